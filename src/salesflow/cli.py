@@ -1,0 +1,111 @@
+"""The ``salesflow`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+
+import salesflow as sf
+from salesflow.errors import SalesflowError
+
+__all__ = ["main"]
+
+
+def _describe(opp: sf.Opportunity) -> str:
+    lines = [
+        f"Opportunity  {opp.name}",
+        f"  stage        {opp.stage}  ({opp.forecast_category.value}"
+        f"{', closed' if opp.is_closed else ''}{', won' if opp.is_won else ''})",
+        f"  amount       {opp.amount if opp.amount is not None else '-'}",
+        f"  probability  {opp.probability} %  ({opp.probability_source.value})",
+        f"  expected     {opp.expected_revenue if opp.expected_revenue is not None else '-'}",
+        f"  close date   {opp.close_date.isoformat()}  (pushed {opp.push_count}x)",
+        "  contacts",
+    ]
+    for role in opp.contact_roles:
+        star = " (primary)" if role.primary else ""
+        lines.append(f"    {role.contact_id}  {role.label}{star}")
+    lines.append("  history")
+    for entry in opp.history:
+        amount = entry.amount if entry.amount is not None else "-"
+        lines.append(
+            f"    {entry.at:%Y-%m-%d %H:%M}  {entry.stage:<22} {entry.probability:>5} %  "
+            f"{amount}  close {entry.close_date.isoformat()}"
+        )
+    return "\n".join(lines)
+
+
+def demo() -> str:
+    """Walk the quick-start scenario and return what it prints."""
+    process = sf.presets.salesforce_standard()
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    account = sf.Account(name="Get Cloudy West")
+    lars = sf.Contact(name="Lars Johnson", account_id=account.id, id=sf.ContactId("lars"))
+    aparna = sf.Contact(name="Aparna", account_id=account.id, id=sf.ContactId("aparna"))
+    opp = process.open(
+        name="Get Cloudy West - 35 Custom Sneakers",
+        account_id=account.id,
+        amount=sf.Money("4200.00", "USD"),
+        close_date=date(2026, 12, 15),
+        stage="Needs Analysis",
+        at=start,
+        by="rep-7",
+    )
+    opp.add_contact_role(lars.id, role=sf.Role.DECISION_MAKER, primary=True)
+    opp.add_contact_role(aparna.id, role=sf.Role.INFLUENCER)
+    opp.set_probability(35, at=start.replace(day=5), by="rep-7")
+    opp.change_amount(sf.Money("5100.00", "USD"), at=start.replace(day=9), by="rep-7")
+    opp.change_close_date(date(2027, 1, 20), at=start.replace(day=16), by="rep-7")
+    out = [
+        f"Process: {process.name} ({len(process.stages)} stages)",
+        "",
+        _describe(opp),
+        "",
+        "Round trip through JSON: "
+        + ("equal" if sf.loads(sf.dumps(opp), sf.Opportunity) == opp else "DIFFERENT"),
+    ]
+    return "\n".join(out)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="salesflow", description="Model B2B sales processes and inspect pipelines."
+    )
+    parser.add_argument("--version", action="version", version=f"salesflow {sf.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("demo", help="walk through an example opportunity")
+    show = commands.add_parser("process", help="check a sales process file and list its stages")
+    show.add_argument("path", help="a .json, .toml, .yaml or .yml process definition")
+    return parser
+
+
+def _show_process(path: str) -> str:
+    process = sf.SalesProcess.from_file(path)
+    lines = [f"{process.name}: {len(process.stages)} stages"]
+    for stage in process.stages:
+        flags = "won" if stage.is_won else "lost" if stage.is_closed else "open"
+        lines.append(
+            f"  {stage.order:>2}. {stage.name:<28} {stage.probability:>5} %  "
+            f"{stage.forecast_category.value:<12} {flags}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            print(demo())
+        elif args.command == "process":
+            print(_show_process(args.path))
+        else:
+            parser.print_help()
+            return 2
+    except SalesflowError as exc:
+        print(f"salesflow: error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,187 @@
+"""Every error salesflow raises, under one root: :class:`SalesflowError`.
+
+Each error also subclasses the builtin exception with the same meaning, so
+``except ValueError`` keeps working, and carries structured attributes that say
+*what* was wrong and *where* (which opportunity, which stage, which path in an
+input document).
+
+>>> import salesflow as sf
+>>> try:
+...     sf.Money("1.00", "USD") + sf.Money("1.00", "EUR")
+... except sf.CurrencyMismatchError as exc:
+...     print(exc.currencies)
+('USD', 'EUR')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "ContactRoleError",
+    "CurrencyMismatchError",
+    "FileFormatError",
+    "Problem",
+    "ReadOnlyFieldError",
+    "SalesflowError",
+    "StageGateError",
+    "StageTransitionError",
+    "UnknownStageError",
+    "ValidationError",
+]
+
+
+class SalesflowError(Exception):
+    """The root of every error salesflow raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, and where it is.
+
+    Attributes:
+        message: What is wrong, e.g. ``expected a decimal string, got float``.
+        path: Where, as a JSONPath-like string, e.g. ``$.stages[2].probability``.
+    """
+
+    message: str
+    path: str = "$"
+
+    def __str__(self) -> str:
+        return f"{self.message} @ {self.path}"
+
+
+class ValidationError(SalesflowError, ValueError):
+    """An input (a document, a definition, arguments) is invalid.
+
+    Every problem found is listed at once, each with its path.
+
+    Attributes:
+        problems: The problems, in the order they were found.
+        subject: What was being validated, e.g. ``SalesProcess`` or a file path.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, subject: str = "input") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"invalid {subject}: {count} {noun}\n{lines}")
+
+    @property
+    def messages(self) -> list[str]:
+        """The problems rendered as ``message @ path`` lines."""
+        return [str(p) for p in self.problems]
+
+
+class FileFormatError(ValidationError):
+    """A file could not be read: unknown suffix, unreadable, or not parseable.
+
+    Attributes:
+        path: The file's path.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__([Problem(message, "$")], subject=f"file {path}")
+
+
+class CurrencyMismatchError(SalesflowError, ValueError):
+    """Two amounts in different currencies were added or compared.
+
+    Attributes:
+        currencies: The two currency codes, left then right.
+    """
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        self.currencies = (left, right)
+        super().__init__(f"cannot {operation} {left} and {right}: convert one currency first")
+
+
+class UnknownStageError(SalesflowError, KeyError):
+    """A stage name is not part of the process.
+
+    Attributes:
+        stage: The name that was asked for.
+        process: The process's name.
+        known: The process's stage names, in order.
+    """
+
+    def __init__(self, stage: str, process: str, known: Sequence[str]) -> None:
+        self.stage = stage
+        self.process = process
+        self.known = tuple(known)
+        super().__init__(stage)
+
+    def __str__(self) -> str:
+        names = ", ".join(repr(k) for k in self.known)
+        return f"process {self.process!r} has no stage {self.stage!r}; its stages are {names}"
+
+
+class ContactRoleError(SalesflowError, ValueError):
+    """A contact-role change would break an invariant, or names an unknown role.
+
+    Attributes:
+        opportunity_id: The opportunity the change was asked of.
+        contact_id: The contact concerned.
+    """
+
+    def __init__(self, message: str, *, opportunity_id: str, contact_id: str) -> None:
+        self.opportunity_id = opportunity_id
+        self.contact_id = contact_id
+        super().__init__(message)
+
+
+class ReadOnlyFieldError(SalesflowError, AttributeError):
+    """A field that only changes through a verb was assigned directly.
+
+    Attributes:
+        field: The field's name.
+        verb: What to call instead.
+    """
+
+    def __init__(self, field: str, verb: str) -> None:
+        self.field = field
+        self.verb = verb
+        super().__init__(f"{field!r} cannot be assigned directly; use {verb}")
+
+
+class StageTransitionError(SalesflowError, ValueError):
+    """A stage move was refused; the opportunity was left exactly as it was.
+
+    Attributes:
+        opportunity_id: The opportunity that was to move.
+        from_stage: Its stage.
+        to_stage: The stage it was to move to.
+        reasons: Why the move was refused, one sentence each.
+    """
+
+    def __init__(
+        self,
+        *,
+        opportunity_id: str,
+        from_stage: str,
+        to_stage: str,
+        reasons: Sequence[str],
+    ) -> None:
+        self.opportunity_id = opportunity_id
+        self.from_stage = from_stage
+        self.to_stage = to_stage
+        self.reasons = tuple(reasons)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"cannot move opportunity {self.opportunity_id} from {self.from_stage!r} to {self.to_stage!r}"
+        if len(self.reasons) == 1:
+            return f"{head}: {self.reasons[0]}"
+        return head + ":\n" + "\n".join(f"  - {r}" for r in self.reasons)
+
+
+class StageGateError(StageTransitionError):
+    """A move was refused because the target stage's entry criteria are unmet.
+
+    ``reasons`` lists every unmet requirement.
+    """

@@ -1,0 +1,51 @@
+"""History entries: what Salesforce writes to OpportunityHistory."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from salesflow.forecast import ForecastCategory
+from salesflow.money import Money
+
+__all__ = ["HistoryEntry"]
+
+
+@attrs.frozen(kw_only=True)
+class HistoryEntry:
+    """One row of an opportunity's history, as Salesforce writes to OpportunityHistory.
+
+    A row is written whenever the stage, amount, probability or close date
+    changes. It holds the values *after* the change, plus the previous amount and close
+    date, when it happened and who did it.
+
+    Attributes:
+        at: When the change happened (timezone-aware).
+        by: Who made it, if known.
+        stage: The stage after the change.
+        amount: The amount after the change.
+        probability: The probability (0..100) after the change.
+        close_date: The close date after the change.
+        forecast_category: The forecast category after the change.
+        previous_amount: The amount before the change.
+        previous_close_date: The close date before the change.
+    """
+
+    at: datetime
+    by: str | None = None
+    stage: str
+    amount: Money | None
+    probability: Decimal = attrs.field(repr=str)
+    close_date: date
+    forecast_category: ForecastCategory
+    previous_amount: Money | None = None
+    previous_close_date: date | None = None
+
+    @property
+    def expected_revenue(self) -> Money | None:
+        """``amount × probability / 100`` at this point, or ``None`` without an amount."""
+        if self.amount is None:
+            return None
+        return self.amount * self.probability / 100

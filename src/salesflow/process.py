@@ -1,0 +1,289 @@
+"""Sales processes: named, ordered stage lists, defined as data."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+from importlib import resources
+from typing import Any
+
+import attrs
+
+from salesflow._validate import names
+from salesflow.errors import Problem, UnknownStageError, ValidationError
+from salesflow.history import HistoryEntry
+from salesflow.ids import AccountId, OpportunityId, new_id
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+from salesflow.probability import ProbabilitySource
+from salesflow.role import Role
+from salesflow.settings import ProcessSettings
+from salesflow.stage import Stage
+
+__all__ = ["SalesProcess"]
+
+
+def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
+    """Fill in missing stage orders with the 1-based position."""
+    result = []
+    for position, stage in enumerate(stages, start=1):
+        if isinstance(stage, Stage) and stage.order is None:
+            stage = attrs.evolve(stage, order=position)
+        result.append(stage)
+    return tuple(result)
+
+
+@attrs.frozen(kw_only=True)
+class SalesProcess:
+    """A named sales process: ordered stages, custom contact roles, settings.
+
+    Validated on construction, every problem reported at once: unique stage
+    names, at least one open stage, at least one won stage, increasing orders,
+    custom roles that do not repeat a standard one.
+
+    >>> p = SalesProcess(name="Tiny", stages=[Stage("Talking", 30), Stage("Won", 100, is_closed=True, is_won=True)])
+    >>> [s.order for s in p.stages]
+    [1, 2]
+    >>> SalesProcess(name="Bad", stages=[Stage("A", 10), Stage("A", 20)])
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.ValidationError: invalid sales process 'Bad': 2 problems
+      - duplicate stage name 'A' @ $.stages[1].name
+      - at least one stage must be won @ $.stages
+    """
+
+    name: str
+    stages: tuple[Stage, ...] = attrs.field(converter=_number)
+    custom_roles: tuple[str, ...] = attrs.field(default=(), converter=names)
+    settings: ProcessSettings = attrs.field(factory=ProcessSettings)
+    description: str | None = None
+    _by_name: dict[str, Stage] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValidationError(problems, subject=f"sales process {self.name!r}")
+        object.__setattr__(self, "_by_name", {s.name: s for s in self.stages})
+
+    def _problems(self) -> Iterable[Problem]:
+        if not isinstance(self.name, str) or not self.name.strip():
+            yield Problem(f"expected a non-blank name, got {self.name!r}", "$.name")
+        seen: set[str] = set()
+        previous_order = 0
+        for index, stage in enumerate(self.stages):
+            if not isinstance(stage, Stage):
+                yield Problem(
+                    f"expected a Stage, got {type(stage).__name__}", f"$.stages[{index}]"
+                )
+                continue
+            if stage.name in seen:
+                yield Problem(f"duplicate stage name {stage.name!r}", f"$.stages[{index}].name")
+            seen.add(stage.name)
+            assert stage.order is not None
+            if stage.order <= previous_order:
+                yield Problem(
+                    f"stage orders must increase, got {stage.order} after {previous_order}",
+                    f"$.stages[{index}].order",
+                )
+            previous_order = stage.order
+        stages = [s for s in self.stages if isinstance(s, Stage)]
+        if not any(s.is_open for s in stages):
+            yield Problem("at least one stage must be open", "$.stages")
+        if not any(s.is_won for s in stages):
+            yield Problem("at least one stage must be won", "$.stages")
+        standard = {r.value for r in Role}
+        custom_seen: set[str] = set()
+        for index, role in enumerate(self.custom_roles):
+            path = f"$.custom_roles[{index}]"
+            if not isinstance(role, str) or not role.strip():
+                yield Problem(f"expected a non-blank role name, got {role!r}", path)
+            elif role in standard:
+                yield Problem(f"{role!r} is a standard role; list only custom ones", path)
+            elif role in custom_seen:
+                yield Problem(f"duplicate custom role {role!r}", path)
+            custom_seen.add(role)
+
+    # --------------------------------------------------------------- lookup
+
+    def stage(self, name: str) -> Stage:
+        """The stage called ``name``.
+
+        Raises:
+            UnknownStageError: The process has no such stage.
+        """
+        try:
+            return self._by_name[name]
+        except (KeyError, TypeError):
+            raise UnknownStageError(name, self.name, self.stage_names) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stages' names, in order."""
+        return tuple(s.name for s in self.stages)
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        """The open stages, in order."""
+        return tuple(s for s in self.stages if s.is_open)
+
+    @property
+    def closed_stages(self) -> tuple[Stage, ...]:
+        """The closed stages (won and lost), in order."""
+        return tuple(s for s in self.stages if s.is_closed)
+
+    @property
+    def won_stages(self) -> tuple[Stage, ...]:
+        """The won stages, in order."""
+        return tuple(s for s in self.stages if s.is_won)
+
+    @property
+    def lost_stages(self) -> tuple[Stage, ...]:
+        """The closed stages that are not won, in order."""
+        return tuple(s for s in self.stages if s.is_lost)
+
+    @property
+    def first_stage(self) -> Stage:
+        """The first open stage, where :meth:`open` starts by default."""
+        return self.open_stages[0]
+
+    # ---------------------------------------------------------- opportunities
+
+    def open(
+        self,
+        *,
+        name: str,
+        close_date: date,
+        stage: str | None = None,
+        amount: Money | None = None,
+        account_id: str | None = None,
+        id: str | None = None,
+        at: datetime | None = None,
+        by: str | None = None,
+        **attributes: Any,
+    ) -> Opportunity:
+        """Create an opportunity in ``stage`` (default: the first open stage).
+
+        It gets the stage's probability, forecast category and flags, the
+        process's custom roles, and a first history entry.
+
+        Args:
+            name: The opportunity's name (at most 120 characters).
+            close_date: The expected close date.
+            stage: The stage to start in.
+            amount: The deal's value.
+            account_id: The buying account.
+            id: The opportunity's id (default: a new one).
+            at: When it was created (default: now), timezone-aware.
+            by: Who created it.
+            **attributes: Ordinary attributes: ``type``, ``lead_source``,
+                ``next_step``, ``owner``, ``description``.
+
+        Returns:
+            The new opportunity.
+
+        Raises:
+            UnknownStageError: ``stage`` is not in this process.
+            ValidationError: An argument is invalid.
+        """
+        target = self.first_stage if stage is None else self.stage(stage)
+        created = datetime.now(timezone.utc) if at is None else at
+        unknown = sorted(set(attributes) - _ORDINARY)
+        if unknown:
+            raise ValidationError(
+                [Problem(f"unknown attribute {key!r}", f"$.{key}") for key in unknown],
+                subject="Opportunity",
+            )
+        opportunity = Opportunity(
+            id=OpportunityId(id if id is not None else new_id()),
+            name=name,
+            account_id=None if account_id is None else AccountId(account_id),
+            amount=amount,
+            close_date=close_date,
+            stage=target.name,
+            probability=target.probability,
+            probability_source=ProbabilitySource.STAGE,
+            forecast_category=target.forecast_category,
+            is_closed=target.is_closed,
+            is_won=target.is_won,
+            process_name=self.name,
+            custom_roles=self.custom_roles,
+            created_at=created,
+            last_stage_change_at=created,
+            **attributes,
+        )
+        first = HistoryEntry(
+            at=created,
+            by=by,
+            stage=target.name,
+            amount=amount,
+            probability=target.probability,
+            close_date=close_date,
+            forecast_category=target.forecast_category,
+        )
+        object.__setattr__(opportunity, "history", (first,))
+        return opportunity
+
+    # -------------------------------------------------------------- as data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SalesProcess:
+        """Build a process from plain data (as read from JSON, YAML or TOML).
+
+        Raises:
+            ValidationError: Every problem in ``data``, each with its path.
+        """
+        from salesflow.serialization import from_dict
+
+        return from_dict(data, cls)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The process as plain data, ready for JSON, YAML or TOML."""
+        from salesflow.serialization import to_dict
+
+        return to_dict(self)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> SalesProcess:
+        """Read a process from a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
+
+        Only safe loaders are used; nothing in the file is evaluated.
+
+        Raises:
+            FileFormatError: The file cannot be read or parsed.
+            ValidationError: The definition is invalid (every problem, with its path).
+        """
+        from salesflow.files import read_document
+
+        document = read_document(path)
+        from salesflow.serialization import from_dict
+
+        return from_dict(document, cls, subject=f"sales process file {os.fspath(path)}")
+
+    @staticmethod
+    def json_schema() -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of process files, as shipped with salesflow.
+
+        >>> SalesProcess.json_schema()["title"]
+        'salesflow sales process'
+        """
+        text = (
+            resources.files("salesflow")
+            .joinpath("schemas/sales-process.schema.json")
+            .read_text(encoding="utf-8")
+        )
+        schema: dict[str, Any] = json.loads(text)
+        return schema
+
+    def to_file(self, path: str | os.PathLike[str]) -> None:
+        """Write the process to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file."""
+        from salesflow.files import write_document
+
+        write_document(path, self.to_dict())
+
+
+_ORDINARY = frozenset({"type", "lead_source", "next_step", "owner", "description"})

@@ -1,0 +1,71 @@
+"""Contact roles: who a contact is in a deal."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from salesflow.ids import ContactId
+
+__all__ = ["ContactRole", "Role", "RoleName", "to_role"]
+
+
+class Role(enum.Enum):
+    """The nine standard opportunity contact roles.
+
+    A process may declare extra, custom role names (e.g. ``"Champion"``);
+    those are plain strings.
+    """
+
+    BUSINESS_USER = "Business User"
+    DECISION_MAKER = "Decision Maker"
+    ECONOMIC_BUYER = "Economic Buyer"
+    ECONOMIC_DECISION_MAKER = "Economic Decision Maker"
+    EVALUATOR = "Evaluator"
+    EXECUTIVE_SPONSOR = "Executive Sponsor"
+    INFLUENCER = "Influencer"
+    TECHNICAL_BUYER = "Technical Buyer"
+    OTHER = "Other"
+
+
+RoleName = Role | str
+"""A standard :class:`Role` or the name of a custom role."""
+
+_BY_VALUE = {role.value: role for role in Role}
+
+
+def to_role(value: RoleName) -> RoleName:
+    """Return the standard :class:`Role` a name stands for, else the name itself.
+
+    >>> to_role("Economic Buyer")
+    <Role.ECONOMIC_BUYER: 'Economic Buyer'>
+    >>> to_role("Champion")
+    'Champion'
+    """
+    if isinstance(value, Role):
+        return value
+    return _BY_VALUE.get(value, value)
+
+
+def role_label(role: RoleName) -> str:
+    """The display name of a role."""
+    return role.value if isinstance(role, Role) else role
+
+
+@attrs.frozen
+class ContactRole:
+    """A contact's role in one opportunity; at most one per opportunity is primary.
+
+    >>> ContactRole(ContactId("c1"), "Decision Maker", primary=True).role
+    <Role.DECISION_MAKER: 'Decision Maker'>
+    """
+
+    contact_id: ContactId
+    role: RoleName = attrs.field(converter=to_role)
+    primary: bool = attrs.field(default=False, kw_only=True)
+
+    @property
+    def label(self) -> str:
+        """The role's display name."""
+        return role_label(self.role)

@@ -1,0 +1,47 @@
+"""Process-wide settings: how opportunities may move between stages."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+__all__ = ["ProcessSettings", "TransitionPolicy"]
+
+
+class TransitionPolicy(enum.Enum):
+    """Which stage moves a process allows between open stages.
+
+    ``ANY``: any open stage to any other. ``FORWARD_ONLY``: only to later
+    stages. ``ADJACENT_ONLY``: only to the next (or, when backward moves are
+    allowed, the previous) open stage. ``EXPLICIT``: only the moves each stage
+    lists in its ``transitions``.
+    """
+
+    ANY = "any"
+    FORWARD_ONLY = "forward_only"
+    ADJACENT_ONLY = "adjacent_only"
+    EXPLICIT = "explicit"
+
+
+@attrs.frozen(kw_only=True)
+class ProcessSettings:
+    """Settings of a sales process.
+
+    Attributes:
+        policy: Which moves between open stages are allowed.
+        allow_skip: Whether a forward move may skip open stages.
+        allow_backward: Whether a move may go back to an earlier open stage.
+        allow_reopen: Whether a closed opportunity may move again
+            (off by default: closed stages are terminal).
+        close_from_any_stage: Whether any open stage may move straight into a
+            closed stage, whatever the policy and the skip setting say.
+        currency: The currency amounts are usually in, if the process has one.
+    """
+
+    policy: TransitionPolicy = TransitionPolicy.ANY
+    allow_skip: bool = True
+    allow_backward: bool = True
+    allow_reopen: bool = False
+    close_from_any_stage: bool = True
+    currency: str | None = None

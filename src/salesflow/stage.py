@@ -1,0 +1,96 @@
+"""Stages: the steps of a sales process and what each implies."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from salesflow._validate import names
+from salesflow.errors import Problem, ValidationError
+from salesflow.forecast import ForecastCategory
+from salesflow.probability import to_probability
+
+__all__ = ["Stage", "default_forecast_category"]
+
+
+def default_forecast_category(*, is_closed: bool, is_won: bool) -> ForecastCategory:
+    """The category a stage gets when its definition names none.
+
+    Won stages are ``CLOSED``, lost ones ``OMITTED``, open ones ``PIPELINE``.
+    """
+    if is_won:
+        return ForecastCategory.CLOSED
+    if is_closed:
+        return ForecastCategory.OMITTED
+    return ForecastCategory.PIPELINE
+
+
+def _default_category(stage: Stage) -> ForecastCategory:
+    return default_forecast_category(is_closed=stage.is_closed, is_won=stage.is_won)
+
+
+@attrs.frozen
+class Stage:
+    """One stage of a sales process.
+
+    Args:
+        name: The stage's name, unique in its process.
+        probability: Default win probability, a percentage in 0..100.
+        is_closed: Whether an opportunity in this stage is closed.
+        is_won: Whether it is won (a won stage must be closed).
+        forecast_category: Default forecast category (by default ``CLOSED``
+            for won stages, ``OMITTED`` for other closed stages, else ``PIPELINE``).
+        order: Position in the process, 1-based; filled in by the process.
+        rot_days: Days without a stage change after which a deal is stale.
+        guidance: Guidance for sellers in this stage.
+        key_fields: Fields sellers should fill in this stage.
+
+    >>> Stage("Closed Lost", 0, is_closed=True).forecast_category
+    <ForecastCategory.OMITTED: 'Omitted'>
+    """
+
+    name: str
+    probability: Decimal = attrs.field(converter=to_probability, repr=str)
+    is_closed: bool = attrs.field(default=False, kw_only=True)
+    is_won: bool = attrs.field(default=False, kw_only=True)
+    forecast_category: ForecastCategory = attrs.field(
+        default=attrs.Factory(_default_category, takes_self=True), kw_only=True
+    )
+    order: int | None = attrs.field(default=None, kw_only=True)
+    rot_days: int | None = attrs.field(default=None, kw_only=True)
+    guidance: str | None = attrs.field(default=None, kw_only=True)
+    key_fields: tuple[str, ...] = attrs.field(default=(), converter=names, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.name, str) or not self.name.strip():
+            problems.append(Problem(f"expected a non-blank name, got {self.name!r}", "$.name"))
+        if self.is_won and not self.is_closed:
+            problems.append(Problem("a won stage must be closed", "$.is_won"))
+        if not isinstance(self.forecast_category, ForecastCategory):
+            problems.append(
+                Problem(
+                    f"expected a ForecastCategory, got {self.forecast_category!r}",
+                    "$.forecast_category",
+                )
+            )
+        for field, value in (("order", self.order), ("rot_days", self.rot_days)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                problems.append(
+                    Problem(f"expected a whole number >= 1, got {value!r}", f"$.{field}")
+                )
+        if problems:
+            raise ValidationError(problems, subject=f"stage {self.name!r}")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether opportunities in this stage are open."""
+        return not self.is_closed
+
+    @property
+    def is_lost(self) -> bool:
+        """Whether this stage closes a deal without winning it."""
+        return self.is_closed and not self.is_won

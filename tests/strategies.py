@@ -1,0 +1,223 @@
+"""Hypothesis strategies for every public salesflow type.
+
+Every new public type gets a strategy here, and the round-trip tests draw from
+:data:`ANY_OBJECT`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+import salesflow as sf
+
+CURRENCIES = st.sampled_from(["USD", "EUR", "KRW", "JPY", "GBP"])
+
+# Any unicode, including the characters that break naive code.
+TEXT = st.text(max_size=40)
+NAMES = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
+
+DECIMALS = st.decimals(
+    min_value=Decimal("-1e12"),
+    max_value=Decimal("1e12"),
+    allow_nan=False,
+    allow_infinity=False,
+    places=None,
+).filter(lambda d: d.is_finite())
+
+
+@st.composite
+def money(draw: st.DrawFn, currency: st.SearchStrategy[str] = CURRENCIES) -> sf.Money:
+    return sf.Money(draw(DECIMALS), draw(currency))
+
+
+PROBABILITIES = st.one_of(
+    st.integers(0, 100).map(Decimal),
+    st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False),
+)
+
+TIMEZONES = st.one_of(
+    st.just(timezone.utc),
+    st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
+)
+
+AWARE = st.datetimes(
+    min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+    max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+    timezones=TIMEZONES,
+)
+DATES = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1))
+OPTIONAL_TEXT = st.none() | TEXT
+
+STANDARD_ROLES = st.sampled_from(list(sf.Role))
+CUSTOM_ROLE_NAMES = st.sampled_from(["Champion", "Coach", "Procurement", "Legal ⚖️", "מנהל"])
+
+
+def accounts() -> st.SearchStrategy[sf.Account]:
+    return st.builds(
+        sf.Account,
+        id=NAMES.map(sf.AccountId),
+        name=NAMES,
+        industry=OPTIONAL_TEXT,
+        website=OPTIONAL_TEXT,
+        description=OPTIONAL_TEXT,
+    )
+
+
+def contacts() -> st.SearchStrategy[sf.Contact]:
+    return st.builds(
+        sf.Contact,
+        id=NAMES.map(sf.ContactId),
+        name=NAMES,
+        account_id=st.none() | NAMES.map(sf.AccountId),
+        title=OPTIONAL_TEXT,
+        email=OPTIONAL_TEXT,
+        phone=OPTIONAL_TEXT,
+    )
+
+
+def contact_roles(custom: tuple[str, ...] = ()) -> st.SearchStrategy[sf.ContactRole]:
+    roles: st.SearchStrategy[sf.RoleName] = STANDARD_ROLES
+    if custom:
+        roles = roles | st.sampled_from(custom)
+    return st.builds(sf.ContactRole, NAMES.map(sf.ContactId), roles, primary=st.booleans())
+
+
+def stages(*, closed: bool | None = None, won: bool | None = None) -> st.SearchStrategy[sf.Stage]:
+    @st.composite
+    def build(draw: st.DrawFn) -> sf.Stage:
+        if won is None:
+            is_won = False if closed is False else draw(st.booleans())
+        else:
+            is_won = won
+        is_closed = True if is_won else (draw(st.booleans()) if closed is None else closed)
+        category = draw(st.none() | st.sampled_from(list(sf.ForecastCategory)))
+        extra = {} if category is None else {"forecast_category": category}
+        return sf.Stage(
+            draw(NAMES),
+            draw(PROBABILITIES),
+            is_closed=is_closed,
+            is_won=is_won,
+            rot_days=draw(st.none() | st.integers(1, 365)),
+            guidance=draw(OPTIONAL_TEXT),
+            key_fields=draw(st.lists(NAMES, max_size=3)),
+            **extra,
+        )
+
+    return build()
+
+
+def process_settings() -> st.SearchStrategy[sf.ProcessSettings]:
+    return st.builds(
+        sf.ProcessSettings,
+        policy=st.sampled_from(
+            [p for p in sf.TransitionPolicy if p is not sf.TransitionPolicy.EXPLICIT]
+        ),
+        allow_skip=st.booleans(),
+        allow_backward=st.booleans(),
+        allow_reopen=st.booleans(),
+        close_from_any_stage=st.booleans(),
+        currency=st.none() | CURRENCIES,
+    )
+
+
+@st.composite
+def processes(draw: st.DrawFn, *, max_open: int = 6, max_closed: int = 3) -> sf.SalesProcess:
+    """A valid process: 1..max_open open stages, then a won stage and 0..max_closed-1 others."""
+    open_part = draw(st.lists(stages(closed=False), min_size=1, max_size=max_open))
+    closed_part = [draw(stages(won=True))]
+    closed_part += draw(st.lists(stages(closed=True), max_size=max_closed - 1))
+    all_stages = open_part + closed_part
+    names = draw(st.lists(NAMES, min_size=len(all_stages), max_size=len(all_stages), unique=True))
+    from attrs import evolve
+
+    renamed = [evolve(stage, name=name) for stage, name in zip(all_stages, names, strict=True)]
+    custom = draw(st.lists(CUSTOM_ROLE_NAMES, unique=True, max_size=3))
+    return sf.SalesProcess(
+        name=draw(NAMES),
+        stages=renamed,
+        custom_roles=custom,
+        settings=draw(process_settings()),
+        description=draw(OPTIONAL_TEXT),
+    )
+
+
+PRESETS = st.sampled_from(sorted(sf.presets.SELLER_PRESETS)).map(
+    lambda name: sf.presets.SELLER_PRESETS[name]()
+)
+
+
+@st.composite
+def opportunities(draw: st.DrawFn, process: sf.SalesProcess | None = None) -> sf.Opportunity:
+    """An opportunity opened in a random stage of a (random) process, then changed a little."""
+    proc = draw(processes() | PRESETS) if process is None else process
+    created = draw(AWARE)
+    opp = proc.open(
+        name=draw(NAMES),
+        close_date=draw(DATES),
+        stage=draw(st.sampled_from(proc.stage_names)),
+        amount=draw(st.none() | money()),
+        account_id=draw(st.none() | NAMES),
+        at=created,
+        by=draw(st.none() | NAMES),
+        next_step=draw(OPTIONAL_TEXT),
+        description=draw(OPTIONAL_TEXT),
+    )
+    roles = proc.custom_roles
+    for contact in draw(st.lists(NAMES, unique=True, max_size=3)):
+        role = draw(STANDARD_ROLES | st.sampled_from(roles) if roles else STANDARD_ROLES)
+        opp.add_contact_role(contact, role=role, primary=draw(st.booleans()))
+    when = created
+    for _ in range(draw(st.integers(0, 3))):
+        when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)))
+        change = draw(st.sampled_from(["probability", "amount", "close_date"]))
+        if change == "probability":
+            opp.set_probability(draw(PROBABILITIES), at=when)
+        elif change == "amount":
+            opp.change_amount(draw(st.none() | money()), at=when)
+        else:
+            opp.change_close_date(draw(DATES), at=when)
+    return opp
+
+
+def history_entries() -> st.SearchStrategy[sf.HistoryEntry]:
+    return st.builds(
+        sf.HistoryEntry,
+        at=AWARE,
+        by=st.none() | NAMES,
+        stage=NAMES,
+        amount=st.none() | money(),
+        probability=PROBABILITIES,
+        close_date=DATES,
+        forecast_category=st.sampled_from(list(sf.ForecastCategory)),
+        previous_amount=st.none() | money(),
+        previous_close_date=st.none() | DATES,
+    )
+
+
+ANY_OBJECT = st.one_of(
+    money(),
+    accounts(),
+    contacts(),
+    contact_roles(),
+    stages(),
+    process_settings(),
+    processes(),
+    PRESETS,
+    history_entries(),
+    opportunities(),
+)
+"""One object of any public, serialisable salesflow type."""
+
+
+# Plain-data documents of any shape, for the "never a foreign exception" properties.
+JSON_LEAVES = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import salesflow as sf
+from salesflow.cli import main
+
+
+def test_demo_prints_the_opportunity_readably(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Get Cloudy West - 35 Custom Sneakers" in out
+    assert "probability  35 %  (manual)" in out
+    assert "expected     1,785.00 USD" in out
+    assert "(pushed 1x)" in out
+    assert "Round trip through JSON: equal" in out
+
+
+def test_python_dash_m_runs_the_demo() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "salesflow", "demo"], capture_output=True, text=True, check=True
+    )
+    assert "Needs Analysis" in done.stdout
+
+
+def test_process_lists_the_stages_of_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.json"
+    sf.presets.hubspot_default().to_file(path)
+    assert main(["process", str(path)]) == 0
+    assert "Contract sent" in capsys.readouterr().out
+
+
+def test_a_bad_file_is_one_clear_line_and_exit_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.json"
+    path.write_text('{"name": "X", "stages": []}', encoding="utf-8")
+    assert main(["process", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("salesflow: error: invalid sales process file")
+    assert "Traceback" not in err
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out

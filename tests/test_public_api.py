@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import salesflow as sf
+
+PUBLIC = [
+    "Account",
+    "AccountId",
+    "Contact",
+    "ContactId",
+    "ContactRole",
+    "ContactRoleError",
+    "CurrencyMismatchError",
+    "FileFormatError",
+    "ForecastCategory",
+    "HistoryEntry",
+    "Money",
+    "Opportunity",
+    "OpportunityId",
+    "ProbabilitySource",
+    "Problem",
+    "ProcessSettings",
+    "ReadOnlyFieldError",
+    "Role",
+    "RoleName",
+    "SCHEMA_VERSION",
+    "SalesProcess",
+    "SalesflowError",
+    "Stage",
+    "StageGateError",
+    "StageTransitionError",
+    "TransitionPolicy",
+    "UnknownStageError",
+    "ValidationError",
+    "__version__",
+    "dumps",
+    "from_dict",
+    "loads",
+    "presets",
+    "to_dict",
+]
+
+
+def test_the_public_api_is_exactly_this_sorted_list() -> None:
+    assert sf.__all__ == PUBLIC
+    assert sorted(sf.__all__) == sf.__all__
+    for name in sf.__all__:
+        assert hasattr(sf, name), name
+
+
+def test_every_error_is_a_salesflow_error_and_a_builtin() -> None:
+    errors = [getattr(sf, n) for n in sf.__all__ if n.endswith("Error") and n != "SalesflowError"]
+    for error in errors:
+        assert issubclass(error, sf.SalesflowError), error
+        assert any(b in error.__mro__ for b in (ValueError, KeyError, AttributeError)), error
+
+
+def test_the_domain_core_imports_no_dataframe_cli_or_file_format_library() -> None:
+    code = (
+        "import sys, salesflow, salesflow.presets;"
+        "bad = {'yaml', 'tomli_w', 'polars', 'pandas', 'narwhals', 'click', 'typer', 'rich', 'matplotlib'};"
+        "print(sorted(bad & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
