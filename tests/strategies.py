@@ -12,6 +12,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 import salesflow as sf
+from salesflow.gate import GATEABLE_FIELDS
 
 CURRENCIES = st.sampled_from(["USD", "EUR", "KRW", "JPY", "GBP"])
 
@@ -85,6 +86,23 @@ def contact_roles(custom: tuple[str, ...] = ()) -> st.SearchStrategy[sf.ContactR
     return st.builds(sf.ContactRole, NAMES.map(sf.ContactId), roles, primary=st.booleans())
 
 
+def gates() -> st.SearchStrategy[sf.StageGate]:
+    return st.builds(
+        sf.StageGate,
+        required_fields=st.lists(
+            st.sampled_from(sorted(GATEABLE_FIELDS)), unique=True, max_size=2
+        ),
+        primary_contact=st.booleans(),
+        roles=st.lists(STANDARD_ROLES | CUSTOM_ROLE_NAMES, unique=True, max_size=2),
+        min_amount=st.none() | money(),
+        confirmed=st.lists(NAMES, unique=True, max_size=2),
+        qualified=st.lists(
+            st.sampled_from(["Metrics", "Champion", "Identify pain"]), unique=True, max_size=2
+        ),
+        checks=st.lists(NAMES, unique=True, max_size=2),
+    )
+
+
 def stages(*, closed: bool | None = None, won: bool | None = None) -> st.SearchStrategy[sf.Stage]:
     @st.composite
     def build(draw: st.DrawFn) -> sf.Stage:
@@ -103,6 +121,7 @@ def stages(*, closed: bool | None = None, won: bool | None = None) -> st.SearchS
             rot_days=draw(st.none() | st.integers(1, 365)),
             guidance=draw(OPTIONAL_TEXT),
             key_fields=draw(st.lists(NAMES, max_size=3)),
+            gate=draw(st.just(sf.StageGate()) | gates()),
             **extra,
         )
 
@@ -203,6 +222,7 @@ ANY_OBJECT = st.one_of(
     contacts(),
     contact_roles(),
     stages(),
+    gates(),
     process_settings(),
     processes(),
     PRESETS,

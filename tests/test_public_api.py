@@ -8,6 +8,7 @@ import salesflow as sf
 PUBLIC = [
     "Account",
     "AccountId",
+    "Check",
     "Contact",
     "ContactId",
     "ContactRole",
@@ -29,6 +30,7 @@ PUBLIC = [
     "SalesProcess",
     "SalesflowError",
     "Stage",
+    "StageGate",
     "StageGateError",
     "StageTransitionError",
     "TransitionPolicy",

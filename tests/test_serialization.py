@@ -18,6 +18,7 @@ TYPES = [
     sf.Contact,
     sf.ContactRole,
     sf.Stage,
+    sf.StageGate,
     sf.ProcessSettings,
     sf.SalesProcess,
     sf.HistoryEntry,

@@ -27,6 +27,7 @@ from salesflow.errors import (
     ValidationError,
 )
 from salesflow.forecast import ForecastCategory
+from salesflow.gate import Check, StageGate
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, ContactId, OpportunityId
 from salesflow.money import Money
@@ -43,6 +44,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Account",
     "AccountId",
+    "Check",
     "Contact",
     "ContactId",
     "ContactRole",
@@ -64,6 +66,7 @@ __all__ = [
     "SalesProcess",
     "SalesflowError",
     "Stage",
+    "StageGate",
     "StageGateError",
     "StageTransitionError",
     "TransitionPolicy",

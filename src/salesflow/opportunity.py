@@ -144,6 +144,9 @@ class Opportunity:
     process_name: str | None = attrs.field(
         default=None, on_setattr=_read_only("a new Opportunity")
     )
+    confirmed_facts: tuple[str, ...] = attrs.field(
+        default=(), converter=names, on_setattr=_read_only("confirm_fact()")
+    )
     custom_roles: tuple[str, ...] = attrs.field(
         default=(), converter=names, on_setattr=_read_only("a new Opportunity")
     )
@@ -357,6 +360,36 @@ class Opportunity:
                 Problem(f"at most one primary contact, got {primaries}", "$.contact_roles")
             )
         return problems
+
+    # ------------------------------------------------------------- facts
+
+    def confirm_fact(self, fact: str) -> None:
+        """Record that ``fact`` is confirmed (e.g. a buying phase's exit criterion).
+
+        Stage gates may require confirmed facts. Confirming one twice is harmless.
+
+        Raises:
+            ValidationError: ``fact`` is blank.
+        """
+        if not isinstance(fact, str) or not fact.strip():
+            raise ValidationError(
+                [Problem(f"expected a non-blank fact, got {fact!r}", "$.fact")],
+                subject=f"opportunity {self.id}",
+            )
+        if fact not in self.confirmed_facts:
+            _set(self, "confirmed_facts", (*self.confirmed_facts, fact))
+
+    def retract_fact(self, fact: str) -> None:
+        """Withdraw a confirmed fact ("bad news early is good news").
+
+        Raises:
+            ValidationError: ``fact`` was not confirmed.
+        """
+        if fact not in self.confirmed_facts:
+            raise ValidationError(
+                [Problem(f"{fact!r} is not confirmed", "$.fact")], subject=f"opportunity {self.id}"
+            )
+        _set(self, "confirmed_facts", tuple(f for f in self.confirmed_facts if f != fact))
 
     # ------------------------------------------------------ recorded changes
 

@@ -7,12 +7,14 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from salesflow._validate import names
 from salesflow.errors import Problem, UnknownStageError, ValidationError
+from salesflow.gate import Check
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, OpportunityId, new_id
 from salesflow.money import Money
@@ -60,6 +62,7 @@ class SalesProcess:
     settings: ProcessSettings = attrs.field(factory=ProcessSettings)
     description: str | None = None
     _by_name: dict[str, Stage] = attrs.field(init=False, eq=False, repr=False)
+    _checks: dict[str, Check] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         problems = list(self._problems())
@@ -104,6 +107,54 @@ class SalesProcess:
             elif role in custom_seen:
                 yield Problem(f"duplicate custom role {role!r}", path)
             custom_seen.add(role)
+
+    # --------------------------------------------------------------- checks
+
+    def register_check(self, name: str, check: Check, *, replace: bool = False) -> None:
+        """Register a custom gate check that stage gates may name in ``checks``.
+
+        Args:
+            name: The name gates use.
+            check: Called with the opportunity about to enter the stage; returns
+                why it may not, or ``None`` if it may.
+            replace: Allow replacing a check registered under the same name.
+
+        Raises:
+            ValidationError: ``name`` is blank or already taken (without ``replace``).
+
+        >>> import salesflow as sf
+        >>> p = sf.presets.salesforce_standard()
+        >>> p.register_check("has_owner", lambda opp: None if opp.owner else "no owner")
+        >>> p.registered_checks
+        ('has_owner',)
+        """
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(
+                [Problem(f"expected a non-blank name, got {name!r}", "$.name")], subject="check"
+            )
+        if name in self._checks and not replace:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"a check named {name!r} is already registered; pass replace=True",
+                        "$.name",
+                    )
+                ],
+                subject="check",
+            )
+        if not callable(check):
+            raise ValidationError([Problem("expected a callable", "$.check")], subject="check")
+        self._checks[name] = check
+
+    @property
+    def registered_checks(self) -> tuple[str, ...]:
+        """The names of the registered custom checks."""
+        return tuple(self._checks)
+
+    @property
+    def checks(self) -> Mapping[str, Check]:
+        """The registered custom checks, by name (read-only view)."""
+        return MappingProxyType(self._checks)
 
     # --------------------------------------------------------------- lookup
 

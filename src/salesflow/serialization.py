@@ -41,6 +41,7 @@ from salesflow.account import Account
 from salesflow.contact import Contact
 from salesflow.errors import Problem, SalesflowError, ValidationError
 from salesflow.forecast import ForecastCategory
+from salesflow.gate import StageGate
 from salesflow.history import HistoryEntry
 from salesflow.money import Money, to_decimal
 from salesflow.opportunity import Opportunity
@@ -225,7 +226,7 @@ def _overrides(cls: type[Any]) -> dict[str, Any]:
 
 def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
     if cls is SalesProcess:
-        return {"_by_name": override(omit=True)}
+        return {"_by_name": override(omit=True), "_checks": override(omit=True)}
     return {}
 
 
@@ -239,6 +240,7 @@ _TYPES: tuple[type[Any], ...] = (
     ProcessSettings,
     SalesProcess,
     Stage,
+    StageGate,
 )
 
 _CONVERTER = _make_converter()

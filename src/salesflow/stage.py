@@ -9,6 +9,7 @@ import attrs
 from salesflow._validate import names
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
+from salesflow.gate import StageGate
 from salesflow.probability import to_probability
 
 __all__ = ["Stage", "default_forecast_category"]
@@ -45,6 +46,9 @@ class Stage:
         rot_days: Days without a stage change after which a deal is stale.
         guidance: Guidance for sellers in this stage.
         key_fields: Fields sellers should fill in this stage.
+        gate: Entry criteria an opportunity must meet to enter this stage.
+        transitions: The stages an opportunity may move to from here, when
+            listed; otherwise the process's policy decides.
 
     >>> Stage("Closed Lost", 0, is_closed=True).forecast_category
     <ForecastCategory.OMITTED: 'Omitted'>
@@ -61,6 +65,10 @@ class Stage:
     rot_days: int | None = attrs.field(default=None, kw_only=True)
     guidance: str | None = attrs.field(default=None, kw_only=True)
     key_fields: tuple[str, ...] = attrs.field(default=(), converter=names, kw_only=True)
+    gate: StageGate = attrs.field(factory=StageGate, kw_only=True)
+    transitions: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(names), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = []
