@@ -14,6 +14,8 @@ from __future__ import annotations
 from salesflow import presets
 from salesflow.account import Account
 from salesflow.contact import Contact
+from salesflow.engine.change import Move, RefusedMove, ReplayResult, StageChange
+from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import (
     ContactRoleError,
     CurrencyMismatchError,
@@ -54,18 +56,23 @@ __all__ = [
     "ForecastCategory",
     "HistoryEntry",
     "Money",
+    "Move",
     "Opportunity",
     "OpportunityId",
+    "OpportunityMachine",
     "ProbabilitySource",
     "Problem",
     "ProcessSettings",
     "ReadOnlyFieldError",
+    "RefusedMove",
+    "ReplayResult",
     "Role",
     "RoleName",
     "SCHEMA_VERSION",
     "SalesProcess",
     "SalesflowError",
     "Stage",
+    "StageChange",
     "StageGate",
     "StageGateError",
     "StageTransitionError",

@@ -177,11 +177,6 @@ class Opportunity:
                 Problem(f"expected a count >= 0, got {self.push_count!r}", "$.push_count")
             )
         problems.extend(self._role_problems(self.contact_roles))
-        for index, entry in enumerate(self.history[1:], start=1):
-            if entry.at < self.history[index - 1].at:
-                problems.append(
-                    Problem("history entries must be in time order", f"$.history[{index}].at")
-                )
         if problems:
             raise ValidationError(problems, subject=f"Opportunity {self.id}")
 
@@ -404,7 +399,7 @@ class Opportunity:
 
         Args:
             probability: A percentage in 0..100 (``int``, ``Decimal`` or string).
-            at: When (default: now); timezone-aware, not before the last history entry.
+            at: When (default: now); timezone-aware.
             by: Who.
 
         Returns:
@@ -468,22 +463,11 @@ class Opportunity:
         return self._commit({"close_date": close_date}, when, by)
 
     def _when(self, at: datetime | None) -> datetime:
-        """Validate a change's time: aware and not before the last entry."""
+        """Validate a change's time: timezone-aware (default: now)."""
         when = _utcnow() if at is None else at
         if not isinstance(when, datetime) or when.utcoffset() is None:
             raise ValidationError(
                 [Problem(f"expected a timezone-aware datetime, got {at!r}", "$.at")],
-                subject=f"change to opportunity {self.id}",
-            )
-        if self.history and when < self.history[-1].at:
-            raise ValidationError(
-                [
-                    Problem(
-                        f"history is append-only: {when.isoformat()} is before the last entry "
-                        f"({self.history[-1].at.isoformat()})",
-                        "$.at",
-                    )
-                ],
                 subject=f"change to opportunity {self.id}",
             )
         return when

@@ -39,6 +39,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from salesflow.account import Account
 from salesflow.contact import Contact
+from salesflow.engine.change import Move, StageChange
 from salesflow.errors import Problem, SalesflowError, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import StageGate
@@ -226,7 +227,8 @@ def _overrides(cls: type[Any]) -> dict[str, Any]:
 
 def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
     if cls is SalesProcess:
-        return {"_by_name": override(omit=True), "_checks": override(omit=True)}
+        private = ("_by_name", "_checks", "_table", "_machine")
+        return {name: override(omit=True) for name in private}
     return {}
 
 
@@ -236,10 +238,12 @@ _TYPES: tuple[type[Any], ...] = (
     ContactRole,
     HistoryEntry,
     Money,
+    Move,
     Opportunity,
     ProcessSettings,
     SalesProcess,
     Stage,
+    StageChange,
     StageGate,
 )
 

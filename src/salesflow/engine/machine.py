@@ -1,0 +1,171 @@
+"""python-statemachine machines generated from a process, for interactive use.
+
+One machine class is generated per process and cached. Each stage is a state;
+each stage is also the target of one event, ``to_<stage id>``. Every event is
+defined from every state, and a validator applies the process's own rules and
+gates, so the machine accepts and refuses exactly what
+:meth:`~salesflow.SalesProcess.move` does, raises the same salesflow errors
+(never a python-statemachine exception for a refused move), and writes the same
+history.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from statemachine import Event, State, StateMachine
+
+from salesflow.engine.change import StageChange
+from salesflow.engine.mover import move, refusal
+from salesflow.errors import UnknownStageError
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from salesflow.process import SalesProcess
+
+__all__ = ["OpportunityMachine", "machine_class"]
+
+
+class _Model:
+    """Binds a machine to an opportunity: the machine reads the stage, never writes it."""
+
+    __slots__ = ("opportunity",)
+
+    def __init__(self, opportunity: Opportunity) -> None:
+        self.opportunity = opportunity
+
+    @property
+    def stage(self) -> str:
+        return self.opportunity.stage
+
+    @stage.setter
+    def stage(self, value: str) -> None:
+        # The transition's action has already moved the opportunity.
+        pass
+
+
+class OpportunityMachine(StateMachine):
+    """Base of the generated machines; use :meth:`salesflow.SalesProcess.machine`.
+
+    Attributes:
+        opportunity: The bound opportunity.
+        process: The process whose rules apply.
+    """
+
+    process: SalesProcess
+    stage_events: dict[str, str]
+
+    @property
+    def opportunity(self) -> Opportunity:
+        """The opportunity this machine moves."""
+        opp: Opportunity = self.model.opportunity
+        return opp
+
+    def move_to(self, stage: str, **kwargs: Any) -> Any:
+        """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date`` pass through).
+
+        Raises:
+            UnknownStageError: The process has no such stage.
+        """
+        event = self.stage_events.get(stage)
+        if event is None:
+            raise UnknownStageError(stage, self.process.name, self.process.stage_names)
+        return self.send(event, **kwargs)
+
+    def _salesflow_check(
+        self,
+        target: State,
+        at: datetime | None = None,
+        amount: Money | None = None,
+        close_date: date | None = None,
+    ) -> None:
+        opp = self.opportunity
+        error = refusal(self.process, opp, target.value, amount=amount, close_date=close_date)
+        if error is not None:
+            raise error
+        opp._when(at)  # a bad time raises before anything changes
+
+    def _salesflow_apply(
+        self,
+        target: State,
+        at: datetime | None = None,
+        by: str | None = None,
+        amount: Money | None = None,
+        close_date: date | None = None,
+    ) -> StageChange:
+        return move(
+            self.process,
+            self.opportunity,
+            target.value,
+            at=at,
+            by=by,
+            amount=amount,
+            close_date=close_date,
+        )
+
+
+_RESERVED = frozenset(dir(OpportunityMachine))
+
+
+def _identifier(name: str, taken: set[str]) -> str:
+    base = re.sub(r"\W+", "_", name.casefold()).strip("_") or "stage"
+    if base[0].isdigit() or keyword.iskeyword(base):
+        base = f"s_{base}"
+    candidate, n = base, 2
+    while candidate in taken or candidate in _RESERVED or f"to_{candidate}" in _RESERVED:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _class_name(process_name: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", process_name)
+    name = "".join(w[:1].upper() + w[1:] for w in words) + "Machine"
+    return name if name[0].isalpha() else f"Process{name}"
+
+
+def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
+    """Generate the machine class for ``process`` (callers cache it)."""
+    taken: set[str] = set()
+    ids = {stage.name: _identifier(stage.name, taken) for stage in process.stages}
+    first = process.first_stage.name
+    states = {
+        name: State(name=name, value=name, initial=(name == first)) for name in process.stage_names
+    }
+    namespace: dict[str, Any] = {ids[name]: state for name, state in states.items()}
+    events: dict[str, str] = {}
+    for target_name, target in states.items():
+        transitions = None
+        for source in states.values():
+            t = source.to(target, validators="_salesflow_check", on="_salesflow_apply")
+            transitions = t if transitions is None else transitions | t
+        event_id = f"to_{ids[target_name]}"
+        namespace[event_id] = Event(transitions, id=event_id, name=f"to {target_name}")
+        events[target_name] = event_id
+    namespace.update(
+        process=process,
+        stage_events=events,
+        validate_disconnected_states=False,
+        validate_trap_states=False,
+        validate_final_reachability=False,
+        __module__=__name__,
+        __doc__=f"Moves opportunities through the stages of {process.name!r}.",
+    )
+    metaclass: Any = type(OpportunityMachine)
+    cls: type[OpportunityMachine] = metaclass(
+        _class_name(process.name), (OpportunityMachine,), namespace
+    )
+    return cls
+
+
+def bind(
+    cls: type[OpportunityMachine], opportunity: Opportunity, listeners: Sequence[object]
+) -> OpportunityMachine:
+    """Instantiate ``cls`` bound to ``opportunity`` in its current stage."""
+    return cls(_Model(opportunity), state_field="stage", listeners=list(listeners))

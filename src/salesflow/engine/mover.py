@@ -1,0 +1,147 @@
+"""Moving one opportunity: the rules, the gates, and what a stage change implies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from salesflow.engine.change import StageChange
+from salesflow.errors import StageGateError, StageTransitionError
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+from salesflow.probability import ProbabilitySource
+
+if TYPE_CHECKING:
+    from salesflow.process import SalesProcess
+
+__all__ = ["check_move", "move", "refusal"]
+
+
+def _is_update(opp: Opportunity, amount: Money | None, close_date: date | None) -> bool:
+    """Whether a move to the current stage changes the amount or close date."""
+    return (amount is not None and amount != opp.amount) or (
+        close_date is not None and close_date != opp.close_date
+    )
+
+
+def _rule_reasons(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    amount: Money | None,
+    close_date: date | None,
+) -> list[str]:
+    table = process.transition_table
+    source = table.index.get(opp.stage)
+    if source is None:
+        return [f"its stage {opp.stage!r} is not in the process {process.name!r}"]
+    target = table.index.get(to_stage)
+    if target is None:
+        return [f"the process {process.name!r} has no stage {to_stage!r}"]
+    if source == target and _is_update(opp, amount, close_date):
+        return []
+    return table.reasons(source, target)
+
+
+def _gate_reasons(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    amount: Money | None,
+    close_date: date | None,
+) -> list[str]:
+    gate = process.stage(to_stage).gate
+    if gate.is_empty or to_stage == opp.stage:
+        return []
+    view = opp
+    if amount is not None or close_date is not None:
+        # Judge the opportunity as it would be after the move's own changes.
+        view = attrs.evolve(
+            opp,
+            amount=opp.amount if amount is None else amount,
+            close_date=opp.close_date if close_date is None else close_date,
+        )
+    return gate.unmet(view, process.checks)
+
+
+def refusal(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    *,
+    amount: Money | None = None,
+    close_date: date | None = None,
+) -> StageTransitionError | None:
+    """The error a move would raise (rules first, then gates), or ``None`` if it is allowed."""
+    reasons = _rule_reasons(process, opp, to_stage, amount, close_date)
+    error: type[StageTransitionError] = StageTransitionError
+    if not reasons:
+        reasons = _gate_reasons(process, opp, to_stage, amount, close_date)
+        error = StageGateError
+    if not reasons:
+        return None
+    return error(opportunity_id=opp.id, from_stage=opp.stage, to_stage=to_stage, reasons=reasons)
+
+
+def check_move(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    *,
+    amount: Money | None = None,
+    close_date: date | None = None,
+) -> list[str]:
+    """Every reason the move would be refused (rules first, then gates); empty if allowed."""
+    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
+    return [] if error is None else list(error.reasons)
+
+
+def move(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    *,
+    at: datetime | None = None,
+    by: str | None = None,
+    amount: Money | None = None,
+    close_date: date | None = None,
+) -> StageChange:
+    """Move ``opp`` to ``to_stage`` under ``process``'s rules and gates, or raise and change nothing."""
+    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
+    if error is not None:
+        raise error
+    _check_values(opp, amount, close_date)
+    when = opp._when(at)
+    from_stage = opp.stage
+    changes: dict[str, Any] = {}
+    if to_stage != from_stage:
+        stage = process.stage(to_stage)
+        changes = {
+            "stage": stage.name,
+            "probability": stage.probability,
+            "probability_source": ProbabilitySource.STAGE,
+            "forecast_category": stage.forecast_category,
+            "is_closed": stage.is_closed,
+            "is_won": stage.is_won,
+            "last_stage_change_at": when,
+        }
+    if amount is not None:
+        changes["amount"] = amount
+    if close_date is not None:
+        changes["close_date"] = close_date
+    opp._commit(changes, when, by)
+    return StageChange(
+        opportunity_id=opp.id, from_stage=from_stage, to_stage=to_stage, at=when, by=by
+    )
+
+
+def _check_values(opp: Opportunity, amount: Money | None, close_date: date | None) -> None:
+    # The verbs validate their own arguments the same way; reuse them on a copy.
+    if amount is not None and not isinstance(amount, Money):
+        opp.change_amount(amount)  # raises ValidationError, changes nothing
+    if close_date is not None and (
+        not isinstance(close_date, date) or isinstance(close_date, datetime)
+    ):
+        opp.change_close_date(close_date)  # raises ValidationError, changes nothing

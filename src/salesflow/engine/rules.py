@@ -1,0 +1,109 @@
+"""Transition rules compiled once per process into a table.
+
+The table answers "may an opportunity move from stage *a* to stage *b*?" with a
+set lookup, and says why not in plain words when it may not. It is the single
+source of truth for :meth:`~salesflow.SalesProcess.move`, the
+python-statemachine machines and :meth:`~salesflow.SalesProcess.replay`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from salesflow.errors import Problem
+from salesflow.settings import ProcessSettings, TransitionPolicy
+from salesflow.stage import Stage
+
+__all__ = ["TransitionTable"]
+
+
+class TransitionTable:
+    """The legal moves of a process, by stage position.
+
+    Attributes:
+        names: Stage names, in order.
+        index: Stage name → position.
+        allowed: For each position, the positions it may move to.
+    """
+
+    __slots__ = ("_open_positions", "allowed", "index", "names", "settings", "stages")
+
+    def __init__(self, stages: Sequence[Stage], settings: ProcessSettings) -> None:
+        self.stages = tuple(stages)
+        self.settings = settings
+        self.names = tuple(s.name for s in self.stages)
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self._open_positions = [i for i, s in enumerate(self.stages) if s.is_open]
+        self.allowed: tuple[frozenset[int], ...] = tuple(
+            frozenset(j for j in range(len(self.stages)) if not self.reasons(i, j))
+            for i in range(len(self.stages))
+        )
+
+    def reasons(self, source: int, target: int) -> list[str]:
+        """Why a move from ``source`` to ``target`` (positions) is not allowed; empty if it is."""
+        settings, here, there = self.settings, self.stages[source], self.stages[target]
+        if source == target:
+            return [f"it is already in {here.name!r}"]
+        if here.is_closed:
+            if not settings.allow_reopen:
+                return [f"{here.name!r} is closed and reopening is off"]
+            return self._listed(here, there)
+        if there.is_closed and settings.close_from_any_stage:
+            return []
+        if here.transitions is not None:
+            return self._listed(here, there)
+        if settings.policy is TransitionPolicy.EXPLICIT:
+            return [f"the process allows only listed moves, and {here.name!r} lists none"]
+        return self._ordered(here, there)
+
+    def _listed(self, here: Stage, there: Stage) -> list[str]:
+        listed = here.transitions
+        if listed is None or there.name in listed:
+            return []
+        allowed = ", ".join(repr(n) for n in listed) or "none"
+        return [f"{there.name!r} is not among the moves {here.name!r} lists ({allowed})"]
+
+    def _ordered(self, here: Stage, there: Stage) -> list[str]:
+        settings = self.settings
+        policy = settings.policy
+        assert here.order is not None and there.order is not None
+        lo, hi = sorted((here.order, there.order))
+        skipped = [s.name for s in self.stages if s.is_open and lo < (s.order or 0) < hi]
+        reasons: list[str] = []
+        if there.order < here.order:
+            if policy is TransitionPolicy.FORWARD_ONLY:
+                reasons.append("the process moves only forward")
+            elif not settings.allow_backward:
+                reasons.append("moving backward is off")
+        skipping = ", ".join(repr(n) for n in skipped)
+        if skipped and policy is TransitionPolicy.ADJACENT_ONLY:
+            reasons.append(f"the process moves only to adjacent stages (this skips {skipping})")
+        elif skipped and there.order > here.order and not settings.allow_skip:
+            reasons.append(f"skipping stages is off (this skips {skipping})")
+        return reasons
+
+    def targets(self, source: int) -> list[str]:
+        """The names of the stages ``source`` may move to, in process order."""
+        return [self.names[j] for j in sorted(self.allowed[source])]
+
+    def problems(self) -> Iterator[Problem]:
+        """What is wrong with the rules: unknown stages, unreachable stages, dead ends."""
+        for i, stage in enumerate(self.stages):
+            for k, name in enumerate(stage.transitions or ()):
+                if name not in self.index:
+                    yield Problem(
+                        f"unknown stage {name!r} in the moves of {stage.name!r}",
+                        f"$.stages[{i}].transitions[{k}]",
+                    )
+                elif name == stage.name:
+                    yield Problem(
+                        f"{stage.name!r} lists a move to itself",
+                        f"$.stages[{i}].transitions[{k}]",
+                    )
+        first_open = self._open_positions[0] if self._open_positions else None
+        for i, stage in enumerate(self.stages):
+            if stage.is_open and not self.allowed[i]:
+                yield Problem(f"open stage {stage.name!r} has no way out", f"$.stages[{i}]")
+            reachable = any(i in self.allowed[j] for j in range(len(self.stages)) if j != i)
+            if i != first_open and not reachable:
+                yield Problem(f"no stage can move to {stage.name!r}", f"$.stages[{i}]")
