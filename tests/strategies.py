@@ -216,6 +216,126 @@ def history_entries() -> st.SearchStrategy[sf.HistoryEntry]:
     )
 
 
+# ----------------------------------------------------------------- engine
+
+
+@st.composite
+def engine_processes(draw: st.DrawFn) -> sf.SalesProcess:
+    """A valid process with random rules: any policy, skip/backward/reopen flags,
+    per-stage move lists, and gates that moves can meet (amount and minimum amount)."""
+    n_open = draw(st.integers(1, 5))
+    n_closed = draw(st.integers(1, 3))
+    names = [f"S{i}" for i in range(n_open + n_closed)]
+    settings = sf.ProcessSettings(
+        policy=draw(st.sampled_from(list(sf.TransitionPolicy))),
+        allow_skip=draw(st.booleans()),
+        allow_backward=draw(st.booleans()),
+        allow_reopen=draw(st.booleans()),
+        close_from_any_stage=draw(st.booleans()),
+    )
+    stage_list = []
+    for i, name in enumerate(names):
+        closed = i >= n_open
+        won = i == n_open
+        listed = None
+        if settings.policy is sf.TransitionPolicy.EXPLICIT or draw(st.integers(0, 3)) == 0:
+            others = [n for n in names if n != name]
+            listed = draw(st.lists(st.sampled_from(others), unique=True, max_size=len(others)))
+            if i + 1 < len(names) and not closed:
+                listed = sorted({*listed, names[i + 1]})
+        gate = sf.StageGate()
+        if draw(st.integers(0, 4)) == 0:
+            gate = sf.StageGate(
+                required_fields=["amount"],
+                min_amount=draw(st.none() | st.just(sf.Money("500", "USD"))),
+            )
+        stage_list.append(
+            sf.Stage(
+                name,
+                draw(PROBABILITIES),
+                is_closed=closed,
+                is_won=won,
+                transitions=listed,
+                gate=gate,
+            )
+        )
+    try:
+        return sf.SalesProcess(name="Random", stages=stage_list, settings=settings)
+    except sf.ValidationError:
+        from hypothesis import reject
+
+        reject()
+
+
+AMOUNTS = st.sampled_from(["100", "499.99", "500", "2500.00"]).map(lambda a: sf.Money(a, "USD"))
+
+
+@st.composite
+def move_streams(
+    draw: st.DrawFn, process: sf.SalesProcess, opportunity_ids: tuple[str, ...] = ("o1",)
+) -> list[sf.Move]:
+    """Moves for a few opportunities: each starts with an opening move, then random moves
+    (some to unknown stages, some carrying amounts or close dates)."""
+    start = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    streams = []
+    for oid in opportunity_ids:
+        when = start
+        stream = [
+            sf.Move(
+                oid,
+                when,
+                draw(st.sampled_from(process.stage_names)),
+                amount=draw(st.none() | AMOUNTS),
+                close_date=draw(DATES),
+            )
+        ]
+        for _ in range(draw(st.integers(0, 8))):
+            when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
+            stream.append(
+                sf.Move(
+                    oid,
+                    when,
+                    draw(st.sampled_from([*process.stage_names, "Nowhere"])),
+                    amount=draw(st.none() | AMOUNTS),
+                    close_date=draw(st.none() | DATES),
+                    by=draw(st.none() | st.sampled_from(["rep-1", "rep-2"])),
+                )
+            )
+        streams.append(stream)
+    # Interleave, keeping each opportunity's own order.
+    merged: list[sf.Move] = []
+    cursors = [0] * len(streams)
+    while any(c < len(s) for c, s in zip(cursors, streams, strict=True)):
+        live = [i for i, s in enumerate(streams) if cursors[i] < len(s)]
+        pick = draw(st.sampled_from(live))
+        merged.append(streams[pick][cursors[pick]])
+        cursors[pick] += 1
+    return merged
+
+
+def moves() -> st.SearchStrategy[sf.Move]:
+    return st.builds(
+        sf.Move,
+        NAMES.map(sf.OpportunityId),
+        AWARE,
+        NAMES,
+        amount=st.none() | money(),
+        close_date=st.none() | DATES,
+        by=st.none() | NAMES,
+    )
+
+
+def stage_changes() -> st.SearchStrategy[sf.StageChange]:
+    return st.builds(
+        sf.StageChange,
+        opportunity_id=NAMES.map(sf.OpportunityId),
+        from_stage=NAMES,
+        to_stage=NAMES,
+        at=AWARE,
+        by=st.none() | NAMES,
+    )
+
+
 ANY_OBJECT = st.one_of(
     money(),
     accounts(),
@@ -228,6 +348,8 @@ ANY_OBJECT = st.one_of(
     PRESETS,
     history_entries(),
     opportunities(),
+    moves(),
+    stage_changes(),
 )
 """One object of any public, serialisable salesflow type."""
 

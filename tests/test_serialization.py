@@ -19,6 +19,8 @@ TYPES = [
     sf.ContactRole,
     sf.Stage,
     sf.StageGate,
+    sf.Move,
+    sf.StageChange,
     sf.ProcessSettings,
     sf.SalesProcess,
     sf.HistoryEntry,
