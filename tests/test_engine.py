@@ -388,6 +388,8 @@ def test_move_machine_and_replay_accept_the_same_moves_and_agree(
     assert accepted == accepted_machine == accepted_replay
     assert by_move == by_machine == dict(result.opportunities)
     assert result.applied == sum(accepted)
+    for opp in result.opportunities.values():  # replay's fast constructor builds valid objects
+        assert sf.loads(sf.dumps(opp), sf.Opportunity) == opp
 
 
 @given(process_and_stream(("o1",)))
