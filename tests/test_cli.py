@@ -14,9 +14,12 @@ def test_demo_prints_the_opportunity_readably(capsys: pytest.CaptureFixture[str]
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Get Cloudy West - 35 Custom Sneakers" in out
-    assert "probability  35 %  (manual)" in out
-    assert "expected     1,785.00 USD" in out
+    assert "stage        Closed Won  (Closed, closed, won)" in out
+    assert "probability  100 %  (stage)" in out
+    assert "expected     5,100.00 USD" in out
     assert "(pushed 1x)" in out
+    assert "Proposal/Price Quote      75 %" in out
+    assert "after the win: refused, 'Closed Won' is closed and reopening is off" in out
     assert "Round trip through JSON: equal" in out
 
 

@@ -265,6 +265,8 @@ def test_the_machine_moves_with_the_same_rules_and_history() -> None:
         sm.to_contract_sent()
     with pytest.raises(sf.UnknownStageError):
         sm.move_to("Nowhere")
+    with pytest.raises(sf.StageTransitionError, match="'launch' is not an event of this machine"):
+        sm.send("launch")
     assert _snapshot(opp) == before and recorder.seen == [
         ("Appointment scheduled", "Qualified to buy")
     ]

@@ -58,10 +58,18 @@ def demo() -> str:
     opp.set_probability(35, at=start.replace(day=5), by="rep-7")
     opp.change_amount(sf.Money("5100.00", "USD"), at=start.replace(day=9), by="rep-7")
     opp.change_close_date(date(2027, 1, 20), at=start.replace(day=16), by="rep-7")
+    process.move(opp, "Proposal/Price Quote", at=start.replace(day=23), by="rep-7")
+    refused = process.check_move(opp, "Prospecting")
+    process.move(opp, "Negotiation/Review", at=start.replace(day=30), by="rep-7")
+    process.move(opp, "Closed Won", at=datetime(2027, 1, 18, 15, tzinfo=timezone.utc), by="rep-7")
+    after_close = process.check_move(opp, "Prospecting")
     out = [
         f"Process: {process.name} ({len(process.stages)} stages)",
         "",
         _describe(opp),
+        "",
+        f"Moving back to Prospecting from Proposal/Price Quote: {'allowed' if not refused else refused}",
+        f"Moving back to Prospecting after the win: refused, {after_close[0]}",
         "",
         "Round trip through JSON: "
         + ("equal" if sf.loads(sf.dumps(opp), sf.Opportunity) == opp else "DIFFERENT"),

@@ -20,7 +20,7 @@ from statemachine import Event, State, StateMachine
 
 from salesflow.engine.change import StageChange
 from salesflow.engine.mover import move, refusal
-from salesflow.errors import UnknownStageError
+from salesflow.errors import StageTransitionError, UnknownStageError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
@@ -77,6 +77,24 @@ class OpportunityMachine(StateMachine):
         if event is None:
             raise UnknownStageError(stage, self.process.name, self.process.stage_names)
         return self.send(event, **kwargs)
+
+    def send(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        """Send an event; an event that moves to no stage raises a salesflow error.
+
+        Raises:
+            StageTransitionError: ``event`` is not one of this machine's
+                ``to_<stage id>`` events, or the move is refused.
+        """
+        if event not in self.stage_events.values():
+            opp = self.opportunity
+            known = ", ".join(sorted(self.stage_events.values()))
+            raise StageTransitionError(
+                opportunity_id=opp.id,
+                from_stage=opp.stage,
+                to_stage=str(event),
+                reasons=[f"{event!r} is not an event of this machine; its events are {known}"],
+            )
+        return super().send(event, *args, **kwargs)
 
     def _salesflow_check(
         self,
