@@ -28,6 +28,7 @@ __all__ = [
     "SalesflowError",
     "StageGateError",
     "StageTransitionError",
+    "UnknownPhaseError",
     "UnknownStageError",
     "ValidationError",
 ]
@@ -119,6 +120,28 @@ class UnknownStageError(SalesflowError, KeyError):
     def __str__(self) -> str:
         names = ", ".join(repr(k) for k in self.known)
         return f"process {self.process!r} has no stage {self.stage!r}; its stages are {names}"
+
+
+class UnknownPhaseError(SalesflowError, KeyError):
+    """A buying-phase name is not part of the buyer process.
+
+    Attributes:
+        phase: The name that was asked for.
+        process: The buyer process's name.
+        known: The process's phase names, in order.
+    """
+
+    def __init__(self, phase: str, process: str, known: Sequence[str]) -> None:
+        self.phase = phase
+        self.process = process
+        self.known = tuple(known)
+        super().__init__(phase)
+
+    def __str__(self) -> str:
+        names = ", ".join(repr(k) for k in self.known)
+        return (
+            f"buyer process {self.process!r} has no phase {self.phase!r}; its phases are {names}"
+        )
 
 
 class ContactRoleError(SalesflowError, ValueError):

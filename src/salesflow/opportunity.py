@@ -10,7 +10,16 @@ from typing import Any
 import attrs
 
 from salesflow._validate import aware, names, non_blank
-from salesflow.errors import ContactRoleError, Problem, ReadOnlyFieldError, ValidationError
+from salesflow.buyer.effort import Effort, check_efforts
+from salesflow.buyer.initiation import Initiation, WarningSign, to_initiation, to_warning_signs
+from salesflow.buyer.qualification import QualificationStatus, Scorecard, check_scorecard
+from salesflow.errors import (
+    ContactRoleError,
+    CurrencyMismatchError,
+    Problem,
+    ReadOnlyFieldError,
+    ValidationError,
+)
 from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, ContactId, OpportunityId, new_id
@@ -146,6 +155,23 @@ class Opportunity:
     )
     confirmed_facts: tuple[str, ...] = attrs.field(
         default=(), converter=names, on_setattr=_read_only("confirm_fact()")
+    )
+    initiation: Initiation | None = attrs.field(
+        default=None, converter=to_initiation, on_setattr=_read_only("record_initiation()")
+    )
+    warning_signs: tuple[WarningSign, ...] = attrs.field(
+        default=(), converter=to_warning_signs, on_setattr=_read_only("flag_warning()")
+    )
+    qualification: Scorecard | None = attrs.field(
+        default=None,
+        validator=check_scorecard,
+        on_setattr=_read_only("set_qualification() and qualify()"),
+    )
+    pursuit: tuple[Effort, ...] = attrs.field(
+        default=(),
+        converter=tuple,
+        validator=check_efforts,
+        on_setattr=_read_only("record_effort()"),
     )
     custom_roles: tuple[str, ...] = attrs.field(
         default=(), converter=names, on_setattr=_read_only("a new Opportunity")
@@ -385,6 +411,100 @@ class Opportunity:
                 [Problem(f"{fact!r} is not confirmed", "$.fact")], subject=f"opportunity {self.id}"
             )
         _set(self, "confirmed_facts", tuple(f for f in self.confirmed_facts if f != fact))
+
+    # ------------------------------------------------------ the buyer's side
+
+    def record_initiation(self, initiation: Initiation | str | None) -> None:
+        """Record who started the buying (``None`` clears it).
+
+        Args:
+            initiation: An :class:`~salesflow.buyer.Initiation` or its value,
+                e.g. ``"buyer_other_vendor_preferred"``.
+
+        Raises:
+            ValidationError: ``initiation`` names no initiation.
+        """
+        _set(self, "initiation", to_initiation(initiation))
+
+    def flag_warning(self, sign: WarningSign | str) -> None:
+        """Record an observed warning sign; flagging one twice is harmless.
+
+        Raises:
+            ValidationError: ``sign`` names no :class:`~salesflow.buyer.WarningSign`.
+        """
+        (flagged,) = to_warning_signs((sign,))
+        if flagged not in self.warning_signs:
+            _set(self, "warning_signs", (*self.warning_signs, flagged))
+
+    def clear_warning(self, sign: WarningSign | str) -> None:
+        """Withdraw a warning sign that no longer holds.
+
+        Raises:
+            ValidationError: ``sign`` is unknown or not flagged.
+        """
+        (flagged,) = to_warning_signs((sign,))
+        if flagged not in self.warning_signs:
+            raise ValidationError(
+                [Problem(f"{flagged.value!r} is not flagged", "$.sign")],
+                subject=f"opportunity {self.id}",
+            )
+        _set(self, "warning_signs", tuple(s for s in self.warning_signs if s is not flagged))
+
+    def set_qualification(self, scorecard: Scorecard | None) -> None:
+        """Attach a qualification scorecard (``None`` removes it).
+
+        Raises:
+            ValidationError: ``scorecard`` is not a :class:`~salesflow.buyer.Scorecard`.
+        """
+        check_scorecard(self, attrs.fields(Opportunity).qualification, scorecard)
+        _set(self, "qualification", scorecard)
+
+    def qualify(
+        self,
+        element: str,
+        status: QualificationStatus | str,
+        *,
+        evidence: str | None = None,
+    ) -> Scorecard:
+        """Set one element of the scorecard, e.g. ``qualify("Champion", "validated", evidence=...)``.
+
+        Returns:
+            The new scorecard (also on ``qualification``).
+
+        Raises:
+            ValidationError: No scorecard is attached, the element or status is
+                unknown, or a validated element lacks evidence.
+        """
+        if self.qualification is None:
+            raise ValidationError(
+                [Problem("no scorecard is attached; call set_qualification() first", "$")],
+                subject=f"opportunity {self.id}",
+            )
+        scorecard = self.qualification.with_status(element, status, evidence=evidence)
+        _set(self, "qualification", scorecard)
+        return scorecard
+
+    def record_effort(self, effort: Effort) -> None:
+        """Record effort spent pursuing the deal (people's time, travel).
+
+        Raises:
+            ValidationError: ``effort`` is not an :class:`~salesflow.buyer.Effort`.
+            CurrencyMismatchError: It is in another currency than the effort
+                already recorded.
+        """
+        if not isinstance(effort, Effort):
+            raise ValidationError(
+                [Problem(f"expected an Effort, got {type(effort).__name__}", "$.effort")],
+                subject=f"opportunity {self.id}",
+            )
+        if self.pursuit and effort.currency != self.pursuit[0].currency:
+            raise CurrencyMismatchError(self.pursuit[0].currency, effort.currency, "add")
+        _set(self, "pursuit", (*self.pursuit, effort))
+
+    @property
+    def pursuit_cost(self) -> Money | None:
+        """The cost of the recorded pursuit effort, or ``None`` if none is recorded."""
+        return Effort.total(self.pursuit)
 
     # ------------------------------------------------------ recorded changes
 

@@ -19,6 +19,7 @@ salesflow.errors.ValidationError: invalid Money: 1 problem
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -38,6 +39,13 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from salesflow.account import Account
+from salesflow.buyer.concern import Concern, ConcernProfile
+from salesflow.buyer.effort import Effort
+from salesflow.buyer.initiation import Initiation, WarningSign
+from salesflow.buyer.mapping import ProcessMapping
+from salesflow.buyer.phase import BuyingPhase
+from salesflow.buyer.process import BuyerProcess
+from salesflow.buyer.qualification import QualificationElement, QualificationStatus, Scorecard
 from salesflow.contact import Contact
 from salesflow.engine.change import Move, StageChange
 from salesflow.errors import Problem, SalesflowError, ValidationError
@@ -146,6 +154,19 @@ def _unstructure_role(value: RoleName) -> str:
 _ROLE_VALUES = frozenset(r.value for r in Role)
 
 
+def _enum_hook(cls: type[enum.Enum]) -> Any:
+    known = ", ".join(repr(m.value) for m in cls)
+
+    def hook(value: object, _: object) -> enum.Enum:
+        if isinstance(value, str):
+            for member in cls:
+                if member.value == value:
+                    return member
+        raise _Refused(f"expected one of {known}, got {value!r}")
+
+    return hook
+
+
 def _sequence_hook(converter: Converter, tp: Any) -> Any:
     (item_type, *_) = get_args(tp) or (Any,)
 
@@ -188,6 +209,10 @@ def _make_converter() -> Converter:
     c.register_structure_hook(RoleName, _role)
     c.register_unstructure_hook(RoleName, _unstructure_role)
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))
+    for enum_type in (Concern, Initiation, QualificationStatus, WarningSign):
+        c.register_structure_hook(enum_type, _enum_hook(enum_type))
+    # ProcessMapping names SalesProcess only for type checkers (an import cycle).
+    attrs.resolve_types(ProcessMapping, localns={"SalesProcess": SalesProcess})
 
     def mapping_only(cls: type[Any]) -> Any:
         inner = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True, **_overrides(cls))
@@ -229,19 +254,30 @@ def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
     if cls is SalesProcess:
         private = ("_by_name", "_checks", "_table", "_machine")
         return {name: override(omit=True) for name in private}
+    if cls is BuyerProcess:
+        return {"_by_name": override(omit=True)}
+    if cls is ProcessMapping:
+        return {"_by_stage": override(omit=True)}
     return {}
 
 
 _TYPES: tuple[type[Any], ...] = (
     Account,
+    BuyerProcess,
+    BuyingPhase,
+    ConcernProfile,
     Contact,
     ContactRole,
+    Effort,
     HistoryEntry,
     Money,
     Move,
     Opportunity,
+    ProcessMapping,
     ProcessSettings,
+    QualificationElement,
     SalesProcess,
+    Scorecard,
     Stage,
     StageChange,
     StageGate,

@@ -1,6 +1,7 @@
 """Ready-made processes that reproduce well-known systems' defaults.
 
-Every call returns a new, independent object.
+Seller processes, buyer processes (Liferay's buying phases, Gartner's buying
+jobs) and mappings between them. Every call returns a new, independent object.
 
 >>> import salesflow as sf
 >>> [s.name for s in sf.presets.odoo_classic().stages]
@@ -9,6 +10,15 @@ Every call returns a new, independent object.
 
 from __future__ import annotations
 
+from salesflow.presets._buyer import BUYER_PRESETS, gartner_buying_jobs, liferay_buying_phases
+from salesflow.presets._liferay import liferay_enterprise
+from salesflow.presets._mappings import (
+    MAPPING_PRESETS,
+    hubspot_liferay_mapping,
+    liferay_mapping,
+    salesforce_liferay_mapping,
+    trailhead_liferay_mapping,
+)
 from salesflow.presets._seller import (
     SELLER_PRESETS,
     hubspot_default,
@@ -18,9 +28,18 @@ from salesflow.presets._seller import (
 )
 
 __all__ = [
+    "BUYER_PRESETS",
+    "MAPPING_PRESETS",
     "SELLER_PRESETS",
+    "gartner_buying_jobs",
     "hubspot_default",
+    "hubspot_liferay_mapping",
+    "liferay_buying_phases",
+    "liferay_enterprise",
+    "liferay_mapping",
     "odoo_classic",
+    "salesforce_liferay_mapping",
     "salesforce_standard",
+    "trailhead_liferay_mapping",
     "trailhead_simple",
 ]

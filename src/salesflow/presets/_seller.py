@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from salesflow.forecast import ForecastCategory
+from salesflow.presets._liferay import liferay_enterprise
 from salesflow.process import SalesProcess
 from salesflow.settings import ProcessSettings
 from salesflow.stage import Stage
@@ -142,5 +143,6 @@ SELLER_PRESETS: dict[str, Callable[[], SalesProcess]] = {
     "trailhead_simple": trailhead_simple,
     "hubspot_default": hubspot_default,
     "odoo_classic": odoo_classic,
+    "liferay_enterprise": liferay_enterprise,
 }
 """Every seller-process preset, by name."""
