@@ -44,7 +44,9 @@ def main() -> None:
     # The file names the check; code supplies it. Nothing from the file is evaluated.
     process.register_check(
         "discount approved",
-        lambda opp: None if "discount approved" in opp.confirmed_facts else "the discount is not approved",
+        lambda opp: (
+            None if "discount approved" in opp.confirmed_facts else "the discount is not approved"
+        ),
     )
 
     t = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)

@@ -68,7 +68,7 @@ def demo() -> str:
         "",
         _describe(opp),
         "",
-        f"Moving back to Prospecting from Proposal/Price Quote: {'allowed' if not refused else refused}",
+        f"Moving back to Prospecting from Proposal/Price Quote: {refused if refused else 'allowed'}",
         f"Moving back to Prospecting after the win: refused, {after_close[0]}",
         "",
         "Round trip through JSON: "
