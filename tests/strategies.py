@@ -336,6 +336,185 @@ def stage_changes() -> st.SearchStrategy[sf.StageChange]:
     )
 
 
+# ------------------------------------------------------------ the buyer's side
+
+LEVELS = st.integers(0, 5)
+
+
+def concern_profiles() -> st.SearchStrategy[sf.ConcernProfile]:
+    """Levels 0..5, at least one above zero."""
+    levels = st.tuples(LEVELS, LEVELS, LEVELS, LEVELS).filter(any)
+    return levels.map(lambda t: sf.ConcernProfile(needs=t[0], cost=t[1], proof=t[2], risk=t[3]))
+
+
+def buying_phases(*, throughout: bool | None = False) -> st.SearchStrategy[sf.BuyingPhase]:
+    return st.builds(
+        sf.BuyingPhase,
+        NAMES,
+        description=OPTIONAL_TEXT,
+        exit_criterion=st.none() | NAMES,
+        relative_duration=st.none()
+        | st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False),
+        concerns=st.none() | concern_profiles(),
+        runs_throughout=st.booleans() if throughout is None else st.just(throughout),
+    )
+
+
+@st.composite
+def buyer_processes(
+    draw: st.DrawFn, *, max_sequential: int = 4, linear: bool | None = None
+) -> sf.BuyerProcess:
+    """A valid buyer process: 1..max_sequential phases in sequence, plus (non-linear only)
+    0..2 that run throughout, shuffled in."""
+    is_linear = draw(st.booleans()) if linear is None else linear
+    phases = draw(st.lists(buying_phases(), min_size=1, max_size=max_sequential))
+    if not is_linear:
+        extra = draw(st.lists(buying_phases(throughout=True), max_size=2))
+        phases = draw(st.permutations(phases + extra))
+    names = draw(st.lists(NAMES, min_size=len(phases), max_size=len(phases), unique=True))
+    from attrs import evolve
+
+    return sf.BuyerProcess(
+        name=draw(NAMES),
+        phases=[evolve(p, name=n) for p, n in zip(phases, names, strict=True)],
+        linear=is_linear,
+        description=draw(OPTIONAL_TEXT),
+    )
+
+
+BUYER_PRESETS = st.sampled_from(sorted(sf.presets.BUYER_PRESETS)).map(
+    lambda name: sf.presets.BUYER_PRESETS[name]()
+)
+MAPPING_PRESETS = st.sampled_from(sorted(sf.presets.MAPPING_PRESETS)).map(
+    lambda name: sf.presets.MAPPING_PRESETS[name]()
+)
+
+
+@st.composite
+def mappings(draw: st.DrawFn, *, linear: bool | None = None) -> sf.ProcessMapping:
+    """A valid mapping of a random seller process onto a random buyer process.
+
+    Linear: stages cut into consecutive runs, one per phase, in order. Non-linear: each
+    sequential phase gets at least one stage, the other stages any phase. Won stages are
+    listed (with the final phase) or left implied.
+    """
+    seller = draw(processes() | PRESETS)
+    opens = [s.name for s in seller.open_stages]
+    buyer = draw(buyer_processes(max_sequential=min(4, len(opens)), linear=linear))
+    sequential = [p.name for p in buyer.sequential_phases]
+    if buyer.linear:
+        cuts = (
+            sorted(
+                draw(
+                    st.sets(
+                        st.integers(1, len(opens) - 1),
+                        min_size=len(sequential) - 1,
+                        max_size=len(sequential) - 1,
+                    )
+                )
+            )
+            if len(sequential) > 1
+            else []
+        )
+        bounds = [0, *cuts, len(opens)]
+        phases = {
+            stage: sequential[i]
+            for i in range(len(sequential))
+            for stage in opens[bounds[i] : bounds[i + 1]]
+        }
+    else:
+        order = draw(st.permutations(range(len(opens))))
+        phases = {opens[order[i]]: name for i, name in enumerate(sequential)}
+        for stage in opens:
+            if stage not in phases:
+                phases[stage] = draw(st.sampled_from(buyer.phase_names))
+    final = phases[opens[-1]]
+    for stage in seller.won_stages:
+        if draw(st.booleans()):
+            phases[stage.name] = final
+    return sf.ProcessMapping(seller, buyer, phases)
+
+
+def qualification_elements() -> st.SearchStrategy[sf.QualificationElement]:
+    return st.one_of(
+        st.builds(
+            sf.QualificationElement,
+            NAMES,
+            st.sampled_from([sf.QualificationStatus.UNKNOWN, sf.QualificationStatus.IDENTIFIED]),
+            evidence=OPTIONAL_TEXT,
+        ),
+        st.builds(
+            sf.QualificationElement,
+            NAMES,
+            st.just(sf.QualificationStatus.VALIDATED),
+            evidence=NAMES,
+        ),
+    )
+
+
+@st.composite
+def scorecards(draw: st.DrawFn) -> sf.Scorecard:
+    """A MEDDIC, MEDDPICC or custom scorecard with random statuses and evidence."""
+    names = draw(
+        st.sampled_from([sf.buyer.MEDDIC, sf.buyer.MEDDPICC])
+        | st.lists(NAMES, min_size=1, max_size=5, unique=True).map(tuple)
+    )
+    from attrs import evolve
+
+    elements = [evolve(draw(qualification_elements()), name=n) for n in names]
+    return sf.Scorecard(framework=draw(NAMES), elements=elements)
+
+
+def efforts(currency: st.SearchStrategy[str] = CURRENCIES) -> st.SearchStrategy[sf.Effort]:
+    @st.composite
+    def build(draw: st.DrawFn) -> sf.Effort:
+        code = draw(currency)
+        cost = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
+        return sf.Effort(
+            draw(NAMES),
+            draw(st.decimals(min_value=0, max_value=200, places=1, allow_nan=False)),
+            sf.Money(draw(cost), code),
+            role=draw(
+                st.none()
+                | st.sampled_from(["account executive", "sales engineer", "architect", "legal"])
+            ),
+            travel=draw(st.none() | cost.map(lambda d: sf.Money(d, code))),
+            on=draw(st.none() | DATES),
+            note=draw(OPTIONAL_TEXT),
+        )
+
+    return build()
+
+
+@st.composite
+def buyer_opportunities(draw: st.DrawFn, process: sf.SalesProcess | None = None) -> sf.Opportunity:
+    """An opportunity with the buyer's side filled in: initiation, warnings, scorecard, effort."""
+    opp = draw(opportunities(process))
+    opp.record_initiation(draw(st.none() | st.sampled_from(list(sf.Initiation))))
+    for sign in draw(st.lists(st.sampled_from(list(sf.WarningSign)), max_size=4)):
+        opp.flag_warning(sign)
+    opp.set_qualification(draw(st.none() | scorecards()))
+    code = draw(CURRENCIES)
+    for effort in draw(st.lists(efforts(st.just(code)), max_size=3)):
+        opp.record_effort(effort)
+    return opp
+
+
+BUYER_OBJECTS = st.one_of(
+    concern_profiles(),
+    buying_phases(throughout=None),
+    buyer_processes(),
+    BUYER_PRESETS,
+    mappings(),
+    MAPPING_PRESETS,
+    qualification_elements(),
+    scorecards(),
+    efforts(),
+    buyer_opportunities(),
+)
+"""One object of any serialisable type of the buyer's side."""
+
+
 ANY_OBJECT = st.one_of(
     money(),
     accounts(),
@@ -350,6 +529,7 @@ ANY_OBJECT = st.one_of(
     opportunities(),
     moves(),
     stage_changes(),
+    BUYER_OBJECTS,
 )
 """One object of any public, serialisable salesflow type."""
 

@@ -106,6 +106,13 @@ def _percent(value: object, _: object) -> Decimal:
     return to_probability(value, path="$")
 
 
+def _duration(value: object, _: object) -> Decimal | None:
+    # A hand-written ``relative_duration: 2.5`` is read as written, like a probability.
+    if value is None:
+        return None
+    return to_decimal(repr(value) if isinstance(value, float) else value)
+
+
 def _date(value: object, _: object) -> date:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value  # TOML and YAML parse dates themselves
@@ -211,6 +218,14 @@ def _make_converter() -> Converter:
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))
     for enum_type in (Concern, Initiation, QualificationStatus, WarningSign):
         c.register_structure_hook(enum_type, _enum_hook(enum_type))
+    text_map = c.get_structure_hook(Mapping[str, str])
+
+    def mapping_of_text(value: object, tp: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise _Refused(f"expected an object, got {_kind(value)}")
+        return text_map(value, tp)
+
+    c.register_structure_hook_func(lambda tp: tp == Mapping[str, str], mapping_of_text)
     # ProcessMapping names SalesProcess only for type checkers (an import cycle).
     attrs.resolve_types(ProcessMapping, localns={"SalesProcess": SalesProcess})
 
@@ -247,6 +262,8 @@ def _make_converter() -> Converter:
 def _overrides(cls: type[Any]) -> dict[str, Any]:
     if cls in (Stage, Opportunity, HistoryEntry):
         return {"probability": override(struct_hook=_percent)}
+    if cls is BuyingPhase:
+        return {"relative_duration": override(struct_hook=_duration)}
     return {}
 
 

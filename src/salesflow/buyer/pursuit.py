@@ -67,7 +67,9 @@ def assess_pursuit(
     The remaining cost is ``remaining_cost`` when given; otherwise, with a
     ``mapping``, the cost to date extrapolated at the same rate over the
     buying journey still ahead (:meth:`ProcessMapping.progress`, weighted by
-    the phases' relative durations). Closed deals have nothing left to spend.
+    the phases' relative durations): ``cost × (1 − progress) / progress``.
+    Without either (or with no effort recorded, or no progress yet) it is
+    ``None``. Closed deals have nothing left to spend.
 
     Walking away is advised when the expected value is negative, when a
     signal says so (another vendor's deal with early price demands), or when
@@ -119,7 +121,8 @@ def assess_pursuit(
         currency = cost.currency if cost is not None else amount.currency if amount else None
         remaining = None if currency is None else Money.zero(currency)
     elif remaining is None and cost is not None and mapping is not None:
-        remaining = _estimate(cost, mapping.progress(opportunity))
+        progress = mapping.progress(opportunity)
+        remaining = _estimate(cost, progress) if progress > 0 else None
     value = None
     if amount is not None and remaining is not None:
         value = amount * opportunity.probability / 100 - remaining
