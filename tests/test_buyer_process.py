@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import attrs
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -174,7 +177,8 @@ def test_duration_shares_of_the_sequential_phases_add_up_to_one_when_known(
 ) -> None:
     shares = [process.duration_share(p) for p in process.sequential_phases]
     if all(s is not None for s in shares):
-        assert sum(s for s in shares if s is not None) == 1
+        total = sum(s for s in shares if s is not None)
+        assert abs(total - 1) < Decimal("1e-25")  # 28 significant digits: thirds round
     for phase in process.phases:
         if phase.runs_throughout:
             assert process.duration_share(phase) is None
@@ -239,3 +243,35 @@ def test_a_bad_buyer_process_file_names_the_file(tmp_path: Path) -> None:
         sf.BuyerProcess.from_file(path)
     assert str(path) in str(info.value)
     assert info.value.messages == ["duplicate phase name 'A' @ $.phases[1].name"]
+
+
+@given(buyer_processes() | BUYER_PRESETS)
+def test_every_buyer_process_document_conforms_to_the_shipped_json_schema(
+    process: sf.BuyerProcess,
+) -> None:
+    jsonschema.validate(process.to_dict(), sf.BuyerProcess.json_schema())
+
+
+@pytest.mark.parametrize(
+    ("pointer", "cls"),
+    [
+        (("properties",), sf.BuyerProcess),
+        (("$defs", "phase", "properties"), sf.BuyingPhase),
+        (("$defs", "concerns", "properties"), sf.ConcernProfile),
+    ],
+)
+def test_the_buyer_json_schema_names_exactly_the_fields_of_each_type(
+    pointer: tuple[str, ...], cls: type
+) -> None:
+    node: Any = sf.BuyerProcess.json_schema()
+    for key in pointer:
+        node = node[key]
+    fields = {a.alias for a in attrs.fields(cls) if a.init}
+    assert set(node) - {"schema_version"} == fields
+
+
+def test_the_buyer_json_schema_refuses_what_salesflow_refuses() -> None:
+    schema = sf.BuyerProcess.json_schema()
+    bad = {"name": "X", "phases": [{"name": "A", "relative_duration": "-1", "colour": "red"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)

@@ -89,3 +89,12 @@ def test_the_domain_core_imports_no_dataframe_cli_or_file_format_library() -> No
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_buyer_subpackage_lists_its_api_sorted_and_salesflow_re_exports_it() -> None:
+    assert sorted(sf.buyer.__all__) == sf.buyer.__all__
+    constants = {"MEDDIC", "MEDDPICC"}
+    for name in sf.buyer.__all__:
+        assert hasattr(sf.buyer, name), name
+        if name not in constants:
+            assert getattr(sf, name) is getattr(sf.buyer, name), name

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from salesflow.buyer._rules import mapping_problems
 from salesflow.buyer.concern import Concern
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.buyer.process import BuyerProcess
@@ -48,10 +49,6 @@ def _frozen(value: Mapping[str, str]) -> Mapping[str, str]:
             subject="process mapping",
         )
     return MappingProxyType(dict(value))
-
-
-def _at(stage: object) -> str:
-    return f"$.phases[{stage!r}]"
 
 
 @attrs.frozen(repr=False)
@@ -83,7 +80,7 @@ class ProcessMapping:
     _by_stage: dict[str, BuyingPhase] = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = list(self._problems())
+        problems = list(mapping_problems(self.seller_process, self.buyer_process, self.phases))
         if problems:
             raise ValidationError(problems, subject="process mapping")
         seller, buyer = self.seller_process, self.buyer_process
@@ -91,82 +88,6 @@ class ProcessMapping:
         final = by_stage[seller.open_stages[-1].name]
         by_stage.update({s.name: final for s in seller.won_stages})
         object.__setattr__(self, "_by_stage", by_stage)
-
-    def _problems(self) -> Iterable[Problem]:
-        from salesflow.process import SalesProcess
-
-        seller, buyer = self.seller_process, self.buyer_process
-        if not isinstance(seller, SalesProcess):
-            yield Problem(
-                f"expected a SalesProcess, got {type(seller).__name__}", "$.seller_process"
-            )
-        if not isinstance(buyer, BuyerProcess):
-            yield Problem(
-                f"expected a BuyerProcess, got {type(buyer).__name__}", "$.buyer_process"
-            )
-        if not isinstance(seller, SalesProcess) or not isinstance(buyer, BuyerProcess):
-            return
-        last_open = seller.open_stages[-1].name
-        final = self.phases.get(last_open)
-        for stage, phase in self.phases.items():
-            if not isinstance(stage, str) or stage not in seller:
-                yield Problem(
-                    f"unknown stage {stage!r}; the seller process {seller.name!r} has "
-                    + ", ".join(repr(n) for n in seller.stage_names),
-                    _at(stage),
-                )
-            if not isinstance(phase, str) or phase not in buyer:
-                yield Problem(
-                    f"unknown phase {phase!r}; the buyer process {buyer.name!r} has "
-                    + ", ".join(repr(n) for n in buyer.phase_names),
-                    _at(stage),
-                )
-            if not isinstance(stage, str) or stage not in seller:
-                continue
-            known = seller.stage(stage)
-            if known.is_lost:
-                yield Problem(
-                    f"closed stage {stage!r} is not won: it closes whichever phase the "
-                    "opportunity is in, so it is not mapped",
-                    _at(stage),
-                )
-            elif known.is_won and final is not None and phase != final:
-                yield Problem(
-                    f"won stage {stage!r} closes the final phase {final!r} (that of the last "
-                    f"open stage {last_open!r}), not {phase!r}",
-                    _at(stage),
-                )
-        for open_stage in seller.open_stages:
-            if open_stage.name not in self.phases:
-                yield Problem(
-                    f"open stage {open_stage.name!r} is not mapped to a phase", "$.phases"
-                )
-        yield from self._order_problems(seller, buyer)
-
-    def _order_problems(self, seller: SalesProcess, buyer: BuyerProcess) -> Iterable[Problem]:
-        mapped = [
-            (s.name, self.phases[s.name])
-            for s in seller.open_stages
-            if isinstance(self.phases.get(s.name), str) and self.phases[s.name] in buyer
-        ]
-        covered = {name for _, name in mapped}
-        for sequential in buyer.sequential_phases:
-            if sequential.name not in covered:
-                yield Problem(
-                    f"phase {sequential.name!r} has no open stage mapped to it", "$.phases"
-                )
-        if not buyer.linear:
-            return
-        furthest: tuple[str, str] | None = None
-        for stage, phase in mapped:
-            if furthest is not None and buyer.index(phase) < buyer.index(furthest[1]):
-                yield Problem(
-                    f"stage {stage!r} maps to {phase!r}, before {furthest[1]!r} of the earlier "
-                    f"stage {furthest[0]!r}; a linear buyer process does not go back",
-                    _at(stage),
-                )
-            elif furthest is None or buyer.index(phase) > buyer.index(furthest[1]):
-                furthest = (stage, phase)
 
     def __repr__(self) -> str:
         return (
@@ -331,7 +252,8 @@ class ProcessMapping:
         position = sequence.index(phase)
         siblings = [name for name in opens if self._by_stage[name] == phase]
         within = (siblings.index(stage.name) + half) / len(siblings)
-        return (sum(known[:position], Decimal(0)) + known[position] * within).normalize()
+        elapsed = sum(known[:position], Decimal(0)) + known[position] * within
+        return min(elapsed, Decimal(1)).normalize()  # shares are rounded to 28 digits
 
     def _sequence(self) -> list[BuyingPhase]:
         """The sequential phases in the order the open stages first reach them."""

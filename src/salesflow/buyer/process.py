@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import attrs
@@ -181,6 +183,21 @@ class BuyerProcess:
 
         document = read_document(path)
         return from_dict(document, cls, subject=f"buyer process file {os.fspath(path)}")
+
+    @staticmethod
+    def json_schema() -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of buyer-process files, as shipped with salesflow.
+
+        >>> BuyerProcess.json_schema()["title"]
+        'salesflow buyer process'
+        """
+        text = (
+            resources.files("salesflow")
+            .joinpath("schemas/buyer-process.schema.json")
+            .read_text(encoding="utf-8")
+        )
+        schema: dict[str, Any] = json.loads(text)
+        return schema
 
     def to_file(self, path: str | os.PathLike[str]) -> None:
         """Write the buyer process to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
