@@ -9,23 +9,23 @@ from typing import Any
 
 import attrs
 
+from salesflow._contact_roles import ContactRoles
 from salesflow._validate import aware, names, non_blank
+from salesflow.buyer._side import BuyerSide
 from salesflow.buyer.effort import Effort, check_efforts
 from salesflow.buyer.initiation import Initiation, WarningSign, to_initiation, to_warning_signs
-from salesflow.buyer.qualification import QualificationStatus, Scorecard, check_scorecard
+from salesflow.buyer.qualification import Scorecard, check_scorecard
 from salesflow.errors import (
-    ContactRoleError,
-    CurrencyMismatchError,
     Problem,
     ReadOnlyFieldError,
     ValidationError,
 )
 from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
-from salesflow.ids import AccountId, ContactId, OpportunityId, new_id
+from salesflow.ids import AccountId, OpportunityId, new_id
 from salesflow.money import Money
 from salesflow.probability import ProbabilitySource, to_probability
-from salesflow.role import ContactRole, Role, RoleName, role_label, to_role
+from salesflow.role import ContactRole
 
 __all__ = ["MAX_NAME_LENGTH", "Opportunity"]
 
@@ -97,7 +97,7 @@ def _months(day: date) -> int:
 
 
 @attrs.define(kw_only=True, repr=False)
-class Opportunity:
+class Opportunity(ContactRoles, BuyerSide):
     """A deal with one account, in one stage of a sales process.
 
     Create one with :meth:`salesflow.SalesProcess.open`, which fills in what the
@@ -216,171 +216,9 @@ class Opportunity:
         return self.amount * self.probability / 100
 
     @property
-    def primary_contact_id(self) -> ContactId | None:
-        """The contact whose role is primary, if any."""
-        for role in self.contact_roles:
-            if role.primary:
-                return role.contact_id
-        return None
-
-    @property
     def is_open(self) -> bool:
         """Whether the opportunity is in an open stage."""
         return not self.is_closed
-
-    def roles_of(self, contact_id: str) -> tuple[RoleName, ...]:
-        """The roles ``contact_id`` holds in this opportunity."""
-        return tuple(r.role for r in self.contact_roles if r.contact_id == contact_id)
-
-    def has_role(self, role: RoleName) -> bool:
-        """Whether some contact holds ``role``."""
-        wanted = to_role(role)
-        return any(r.role == wanted for r in self.contact_roles)
-
-    # -------------------------------------------------------- contact roles
-
-    def add_contact_role(
-        self, contact_id: str, *, role: RoleName, primary: bool = False
-    ) -> ContactRole:
-        """Give a contact a role in this opportunity.
-
-        A new primary contact demotes the old one.
-
-        Args:
-            contact_id: The contact's id.
-            role: A standard :class:`~salesflow.Role`, or a custom role the
-                opportunity's process declares.
-            primary: Make this the primary contact role.
-
-        Returns:
-            The new contact role.
-
-        Raises:
-            ContactRoleError: The role is unknown, or the contact already holds it.
-        """
-        new = ContactRole(
-            ContactId(contact_id), self._known_role(contact_id, role), primary=primary
-        )
-        if any(r.contact_id == new.contact_id and r.role == new.role for r in self.contact_roles):
-            raise self._role_error(
-                f"contact {contact_id} already has the role {role_label(new.role)!r}", contact_id
-            )
-        kept = self._demoted() if primary else self.contact_roles
-        _set(self, "contact_roles", (*kept, new))
-        return new
-
-    def remove_contact_role(
-        self, contact_id: str, *, role: RoleName | None = None
-    ) -> tuple[ContactRole, ...]:
-        """Remove a contact's roles (all of them, or just ``role``).
-
-        Returns:
-            The removed contact roles.
-
-        Raises:
-            ContactRoleError: The contact holds no such role.
-        """
-        wanted = None if role is None else to_role(role)
-
-        def matches(r: ContactRole) -> bool:
-            return r.contact_id == contact_id and (wanted is None or r.role == wanted)
-
-        removed = tuple(r for r in self.contact_roles if matches(r))
-        if not removed:
-            what = "any role" if wanted is None else f"the role {role_label(wanted)!r}"
-            raise self._role_error(f"contact {contact_id} does not hold {what}", contact_id)
-        _set(self, "contact_roles", tuple(r for r in self.contact_roles if not matches(r)))
-        return removed
-
-    def change_contact_role(self, contact_id: str, *, role: RoleName, to: RoleName) -> ContactRole:
-        """Change a contact's ``role`` to ``to``, keeping whether it is primary.
-
-        Raises:
-            ContactRoleError: The contact does not hold ``role``, already holds
-                ``to``, or ``to`` is unknown.
-        """
-        old, new_role = to_role(role), self._known_role(contact_id, to)
-        current = [r for r in self.contact_roles if r.contact_id == contact_id and r.role == old]
-        if not current:
-            raise self._role_error(
-                f"contact {contact_id} does not hold the role {role_label(old)!r}", contact_id
-            )
-        if new_role != old and any(
-            r.contact_id == contact_id and r.role == new_role for r in self.contact_roles
-        ):
-            raise self._role_error(
-                f"contact {contact_id} already has the role {role_label(new_role)!r}", contact_id
-            )
-        changed = attrs.evolve(current[0], role=new_role)
-        _set(
-            self,
-            "contact_roles",
-            tuple(changed if r is current[0] else r for r in self.contact_roles),
-        )
-        return changed
-
-    def set_primary_contact(self, contact_id: str, *, role: RoleName | None = None) -> ContactRole:
-        """Make one of a contact's roles the primary one, demoting the old primary.
-
-        Args:
-            contact_id: The contact.
-            role: Which of its roles, when it holds several (default: the first).
-
-        Raises:
-            ContactRoleError: The contact holds no (such) role.
-        """
-        wanted = None if role is None else to_role(role)
-        candidates = [
-            r
-            for r in self.contact_roles
-            if r.contact_id == contact_id and (wanted is None or r.role == wanted)
-        ]
-        if not candidates:
-            raise self._role_error(f"contact {contact_id} holds no such role", contact_id)
-        chosen = attrs.evolve(candidates[0], primary=True)
-        roles = tuple(
-            chosen if r is candidates[0] else attrs.evolve(r, primary=False) if r.primary else r
-            for r in self.contact_roles
-        )
-        _set(self, "contact_roles", roles)
-        return chosen
-
-    def _demoted(self) -> tuple[ContactRole, ...]:
-        return tuple(
-            attrs.evolve(r, primary=False) if r.primary else r for r in self.contact_roles
-        )
-
-    def _known_role(self, contact_id: str, role: RoleName) -> RoleName:
-        resolved = to_role(role)
-        if isinstance(resolved, Role) or resolved in self.custom_roles:
-            return resolved
-        custom = ", ".join(repr(c) for c in self.custom_roles) or "none"
-        raise self._role_error(
-            f"unknown role {role!r}: not a standard role, and the process's custom roles are "
-            f"{custom}",
-            contact_id,
-        )
-
-    def _role_error(self, message: str, contact_id: str) -> ContactRoleError:
-        return ContactRoleError(message, opportunity_id=self.id, contact_id=contact_id)
-
-    def _role_problems(self, roles: Iterable[ContactRole]) -> list[Problem]:
-        problems: list[Problem] = []
-        seen: set[tuple[str, RoleName]] = set()
-        primaries = 0
-        for index, role in enumerate(roles):
-            path = f"$.contact_roles[{index}]"
-            if (role.contact_id, role.role) in seen:
-                problems.append(Problem("the same contact twice in the same role", path))
-            seen.add((role.contact_id, role.role))
-            primaries += role.primary
-            if not isinstance(role.role, Role) and role.role not in self.custom_roles:
-                problems.append(Problem(f"unknown role {role.role!r}", f"{path}.role"))
-        if primaries > 1:
-            problems.append(
-                Problem(f"at most one primary contact, got {primaries}", "$.contact_roles")
-            )
-        return problems
 
     # ------------------------------------------------------------- facts
 
@@ -411,100 +249,6 @@ class Opportunity:
                 [Problem(f"{fact!r} is not confirmed", "$.fact")], subject=f"opportunity {self.id}"
             )
         _set(self, "confirmed_facts", tuple(f for f in self.confirmed_facts if f != fact))
-
-    # ------------------------------------------------------ the buyer's side
-
-    def record_initiation(self, initiation: Initiation | str | None) -> None:
-        """Record who started the buying (``None`` clears it).
-
-        Args:
-            initiation: An :class:`~salesflow.buyer.Initiation` or its value,
-                e.g. ``"buyer_other_vendor_preferred"``.
-
-        Raises:
-            ValidationError: ``initiation`` names no initiation.
-        """
-        _set(self, "initiation", to_initiation(initiation))
-
-    def flag_warning(self, sign: WarningSign | str) -> None:
-        """Record an observed warning sign; flagging one twice is harmless.
-
-        Raises:
-            ValidationError: ``sign`` names no :class:`~salesflow.buyer.WarningSign`.
-        """
-        (flagged,) = to_warning_signs((sign,))
-        if flagged not in self.warning_signs:
-            _set(self, "warning_signs", (*self.warning_signs, flagged))
-
-    def clear_warning(self, sign: WarningSign | str) -> None:
-        """Withdraw a warning sign that no longer holds.
-
-        Raises:
-            ValidationError: ``sign`` is unknown or not flagged.
-        """
-        (flagged,) = to_warning_signs((sign,))
-        if flagged not in self.warning_signs:
-            raise ValidationError(
-                [Problem(f"{flagged.value!r} is not flagged", "$.sign")],
-                subject=f"opportunity {self.id}",
-            )
-        _set(self, "warning_signs", tuple(s for s in self.warning_signs if s is not flagged))
-
-    def set_qualification(self, scorecard: Scorecard | None) -> None:
-        """Attach a qualification scorecard (``None`` removes it).
-
-        Raises:
-            ValidationError: ``scorecard`` is not a :class:`~salesflow.buyer.Scorecard`.
-        """
-        check_scorecard(self, attrs.fields(Opportunity).qualification, scorecard)
-        _set(self, "qualification", scorecard)
-
-    def qualify(
-        self,
-        element: str,
-        status: QualificationStatus | str,
-        *,
-        evidence: str | None = None,
-    ) -> Scorecard:
-        """Set one element of the scorecard, e.g. ``qualify("Champion", "validated", evidence=...)``.
-
-        Returns:
-            The new scorecard (also on ``qualification``).
-
-        Raises:
-            ValidationError: No scorecard is attached, the element or status is
-                unknown, or a validated element lacks evidence.
-        """
-        if self.qualification is None:
-            raise ValidationError(
-                [Problem("no scorecard is attached; call set_qualification() first", "$")],
-                subject=f"opportunity {self.id}",
-            )
-        scorecard = self.qualification.with_status(element, status, evidence=evidence)
-        _set(self, "qualification", scorecard)
-        return scorecard
-
-    def record_effort(self, effort: Effort) -> None:
-        """Record effort spent pursuing the deal (people's time, travel).
-
-        Raises:
-            ValidationError: ``effort`` is not an :class:`~salesflow.buyer.Effort`.
-            CurrencyMismatchError: It is in another currency than the effort
-                already recorded.
-        """
-        if not isinstance(effort, Effort):
-            raise ValidationError(
-                [Problem(f"expected an Effort, got {type(effort).__name__}", "$.effort")],
-                subject=f"opportunity {self.id}",
-            )
-        if self.pursuit and effort.currency != self.pursuit[0].currency:
-            raise CurrencyMismatchError(self.pursuit[0].currency, effort.currency, "add")
-        _set(self, "pursuit", (*self.pursuit, effort))
-
-    @property
-    def pursuit_cost(self) -> Money | None:
-        """The cost of the recorded pursuit effort, or ``None`` if none is recorded."""
-        return Effort.total(self.pursuit)
 
     # ------------------------------------------------------ recorded changes
 

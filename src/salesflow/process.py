@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timezone
-from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
+from salesflow._document import Document
 from salesflow._validate import names
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
@@ -44,7 +42,7 @@ def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
 
 
 @attrs.frozen(kw_only=True)
-class SalesProcess:
+class SalesProcess(Document):
     """A named sales process: ordered stages, custom contact roles, settings.
 
     Validated on construction, every problem reported at once: unique stage
@@ -61,6 +59,9 @@ class SalesProcess:
       - duplicate stage name 'A' @ $.stages[1].name
       - at least one stage must be won @ $.stages
     """
+
+    document_name: ClassVar[str] = "sales process"
+    schema_file: ClassVar[str] = "sales-process.schema.json"
 
     name: str
     stages: tuple[Stage, ...] = attrs.field(converter=_number)
@@ -425,63 +426,6 @@ class SalesProcess:
         )
         object.__setattr__(opportunity, "history", (first,))
         return opportunity
-
-    # -------------------------------------------------------------- as data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SalesProcess:
-        """Build a process from plain data (as read from JSON, YAML or TOML).
-
-        Raises:
-            ValidationError: Every problem in ``data``, each with its path.
-        """
-        from salesflow.serialization import from_dict
-
-        return from_dict(data, cls)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The process as plain data, ready for JSON, YAML or TOML."""
-        from salesflow.serialization import to_dict
-
-        return to_dict(self)
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> SalesProcess:
-        """Read a process from a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
-
-        Only safe loaders are used; nothing in the file is evaluated.
-
-        Raises:
-            FileFormatError: The file cannot be read or parsed.
-            ValidationError: The definition is invalid (every problem, with its path).
-        """
-        from salesflow.files import read_document
-
-        document = read_document(path)
-        from salesflow.serialization import from_dict
-
-        return from_dict(document, cls, subject=f"sales process file {os.fspath(path)}")
-
-    @staticmethod
-    def json_schema() -> dict[str, Any]:
-        """The JSON Schema (draft 2020-12) of process files, as shipped with salesflow.
-
-        >>> SalesProcess.json_schema()["title"]
-        'salesflow sales process'
-        """
-        text = (
-            resources.files("salesflow")
-            .joinpath("schemas/sales-process.schema.json")
-            .read_text(encoding="utf-8")
-        )
-        schema: dict[str, Any] = json.loads(text)
-        return schema
-
-    def to_file(self, path: str | os.PathLike[str]) -> None:
-        """Write the process to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file."""
-        from salesflow.files import write_document
-
-        write_document(path, self.to_dict())
 
 
 _ORDINARY = frozenset({"type", "lead_source", "next_step", "owner", "description"})

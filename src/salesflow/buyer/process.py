@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
-from importlib import resources
-from typing import Any
+from typing import ClassVar
 
 import attrs
 
+from salesflow._document import Document
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.errors import Problem, UnknownPhaseError, ValidationError
 
@@ -22,7 +20,7 @@ def _phases(value: Iterable[BuyingPhase]) -> tuple[BuyingPhase, ...]:
 
 
 @attrs.frozen(kw_only=True)
-class BuyerProcess:
+class BuyerProcess(Document):
     """A named buyer process: the phases (or "jobs") a buying group goes through.
 
     A *linear* process goes through its phases in order (Liferay's Solution
@@ -51,6 +49,9 @@ class BuyerProcess:
       - a linear process has no phase that runs throughout; set linear to false @ $.phases[0].runs_throughout
       - duplicate phase name 'A' @ $.phases[1].name
     """
+
+    document_name: ClassVar[str] = "buyer process"
+    schema_file: ClassVar[str] = "buyer-process.schema.json"
 
     name: str
     phases: tuple[BuyingPhase, ...] = attrs.field(converter=_phases)
@@ -148,64 +149,3 @@ class BuyerProcess:
         if total == 0:
             return None
         return phase.relative_duration / total
-
-    # -------------------------------------------------------------- as data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> BuyerProcess:
-        """Build a buyer process from plain data (as read from JSON, YAML or TOML).
-
-        Raises:
-            ValidationError: Every problem in ``data``, each with its path.
-        """
-        from salesflow.serialization import from_dict
-
-        return from_dict(data, cls)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The buyer process as plain data, ready for JSON, YAML or TOML."""
-        from salesflow.serialization import to_dict
-
-        return to_dict(self)
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> BuyerProcess:
-        """Read a buyer process from a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
-
-        Only safe loaders are used; nothing in the file is evaluated.
-
-        Raises:
-            FileFormatError: The file cannot be read or parsed.
-            ValidationError: The definition is invalid (every problem, with its path).
-        """
-        from salesflow.files import read_document
-        from salesflow.serialization import from_dict
-
-        document = read_document(path)
-        return from_dict(document, cls, subject=f"buyer process file {os.fspath(path)}")
-
-    @staticmethod
-    def json_schema() -> dict[str, Any]:
-        """The JSON Schema (draft 2020-12) of buyer-process files, as shipped with salesflow.
-
-        >>> BuyerProcess.json_schema()["title"]
-        'salesflow buyer process'
-        """
-        text = (
-            resources.files("salesflow")
-            .joinpath("schemas/buyer-process.schema.json")
-            .read_text(encoding="utf-8")
-        )
-        schema: dict[str, Any] = json.loads(text)
-        return schema
-
-    def to_file(self, path: str | os.PathLike[str]) -> None:
-        """Write the buyer process to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
-
-        Raises:
-            FileFormatError: Unknown suffix, a missing optional library, or the
-                file cannot be written.
-        """
-        from salesflow.files import write_document
-
-        write_document(path, self.to_dict())
