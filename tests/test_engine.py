@@ -489,6 +489,22 @@ def test_replay_continues_from_given_opportunities_without_changing_them(
     assert dict(second.opportunities) == dict(process.replay(stream).opportunities)
 
 
+def test_replay_from_opportunities_of_another_process_is_refused_up_front() -> None:
+    odoo = sf.presets.odoo_classic().open(name="x", id="x", close_date=DAY)
+    with pytest.raises(sf.ValidationError) as info:
+        sf.presets.salesforce_standard().replay([], opportunities=iter([odoo]))
+    assert info.value.messages == [
+        "its stage 'New' is not in the process 'Salesforce standard' @ $['x'].stage"
+    ]
+
+
+def test_replay_continues_from_opportunities_given_as_any_iterable() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="x", id="x", close_date=DAY, at=T0)
+    result = process.replay([sf.Move("x", T0, "Closed Won")], opportunities=iter([opp]))
+    assert result.opportunities["x"].is_won and not opp.is_won
+
+
 def test_replay_refuses_with_reasons_and_never_drops_a_move() -> None:
     process = sf.presets.hubspot_default()
     stream: list[Any] = [

@@ -292,11 +292,7 @@ class Opportunity(ContactRoles, BuyerSide):
         Raises:
             ValidationError: ``amount`` is not :class:`~salesflow.Money`, or a bad ``at``.
         """
-        if amount is not None and not isinstance(amount, Money):
-            raise ValidationError(
-                [Problem(f"expected Money or None, got {type(amount).__name__}", "$.amount")],
-                subject=f"Opportunity {self.id}",
-            )
+        self._check_change(amount=amount)
         when = self._when(at)
         if amount == self.amount:
             return None
@@ -316,15 +312,27 @@ class Opportunity(ContactRoles, BuyerSide):
         Raises:
             ValidationError: ``close_date`` is not a date, or a bad ``at``.
         """
-        if not isinstance(close_date, date) or isinstance(close_date, datetime):
-            raise ValidationError(
-                [Problem(f"expected a date, got {type(close_date).__name__}", "$.close_date")],
-                subject=f"Opportunity {self.id}",
-            )
+        self._check_change(close_date=close_date)
         when = self._when(at)
         if close_date == self.close_date:
             return None
         return self._commit({"close_date": close_date}, when, by)
+
+    def _check_change(self, *, amount: object = None, close_date: object = None) -> None:
+        """Refuse an amount that is not Money (or None), a close date that is not a date."""
+        problems = []
+        if amount is not None and not isinstance(amount, Money):
+            problems.append(
+                Problem(f"expected Money or None, got {type(amount).__name__}", "$.amount")
+            )
+        if close_date is not None and (
+            not isinstance(close_date, date) or isinstance(close_date, datetime)
+        ):
+            problems.append(
+                Problem(f"expected a date, got {type(close_date).__name__}", "$.close_date")
+            )
+        if problems:
+            raise ValidationError(problems, subject=f"change to opportunity {self.id}")
 
     def _when(self, at: datetime | None) -> datetime:
         """Validate a change's time: timezone-aware (default: now)."""

@@ -239,6 +239,10 @@ class SalesProcess(Document):
             The final opportunities with full history, and every refused move
             with its reasons: nothing is silently dropped.
 
+        Raises:
+            ValidationError: A given opportunity is not an Opportunity or is in
+                a stage this process does not have (all are listed; nothing is replayed).
+
         >>> import salesflow as sf
         >>> from datetime import date, datetime, timezone
         >>> t = datetime(2026, 11, 2, tzinfo=timezone.utc)

@@ -112,7 +112,7 @@ def move(
     error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
     if error is not None:
         raise error
-    _check_values(opp, amount, close_date)
+    opp._check_change(amount=amount, close_date=close_date)
     when = opp._when(at)
     from_stage = opp.stage
     changes: dict[str, Any] = {}
@@ -135,13 +135,3 @@ def move(
     return StageChange(
         opportunity_id=opp.id, from_stage=from_stage, to_stage=to_stage, at=when, by=by
     )
-
-
-def _check_values(opp: Opportunity, amount: Money | None, close_date: date | None) -> None:
-    # The verbs validate their own arguments the same way; reuse them on a copy.
-    if amount is not None and not isinstance(amount, Money):
-        opp.change_amount(amount)  # raises ValidationError, changes nothing
-    if close_date is not None and (
-        not isinstance(close_date, date) or isinstance(close_date, datetime)
-    ):
-        opp.change_close_date(close_date)  # raises ValidationError, changes nothing

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from salesflow.engine.change import Move, RefusedMove, ReplayResult
+from salesflow.errors import Problem, ValidationError
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
@@ -68,16 +69,24 @@ def _replay(
     stages, index, allowed = table.stages, table.index, table.allowed
     gates = [None if s.gate.is_empty else s.gate for s in stages]
     checks = process.checks
-    given = opportunities.values() if isinstance(opportunities, Mapping) else opportunities
+    given = list(opportunities.values() if isinstance(opportunities, Mapping) else opportunities)
 
     state: dict[str, list[Any]] = {}
     refused: list[RefusedMove] = []
+    problems = [
+        Problem(
+            f"its stage {opp.stage!r} is not in the process {process.name!r}",
+            f"$[{opp.id!r}].stage",
+        )
+        if isinstance(opp, Opportunity)
+        else Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")
+        for opp in given
+        if not isinstance(opp, Opportunity) or opp.stage not in index
+    ]
+    if problems:
+        raise ValidationError(problems, subject="opportunities to replay from")
     for opp in given:
-        position = index.get(opp.stage)
-        if position is None:
-            raise ValueError(
-                f"opportunity {opp.id} is in {opp.stage!r}, not a stage of {process.name!r}"
-            )
+        position = index[opp.stage]
         state[opp.id] = [
             position,
             opp.amount,
