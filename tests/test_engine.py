@@ -306,6 +306,20 @@ def test_async_listeners_are_awaited() -> None:
 # ------------------------------------------------------------------ properties
 
 
+def _open_from(process: sf.SalesProcess, mv: sf.Move) -> sf.Opportunity:
+    """Open an opportunity the way replay does for an opportunity's first move."""
+    assert mv.close_date is not None
+    return process.open(
+        name=mv.opportunity_id,
+        id=mv.opportunity_id,
+        close_date=mv.close_date,
+        stage=mv.to_stage,
+        amount=mv.amount,
+        at=mv.at,
+        by=mv.by,
+    )
+
+
 def _apply_by_move(
     process: sf.SalesProcess, stream: list[sf.Move]
 ) -> tuple[dict[str, sf.Opportunity], list[bool]]:
@@ -313,15 +327,7 @@ def _apply_by_move(
     accepted = []
     for mv in stream:
         if mv.opportunity_id not in opps:
-            opps[mv.opportunity_id] = process.open(
-                name=mv.opportunity_id,
-                id=mv.opportunity_id,
-                close_date=mv.close_date,  # type: ignore[arg-type]
-                stage=mv.to_stage,
-                amount=mv.amount,
-                at=mv.at,
-                by=mv.by,
-            )
+            opps[mv.opportunity_id] = _open_from(process, mv)
             accepted.append(True)
             continue
         try:
@@ -346,15 +352,7 @@ def _apply_by_machine(
     accepted = []
     for mv in stream:
         if mv.opportunity_id not in machines:
-            opp = process.open(
-                name=mv.opportunity_id,
-                id=mv.opportunity_id,
-                close_date=mv.close_date,  # type: ignore[arg-type]
-                stage=mv.to_stage,
-                amount=mv.amount,
-                at=mv.at,
-                by=mv.by,
-            )
+            opp = _open_from(process, mv)
             machines[mv.opportunity_id] = process.machine(opp)
             accepted.append(True)
             continue
