@@ -238,7 +238,10 @@ def engine_processes(draw: st.DrawFn) -> sf.SalesProcess:
         closed = i >= n_open
         won = i == n_open
         listed = None
-        if settings.policy is sf.TransitionPolicy.EXPLICIT or draw(st.integers(0, 3)) == 0:
+        may_list = not closed or settings.allow_reopen  # a closed stage's list needs reopening
+        if may_list and (
+            settings.policy is sf.TransitionPolicy.EXPLICIT or draw(st.integers(0, 3)) == 0
+        ):
             others = [n for n in names if n != name]
             listed = draw(st.lists(st.sampled_from(others), unique=True, max_size=len(others)))
             if i + 1 < len(names) and not closed:

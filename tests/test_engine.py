@@ -156,6 +156,25 @@ def test_invalid_rules_are_reported_all_at_once() -> None:
     ]
 
 
+def test_moves_listed_on_a_closed_stage_need_reopening() -> None:
+    with pytest.raises(
+        sf.ValidationError, match="closed stage 'W' lists moves, but reopening is off"
+    ):
+        sf.SalesProcess(
+            name="P",
+            stages=[
+                sf.Stage("A", 10),
+                sf.Stage("W", 100, is_closed=True, is_won=True, transitions=["A"]),
+            ],
+        )
+
+
+def test_a_missing_amount_is_reported_once_when_a_gate_also_sets_a_minimum() -> None:
+    gate = sf.StageGate(required_fields=["amount"], min_amount=sf.Money("1", "USD"))
+    opp = sf.presets.salesforce_standard().open(name="D", close_date=DAY)
+    assert gate.unmet(opp, {}) == ["amount is required"]
+
+
 def test_mermaid_draws_stages_moves_and_outcomes() -> None:
     text = sf.presets.hubspot_default().to_mermaid()
     assert text.startswith("stateDiagram-v2\n    [*] --> s0\n")
@@ -263,7 +282,7 @@ def test_the_machine_moves_with_the_same_rules_and_history() -> None:
     before = _snapshot(opp)
     with pytest.raises(sf.StageTransitionError, match="skipping stages is off"):
         sm.to_contract_sent()
-    with pytest.raises(sf.UnknownStageError):
+    with pytest.raises(sf.StageTransitionError, match="has no stage 'Nowhere'"):
         sm.move_to("Nowhere")
     with pytest.raises(sf.StageTransitionError, match="'launch' is not an event of this machine"):
         sm.send("launch")
@@ -361,7 +380,7 @@ def _apply_by_machine(
                 mv.to_stage, at=mv.at, by=mv.by, amount=mv.amount, close_date=mv.close_date
             )
             accepted.append(True)
-        except (sf.StageTransitionError, sf.UnknownStageError):
+        except sf.StageTransitionError:
             accepted.append(False)
     return {k: m.opportunity for k, m in machines.items()}, accepted
 

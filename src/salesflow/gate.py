@@ -103,7 +103,9 @@ class StageGate:
         for role in self.roles:
             if not opportunity.has_role(role):
                 reasons.append(f"a contact in the role {role_label(role)!r} is required")
-        if self.min_amount is not None:
+        if self.min_amount is not None and not (
+            opportunity.amount is None and "amount" in self.required_fields
+        ):
             reasons.extend(self._amount_reasons(opportunity.amount, self.min_amount))
         for fact in self.confirmed:
             if fact not in opportunity.confirmed_facts:

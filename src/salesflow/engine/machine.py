@@ -20,7 +20,7 @@ from statemachine import Event, State, StateMachine
 
 from salesflow.engine.change import StageChange
 from salesflow.engine.mover import move, refusal
-from salesflow.errors import StageTransitionError, UnknownStageError
+from salesflow.errors import StageTransitionError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
@@ -71,12 +71,18 @@ class OpportunityMachine(StateMachine):
         """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date`` pass through).
 
         Raises:
-            UnknownStageError: The process has no such stage.
+            StageTransitionError: The process has no such stage, or the move is refused.
         """
         event = self.stage_events.get(stage)
         if event is None:
-            raise UnknownStageError(stage, self.process.name, self.process.stage_names)
+            raise self._refused(stage, f"the process {self.process.name!r} has no stage {stage!r}")
         return self.send(event, **kwargs)
+
+    def _refused(self, to_stage: str, reason: str) -> StageTransitionError:
+        opp = self.opportunity
+        return StageTransitionError(
+            opportunity_id=opp.id, from_stage=opp.stage, to_stage=to_stage, reasons=[reason]
+        )
 
     def send(self, event: str, *args: Any, **kwargs: Any) -> Any:
         """Send an event; an event that moves to no stage raises a salesflow error.
@@ -86,13 +92,9 @@ class OpportunityMachine(StateMachine):
                 ``to_<stage id>`` events, or the move is refused.
         """
         if event not in self.stage_events.values():
-            opp = self.opportunity
             known = ", ".join(sorted(self.stage_events.values()))
-            raise StageTransitionError(
-                opportunity_id=opp.id,
-                from_stage=opp.stage,
-                to_stage=str(event),
-                reasons=[f"{event!r} is not an event of this machine; its events are {known}"],
+            raise self._refused(
+                str(event), f"{event!r} is not an event of this machine; its events are {known}"
             )
         return super().send(event, *args, **kwargs)
 

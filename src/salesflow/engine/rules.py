@@ -100,6 +100,13 @@ class TransitionTable:
                         f"{stage.name!r} lists a move to itself",
                         f"$.stages[{i}].transitions[{k}]",
                     )
+        if not self.settings.allow_reopen:
+            for i, stage in enumerate(self.stages):
+                if stage.is_closed and stage.transitions:
+                    yield Problem(
+                        f"closed stage {stage.name!r} lists moves, but reopening is off",
+                        f"$.stages[{i}].transitions",
+                    )
         first_open = self._open_positions[0] if self._open_positions else None
         for i, stage in enumerate(self.stages):
             if stage.is_open and not self.allowed[i]:
