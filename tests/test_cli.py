@@ -39,6 +39,32 @@ def test_process_lists_the_stages_of_a_file(
     assert "Contract sent" in capsys.readouterr().out
 
 
+def test_process_can_draw_the_allowed_moves(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.yaml"
+    sf.presets.hubspot_default().to_file(path)
+    assert main(["process", str(path), "--mermaid"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stateDiagram-v2\n") and "s0 --> s1" in out and "s0 --> s2" not in out
+
+
+class _ClosedPipe:
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert main(["demo"]) == 0
+    replacement = sys.stdout
+    assert not isinstance(replacement, _ClosedPipe)  # later writes go to devnull
+    replacement.close()
+
+
 def test_a_bad_file_is_one_clear_line_and_exit_status_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

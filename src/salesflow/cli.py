@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
@@ -86,11 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="walk through an example opportunity")
     show = commands.add_parser("process", help="check a sales process file and list its stages")
     show.add_argument("path", help="a .json, .toml, .yaml or .yml process definition")
+    show.add_argument(
+        "--mermaid", action="store_true", help="print a Mermaid state diagram of the allowed moves"
+    )
     return parser
 
 
-def _show_process(path: str) -> str:
+def _show_process(path: str, *, mermaid: bool = False) -> str:
     process = sf.SalesProcess.from_file(path)
+    if mermaid:
+        return process.to_mermaid().rstrip("\n")
     lines = [f"{process.name}: {len(process.stages)} stages"]
     for stage in process.stages:
         flags = "won" if stage.is_won else "lost" if stage.is_closed else "open"
@@ -109,11 +115,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             print(demo())
         elif args.command == "process":
-            print(_show_process(args.path))
+            print(_show_process(args.path, mermaid=args.mermaid))
         else:
             parser.print_help()
             return 2
     except SalesflowError as exc:
         print(f"salesflow: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `salesflow demo | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
     return 0
