@@ -5,6 +5,7 @@ import json
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,3 +141,20 @@ def test_custom_roles_and_unicode_survive() -> None:
     opp.add_contact_role("c", role="Champion", primary=True)
     back = sf.loads(sf.dumps(opp), sf.Opportunity)
     assert back == opp and back.contact_roles[0].role == "Champion"
+
+
+GARBAGE = st.sampled_from(
+    [None, 1.5, -1, True, "", "x", [], {}, b"bytes", object(), [1], ["x", None], {"a": 1}]
+)
+
+
+@given(ANY_OBJECT, st.data())
+def test_building_any_type_with_a_wrong_field_raises_only_salesflow_errors(
+    obj: Any, data: st.DataObject
+) -> None:
+    fields = [a for a in attrs.fields(type(obj)) if a.init]
+    field = data.draw(st.sampled_from(fields))
+    values = {a.alias: getattr(obj, a.name) for a in fields}
+    values[field.alias] = data.draw(GARBAGE)
+    with contextlib.suppress(sf.SalesflowError):
+        type(obj)(**values)

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["aware", "names", "non_blank"]
+__all__ = [
+    "a_date",
+    "aware",
+    "kind",
+    "money_or_none",
+    "names",
+    "non_blank",
+    "optional",
+    "sequence",
+]
 
 
 def _owner(instance: object) -> str:
@@ -35,8 +44,91 @@ def aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
         )
 
 
+def sequence(
+    value: object, *, of: type[Any] | tuple[type[Any], ...], what: str
+) -> tuple[Any, ...]:
+    """Convert a list (or any iterable but a string, bytes or mapping) to a tuple of ``of``.
+
+    Raises:
+        ValidationError: ``value`` is not such a list, or an item is not an ``of``
+            (every bad item is listed).
+    """
+    if (
+        value is None
+        or isinstance(value, (str, bytes, Mapping))
+        or not isinstance(value, Iterable)
+    ):
+        raise ValidationError(
+            [Problem(f"expected a list of {what}, got {type(value).__name__}", "$")], subject=what
+        )
+    items = tuple(value)
+    expected = " or ".join(t.__name__ for t in (of if isinstance(of, tuple) else (of,)))
+    problems = [
+        Problem(f"expected {expected} in the list of {what}, got {type(item).__name__}", f"$[{i}]")
+        for i, item in enumerate(items)
+        if not isinstance(item, of)
+    ]
+    if problems:
+        raise ValidationError(problems, subject=what)
+    return items
+
+
 def names(value: Iterable[str] | str) -> tuple[str, ...]:
     """Convert a list of names to a tuple; a single string is one name, not its letters."""
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    return sequence(value, of=str, what="names")
+
+
+def money_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Refuse anything but :class:`~salesflow.Money` or ``None``."""
+    from salesflow.money import Money
+
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError(
+            [
+                Problem(
+                    f"expected Money or None, got {type(value).__name__}", f"$.{attribute.name}"
+                )
+            ],
+            subject=_owner(instance),
+        )
+
+
+def a_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Refuse anything but a date (a datetime is not a date here)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(
+            [Problem(f"expected a date, got {type(value).__name__}", f"$.{attribute.name}")],
+            subject=_owner(instance),
+        )
+
+
+def kind(cls: type[Any]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """A validator refusing anything but an instance of ``cls``, with a salesflow error."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, cls):
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected {cls.__name__}, got {type(value).__name__}",
+                        f"$.{attribute.name}",
+                    )
+                ],
+                subject=_owner(instance),
+            )
+
+    return check
+
+
+def optional(
+    validator: Callable[[object, attrs.Attribute[Any], object], None],
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Let ``None`` through ``validator``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            validator(instance, attribute, value)
+
+    return check

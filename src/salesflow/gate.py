@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from salesflow._validate import names
+from salesflow._validate import names, sequence
 from salesflow.errors import Problem, ValidationError
 from salesflow.money import Money
-from salesflow.role import RoleName, role_label, to_role
+from salesflow.role import Role, RoleName, role_label, to_role
 
 if TYPE_CHECKING:
     from salesflow.opportunity import Opportunity
@@ -32,7 +32,9 @@ GATEABLE_FIELDS = frozenset(
 
 
 def _roles(value: Iterable[RoleName] | str) -> tuple[RoleName, ...]:
-    return tuple(to_role(r) for r in names(value))  # type: ignore[arg-type]
+    if isinstance(value, (str, Role)):
+        value = (value,)
+    return tuple(to_role(r) for r in sequence(value, of=(str, Role), what="contact roles"))
 
 
 @attrs.frozen(kw_only=True)

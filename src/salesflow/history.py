@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import attrs
 
+from salesflow._validate import a_date, aware, kind, money_or_none, non_blank, optional
 from salesflow.forecast import ForecastCategory
 from salesflow.money import Money
+from salesflow.probability import to_probability
 
 __all__ = ["HistoryEntry"]
 
@@ -33,15 +35,15 @@ class HistoryEntry:
         previous_close_date: The close date before the change.
     """
 
-    at: datetime
-    by: str | None = None
-    stage: str
-    amount: Money | None
-    probability: Decimal = attrs.field(repr=str)
-    close_date: date
-    forecast_category: ForecastCategory
-    previous_amount: Money | None = None
-    previous_close_date: date | None = None
+    at: datetime = attrs.field(validator=aware)
+    by: str | None = attrs.field(default=None, validator=optional(kind(str)))
+    stage: str = attrs.field(validator=non_blank)
+    amount: Money | None = attrs.field(validator=money_or_none)
+    probability: Decimal = attrs.field(converter=to_probability, repr=str)
+    close_date: date = attrs.field(validator=a_date)
+    forecast_category: ForecastCategory = attrs.field(validator=kind(ForecastCategory))
+    previous_amount: Money | None = attrs.field(default=None, validator=money_or_none)
+    previous_close_date: date | None = attrs.field(default=None, validator=optional(a_date))
 
     @property
     def expected_revenue(self) -> Money | None:

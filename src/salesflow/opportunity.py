@@ -10,7 +10,16 @@ from typing import Any
 import attrs
 
 from salesflow._contact_roles import ContactRoles
-from salesflow._validate import aware, names, non_blank
+from salesflow._validate import (
+    a_date,
+    aware,
+    kind,
+    money_or_none,
+    names,
+    non_blank,
+    optional,
+    sequence,
+)
 from salesflow.buyer._side import BuyerSide
 from salesflow.buyer.effort import Effort, check_efforts
 from salesflow.buyer.initiation import Initiation, WarningSign, to_initiation, to_warning_signs
@@ -56,32 +65,16 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -
         )
 
 
-def _check_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, Money):
-        raise ValidationError(
-            [
-                Problem(
-                    f"expected Money or None, got {type(value).__name__}", f"$.{attribute.name}"
-                )
-            ],
-            subject=type(instance).__name__,
-        )
-
-
-def _check_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(
-            [Problem(f"expected a date, got {type(value).__name__}", f"$.{attribute.name}")],
-            subject=type(instance).__name__,
-        )
-
-
 def _roles(value: Iterable[ContactRole]) -> tuple[ContactRole, ...]:
-    return tuple(value)
+    return sequence(value, of=ContactRole, what="contact roles")
 
 
 def _entries(value: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
-    return tuple(value)
+    return sequence(value, of=HistoryEntry, what="history entries")
+
+
+def _efforts(value: Iterable[Effort]) -> tuple[Effort, ...]:
+    return sequence(value, of=object, what="pursuit efforts")  # items checked by check_efforts
 
 
 def _new_opportunity_id() -> OpportunityId:
@@ -130,21 +123,27 @@ class Opportunity(ContactRoles, BuyerSide):
     name: str = attrs.field(validator=_check_name)
     account_id: AccountId | None = None
     amount: Money | None = attrs.field(
-        default=None, validator=_check_money, on_setattr=_read_only("change_amount()")
+        default=None, validator=money_or_none, on_setattr=_read_only("change_amount()")
     )
-    close_date: date = attrs.field(
-        validator=_check_date, on_setattr=_read_only("change_close_date()")
-    )
+    close_date: date = attrs.field(validator=a_date, on_setattr=_read_only("change_close_date()"))
     stage: str = attrs.field(validator=non_blank, on_setattr=_read_only("SalesProcess.move()"))
     probability: Decimal = attrs.field(
         converter=to_probability, on_setattr=_read_only("set_probability()")
     )
     probability_source: ProbabilitySource = attrs.field(
-        default=ProbabilitySource.STAGE, on_setattr=_read_only("set_probability()")
+        default=ProbabilitySource.STAGE,
+        validator=kind(ProbabilitySource),
+        on_setattr=_read_only("set_probability()"),
     )
-    forecast_category: ForecastCategory = attrs.field(on_setattr=_read_only("SalesProcess.move()"))
-    is_closed: bool = attrs.field(default=False, on_setattr=_read_only("SalesProcess.move()"))
-    is_won: bool = attrs.field(default=False, on_setattr=_read_only("SalesProcess.move()"))
+    forecast_category: ForecastCategory = attrs.field(
+        validator=kind(ForecastCategory), on_setattr=_read_only("SalesProcess.move()")
+    )
+    is_closed: bool = attrs.field(
+        default=False, validator=kind(bool), on_setattr=_read_only("SalesProcess.move()")
+    )
+    is_won: bool = attrs.field(
+        default=False, validator=kind(bool), on_setattr=_read_only("SalesProcess.move()")
+    )
     type: str | None = None
     lead_source: str | None = None
     next_step: str | None = None
@@ -169,7 +168,7 @@ class Opportunity(ContactRoles, BuyerSide):
     )
     pursuit: tuple[Effort, ...] = attrs.field(
         default=(),
-        converter=tuple,
+        converter=_efforts,
         validator=check_efforts,
         on_setattr=_read_only("record_effort()"),
     )
@@ -180,7 +179,7 @@ class Opportunity(ContactRoles, BuyerSide):
         factory=_utcnow, validator=aware, on_setattr=_read_only("a new Opportunity")
     )
     last_stage_change_at: datetime | None = attrs.field(
-        default=None, on_setattr=_read_only("SalesProcess.move()")
+        default=None, validator=optional(aware), on_setattr=_read_only("SalesProcess.move()")
     )
     push_count: int = attrs.field(default=0, on_setattr=_read_only("change_close_date()"))
     contact_roles: tuple[ContactRole, ...] = attrs.field(

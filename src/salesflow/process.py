@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import attrs
 
 from salesflow._document import Document
-from salesflow._validate import names
+from salesflow._validate import kind, names, sequence
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine, bind, machine_class
@@ -34,7 +34,7 @@ __all__ = ["SalesProcess"]
 def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
     """Fill in missing stage orders with the 1-based position."""
     result = []
-    for position, stage in enumerate(stages, start=1):
+    for position, stage in enumerate(sequence(stages, of=Stage, what="stages"), start=1):
         if isinstance(stage, Stage) and stage.order is None:
             stage = attrs.evolve(stage, order=position)
         result.append(stage)
@@ -66,7 +66,9 @@ class SalesProcess(Document):
     name: str
     stages: tuple[Stage, ...] = attrs.field(converter=_number)
     custom_roles: tuple[str, ...] = attrs.field(default=(), converter=names)
-    settings: ProcessSettings = attrs.field(factory=ProcessSettings)
+    settings: ProcessSettings = attrs.field(
+        factory=ProcessSettings, validator=kind(ProcessSettings)
+    )
     description: str | None = None
     _by_name: dict[str, Stage] = attrs.field(init=False, eq=False, repr=False)
     _checks: dict[str, Check] = attrs.field(init=False, eq=False, repr=False, factory=dict)

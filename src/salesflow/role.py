@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from salesflow.errors import Problem, ValidationError
 from salesflow.ids import ContactId
 
 __all__ = ["ContactRole", "Role", "RoleName", "to_role"]
@@ -45,6 +46,10 @@ def to_role(value: RoleName) -> RoleName:
     """
     if isinstance(value, Role):
         return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(
+            [Problem(f"expected a role name, got {value!r}", "$.role")], subject="contact role"
+        )
     return _BY_VALUE.get(value, value)
 
 

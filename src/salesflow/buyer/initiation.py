@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from typing import TypeVar
 
+from salesflow._validate import sequence
 from salesflow.errors import Problem, ValidationError
 
 __all__ = ["Initiation", "WarningSign", "to_initiation", "to_warning_signs"]
@@ -160,7 +161,8 @@ def to_warning_signs(values: Iterable[WarningSign | str]) -> tuple[WarningSign, 
     Raises:
         ValidationError: A value names no warning sign.
     """
-    if isinstance(values, str):
+    if isinstance(values, (str, WarningSign)):
         values = (values,)
-    signs = (_member(WarningSign, v, f"$.warning_signs[{i}]") for i, v in enumerate(values))
+    items = sequence(values, of=object, what="warning signs")
+    signs = (_member(WarningSign, v, f"$.warning_signs[{i}]") for i, v in enumerate(items))
     return tuple(dict.fromkeys(signs))

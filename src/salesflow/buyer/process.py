@@ -9,6 +9,7 @@ from typing import ClassVar
 import attrs
 
 from salesflow._document import Document
+from salesflow._validate import sequence
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.errors import Problem, UnknownPhaseError, ValidationError
 
@@ -16,7 +17,7 @@ __all__ = ["BuyerProcess"]
 
 
 def _phases(value: Iterable[BuyingPhase]) -> tuple[BuyingPhase, ...]:
-    return tuple(value)
+    return sequence(value, of=BuyingPhase, what="buying phases")
 
 
 @attrs.frozen(kw_only=True)

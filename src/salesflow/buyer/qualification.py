@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from salesflow._validate import sequence
 from salesflow.errors import Problem, ValidationError
 
 __all__ = [
@@ -100,7 +101,7 @@ class QualificationElement:
 
 
 def _elements(value: Iterable[QualificationElement]) -> tuple[QualificationElement, ...]:
-    return tuple(value)
+    return sequence(value, of=QualificationElement, what="qualification elements")
 
 
 @attrs.frozen(kw_only=True)

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
 
 import attrs
 
-from salesflow._validate import aware, non_blank
-from salesflow.errors import Problem, ValidationError
+from salesflow._validate import a_date, aware, kind, money_or_none, non_blank, optional
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
 __all__ = ["Move", "RefusedMove", "ReplayResult", "StageChange"]
-
-
-def _money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Money):
-        raise ValidationError(
-            [Problem(f"expected Money, got {type(value).__name__}", f"$.{attribute.name}")],
-            subject="Move",
-        )
-
-
-def _day(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError(
-            [Problem(f"expected a date, got {type(value).__name__}", f"$.{attribute.name}")],
-            subject="Move",
-        )
 
 
 @attrs.frozen
@@ -50,13 +32,9 @@ class Move:
     opportunity_id: OpportunityId = attrs.field(validator=non_blank)
     at: datetime = attrs.field(validator=aware)
     to_stage: str = attrs.field(validator=non_blank)
-    amount: Money | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(_money)
-    )
-    close_date: date | None = attrs.field(
-        default=None, kw_only=True, validator=attrs.validators.optional(_day)
-    )
-    by: str | None = attrs.field(default=None, kw_only=True)
+    amount: Money | None = attrs.field(default=None, kw_only=True, validator=money_or_none)
+    close_date: date | None = attrs.field(default=None, kw_only=True, validator=optional(a_date))
+    by: str | None = attrs.field(default=None, kw_only=True, validator=optional(kind(str)))
 
 
 @attrs.frozen(kw_only=True)
