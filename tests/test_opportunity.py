@@ -286,3 +286,40 @@ class OpportunityVerbs(RuleBasedStateMachine):
 
 
 TestOpportunityVerbs = OpportunityVerbs.TestCase
+
+
+GARBAGE = st.sampled_from([None, 1.5, -1, True, "", "x", [], {}, b"b", object(), date(2026, 1, 1)])
+VERBS = st.sampled_from(
+    [
+        ("add_contact_role", 1, ("role", "primary")),
+        ("remove_contact_role", 1, ("role",)),
+        ("change_contact_role", 1, ("role", "to")),
+        ("set_primary_contact", 1, ("role",)),
+        ("set_probability", 1, ("at", "by")),
+        ("change_amount", 1, ("at", "by")),
+        ("change_close_date", 1, ("at", "by")),
+        ("confirm_fact", 1, ()),
+        ("retract_fact", 1, ()),
+    ]
+)
+
+
+@given(opportunities(), VERBS, st.data())
+def test_a_verb_given_garbage_raises_a_salesflow_error_or_works_and_never_half_changes(
+    opp: sf.Opportunity, verb: tuple[str, int, tuple[str, ...]], data: st.DataObject
+) -> None:
+    name, positional, keywords = verb
+    args = [data.draw(GARBAGE) for _ in range(positional)]
+    kwargs = {k: data.draw(GARBAGE) for k in keywords if data.draw(st.booleans())}
+    if name in ("change_contact_role",):
+        kwargs.setdefault("role", sf.Role.OTHER)
+        kwargs.setdefault("to", sf.Role.OTHER)
+    if name == "add_contact_role":
+        kwargs.setdefault("role", sf.Role.OTHER)
+    before = _snapshot(opp)
+    try:
+        getattr(opp, name)(*args, **kwargs)
+    except sf.SalesflowError:
+        assert _snapshot(opp) == before
+    else:  # whatever was accepted keeps the opportunity valid
+        assert sf.loads(sf.dumps(opp), sf.Opportunity) == opp

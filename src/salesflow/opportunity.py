@@ -272,7 +272,7 @@ class Opportunity(ContactRoles, BuyerSide):
             ValidationError: Not a percentage in 0..100, or a bad ``at``.
         """
         value = to_probability(probability)
-        when = self._when(at)
+        when = self._when(at, by)
         if value == self.probability:
             _set(self, "probability_source", ProbabilitySource.MANUAL)
             return None
@@ -292,7 +292,7 @@ class Opportunity(ContactRoles, BuyerSide):
             ValidationError: ``amount`` is not :class:`~salesflow.Money`, or a bad ``at``.
         """
         self._check_change(amount=amount)
-        when = self._when(at)
+        when = self._when(at, by)
         if amount == self.amount:
             return None
         return self._commit({"amount": amount}, when, by)
@@ -311,8 +311,13 @@ class Opportunity(ContactRoles, BuyerSide):
         Raises:
             ValidationError: ``close_date`` is not a date, or a bad ``at``.
         """
+        if close_date is None:
+            raise ValidationError(
+                [Problem("expected a date, got None", "$.close_date")],
+                subject=f"change to opportunity {self.id}",
+            )
         self._check_change(close_date=close_date)
-        when = self._when(at)
+        when = self._when(at, by)
         if close_date == self.close_date:
             return None
         return self._commit({"close_date": close_date}, when, by)
@@ -333,14 +338,18 @@ class Opportunity(ContactRoles, BuyerSide):
         if problems:
             raise ValidationError(problems, subject=f"change to opportunity {self.id}")
 
-    def _when(self, at: datetime | None) -> datetime:
-        """Validate a change's time: timezone-aware (default: now)."""
+    def _when(self, at: datetime | None, by: object = None) -> datetime:
+        """Validate a change's time (timezone-aware; default: now) and author (a string)."""
         when = _utcnow() if at is None else at
+        problems = []
         if not isinstance(when, datetime) or when.utcoffset() is None:
-            raise ValidationError(
-                [Problem(f"expected a timezone-aware datetime, got {at!r}", "$.at")],
-                subject=f"change to opportunity {self.id}",
+            problems.append(Problem(f"expected a timezone-aware datetime, got {at!r}", "$.at"))
+        if by is not None and not isinstance(by, str):
+            problems.append(
+                Problem(f"expected who made the change, got {type(by).__name__}", "$.by")
             )
+        if problems:
+            raise ValidationError(problems, subject=f"change to opportunity {self.id}")
         return when
 
     def _commit(self, changes: dict[str, Any], at: datetime, by: str | None) -> HistoryEntry:

@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from salesflow._validate import kind, non_blank
 from salesflow.errors import Problem, ValidationError
 from salesflow.ids import ContactId
 
@@ -66,9 +67,9 @@ class ContactRole:
     <Role.DECISION_MAKER: 'Decision Maker'>
     """
 
-    contact_id: ContactId
+    contact_id: ContactId = attrs.field(validator=non_blank)
     role: RoleName = attrs.field(converter=to_role)
-    primary: bool = attrs.field(default=False, kw_only=True)
+    primary: bool = attrs.field(default=False, kw_only=True, validator=kind(bool))
 
     @property
     def label(self) -> str:

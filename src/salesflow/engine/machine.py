@@ -102,6 +102,7 @@ class OpportunityMachine(StateMachine):
         self,
         target: State,
         at: datetime | None = None,
+        by: str | None = None,
         amount: Money | None = None,
         close_date: date | None = None,
     ) -> None:
@@ -109,7 +110,7 @@ class OpportunityMachine(StateMachine):
         error = refusal(self.process, opp, target.value, amount=amount, close_date=close_date)
         if error is not None:
             raise error
-        opp._when(at)  # a bad time raises before anything changes
+        opp._when(at, by)  # a bad time or author raises before anything changes
 
     def _salesflow_apply(
         self,

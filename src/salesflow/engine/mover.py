@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from salesflow.engine.change import StageChange
-from salesflow.errors import StageGateError, StageTransitionError
+from salesflow.errors import Problem, StageGateError, StageTransitionError, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
@@ -74,7 +74,15 @@ def refusal(
     amount: Money | None = None,
     close_date: date | None = None,
 ) -> StageTransitionError | None:
-    """The error a move would raise (rules first, then gates), or ``None`` if it is allowed."""
+    """The error a move would raise (rules first, then gates), or ``None`` if it is allowed.
+
+    Raises:
+        ValidationError: ``opp`` is not an :class:`~salesflow.Opportunity`.
+    """
+    if not isinstance(opp, Opportunity):
+        raise ValidationError(
+            [Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")], subject="move"
+        )
     reasons = _rule_reasons(process, opp, to_stage, amount, close_date)
     error: type[StageTransitionError] = StageTransitionError
     if not reasons:
@@ -113,7 +121,7 @@ def move(
     if error is not None:
         raise error
     opp._check_change(amount=amount, close_date=close_date)
-    when = opp._when(at)
+    when = opp._when(at, by)
     from_stage = opp.stage
     changes: dict[str, Any] = {}
     if to_stage != from_stage:
