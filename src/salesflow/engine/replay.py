@@ -225,13 +225,16 @@ def _builder(process: SalesProcess) -> Callable[[dict[str, Any]], Opportunity]:
         process_name=process.name,
         custom_roles=process.custom_roles,
     )
-    slots = [(a.name, Opportunity.__dict__[a.name].__set__) for a in attrs.fields(Opportunity)]
-    defaults = {name: getattr(template, name) for name, _ in slots}
+    plan = [
+        (Opportunity.__dict__[a.name].__set__, a.name, getattr(template, a.name))
+        for a in attrs.fields(Opportunity)
+    ]
 
     def build(values: dict[str, Any]) -> Opportunity:
         opp = _new(Opportunity)
-        for name, setter in slots:
-            setter(opp, values[name] if name in values else defaults[name])
+        get = values.get
+        for setter, name, default in plan:
+            setter(opp, get(name, default))
         return opp
 
     return build
