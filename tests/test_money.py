@@ -80,3 +80,41 @@ def test_money_is_immutable_and_hashable() -> None:
         m.amount = Decimal(2)  # type: ignore[misc]
     assert {m, sf.Money("1", "USD")} == {m}
     assert repr(m) == "Money('1.00', 'USD')"
+
+
+@given(money(), st.integers(-1000, 1000) | DECIMALS)
+def test_multiplying_and_dividing_scale_the_decimal_and_keep_the_currency(
+    m: sf.Money, k: Decimal | int
+) -> None:
+    assert (m * k).amount == m.amount * k and (k * m).currency == m.currency
+    if k:
+        assert (m / k).amount == m.amount / k
+    assert (-m).amount == -m.amount and abs(m).amount == abs(m.amount)
+
+
+@given(DECIMALS, DECIMALS, CURRENCIES)
+def test_ordering_follows_the_decimals(a: Decimal, b: Decimal, cur: str) -> None:
+    x, y = sf.Money(a, cur), sf.Money(b, cur)
+    assert (x <= y, x > y, x >= y) == (a <= b, a > b, a >= b)
+
+
+@pytest.mark.parametrize("other", [1, 1.5, "1", None])
+def test_arithmetic_with_a_plain_number_is_not_supported(other: object) -> None:
+    m = sf.Money("1", "USD")
+    with pytest.raises(TypeError):
+        m + other  # type: ignore[operator]
+    with pytest.raises(TypeError):
+        m - other  # type: ignore[operator]
+    if not isinstance(other, int):
+        with pytest.raises(TypeError):
+            m * other  # type: ignore[operator]
+        with pytest.raises(TypeError):
+            m / other  # type: ignore[operator]
+
+
+def test_an_unknown_forecast_category_lists_the_known_ones() -> None:
+    with pytest.raises(
+        ValueError, match="unknown forecast category 'Maybe'; expected one of Pipeline"
+    ):
+        sf.ForecastCategory.parse("Maybe")
+    assert sf.ForecastCategory.parse("most likely") is sf.ForecastCategory.MOST_LIKELY
