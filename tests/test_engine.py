@@ -621,3 +621,17 @@ class EngineMachine(RuleBasedStateMachine):
 
 
 TestEngineMachine = EngineMachine.TestCase
+
+
+def test_registering_checks_refuses_blank_names_duplicates_and_non_callables() -> None:
+    process = sf.presets.salesforce_standard()
+    process.register_check("owner", lambda opp: None)
+    with pytest.raises(sf.ValidationError, match="already registered; pass replace=True"):
+        process.register_check("owner", lambda opp: "no")
+    process.register_check("owner", lambda opp: "no", replace=True)
+    with pytest.raises(sf.ValidationError, match="non-blank name"):
+        process.register_check(" ", lambda opp: None)
+    with pytest.raises(sf.ValidationError, match="expected a callable"):
+        process.register_check("x", "not code")  # type: ignore[arg-type]
+    assert process.registered_checks == ("owner",)
+    assert process.checks["owner"](process.open(name="x", close_date=DAY)) == "no"
