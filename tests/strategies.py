@@ -138,6 +138,7 @@ def process_settings() -> st.SearchStrategy[sf.ProcessSettings]:
         allow_backward=st.booleans(),
         allow_reopen=st.booleans(),
         close_from_any_stage=st.booleans(),
+        keep_manual_probability=st.booleans(),
         currency=st.none() | CURRENCIES,
     )
 
@@ -232,6 +233,7 @@ def engine_processes(draw: st.DrawFn) -> sf.SalesProcess:
         allow_backward=draw(st.booleans()),
         allow_reopen=draw(st.booleans()),
         close_from_any_stage=draw(st.booleans()),
+        keep_manual_probability=draw(st.booleans()),
     )
     stage_list = []
     for i, name in enumerate(names):

@@ -82,6 +82,20 @@ def test_a_stage_change_resets_a_manual_probability() -> None:
     assert opp.last_stage_change_at == T0
 
 
+def test_an_odoo_style_process_keeps_a_manual_probability_until_closing() -> None:
+    process = sf.presets.odoo_classic()
+    assert process.settings.keep_manual_probability
+    opp = process.open(name="Lead", close_date=DAY, at=T0)
+    opp.set_probability(42, at=T0)
+    process.move(opp, "Qualified", at=T0)
+    assert opp.probability == 42 and opp.probability_source is sf.ProbabilitySource.MANUAL
+    replayed = process.replay([sf.Move(opp.id, T0, "Proposition")], opportunities=[opp])
+    process.move(opp, "Proposition", at=T0)
+    assert replayed.opportunities[opp.id] == opp and opp.probability == 42
+    process.move(opp, "Won", at=T0)
+    assert opp.probability == 100 and opp.probability_source is sf.ProbabilitySource.STAGE
+
+
 def test_a_move_can_change_amount_and_close_date_in_one_history_entry() -> None:
     process = sf.presets.salesforce_standard()
     opp = process.open(name="Deal", close_date=DAY, amount=sf.Money("10", "USD"), at=T0)
@@ -578,7 +592,8 @@ class EngineMachine(RuleBasedStateMachine):
                 "a closed stage was left"
             )
             assert expected_allowed(self.process, source, target)
-            self.manual = False
+            keeps = self.process.settings.keep_manual_probability and self.opp.is_open
+            self.manual = self.manual and keeps
 
     @rule(value=PROBABILITIES)
     def set_probability(self, value: Any) -> None:

@@ -36,6 +36,10 @@ class ProcessSettings:
             (off by default: closed stages are terminal).
         close_from_any_stage: Whether any open stage may move straight into a
             closed stage, whatever the policy and the skip setting say.
+        keep_manual_probability: Whether a probability set by hand survives a
+            move to another open stage (as in Odoo). Off by default: a stage
+            change resets it to the stage's default (as in Salesforce). Closing
+            always takes the closed stage's probability.
         currency: The currency amounts are usually in, if the process has one.
     """
 
@@ -44,4 +48,5 @@ class ProcessSettings:
     allow_backward: bool = True
     allow_reopen: bool = False
     close_from_any_stage: bool = True
+    keep_manual_probability: bool = False
     currency: str | None = None

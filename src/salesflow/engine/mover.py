@@ -66,6 +66,15 @@ def _gate_reasons(
     return gate.unmet(view, process.checks)
 
 
+def _keeps_manual(process: SalesProcess, source: ProbabilitySource, target_is_open: bool) -> bool:
+    """Whether a stage change keeps a hand-set probability (an Odoo-style process)."""
+    return (
+        process.settings.keep_manual_probability
+        and source is ProbabilitySource.MANUAL
+        and target_is_open
+    )
+
+
 def refusal(
     process: SalesProcess,
     opp: Opportunity,
@@ -135,6 +144,8 @@ def move(
             "is_won": stage.is_won,
             "last_stage_change_at": when,
         }
+        if _keeps_manual(process, opp.probability_source, stage.is_open):
+            del changes["probability"], changes["probability_source"]
     if amount is not None:
         changes["amount"] = amount
     if close_date is not None:

@@ -110,6 +110,8 @@ def _replay(
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
+    open_stage = [s.is_open for s in stages]
+    keep_manual = process.settings.keep_manual_probability
     applied = 0
     number = -1
     for mv in moves:
@@ -173,10 +175,13 @@ def _replay(
                 if unmet:
                     refused.append(_refusal(number, mv, unmet))
                     continue
-            probability = probabilities[target]
+            if keep_manual and st[4] is not stage_source and open_stage[target]:
+                probability = st[3]  # a hand-set probability survives (Odoo-style)
+            else:
+                probability = probabilities[target]
+                st[3] = probability
+                st[4] = stage_source
             st[0] = target
-            st[3] = probability
-            st[4] = stage_source
             st[6] = at
         if close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:

@@ -124,7 +124,8 @@ def odoo_classic() -> SalesProcess:
     """Odoo CRM's classic stages: New 10 %, Qualified 30 %, Proposition 70 %, Won 100 %.
 
     Odoo has no Lost stage: a lost lead is archived with probability 0 and a
-    lost reason, so this preset has none either.
+    lost reason, so this preset has none either. Like Odoo, it keeps a
+    probability set by hand when the lead moves on (``keep_manual_probability``).
     """
     return SalesProcess(
         name="Odoo classic",
@@ -134,6 +135,7 @@ def odoo_classic() -> SalesProcess:
             Stage("Proposition", 70),
             _won("Won"),
         ],
+        settings=ProcessSettings(keep_manual_probability=True),
         description="Odoo CRM's stages with the probabilities of its older versions.",
     )
 
