@@ -650,3 +650,16 @@ def test_registering_checks_refuses_blank_names_duplicates_and_non_callables() -
         process.register_check("x", "not code")  # type: ignore[arg-type]
     assert process.registered_checks == ("owner",)
     assert process.checks["owner"](process.open(name="x", close_date=DAY)) == "no"
+
+
+def test_resetting_a_manual_probability_records_the_stage_default() -> None:
+    process = sf.presets.odoo_classic()
+    opp = process.open(name="Lead", close_date=DAY, stage="Qualified", at=T0)
+    assert process.reset_probability(opp, at=T0) is None
+    opp.set_probability(55, at=T0)
+    entry = process.reset_probability(opp, at=T0, by="rep-7")
+    assert entry is opp.history[-1] and entry.probability == 30 and entry.by == "rep-7"
+    assert opp.probability_source is sf.ProbabilitySource.STAGE
+    foreign = sf.presets.salesforce_standard().open(name="x", close_date=DAY)
+    with pytest.raises(sf.UnknownStageError):
+        process.reset_probability(foreign)

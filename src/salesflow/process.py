@@ -174,6 +174,39 @@ class SalesProcess(Document):
             self, opportunity, to_stage, at=at, by=by, amount=amount, close_date=close_date
         )
 
+    def reset_probability(
+        self, opportunity: Opportunity, *, at: datetime | None = None, by: str | None = None
+    ) -> HistoryEntry | None:
+        """Put a hand-set probability back to the stage's default.
+
+        Returns:
+            The history entry written, or ``None`` if the probability was already
+            the default (its source becomes ``STAGE`` either way).
+
+        Raises:
+            UnknownStageError: The opportunity's stage is not in this process.
+            ValidationError: A bad ``at`` or ``by``.
+
+        >>> import salesflow as sf
+        >>> from datetime import date
+        >>> p = sf.presets.odoo_classic()
+        >>> lead = p.open(name="Lead", close_date=date(2026, 12, 1))
+        >>> _ = lead.set_probability(55)
+        >>> _ = p.reset_probability(lead)
+        >>> lead.probability, lead.probability_source.value
+        (Decimal('10'), 'stage')
+        """
+        stage = self.stage(opportunity.stage)
+        when = opportunity._when(at, by)
+        if opportunity.probability == stage.probability:
+            object.__setattr__(opportunity, "probability_source", ProbabilitySource.STAGE)
+            return None
+        return opportunity._commit(
+            {"probability": stage.probability, "probability_source": ProbabilitySource.STAGE},
+            when,
+            by,
+        )
+
     def check_move(
         self,
         opportunity: Opportunity,
