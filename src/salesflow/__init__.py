@@ -1,7 +1,10 @@
 """salesflow: model B2B sales processes.
 
-Typed opportunities, accounts and contacts; sales processes defined as data;
-lossless serialization. See https://github.com/ for the documentation.
+Typed opportunities, accounts and contacts with exact money; sales processes
+defined as data and compiled into a stage engine (rules, gates,
+python-statemachine machines, bulk replay); the buyer's side (buying phases,
+mappings, qualification, pursuit economics); lossless serialization. The guide
+is in the project's ``docs/`` folder.
 
 >>> import salesflow as sf
 >>> process = sf.presets.salesforce_standard()
