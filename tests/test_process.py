@@ -248,3 +248,19 @@ def test_the_json_schema_names_exactly_the_fields_of_each_type(
         node = node[key]
     fields = {a.alias for a in attrs.fields(cls) if a.init}
     assert set(node) - {"schema_version"} == fields
+
+
+def test_reprs_are_short_and_show_what_differs_from_the_defaults() -> None:
+    process = sf.presets.hubspot_default()
+    assert repr(process).startswith(
+        "SalesProcess(name='HubSpot default', stages=['Appointment scheduled',"
+    )
+    assert repr(process).endswith(
+        "settings=ProcessSettings(allow_skip=False, allow_backward=False))"
+    )
+    assert (
+        repr(sf.Stage("Won", 100, is_closed=True, is_won=True))
+        == "Stage('Won', 100, is_closed=True, is_won=True)"
+    )
+    assert repr(sf.StageGate(primary_contact=True)) == "StageGate(primary_contact=True)"
+    assert repr(sf.ProcessSettings()) == "ProcessSettings()"

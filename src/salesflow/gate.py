@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from salesflow._repr import short_repr
 from salesflow._validate import names, sequence
 from salesflow.errors import Problem, ValidationError
 from salesflow.money import Money
@@ -37,7 +38,7 @@ def _roles(value: Iterable[RoleName] | str) -> tuple[RoleName, ...]:
     return tuple(to_role(r) for r in sequence(value, of=(str, Role), what="contact roles"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class StageGate:
     """What an opportunity must have before it may enter a stage.
 
@@ -78,6 +79,9 @@ class StageGate:
         ]
         if problems:
             raise ValidationError(problems, subject="stage gate")
+
+    def __repr__(self) -> str:
+        return short_repr(self)
 
     @property
     def is_empty(self) -> bool:

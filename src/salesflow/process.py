@@ -37,7 +37,7 @@ def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
     return tuple(result)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SalesProcess(Document, StageEngine):
     """A named sales process: ordered stages, custom contact roles, settings.
 
@@ -114,6 +114,14 @@ class SalesProcess(Document, StageEngine):
             elif role in custom_seen:
                 yield Problem(f"duplicate custom role {role!r}", path)
             custom_seen.add(role)
+
+    def __repr__(self) -> str:
+        parts = [f"name={self.name!r}", f"stages=[{', '.join(map(repr, self.stage_names))}]"]
+        if self.custom_roles:
+            parts.append(f"custom_roles={self.custom_roles!r}")
+        if self.settings != ProcessSettings():
+            parts.append(f"settings={self.settings!r}")
+        return f"SalesProcess({', '.join(parts)})"
 
     # --------------------------------------------------------------- lookup
 

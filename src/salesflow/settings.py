@@ -6,6 +6,8 @@ import enum
 
 import attrs
 
+from salesflow._repr import short_repr
+
 __all__ = ["ProcessSettings", "TransitionPolicy"]
 
 
@@ -24,7 +26,7 @@ class TransitionPolicy(enum.Enum):
     EXPLICIT = "explicit"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class ProcessSettings:
     """Settings of a sales process.
 
@@ -50,3 +52,6 @@ class ProcessSettings:
     close_from_any_stage: bool = True
     keep_manual_probability: bool = False
     currency: str | None = None
+
+    def __repr__(self) -> str:
+        return short_repr(self)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import attrs
 
+from salesflow._repr import short_repr
 from salesflow._validate import names
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
@@ -31,7 +32,7 @@ def _default_category(stage: Stage) -> ForecastCategory:
     return default_forecast_category(is_closed=stage.is_closed, is_won=stage.is_won)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Stage:
     """One stage of a sales process.
 
@@ -92,6 +93,9 @@ class Stage:
                 )
         if problems:
             raise ValidationError(problems, subject=f"stage {self.name!r}")
+
+    def __repr__(self) -> str:
+        return short_repr(self, positional=("name", "probability"))
 
     @property
     def is_open(self) -> bool:
