@@ -21,6 +21,7 @@ def test_demo_prints_the_opportunity_readably(capsys: pytest.CaptureFixture[str]
     assert "Proposal/Price Quote      75 %" in out
     assert "after the win: refused, 'Closed Won' is closed and reopening is off" in out
     assert "Round trip through JSON: equal" in out
+    assert "Negotiation/Review     buyer in Commitment             concerned most with risk" in out
 
 
 def test_python_dash_m_runs_the_demo() -> None:

@@ -64,6 +64,12 @@ def demo() -> str:
     process.move(opp, "Negotiation/Review", at=start.replace(day=30), by="rep-7")
     process.move(opp, "Closed Won", at=datetime(2027, 1, 18, 15, tzinfo=timezone.utc), by="rep-7")
     after_close = process.check_move(opp, "Prospecting")
+    mapping = sf.presets.salesforce_liferay_mapping()
+    buyer = []
+    for name in ("Needs Analysis", "Proposal/Price Quote", "Negotiation/Review"):
+        phase = mapping.phase_of(name)
+        concern = phase.dominant_concern.value if phase.dominant_concern else "-"
+        buyer.append(f"  {name:<22} buyer in {phase.name:<22} concerned most with {concern}")
     out = [
         f"Process: {process.name} ({len(process.stages)} stages)",
         "",
@@ -71,6 +77,9 @@ def demo() -> str:
         "",
         f"Moving back to Prospecting from Proposal/Price Quote: {refused if refused else 'allowed'}",
         f"Moving back to Prospecting after the win: refused, {after_close[0]}",
+        "",
+        "The buyer's side (salesflow's mapping of Salesforce stages to Liferay's buying phases):",
+        *buyer,
         "",
         "Round trip through JSON: "
         + ("equal" if sf.loads(sf.dumps(opp), sf.Opportunity) == opp else "DIFFERENT"),
