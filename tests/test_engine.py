@@ -305,6 +305,21 @@ def test_the_machine_moves_with_the_same_rules_and_history() -> None:
     ]
 
 
+def test_the_machine_is_strict_and_lets_callback_errors_through() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="Deal", close_date=DAY)
+
+    class Boom:
+        def after_transition(self) -> None:
+            raise RuntimeError("listener failed")
+
+    sm = process.machine(opp, listeners=[Boom()])
+    assert type(sm).allow_event_without_transition is False
+    assert type(sm).catch_errors_as_events is False
+    with pytest.raises(RuntimeError, match="listener failed"):
+        sm.move_to("Qualification")
+
+
 def test_the_machine_class_is_generated_once_per_process() -> None:
     process = sf.presets.salesforce_standard()
     a = process.machine(process.open(name="A", close_date=DAY))

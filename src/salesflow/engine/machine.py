@@ -172,6 +172,10 @@ def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
     namespace.update(
         process=process,
         stage_events=events,
+        # Strict, whatever python-statemachine's defaults become: an event with no
+        # transition raises, and an exception in a callback reaches the caller.
+        allow_event_without_transition=False,
+        catch_errors_as_events=False,
         validate_disconnected_states=False,
         validate_trap_states=False,
         validate_final_reachability=False,
