@@ -268,14 +268,8 @@ def _overrides(cls: type[Any]) -> dict[str, Any]:
 
 
 def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
-    if cls is SalesProcess:
-        private = ("_by_name", "_checks", "_table", "_machine")
-        return {name: override(omit=True) for name in private}
-    if cls is BuyerProcess:
-        return {"_by_name": override(omit=True)}
-    if cls is ProcessMapping:
-        return {"_by_stage": override(omit=True)}
-    return {}
+    # Fields not set by __init__ are derived (lookups, caches): never written.
+    return {a.name: override(omit=True) for a in attrs.fields(cls) if not a.init}
 
 
 _TYPES: tuple[type[Any], ...] = (
