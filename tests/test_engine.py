@@ -678,3 +678,13 @@ def test_resetting_a_manual_probability_records_the_stage_default() -> None:
     foreign = sf.presets.salesforce_standard().open(name="x", close_date=DAY)
     with pytest.raises(sf.UnknownStageError):
         process.reset_probability(foreign)
+
+
+def test_replay_names_a_new_opportunity_by_its_id_within_the_name_limit() -> None:
+    long_id = "x" * 150
+    result = sf.presets.salesforce_standard().replay(
+        [sf.Move(long_id, T0, "Prospecting", close_date=DAY)]
+    )
+    opp = result.opportunities[long_id]
+    assert opp.id == long_id and opp.name == "x" * 120
+    assert sf.loads(sf.dumps(opp), sf.Opportunity) == opp

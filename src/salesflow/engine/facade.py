@@ -191,7 +191,8 @@ class StageEngine:
 
         Uses the compiled transition table, not a state machine per
         opportunity. The first move of an unknown opportunity opens it in the
-        move's stage (it must carry a close date). Given ``opportunities`` are
+        move's stage (it must carry a close date), named by its id (cut to 120
+        characters). Given ``opportunities`` are
         not changed; the result holds new ones.
 
         Args:

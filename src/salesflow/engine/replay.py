@@ -275,8 +275,9 @@ def _materialize(
         if base.stage == stage.name and st[_CHANGED] == base.last_stage_change_at:
             fields["forecast_category"] = base.forecast_category
         return attrs.evolve(base, **fields)
-    fields.update(id=OpportunityId(oid), name=oid, created_at=entries[0].at)
-    if build is None or len(oid) > MAX_NAME_LENGTH:
+    # An opportunity opened by replay is named by its id (cut to the name's limit).
+    fields.update(id=OpportunityId(oid), name=oid[:MAX_NAME_LENGTH], created_at=entries[0].at)
+    if build is None:
         fields.update(process_name=process.name, custom_roles=process.custom_roles)
         return Opportunity(**fields)
     return build(fields)
