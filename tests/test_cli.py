@@ -37,7 +37,17 @@ def test_process_lists_the_stages_of_a_file(
     path = tmp_path / "p.json"
     sf.presets.hubspot_default().to_file(path)
     assert main(["process", str(path)]) == 0
-    assert "Contract sent" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Contract sent" in out
+    assert "moves to: Qualified to buy, Closed won, Closed lost" in out
+
+
+def test_process_summarises_gates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["process", "docs/processes/enterprise.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert "gate: amount; next_step; a primary contact" in out
+    assert "gate: role Economic Buyer; role Champion; at least 50,000 EUR;" in out
+    assert "Enterprise: 6 stages; policy forward_only, skipping allowed, no backward moves" in out
 
 
 def test_process_can_draw_the_allowed_moves(

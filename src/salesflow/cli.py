@@ -106,14 +106,39 @@ def _show_process(path: str, *, mermaid: bool = False) -> str:
     process = sf.SalesProcess.from_file(path)
     if mermaid:
         return process.to_mermaid().rstrip("\n")
-    lines = [f"{process.name}: {len(process.stages)} stages"]
-    for stage in process.stages:
+    s = process.settings
+    rules = [
+        f"policy {s.policy.value}",
+        "skipping allowed" if s.allow_skip else "no skipping",
+        "backward moves allowed" if s.allow_backward else "no backward moves",
+        "reopening allowed" if s.allow_reopen else "closed stages are terminal",
+    ]
+    lines = [f"{process.name}: {len(process.stages)} stages; {', '.join(rules)}"]
+    table = process.transition_table
+    for position, stage in enumerate(process.stages):
         flags = "won" if stage.is_won else "lost" if stage.is_closed else "open"
         lines.append(
             f"  {stage.order:>2}. {stage.name:<28} {stage.probability:>5} %  "
             f"{stage.forecast_category.value:<12} {flags}"
         )
+        moves = table.targets(position)
+        lines.append(f"      moves to: {', '.join(moves) if moves else '(none)'}")
+        if not stage.gate.is_empty:
+            lines.append(f"      gate: {_gate_summary(stage.gate)}")
     return "\n".join(lines)
+
+
+def _gate_summary(gate: sf.StageGate) -> str:
+    parts = [*gate.required_fields]
+    if gate.primary_contact:
+        parts.append("a primary contact")
+    parts += [f"role {role.value if isinstance(role, sf.Role) else role}" for role in gate.roles]
+    if gate.min_amount is not None:
+        parts.append(f"at least {gate.min_amount}")
+    parts += [f"confirmed {fact!r}" for fact in gate.confirmed]
+    parts += [f"validated {element}" for element in gate.qualified]
+    parts += [f"check {name!r}" for name in gate.checks]
+    return "; ".join(parts)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
