@@ -84,7 +84,7 @@ def test_every_error_is_a_salesflow_error_and_a_builtin() -> None:
 def test_the_domain_core_imports_no_dataframe_cli_or_file_format_library() -> None:
     code = (
         "import sys, salesflow, salesflow.presets;"
-        "bad = {'yaml', 'tomli_w', 'polars', 'pandas', 'narwhals', 'click', 'typer', 'rich', 'matplotlib'};"
+        "bad = {'yaml', 'tomli_w', 'polars', 'pandas', 'narwhals', 'click', 'typer', 'rich', 'matplotlib', 'hypothesis'};"
         "print(sorted(bad & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
