@@ -12,6 +12,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 import salesflow as sf
+from salesflow import testing
 from salesflow.gate import GATEABLE_FIELDS
 
 CURRENCIES = st.sampled_from(["USD", "EUR", "KRW", "JPY", "GBP"])
@@ -275,47 +276,17 @@ def engine_processes(draw: st.DrawFn) -> sf.SalesProcess:
 AMOUNTS = st.sampled_from(["100", "499.99", "500", "2500.00"]).map(lambda a: sf.Money(a, "USD"))
 
 
-@st.composite
 def move_streams(
-    draw: st.DrawFn, process: sf.SalesProcess, opportunity_ids: tuple[str, ...] = ("o1",)
-) -> list[sf.Move]:
-    """Moves for a few opportunities: each starts with an opening move, then random moves
-    (some to unknown stages, some carrying amounts or close dates)."""
-    start = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-    streams = []
-    for oid in opportunity_ids:
-        when = start
-        stream = [
-            sf.Move(
-                oid,
-                when,
-                draw(st.sampled_from(process.stage_names)),
-                amount=draw(st.none() | AMOUNTS),
-                close_date=draw(DATES),
-            )
-        ]
-        for _ in range(draw(st.integers(0, 8))):
-            when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
-            stream.append(
-                sf.Move(
-                    oid,
-                    when,
-                    draw(st.sampled_from([*process.stage_names, "Nowhere"])),
-                    amount=draw(st.none() | AMOUNTS),
-                    close_date=draw(st.none() | DATES),
-                    by=draw(st.none() | st.sampled_from(["rep-1", "rep-2"])),
-                )
-            )
-        streams.append(stream)
-    # Interleave, keeping each opportunity's own order.
-    merged: list[sf.Move] = []
-    cursors = [0] * len(streams)
-    while any(c < len(s) for c, s in zip(cursors, streams, strict=True)):
-        live = [i for i, s in enumerate(streams) if cursors[i] < len(s)]
-        pick = draw(st.sampled_from(live))
-        merged.append(streams[pick][cursors[pick]])
-        cursors[pick] += 1
-    return merged
+    process: sf.SalesProcess, opportunity_ids: tuple[str, ...] = ("o1",)
+) -> st.SearchStrategy[list[sf.Move]]:
+    """Moves for a few opportunities: each opens with a move, then random moves (some to
+    a stage the process lacks, some carrying amounts or close dates), interleaved."""
+    return testing.move_streams(
+        process,
+        opportunity_ids=opportunity_ids,
+        amounts=AMOUNTS,
+        targets=st.sampled_from([*process.stage_names, "Nowhere"]),
+    )
 
 
 def moves() -> st.SearchStrategy[sf.Move]:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import salesflow as sf
+from salesflow.testing import _by_machine, _by_move
 from tests.strategies import AMOUNTS, DATES, PROBABILITIES, engine_processes, move_streams
 
 T0 = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
@@ -354,66 +355,6 @@ def test_async_listeners_are_awaited() -> None:
 # ------------------------------------------------------------------ properties
 
 
-def _open_from(process: sf.SalesProcess, mv: sf.Move) -> sf.Opportunity:
-    """Open an opportunity the way replay does for an opportunity's first move."""
-    assert mv.close_date is not None
-    return process.open(
-        name=mv.opportunity_id,
-        id=mv.opportunity_id,
-        close_date=mv.close_date,
-        stage=mv.to_stage,
-        amount=mv.amount,
-        at=mv.at,
-        by=mv.by,
-    )
-
-
-def _apply_by_move(
-    process: sf.SalesProcess, stream: list[sf.Move]
-) -> tuple[dict[str, sf.Opportunity], list[bool]]:
-    opps: dict[str, sf.Opportunity] = {}
-    accepted = []
-    for mv in stream:
-        if mv.opportunity_id not in opps:
-            opps[mv.opportunity_id] = _open_from(process, mv)
-            accepted.append(True)
-            continue
-        try:
-            process.move(
-                opps[mv.opportunity_id],
-                mv.to_stage,
-                at=mv.at,
-                by=mv.by,
-                amount=mv.amount,
-                close_date=mv.close_date,
-            )
-            accepted.append(True)
-        except sf.StageTransitionError:
-            accepted.append(False)
-    return opps, accepted
-
-
-def _apply_by_machine(
-    process: sf.SalesProcess, stream: list[sf.Move]
-) -> tuple[dict[str, sf.Opportunity], list[bool]]:
-    machines: dict[str, sf.OpportunityMachine] = {}
-    accepted = []
-    for mv in stream:
-        if mv.opportunity_id not in machines:
-            opp = _open_from(process, mv)
-            machines[mv.opportunity_id] = process.machine(opp)
-            accepted.append(True)
-            continue
-        try:
-            machines[mv.opportunity_id].move_to(
-                mv.to_stage, at=mv.at, by=mv.by, amount=mv.amount, close_date=mv.close_date
-            )
-            accepted.append(True)
-        except sf.StageTransitionError:
-            accepted.append(False)
-    return {k: m.opportunity for k, m in machines.items()}, accepted
-
-
 @st.composite
 def process_and_stream(
     draw: st.DrawFn, ids: tuple[str, ...] = ("o1",)
@@ -427,8 +368,9 @@ def test_move_machine_and_replay_accept_the_same_moves_and_agree(
     case: tuple[sf.SalesProcess, list[sf.Move]],
 ) -> None:
     process, stream = case
-    by_move, accepted = _apply_by_move(process, stream)
-    by_machine, accepted_machine = _apply_by_machine(process, stream)
+    # The same helpers salesflow.testing.check_process uses (they also check invariants).
+    by_move, accepted = _by_move(process, stream)
+    by_machine, accepted_machine = _by_machine(process, stream)
     result = process.replay(stream)
     refused = {r.position for r in result.refused}
     accepted_replay = [i not in refused for i in range(len(stream))]

@@ -43,6 +43,7 @@ def move_streams(
     opportunity_ids: Sequence[str] = ("o1", "o2"),
     max_moves: int = 8,
     amounts: st.SearchStrategy[Money] | None = None,
+    targets: st.SearchStrategy[str] | None = None,
 ) -> st.SearchStrategy[list[Move]]:
     """Random streams of moves for a few opportunities, interleaved, in time order per opportunity.
 
@@ -56,12 +57,17 @@ def move_streams(
         max_moves: The most moves per opportunity after the opening one.
         amounts: Amounts the moves may carry (default: a few in the process's
             currency, or USD).
+        targets: The stages the moves after the opening one go to (default:
+            the process's stages; add names it lacks to test refusals).
     """
     currency = process.settings.currency or "USD"
-    money = amounts or st.sampled_from(["100", "500", "2500.00", "10000"]).map(
-        lambda value: Money(value, currency)
-    )
+    money = amounts
+    if money is None:
+        money = st.sampled_from(["100", "500", "2500.00", "10000"]).map(
+            lambda value: Money(value, currency)
+        )
     stages = st.sampled_from(process.stage_names)
+    later = stages if targets is None else targets
 
     @st.composite
     def stream(draw: st.DrawFn, name: str) -> list[Move]:
@@ -76,7 +82,7 @@ def move_streams(
                 Move(
                     oid,
                     when,
-                    draw(stages),
+                    draw(later),
                     amount=draw(st.none() | money),
                     close_date=draw(st.none() | _DATES),
                     by=draw(st.none() | st.sampled_from(["rep-1", "rep-2"])),
