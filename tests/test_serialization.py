@@ -121,9 +121,10 @@ def test_an_unknown_schema_version_is_refused() -> None:
         sf.from_dict({"schema_version": 99, "amount": "1", "currency": "USD"}, sf.Money)
 
 
-def test_text_that_is_not_json_is_refused() -> None:
+@pytest.mark.parametrize("text", ["{", "[" * 100_000, '{"a":' * 100_000, b"\xff"])
+def test_text_that_is_not_json_is_refused(text: str | bytes) -> None:
     with pytest.raises(sf.ValidationError, match="not valid JSON"):
-        sf.loads("{", sf.Money)
+        sf.loads(text, sf.Money)
 
 
 def test_validation_errors_are_value_errors() -> None:

@@ -406,6 +406,6 @@ def loads(text: str | bytes, cls: type[T]) -> T:
     name = str(getattr(cls, "__name__", cls))
     try:
         data = json.loads(text)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
         raise ValidationError([Problem(f"not valid JSON: {exc}", "$")], subject=name) from exc
     return from_dict(data, cls)
