@@ -220,6 +220,14 @@ def test_unreadable_files_raise_file_format_errors(
     assert info.value.path == str(path)
 
 
+@pytest.mark.parametrize("path", [None, 3, b"p.json"])
+def test_something_that_is_not_a_path_is_a_file_format_error(path: object) -> None:
+    with pytest.raises(sf.FileFormatError, match="expected a file path"):
+        sf.SalesProcess.from_file(path)  # type: ignore[arg-type]
+    with pytest.raises(sf.FileFormatError, match="expected a file path"):
+        sf.presets.odoo_classic().to_file(path)  # type: ignore[arg-type]
+
+
 def test_a_missing_file_is_a_file_format_error(tmp_path: Path) -> None:
     with pytest.raises(sf.FileFormatError, match="cannot read"):
         sf.SalesProcess.from_file(tmp_path / "missing.json")

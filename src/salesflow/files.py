@@ -19,6 +19,12 @@ __all__ = ["SUFFIXES", "read_document", "write_document"]
 SUFFIXES = (".json", ".toml", ".yaml", ".yml")
 
 
+def _path(path: object) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise FileFormatError(repr(path), f"expected a file path, got {type(path).__name__}")
+    return Path(path)
+
+
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -46,7 +52,7 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
         FileFormatError: Unknown suffix, unreadable file, a parse error (with
             its line where the parser gives one), or a top level that is not a mapping.
     """
-    file = Path(path)
+    file = _path(path)
     suffix = _suffix(file)
     try:
         text = file.read_text(encoding="utf-8")
@@ -93,7 +99,7 @@ def write_document(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
         FileFormatError: Unknown suffix, a missing optional library, or the
             file cannot be written.
     """
-    file = Path(path)
+    file = _path(path)
     suffix = _suffix(file)
     if suffix == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
