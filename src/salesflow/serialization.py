@@ -345,7 +345,10 @@ def to_dict(obj: Any) -> dict[str, Any]:
     """
     data = _CONVERTER.unstructure(obj)
     if not isinstance(data, dict):
-        raise TypeError(f"expected a salesflow object, got {type(obj).__name__}")
+        raise ValidationError(
+            [Problem(f"expected a salesflow object, got {type(obj).__name__}", "$")],
+            subject="object to serialise",
+        )
     return {"schema_version": SCHEMA_VERSION, **data}
 
 

@@ -102,6 +102,19 @@ class ProcessMapping:
             return self.seller_process.stage(subject.name)
         if isinstance(subject, str):
             return self.seller_process.stage(subject)
+        from salesflow.opportunity import Opportunity  # a cycle at import time
+
+        if not isinstance(subject, Opportunity):
+            raise ValidationError(
+                [
+                    Problem(
+                        "expected a stage name, a Stage or an Opportunity, "
+                        f"got {type(subject).__name__}",
+                        "$",
+                    )
+                ],
+                subject="process mapping query",
+            )
         process = getattr(subject, "process_name", None)
         if process is not None and process != self.seller_process.name:
             raise ValidationError(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from statemachine import Event, State, StateMachine
 
 from salesflow.engine.change import StageChange
 from salesflow.engine.mover import move, refusal
-from salesflow.errors import StageTransitionError
+from salesflow.errors import Problem, StageTransitionError, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
@@ -192,5 +193,19 @@ def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
 def bind(
     cls: type[OpportunityMachine], opportunity: Opportunity, listeners: Sequence[object]
 ) -> OpportunityMachine:
-    """Instantiate ``cls`` bound to ``opportunity`` in its current stage."""
+    """Instantiate ``cls`` bound to ``opportunity`` in its current stage.
+
+    Raises:
+        ValidationError: ``opportunity`` is not an Opportunity, or ``listeners``
+            is not a list of objects.
+    """
+    problems = []
+    if not isinstance(opportunity, Opportunity):
+        problems.append(Problem(f"expected an Opportunity, got {type(opportunity).__name__}", "$"))
+    if isinstance(listeners, (str, bytes)) or not isinstance(listeners, Iterable):
+        problems.append(
+            Problem(f"expected a list of listeners, got {type(listeners).__name__}", "$.listeners")
+        )
+    if problems:
+        raise ValidationError(problems, subject="machine")
     return cls(_Model(opportunity), state_field="stage", listeners=list(listeners))

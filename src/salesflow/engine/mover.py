@@ -37,6 +37,8 @@ def _rule_reasons(
     source = table.index.get(opp.stage)
     if source is None:
         return [f"its stage {opp.stage!r} is not in the process {process.name!r}"]
+    if not isinstance(to_stage, str):
+        return [f"expected a stage name, got {type(to_stage).__name__}"]
     target = table.index.get(to_stage)
     if target is None:
         return [f"the process {process.name!r} has no stage {to_stage!r}"]

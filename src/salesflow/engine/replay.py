@@ -69,6 +69,12 @@ def _replay(
     stages, index, allowed = table.stages, table.index, table.allowed
     gates = [None if s.gate.is_empty else s.gate for s in stages]
     checks = process.checks
+    for argument, value in (("moves", moves), ("opportunities", opportunities)):
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+            raise ValidationError(
+                [Problem(f"expected a list of {argument}, got {type(value).__name__}", "$")],
+                subject=f"replay {argument}",
+            )
     given = list(opportunities.values() if isinstance(opportunities, Mapping) else opportunities)
 
     state: dict[str, list[Any]] = {}
