@@ -102,6 +102,20 @@ def move_streams(
     return interleaved()
 
 
+def _open(process: SalesProcess, move: Move) -> Opportunity:
+    """Open an opportunity as replay does on its first move."""
+    assert move.close_date is not None, "an opening move carries a close date"
+    return process.open(
+        name=move.opportunity_id,
+        id=move.opportunity_id,
+        close_date=move.close_date,
+        stage=move.to_stage,
+        amount=move.amount,
+        at=move.at,
+        by=move.by,
+    )
+
+
 def _by_move(
     process: SalesProcess, stream: Sequence[Move]
 ) -> tuple[dict[str, Opportunity], list[bool]]:
@@ -110,16 +124,7 @@ def _by_move(
     for move in stream:
         opp = opportunities.get(move.opportunity_id)
         if opp is None:
-            assert move.close_date is not None
-            opportunities[move.opportunity_id] = process.open(
-                name=move.opportunity_id,
-                id=move.opportunity_id,
-                close_date=move.close_date,
-                stage=move.to_stage,
-                amount=move.amount,
-                at=move.at,
-                by=move.by,
-            )
+            opportunities[move.opportunity_id] = _open(process, move)
             accepted.append(True)
             continue
         before = (opp.stage, opp.history)
@@ -167,17 +172,7 @@ def _by_machine(
     for move in stream:
         machine = machines.get(move.opportunity_id)
         if machine is None:
-            assert move.close_date is not None
-            opp = process.open(
-                name=move.opportunity_id,
-                id=move.opportunity_id,
-                close_date=move.close_date,
-                stage=move.to_stage,
-                amount=move.amount,
-                at=move.at,
-                by=move.by,
-            )
-            machines[move.opportunity_id] = process.machine(opp)
+            machines[move.opportunity_id] = process.machine(_open(process, move))
             accepted.append(True)
             continue
         try:
