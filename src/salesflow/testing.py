@@ -27,7 +27,7 @@ from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import StageTransitionError
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
-from salesflow.opportunity import Opportunity
+from salesflow.opportunity import MAX_NAME_LENGTH, Opportunity
 from salesflow.probability import ProbabilitySource
 from salesflow.process import SalesProcess
 
@@ -106,7 +106,7 @@ def _open(process: SalesProcess, move: Move) -> Opportunity:
     """Open an opportunity as replay does on its first move."""
     assert move.close_date is not None, "an opening move carries a close date"
     return process.open(
-        name=move.opportunity_id,
+        name=move.opportunity_id[:MAX_NAME_LENGTH],
         id=move.opportunity_id,
         close_date=move.close_date,
         stage=move.to_stage,
