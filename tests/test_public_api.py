@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import salesflow as sf
 
@@ -72,6 +73,12 @@ def test_the_public_api_is_exactly_this_sorted_list() -> None:
     assert sorted(sf.__all__) == sf.__all__
     for name in sf.__all__:
         assert hasattr(sf, name), name
+
+
+def test_the_api_reference_lists_every_public_name() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [n for n in sf.__all__ if n != "__version__" and f"`sf.{n}`" not in page]
+    assert missing == []
 
 
 def test_every_error_is_a_salesflow_error_and_a_builtin() -> None:
