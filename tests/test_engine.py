@@ -321,6 +321,16 @@ def test_the_machine_is_strict_and_lets_callback_errors_through() -> None:
         sm.move_to("Qualification")
 
 
+def test_the_machine_checks_arguments_before_anything_changes() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="Deal", close_date=DAY)
+    sm = process.machine(opp)
+    before = _snapshot(opp)
+    with pytest.raises(sf.ValidationError, match="expected Money or None, got str"):
+        sm.move_to("Qualification", amount="100")
+    assert _snapshot(opp) == before and sm.current_state_value == "Prospecting"
+
+
 def test_the_machine_class_is_generated_once_per_process() -> None:
     process = sf.presets.salesforce_standard()
     a = process.machine(process.open(name="A", close_date=DAY))

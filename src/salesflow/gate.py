@@ -8,7 +8,7 @@ A gate is data (it can be written in a process file); custom checks are only
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -117,7 +117,7 @@ class StageGate:
             if fact not in opportunity.confirmed_facts:
                 reasons.append(f"{fact!r} must be confirmed")
         if self.qualified:
-            scorecard: Any = getattr(opportunity, "qualification", None)
+            scorecard = opportunity.qualification
             for element in self.qualified:
                 if scorecard is None or not scorecard.is_validated(element):
                     reasons.append(f"qualification element {element!r} must be validated")

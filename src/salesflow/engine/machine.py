@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from statemachine import Event, State, StateMachine
 
 from salesflow.engine.change import StageChange
-from salesflow.engine.mover import move, refusal
+from salesflow.engine.mover import move, preflight
 from salesflow.errors import Problem, StageTransitionError, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
@@ -107,11 +107,16 @@ class OpportunityMachine(StateMachine):
         amount: Money | None = None,
         close_date: date | None = None,
     ) -> None:
-        opp = self.opportunity
-        error = refusal(self.process, opp, target.value, amount=amount, close_date=close_date)
-        if error is not None:
-            raise error
-        opp._when(at, by)  # a bad time or author raises before anything changes
+        # The same checks move() makes, before python-statemachine changes any state.
+        preflight(
+            self.process,
+            self.opportunity,
+            target.value,
+            at=at,
+            by=by,
+            amount=amount,
+            close_date=close_date,
+        )
 
     def _salesflow_apply(
         self,

@@ -16,7 +16,7 @@ from salesflow.probability import ProbabilitySource
 if TYPE_CHECKING:
     from salesflow.process import SalesProcess
 
-__all__ = ["check_move", "move", "refusal"]
+__all__ = ["check_move", "move", "preflight", "refusal"]
 
 
 def _is_update(opp: Opportunity, amount: Money | None, close_date: date | None) -> bool:
@@ -117,6 +117,29 @@ def check_move(
     return [] if error is None else list(error.reasons)
 
 
+def preflight(
+    process: SalesProcess,
+    opp: Opportunity,
+    to_stage: str,
+    *,
+    at: datetime | None,
+    by: str | None,
+    amount: Money | None,
+    close_date: date | None,
+) -> datetime:
+    """Everything a move checks before it changes anything; returns the move's time.
+
+    Raises:
+        StageTransitionError: The rules or the gates refuse the move.
+        ValidationError: ``at``, ``by``, ``amount`` or ``close_date`` is invalid.
+    """
+    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
+    if error is not None:
+        raise error
+    opp._check_change(amount=amount, close_date=close_date)
+    return opp._when(at, by)
+
+
 def move(
     process: SalesProcess,
     opp: Opportunity,
@@ -128,11 +151,7 @@ def move(
     close_date: date | None = None,
 ) -> StageChange:
     """Move ``opp`` to ``to_stage`` under ``process``'s rules and gates, or raise and change nothing."""
-    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
-    if error is not None:
-        raise error
-    opp._check_change(amount=amount, close_date=close_date)
-    when = opp._when(at, by)
+    when = preflight(process, opp, to_stage, at=at, by=by, amount=amount, close_date=close_date)
     from_stage = opp.stage
     changes: dict[str, Any] = {}
     if to_stage != from_stage:
