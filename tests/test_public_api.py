@@ -12,6 +12,7 @@ PUBLIC = [
     "BuyerProcess",
     "BuyingPhase",
     "Check",
+    "Columns",
     "Concern",
     "ConcernProfile",
     "Contact",
@@ -24,6 +25,7 @@ PUBLIC = [
     "ForecastCategory",
     "HistoryEntry",
     "Initiation",
+    "MissingExtraError",
     "Money",
     "Move",
     "Opportunity",
@@ -85,7 +87,9 @@ def test_every_error_is_a_salesflow_error_and_a_builtin() -> None:
     errors = [getattr(sf, n) for n in sf.__all__ if n.endswith("Error") and n != "SalesflowError"]
     for error in errors:
         assert issubclass(error, sf.SalesflowError), error
-        assert any(b in error.__mro__ for b in (ValueError, KeyError, AttributeError)), error
+        assert any(
+            b in error.__mro__ for b in (ValueError, KeyError, AttributeError, ImportError)
+        ), error
 
 
 def test_the_domain_core_imports_no_dataframe_cli_or_file_format_library() -> None:

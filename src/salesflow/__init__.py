@@ -33,6 +33,7 @@ from salesflow.buyer import (
     assess_pursuit,
     risk_signals,
 )
+from salesflow.columns import Columns
 from salesflow.contact import Contact
 from salesflow.engine.change import Move, RefusedMove, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine
@@ -40,6 +41,7 @@ from salesflow.errors import (
     ContactRoleError,
     CurrencyMismatchError,
     FileFormatError,
+    MissingExtraError,
     Problem,
     ReadOnlyFieldError,
     SalesflowError,
@@ -70,6 +72,7 @@ __all__ = [
     "BuyerProcess",
     "BuyingPhase",
     "Check",
+    "Columns",
     "Concern",
     "ConcernProfile",
     "Contact",
@@ -82,6 +85,7 @@ __all__ = [
     "ForecastCategory",
     "HistoryEntry",
     "Initiation",
+    "MissingExtraError",
     "Money",
     "Move",
     "Opportunity",

@@ -23,6 +23,7 @@ __all__ = [
     "ContactRoleError",
     "CurrencyMismatchError",
     "FileFormatError",
+    "MissingExtraError",
     "Problem",
     "ReadOnlyFieldError",
     "SalesflowError",
@@ -88,6 +89,23 @@ class FileFormatError(ValidationError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         super().__init__([Problem(message, "$")], subject=f"file {path}")
+
+
+class MissingExtraError(SalesflowError, ImportError):
+    """An optional capability was used without its extra installed.
+
+    Attributes:
+        extra: The extra to install, e.g. ``analytics``.
+        module: The missing module, e.g. ``narwhals``.
+    """
+
+    def __init__(self, extra: str, module: str) -> None:
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{module} is not installed; this needs salesflow's {extra!r} extra: "
+            f"pip install 'salesflow[{extra}]'"
+        )
 
 
 class CurrencyMismatchError(SalesflowError, ValueError):

@@ -1,0 +1,242 @@
+"""The object door: opportunities and activities as the three tables.
+
+:func:`frames` writes salesflow's own column names (see
+:mod:`salesflow.columns`) into flat, typed Polars frames: an amount is a
+``Decimal`` column plus a ``currency`` column, a probability is a ``Decimal``
+(0..100), a forecast category is its label, times are UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesflow.analytics._require import require
+from salesflow.errors import Problem, ValidationError
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+
+__all__ = ["Frames", "frames"]
+
+
+@attrs.frozen(repr=False)
+class Frames:
+    """The three tables, as native frames of one library.
+
+    Attributes:
+        snapshot: One row per opportunity.
+        history: One row per history entry, oldest first per opportunity.
+        activities: One row per activity.
+    """
+
+    snapshot: Any
+    history: Any
+    activities: Any
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(
+            f"{name}={len(getattr(self, name))} rows"
+            for name in ("snapshot", "history", "activities")
+        )
+        return f"Frames({sizes})"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(timezone.utc)
+
+
+def _scale(values: Iterable[Decimal | None], *, least: int) -> int:
+    scale = least
+    for value in values:
+        if value is not None:
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int):
+                scale = max(scale, -exponent)
+    return scale
+
+
+def _amount(money: Money | None) -> Decimal | None:
+    return None if money is None else money.amount
+
+
+def _currency(money: Money | None) -> str | None:
+    return None if money is None else money.currency
+
+
+def _snapshot_row(opp: Opportunity) -> dict[str, Any]:
+    return {
+        "id": str(opp.id),
+        "name": opp.name,
+        "account_id": None if opp.account_id is None else str(opp.account_id),
+        "owner": opp.owner,
+        "stage": opp.stage,
+        "amount": _amount(opp.amount),
+        "currency": _currency(opp.amount),
+        "probability": opp.probability,
+        "forecast_category": opp.forecast_category.value,
+        "is_closed": opp.is_closed,
+        "is_won": opp.is_won,
+        "close_date": opp.close_date,
+        "closed_on": getattr(opp, "closed_on", None),
+        "created_at": _utc(opp.created_at),
+        "last_stage_change_at": _utc(opp.last_stage_change_at),
+        "push_count": opp.push_count,
+        "lost_reason": getattr(opp, "lost_reason", None),
+        "competitor": getattr(opp, "competitor", None),
+        "type": opp.type,
+        "lead_source": opp.lead_source,
+        "process_name": opp.process_name,
+    }
+
+
+def _history_rows(opp: Opportunity) -> list[dict[str, Any]]:
+    return [
+        {
+            "opportunity_id": str(opp.id),
+            "at": _utc(entry.at),
+            "by": entry.by,
+            "owner": getattr(entry, "owner", None),
+            "stage": entry.stage,
+            "amount": _amount(entry.amount),
+            "currency": _currency(entry.amount if entry.amount else entry.previous_amount),
+            "probability": entry.probability,
+            "forecast_category": entry.forecast_category.value,
+            "close_date": entry.close_date,
+            "previous_amount": _amount(entry.previous_amount),
+            "previous_close_date": entry.previous_close_date,
+        }
+        for entry in sorted(opp.history, key=lambda e: e.at)
+    ]
+
+
+def _activity_row(activity: Any) -> dict[str, Any]:
+    kind = activity.kind
+    due: date | None = activity.due_date
+    return {
+        "id": str(activity.id),
+        "opportunity_id": str(activity.opportunity_id),
+        "contact_id": None if activity.contact_id is None else str(activity.contact_id),
+        "kind": getattr(kind, "value", kind),
+        "at": _utc(activity.at),
+        "owner": activity.owner,
+        "subject": activity.subject,
+        "done": activity.done,
+        "due_date": due,
+    }
+
+
+def frames(opportunities: Iterable[Opportunity], activities: Iterable[Any] = ()) -> Frames:
+    """Turn opportunities (with their history) and activities into the three tables.
+
+    Returns Polars DataFrames with salesflow's own column names. Amounts are
+    ``Decimal`` columns with the largest scale found (at least 2), so no
+    amount is rounded; history rows are sorted by time within each
+    opportunity.
+
+    Args:
+        opportunities: The opportunities.
+        activities: Their activities (:class:`salesflow.Activity` records).
+
+    Returns:
+        A :class:`Frames` of Polars DataFrames.
+
+    Raises:
+        ValidationError: Something that is not an opportunity, or an id seen twice.
+        MissingExtraError: Polars is not installed.
+
+    >>> import salesflow as sf
+    >>> from datetime import date, datetime, timezone
+    >>> from salesflow.analytics import frames
+    >>> p = sf.presets.salesforce_standard()
+    >>> opp = p.open(name="Deal", amount=sf.Money("1200.50", "EUR"), close_date=date(2026, 3, 31),
+    ...              id="o-1", at=datetime(2026, 1, 5, tzinfo=timezone.utc))
+    >>> tables = frames([opp])
+    >>> tables.snapshot.select("id", "stage", "amount", "currency").rows()
+    [('o-1', 'Prospecting', Decimal('1200.50'), 'EUR')]
+    >>> tables
+    Frames(snapshot=1 rows, history=1 rows, activities=0 rows)
+    """
+    pl = require("polars")
+    opps = list(opportunities)
+    acts = list(activities)
+    problems = [
+        Problem(f"expected an Opportunity, got {type(o).__name__}", f"$.opportunities[{i}]")
+        for i, o in enumerate(opps)
+        if not isinstance(o, Opportunity)
+    ]
+    seen: set[str] = set()
+    for i, opp in enumerate(opps):
+        if isinstance(opp, Opportunity):
+            if opp.id in seen:
+                problems.append(Problem(f"opportunity {opp.id!r} given twice", f"$[{i}]"))
+            seen.add(opp.id)
+    if problems:
+        raise ValidationError(problems, subject="frames()")
+    snapshot = [_snapshot_row(o) for o in opps]
+    history = [row for o in opps for row in _history_rows(o)]
+    activity_rows = [_activity_row(a) for a in acts]
+    money = [r["amount"] for r in snapshot] + [
+        v for r in history for v in (r["amount"], r["previous_amount"])
+    ]
+    scale = _scale(money, least=2)
+    prob_scale = _scale([r["probability"] for r in snapshot + history], least=0)
+    amount = pl.Decimal(38, scale)
+    probability = pl.Decimal(38, prob_scale)
+    utc = pl.Datetime("us", "UTC")
+    snapshot_schema = {
+        "id": pl.String,
+        "name": pl.String,
+        "account_id": pl.String,
+        "owner": pl.String,
+        "stage": pl.String,
+        "amount": amount,
+        "currency": pl.String,
+        "probability": probability,
+        "forecast_category": pl.String,
+        "is_closed": pl.Boolean,
+        "is_won": pl.Boolean,
+        "close_date": pl.Date,
+        "closed_on": pl.Date,
+        "created_at": utc,
+        "last_stage_change_at": utc,
+        "push_count": pl.Int64,
+        "lost_reason": pl.String,
+        "competitor": pl.String,
+        "type": pl.String,
+        "lead_source": pl.String,
+        "process_name": pl.String,
+    }
+    history_schema = {
+        "opportunity_id": pl.String,
+        "at": utc,
+        "by": pl.String,
+        "owner": pl.String,
+        "stage": pl.String,
+        "amount": amount,
+        "currency": pl.String,
+        "probability": probability,
+        "forecast_category": pl.String,
+        "close_date": pl.Date,
+        "previous_amount": amount,
+        "previous_close_date": pl.Date,
+    }
+    activity_schema = {
+        "id": pl.String,
+        "opportunity_id": pl.String,
+        "contact_id": pl.String,
+        "kind": pl.String,
+        "at": utc,
+        "owner": pl.String,
+        "subject": pl.String,
+        "done": pl.Boolean,
+        "due_date": pl.Date,
+    }
+    return Frames(
+        snapshot=pl.DataFrame(snapshot, schema=snapshot_schema),
+        history=pl.DataFrame(history, schema=history_schema),
+        activities=pl.DataFrame(activity_rows, schema=activity_schema),
+    )

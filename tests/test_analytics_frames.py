@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+import salesflow as sf
+
+pl = pytest.importorskip("polars")
+pytest.importorskip("narwhals")
+
+from salesflow.analytics import Columns, frames  # noqa: E402
+from salesflow.columns import HISTORY_COLUMNS, SNAPSHOT_COLUMNS  # noqa: E402
+
+T0 = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+
+
+def test_importing_analytics_without_narwhals_names_the_extra_to_install() -> None:
+    code = (
+        "import sys; sys.modules['narwhals'] = None\n"
+        "import salesflow\n"
+        "try:\n"
+        "    import salesflow.analytics\n"
+        "except salesflow.MissingExtraError as exc:\n"
+        "    print(exc.extra, '|', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("analytics | narwhals is not installed")
+    assert "pip install 'salesflow[analytics]'" in out.stdout
+
+
+def test_the_columns_module_imports_no_dataframe_library() -> None:
+    code = (
+        "import sys, salesflow.columns;"
+        "print(sorted({'polars', 'pandas', 'narwhals', 'pyarrow', 'duckdb'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_frames_writes_flat_typed_tables_with_the_contract_columns() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(
+        name="Deal",
+        amount=sf.Money("1200.5", "EUR"),
+        close_date=date(2026, 3, 31),
+        id="o-1",
+        at=T0,
+        owner="ana",
+    )
+    process.move(opp, "Qualification", at=T0 + timedelta(days=2), amount=sf.Money("99.125", "EUR"))
+    tables = frames([opp])
+    assert tables.snapshot.columns == list(SNAPSHOT_COLUMNS)
+    assert tables.history.columns == list(HISTORY_COLUMNS)
+    assert tables.snapshot.schema["amount"] == pl.Decimal(38, 3)
+    row = tables.snapshot.row(0, named=True)
+    assert row["amount"] == Decimal("99.125")
+    assert row["currency"] == "EUR"
+    assert row["forecast_category"] == "Pipeline"
+    assert row["created_at"] == T0
+    assert tables.history["amount"].to_list() == [Decimal("1200.500"), Decimal("99.125")]
+    assert tables.history["previous_amount"].to_list() == [None, Decimal("1200.500")]
+
+
+def test_frames_refuses_what_is_not_an_opportunity_and_duplicate_ids() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="Deal", close_date=date(2026, 3, 31), id="o-1", at=T0)
+    with pytest.raises(
+        sf.ValidationError, match=r"expected an Opportunity, got str @ \$.opportunities\[1\]"
+    ):
+        frames([opp, "nope"])  # type: ignore[list-item]
+    with pytest.raises(sf.ValidationError, match="given twice"):
+        frames([opp, opp])
+
+
+def test_columns_presets_map_salesforce_export_names() -> None:
+    columns = Columns.salesforce()
+    assert columns.source("snapshot", "forecast_category") == "ForecastCategoryName"
+    assert columns.source("history", "previous_close_date") == "PrevCloseDate"
+    assert columns.source("history", "by") == "CreatedById"
+    assert Columns.maven().source("snapshot", "owner") == "sales_agent"
+
+
+def test_columns_refuse_unknown_salesflow_names_and_blank_sources() -> None:
+    with pytest.raises(sf.ValidationError) as info:
+        Columns(snapshot={"colour": "x", "stage": " "})
+    assert len(info.value.problems) == 2
+    with pytest.raises(sf.ValidationError, match="no column 'colour'"):
+        Columns().source("snapshot", "colour")
