@@ -141,6 +141,8 @@ def process_settings() -> st.SearchStrategy[sf.ProcessSettings]:
         close_from_any_stage=st.booleans(),
         keep_manual_probability=st.booleans(),
         currency=st.none() | CURRENCIES,
+        lost_reasons=st.lists(NAMES, unique=True, max_size=3),
+        require_lost_reason=st.booleans(),
     )
 
 
@@ -185,6 +187,7 @@ def opportunities(draw: st.DrawFn, process: sf.SalesProcess | None = None) -> sf
         by=draw(st.none() | NAMES),
         next_step=draw(OPTIONAL_TEXT),
         description=draw(OPTIONAL_TEXT),
+        owner=draw(st.none() | NAMES),
     )
     roles = proc.custom_roles
     for contact in draw(st.lists(NAMES, unique=True, max_size=3)):
@@ -193,9 +196,15 @@ def opportunities(draw: st.DrawFn, process: sf.SalesProcess | None = None) -> sf
     when = created
     for _ in range(draw(st.integers(0, 3))):
         when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=30)))
-        change = draw(st.sampled_from(["probability", "amount", "close_date"]))
+        change = draw(st.sampled_from(["probability", "amount", "close_date", "category"]))
         if change == "probability":
             opp.set_probability(draw(PROBABILITIES), at=when)
+        elif change == "category":
+            if opp.is_open:  # an override: open deals only, never "Closed"
+                categories = [
+                    c for c in sf.ForecastCategory if c is not sf.ForecastCategory.CLOSED
+                ]
+                opp.set_forecast_category(draw(st.sampled_from(categories)), at=when)
         elif change == "amount":
             opp.change_amount(draw(st.none() | money()), at=when)
         else:
@@ -208,6 +217,7 @@ def history_entries() -> st.SearchStrategy[sf.HistoryEntry]:
         sf.HistoryEntry,
         at=AWARE,
         by=st.none() | NAMES,
+        owner=st.none() | NAMES,
         stage=NAMES,
         amount=st.none() | money(),
         probability=PROBABILITIES,
@@ -298,6 +308,23 @@ def moves() -> st.SearchStrategy[sf.Move]:
         amount=st.none() | money(),
         close_date=st.none() | DATES,
         by=st.none() | NAMES,
+        lost_reason=st.none() | NAMES,
+        competitor=st.none() | NAMES,
+    )
+
+
+def activities() -> st.SearchStrategy[sf.Activity]:
+    return st.builds(
+        sf.Activity,
+        id=NAMES.map(sf.ActivityId),
+        opportunity_id=NAMES.map(sf.OpportunityId),
+        kind=st.sampled_from(list(sf.ActivityKind)) | NAMES,
+        at=AWARE,
+        contact_id=st.none() | NAMES.map(sf.ContactId),
+        owner=st.none() | NAMES,
+        subject=OPTIONAL_TEXT,
+        done=st.booleans(),
+        due_date=st.none() | DATES,
     )
 
 
@@ -505,6 +532,7 @@ ANY_OBJECT = st.one_of(
     opportunities(),
     moves(),
     stage_changes(),
+    activities(),
     BUYER_OBJECTS,
 )
 """One object of any public, serialisable salesflow type."""

@@ -9,6 +9,9 @@ import salesflow as sf
 PUBLIC = [
     "Account",
     "AccountId",
+    "Activity",
+    "ActivityId",
+    "ActivityKind",
     "BuyerProcess",
     "BuyingPhase",
     "Check",

@@ -26,6 +26,7 @@ TYPES = [
     sf.SalesProcess,
     sf.HistoryEntry,
     sf.Opportunity,
+    sf.Activity,
 ]
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from salesflow import buyer, presets
 from salesflow.account import Account
+from salesflow.activity import Activity, ActivityKind
 from salesflow.buyer import (
     BuyerProcess,
     BuyingPhase,
@@ -54,7 +55,7 @@ from salesflow.errors import (
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import Check, StageGate
 from salesflow.history import HistoryEntry
-from salesflow.ids import AccountId, ContactId, OpportunityId
+from salesflow.ids import AccountId, ActivityId, ContactId, OpportunityId
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
@@ -69,6 +70,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Account",
     "AccountId",
+    "Activity",
+    "ActivityId",
+    "ActivityKind",
     "BuyerProcess",
     "BuyingPhase",
     "Check",

@@ -42,10 +42,18 @@ class ForecastCategory(enum.Enum):
         """0 for Closed up to 4 for Pipeline; ``None`` for Omitted."""
         return _RANKS.get(self)
 
+    @property
+    def rollup(self) -> tuple[ForecastCategory, ...]:
+        """The categories a cumulative rollup of ``self`` counts, in declaration order.
+
+        ``PIPELINE`` is *Open Pipeline*: every open category, never ``CLOSED``.
+        ``OMITTED`` rolls up nothing.
+        """
+        return _ROLLUPS[self]
+
     def includes(self, other: ForecastCategory) -> bool:
-        """Whether a cumulative rollup of ``self`` counts ``other``."""
-        mine, theirs = self.rank, other.rank
-        return mine is not None and theirs is not None and theirs <= mine
+        """Whether a cumulative rollup of ``self`` counts ``other`` (see :attr:`rollup`)."""
+        return other in _ROLLUPS[self]
 
     @classmethod
     def parse(cls, text: str) -> ForecastCategory:
@@ -82,6 +90,24 @@ _RANKS = {
     ForecastCategory.MOST_LIKELY: 2,
     ForecastCategory.BEST_CASE: 3,
     ForecastCategory.PIPELINE: 4,
+}
+_OPEN = (
+    ForecastCategory.PIPELINE,
+    ForecastCategory.BEST_CASE,
+    ForecastCategory.MOST_LIKELY,
+    ForecastCategory.COMMIT,
+)
+_ROLLUPS: dict[ForecastCategory, tuple[ForecastCategory, ...]] = {
+    ForecastCategory.PIPELINE: _OPEN,
+    ForecastCategory.OMITTED: (),
+    **{
+        category: tuple(
+            c
+            for c in ForecastCategory
+            if c.rank is not None and category.rank is not None and c.rank <= category.rank
+        )
+        for category in (*_OPEN[1:], ForecastCategory.CLOSED)
+    },
 }
 _LOOKUP: dict[str, ForecastCategory] = {}
 for _category in ForecastCategory:

@@ -19,13 +19,15 @@ __all__ = ["HistoryEntry"]
 class HistoryEntry:
     """One row of an opportunity's history, as Salesforce writes to OpportunityHistory.
 
-    A row is written whenever the stage, amount, probability or close date
-    changes. It holds the values *after* the change, plus the previous amount and close
+    A row is written whenever the stage, amount, probability, close date or
+    forecast category changes. It holds the values *after* the change, plus the previous amount and close
     date, when it happened and who did it.
 
     Attributes:
         at: When the change happened (timezone-aware).
         by: Who made it, if known.
+        owner: Who owned the opportunity at that time, if known (so per-rep
+            pipelines can be rebuilt as of a past date).
         stage: The stage after the change.
         amount: The amount after the change.
         probability: The probability (0..100) after the change.
@@ -37,6 +39,7 @@ class HistoryEntry:
 
     at: datetime = attrs.field(validator=aware)
     by: str | None = attrs.field(default=None, validator=optional(kind(str)))
+    owner: str | None = attrs.field(default=None, validator=optional(kind(str)))
     stage: str = attrs.field(validator=non_blank)
     amount: Money | None = attrs.field(validator=money_or_none)
     probability: Decimal = attrs.field(converter=to_probability, repr=str)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import NewType
 
-__all__ = ["AccountId", "ContactId", "OpportunityId", "new_id"]
+__all__ = ["AccountId", "ActivityId", "ContactId", "OpportunityId", "new_id"]
 
 AccountId = NewType("AccountId", str)
+ActivityId = NewType("ActivityId", str)
 ContactId = NewType("ContactId", str)
 OpportunityId = NewType("OpportunityId", str)
 

@@ -144,6 +144,15 @@ class Opportunity(ContactRoles, BuyerSide):
     is_won: bool = attrs.field(
         default=False, validator=kind(bool), on_setattr=_read_only("SalesProcess.move()")
     )
+    closed_on: date | None = attrs.field(
+        default=None, validator=optional(a_date), on_setattr=_read_only("SalesProcess.move()")
+    )
+    lost_reason: str | None = attrs.field(
+        default=None, validator=optional(non_blank), on_setattr=_read_only("SalesProcess.move()")
+    )
+    competitor: str | None = attrs.field(
+        default=None, validator=optional(non_blank), on_setattr=_read_only("SalesProcess.move()")
+    )
     type: str | None = None
     lead_source: str | None = None
     next_step: str | None = None
@@ -193,6 +202,14 @@ class Opportunity(ContactRoles, BuyerSide):
         problems: list[Problem] = []
         if self.is_won and not self.is_closed:
             problems.append(Problem("a won opportunity must be closed", "$.is_won"))
+        if not self.is_closed:
+            problems.extend(
+                Problem(f"an open opportunity has no {name.replace('_', ' ')}", f"$.{name}")
+                for name in ("closed_on", "lost_reason", "competitor")
+                if getattr(self, name) is not None
+            )
+        elif self.is_won and self.lost_reason is not None:
+            problems.append(Problem("a won opportunity has no lost reason", "$.lost_reason"))
         if (
             isinstance(self.push_count, bool)
             or not isinstance(self.push_count, int)
@@ -250,6 +267,75 @@ class Opportunity(ContactRoles, BuyerSide):
         _set(self, "confirmed_facts", tuple(f for f in self.confirmed_facts if f != fact))
 
     # ------------------------------------------------------ recorded changes
+
+    def set_forecast_category(
+        self,
+        category: ForecastCategory | str,
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
+    ) -> HistoryEntry | None:
+        """Override the forecast category the stage implies, until the next stage change.
+
+        As in Salesforce, a user may put an open deal in another category (in
+        the stock stage list every open stage is in Pipeline, so Best Case and
+        Commit hold only what users override); the next stage change sets the
+        category from the new stage again. A closed opportunity's category
+        follows its stage, and only closed deals are in ``Closed``.
+
+        Args:
+            category: A :class:`~salesflow.ForecastCategory`, or its label or API name.
+            at: When (default: now); timezone-aware.
+            by: Who.
+
+        Returns:
+            The history entry written, or ``None`` if the category did not change.
+
+        Raises:
+            ValidationError: Not a category, ``Closed`` on an open deal, a closed
+                deal, or a bad ``at``.
+
+        >>> import salesflow as sf
+        >>> from datetime import date
+        >>> opp = sf.presets.salesforce_standard().open(
+        ...     name="Deal", close_date=date(2026, 12, 1), stage="Negotiation/Review")
+        >>> opp.set_forecast_category("Commit").forecast_category
+        <ForecastCategory.COMMIT: 'Commit'>
+        """
+        subject = f"forecast category of opportunity {self.id}"
+        if isinstance(category, str) and not isinstance(category, ForecastCategory):
+            try:
+                category = ForecastCategory.parse(category)
+            except ValueError as exc:
+                raise ValidationError([Problem(str(exc), "$.category")], subject=subject) from None
+        if not isinstance(category, ForecastCategory):
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected a ForecastCategory, got {type(category).__name__}",
+                        "$.category",
+                    )
+                ],
+                subject=subject,
+            )
+        if self.is_closed:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"{self.stage!r} is closed: its category follows the stage", "$.category"
+                    )
+                ],
+                subject=subject,
+            )
+        if category is ForecastCategory.CLOSED:
+            raise ValidationError(
+                [Problem("only closed opportunities are in 'Closed'", "$.category")],
+                subject=subject,
+            )
+        when = self._when(at, by)
+        if category is self.forecast_category:
+            return None
+        return self._commit({"forecast_category": category}, when, by)
 
     def set_probability(
         self,
@@ -363,6 +449,7 @@ class Opportunity(ContactRoles, BuyerSide):
         entry = HistoryEntry(
             at=at,
             by=by,
+            owner=self.owner,
             stage=self.stage,
             amount=self.amount,
             probability=self.probability,

@@ -228,6 +228,9 @@ class SalesProcess(Document, StageEngine):
             forecast_category=target.forecast_category,
             is_closed=target.is_closed,
             is_won=target.is_won,
+            closed_on=created.date()
+            if target.is_closed and isinstance(created, datetime)
+            else None,
             process_name=self.name,
             custom_roles=self.custom_roles,
             created_at=created,
@@ -237,6 +240,7 @@ class SalesProcess(Document, StageEngine):
         first = HistoryEntry(
             at=created,
             by=by,
+            owner=opportunity.owner,
             stage=target.name,
             amount=amount,
             probability=target.probability,

@@ -39,6 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from salesflow.account import Account
+from salesflow.activity import Activity, ActivityKindName, to_activity_kind
 from salesflow.buyer.concern import Concern, ConcernProfile
 from salesflow.buyer.effort import Effort
 from salesflow.buyer.initiation import Initiation, WarningSign
@@ -154,6 +155,16 @@ def _role(value: object, _: object) -> RoleName:
     return Role(value) if value in _ROLE_VALUES else value
 
 
+def _activity_kind(value: object, _: object) -> ActivityKindName:
+    if not isinstance(value, str) or not value.strip():
+        raise _Refused(f"expected an activity kind, got {_kind(value)}")
+    return to_activity_kind(value)
+
+
+def _unstructure_activity_kind(value: ActivityKindName) -> str:
+    return value if isinstance(value, str) else value.value
+
+
 def _unstructure_role(value: RoleName) -> str:
     return value.value if isinstance(value, Role) else value
 
@@ -215,6 +226,8 @@ def _make_converter() -> Converter:
     c.register_structure_hook(ForecastCategory, _forecast)
     c.register_structure_hook(RoleName, _role)
     c.register_unstructure_hook(RoleName, _unstructure_role)
+    c.register_structure_hook(ActivityKindName, _activity_kind)
+    c.register_unstructure_hook(ActivityKindName, _unstructure_activity_kind)
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))
     for enum_type in (Concern, Initiation, QualificationStatus, WarningSign):
         c.register_structure_hook(enum_type, _enum_hook(enum_type))
@@ -274,6 +287,7 @@ def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
 
 _TYPES: tuple[type[Any], ...] = (
     Account,
+    Activity,
     BuyerProcess,
     BuyingPhase,
     ConcernProfile,

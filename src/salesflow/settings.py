@@ -7,6 +7,7 @@ import enum
 import attrs
 
 from salesflow._repr import short_repr
+from salesflow._validate import names
 
 __all__ = ["ProcessSettings", "TransitionPolicy"]
 
@@ -43,6 +44,10 @@ class ProcessSettings:
             change resets it to the stage's default (as in Salesforce). Closing
             always takes the closed stage's probability.
         currency: The currency amounts are usually in, if the process has one.
+        lost_reasons: The reasons a deal may be lost for; when not empty, a lost
+            reason given on a move to a lost stage must be one of them
+            (``"No Decision"`` is a common one). Empty: any free text.
+        require_lost_reason: Whether a move to a lost stage must give a lost reason.
     """
 
     policy: TransitionPolicy = TransitionPolicy.ANY
@@ -52,6 +57,8 @@ class ProcessSettings:
     close_from_any_stage: bool = True
     keep_manual_probability: bool = False
     currency: str | None = None
+    lost_reasons: tuple[str, ...] = attrs.field(default=(), converter=names)
+    require_lost_reason: bool = False
 
     def __repr__(self) -> str:
         return short_repr(self)

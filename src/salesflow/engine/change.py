@@ -20,13 +20,14 @@ class Move:
     """A request to move one opportunity to a stage at a time, as replayed in bulk.
 
     The amount and close date, when given, change in the same step (one
-    history entry). A move to the opportunity's current stage that carries a
+    history entry); a lost reason and a competitor go with closing moves, as
+    in :meth:`~salesflow.SalesProcess.move`. A move to the opportunity's current stage that carries a
     new amount or close date is an update and is not checked against the
     transition rules.
 
     >>> from datetime import datetime, timezone
     >>> Move("opp-1", datetime(2026, 11, 3, tzinfo=timezone.utc), "Qualification")
-    Move(opportunity_id='opp-1', at=datetime.datetime(2026, 11, 3, 0, 0, tzinfo=datetime.timezone.utc), to_stage='Qualification', amount=None, close_date=None, by=None)
+    Move(opportunity_id='opp-1', at=datetime.datetime(2026, 11, 3, 0, 0, tzinfo=datetime.timezone.utc), to_stage='Qualification', amount=None, close_date=None, by=None, lost_reason=None, competitor=None)
     """
 
     opportunity_id: OpportunityId = attrs.field(validator=non_blank)
@@ -35,6 +36,10 @@ class Move:
     amount: Money | None = attrs.field(default=None, kw_only=True, validator=money_or_none)
     close_date: date | None = attrs.field(default=None, kw_only=True, validator=optional(a_date))
     by: str | None = attrs.field(default=None, kw_only=True, validator=optional(kind(str)))
+    lost_reason: str | None = attrs.field(
+        default=None, kw_only=True, validator=optional(non_blank)
+    )
+    competitor: str | None = attrs.field(default=None, kw_only=True, validator=optional(non_blank))
 
 
 @attrs.frozen(kw_only=True)

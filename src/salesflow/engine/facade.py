@@ -59,6 +59,8 @@ class StageEngine:
         by: str | None = None,
         amount: Money | None = None,
         close_date: date | None = None,
+        lost_reason: str | None = None,
+        competitor: str | None = None,
     ) -> StageChange:
         """Move an opportunity to another stage, with everything the stage implies.
 
@@ -76,6 +78,15 @@ class StageEngine:
             by: Who made the change.
             amount: A new amount, changed in the same step.
             close_date: A new close date, changed in the same step.
+            lost_reason: Why the deal was lost (a move to a lost stage only; one
+                of the process's ``lost_reasons`` when it lists them; required
+                when the process's ``require_lost_reason`` is on).
+            competitor: Who the deal was lost to or won against (closing moves only).
+
+        Moving into a closed stage records the day it closed in ``closed_on``;
+        ``close_date`` keeps the last forecast (give ``close_date`` to change
+        it too). Moving back to an open stage (where reopening is allowed) clears
+        ``closed_on``, ``lost_reason`` and ``competitor``.
 
         Returns:
             The change that was made.
@@ -102,6 +113,8 @@ class StageEngine:
             by=by,
             amount=amount,
             close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
         )
 
     def reset_probability(
@@ -144,10 +157,18 @@ class StageEngine:
         *,
         amount: Money | None = None,
         close_date: date | None = None,
+        lost_reason: str | None = None,
+        competitor: str | None = None,
     ) -> list[str]:
         """The reasons :meth:`move` would refuse this move, without raising; empty if allowed."""
         return mover.check_move(
-            self._process, opportunity, to_stage, amount=amount, close_date=close_date
+            self._process,
+            opportunity,
+            to_stage,
+            amount=amount,
+            close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
         )
 
     def allowed_moves(self, opportunity: Opportunity) -> list[str]:

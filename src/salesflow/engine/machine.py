@@ -69,7 +69,7 @@ class OpportunityMachine(StateMachine):
         return opp
 
     def move_to(self, stage: str, **kwargs: Any) -> Any:
-        """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date`` pass through).
+        """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date``, ``lost_reason``, ``competitor`` pass through).
 
         Raises:
             StageTransitionError: The process has no such stage, or the move is refused.
@@ -106,6 +106,8 @@ class OpportunityMachine(StateMachine):
         by: str | None = None,
         amount: Money | None = None,
         close_date: date | None = None,
+        lost_reason: str | None = None,
+        competitor: str | None = None,
     ) -> None:
         # The same checks move() makes, before python-statemachine changes any state.
         preflight(
@@ -116,6 +118,8 @@ class OpportunityMachine(StateMachine):
             by=by,
             amount=amount,
             close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
         )
 
     def _salesflow_apply(
@@ -125,6 +129,8 @@ class OpportunityMachine(StateMachine):
         by: str | None = None,
         amount: Money | None = None,
         close_date: date | None = None,
+        lost_reason: str | None = None,
+        competitor: str | None = None,
     ) -> StageChange:
         return move(
             self.process,
@@ -134,6 +140,8 @@ class OpportunityMachine(StateMachine):
             by=by,
             amount=amount,
             close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
         )
 
 

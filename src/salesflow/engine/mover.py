@@ -12,11 +12,13 @@ from salesflow.errors import Problem, StageGateError, StageTransitionError, Vali
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
+from salesflow.settings import ProcessSettings
+from salesflow.stage import Stage
 
 if TYPE_CHECKING:
     from salesflow.process import SalesProcess
 
-__all__ = ["check_move", "move", "preflight", "refusal"]
+__all__ = ["check_move", "closing_reasons", "move", "preflight", "refusal"]
 
 
 def _is_update(opp: Opportunity, amount: Money | None, close_date: date | None) -> bool:
@@ -45,6 +47,35 @@ def _rule_reasons(
     if source == target and _is_update(opp, amount, close_date):
         return []
     return table.reasons(source, target)
+
+
+def closing_reasons(
+    settings: ProcessSettings,
+    target: Stage,
+    *,
+    stage_changes: bool,
+    lost_reason: str | None,
+    competitor: str | None,
+) -> list[str]:
+    """Why a move's closing facts (lost reason, competitor) are refused; empty if fine.
+
+    A lost reason belongs to a move into a lost stage, a competitor to a move
+    into any closed stage; a process may list the allowed lost reasons and
+    require one.
+    """
+    reasons = []
+    lost = stage_changes and target.is_closed and not target.is_won
+    if lost_reason is not None:
+        if not lost:
+            reasons.append("a lost reason is given only with a move to a lost stage")
+        elif settings.lost_reasons and lost_reason not in settings.lost_reasons:
+            allowed = ", ".join(repr(r) for r in settings.lost_reasons)
+            reasons.append(f"{lost_reason!r} is not a lost reason of the process ({allowed})")
+    elif lost and settings.require_lost_reason:
+        reasons.append(f"the process requires a lost reason to move to {target.name!r}")
+    if competitor is not None and not (stage_changes and target.is_closed):
+        reasons.append("a competitor is given only with a move to a closed stage")
+    return reasons
 
 
 def _gate_reasons(
@@ -84,6 +115,8 @@ def refusal(
     *,
     amount: Money | None = None,
     close_date: date | None = None,
+    lost_reason: str | None = None,
+    competitor: str | None = None,
 ) -> StageTransitionError | None:
     """The error a move would raise (rules first, then gates), or ``None`` if it is allowed.
 
@@ -95,6 +128,14 @@ def refusal(
             [Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")], subject="move"
         )
     reasons = _rule_reasons(process, opp, to_stage, amount, close_date)
+    if not reasons:
+        reasons = closing_reasons(
+            process.settings,
+            process.stage(to_stage),
+            stage_changes=to_stage != opp.stage,
+            lost_reason=lost_reason,
+            competitor=competitor,
+        )
     error: type[StageTransitionError] = StageTransitionError
     if not reasons:
         reasons = _gate_reasons(process, opp, to_stage, amount, close_date)
@@ -111,9 +152,19 @@ def check_move(
     *,
     amount: Money | None = None,
     close_date: date | None = None,
+    lost_reason: str | None = None,
+    competitor: str | None = None,
 ) -> list[str]:
     """Every reason the move would be refused (rules first, then gates); empty if allowed."""
-    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
+    error = refusal(
+        process,
+        opp,
+        to_stage,
+        amount=amount,
+        close_date=close_date,
+        lost_reason=lost_reason,
+        competitor=competitor,
+    )
     return [] if error is None else list(error.reasons)
 
 
@@ -126,18 +177,40 @@ def preflight(
     by: str | None,
     amount: Money | None,
     close_date: date | None,
+    lost_reason: str | None = None,
+    competitor: str | None = None,
 ) -> datetime:
     """Everything a move checks before it changes anything; returns the move's time.
 
     Raises:
         StageTransitionError: The rules or the gates refuse the move.
-        ValidationError: ``at``, ``by``, ``amount`` or ``close_date`` is invalid.
+        ValidationError: ``at``, ``by``, ``amount``, ``close_date``, ``lost_reason``
+            or ``competitor`` is invalid.
     """
-    error = refusal(process, opp, to_stage, amount=amount, close_date=close_date)
+    _check_texts(opp, lost_reason=lost_reason, competitor=competitor)
+    error = refusal(
+        process,
+        opp,
+        to_stage,
+        amount=amount,
+        close_date=close_date,
+        lost_reason=lost_reason,
+        competitor=competitor,
+    )
     if error is not None:
         raise error
     opp._check_change(amount=amount, close_date=close_date)
     return opp._when(at, by)
+
+
+def _check_texts(opp: Opportunity, **texts: str | None) -> None:
+    problems = [
+        Problem(f"expected a non-blank string or None, got {value!r}", f"$.{name}")
+        for name, value in texts.items()
+        if value is not None and (not isinstance(value, str) or not value.strip())
+    ]
+    if problems:
+        raise ValidationError(problems, subject=f"move of opportunity {opp.id}")
 
 
 def move(
@@ -149,9 +222,21 @@ def move(
     by: str | None = None,
     amount: Money | None = None,
     close_date: date | None = None,
+    lost_reason: str | None = None,
+    competitor: str | None = None,
 ) -> StageChange:
     """Move ``opp`` to ``to_stage`` under ``process``'s rules and gates, or raise and change nothing."""
-    when = preflight(process, opp, to_stage, at=at, by=by, amount=amount, close_date=close_date)
+    when = preflight(
+        process,
+        opp,
+        to_stage,
+        at=at,
+        by=by,
+        amount=amount,
+        close_date=close_date,
+        lost_reason=lost_reason,
+        competitor=competitor,
+    )
     from_stage = opp.stage
     changes: dict[str, Any] = {}
     if to_stage != from_stage:
@@ -164,6 +249,10 @@ def move(
             "is_closed": stage.is_closed,
             "is_won": stage.is_won,
             "last_stage_change_at": when,
+            # Closing facts: the day it closed (close_date stays the last forecast).
+            "closed_on": when.date() if stage.is_closed else None,
+            "lost_reason": lost_reason,
+            "competitor": competitor,
         }
         if _keeps_manual(process, opp.probability_source, stage.is_open):
             del changes["probability"], changes["probability_source"]

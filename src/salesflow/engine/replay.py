@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from salesflow.engine.change import Move, RefusedMove, ReplayResult
+from salesflow.engine.mover import closing_reasons
 from salesflow.errors import Problem, ValidationError
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
@@ -36,6 +37,7 @@ _STAGE = ProbabilitySource.STAGE
 
 # State of one opportunity during replay, in a list for speed (see the loop).
 _POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _CHANGED, _ENTRIES, _BASE = range(9)
+_CLOSING, _CATEGORY, _OWNER = range(9, 12)
 _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date to open it with"
 
 
@@ -103,16 +105,23 @@ def _replay(
             opp.last_stage_change_at,
             list(opp.history),
             opp,
+            (opp.lost_reason, opp.competitor),
+            opp.forecast_category,
+            opp.owner,
         ]
 
     # The loop below is the hot path: locals only, list indexes as literals
     # (0 stage position, 1 amount, 2 close date, 3 probability, 4 source,
-    # 5 pushes, 6 last stage change, 7 history entries, 8 given opportunity),
+    # 5 pushes, 6 last stage change, 7 history entries, 8 given opportunity,
+    # 9 (lost reason, competitor), 10 forecast category, 11 owner),
     # and history entries built with slot setters instead of attrs' __init__.
     new, stage_source, move_type = _new, _STAGE, Move
-    s_at, s_by, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount, s_prev_close = (
-        _ENTRY_SETTERS
-    )
+    (
+        s_at, s_by, s_owner, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount,
+        s_prev_close,
+    ) = _ENTRY_SETTERS  # fmt: skip
+    settings = process.settings
+    closed_stage = [s.is_closed for s in stages]
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
@@ -139,9 +148,21 @@ def _replay(
             if mv.close_date is None:
                 refused.append(_refusal(number, mv, [_NO_CLOSE_DATE.format(mv.opportunity_id)]))
                 continue
+            if mv.lost_reason is not None or mv.competitor is not None:
+                reasons = closing_reasons(
+                    settings,
+                    stages[target],
+                    stage_changes=True,
+                    lost_reason=mv.lost_reason,
+                    competitor=mv.competitor,
+                )
+                if reasons:
+                    refused.append(_refusal(number, mv, reasons))
+                    continue
             entry = new(HistoryEntry)
             s_at(entry, at)
             s_by(entry, mv.by)
+            s_owner(entry, None)
             s_stage(entry, names[target])
             s_amount(entry, mv.amount)
             s_prob(entry, probabilities[target])
@@ -151,7 +172,7 @@ def _replay(
             s_prev_close(entry, None)
             state[mv.opportunity_id] = [
                 target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, at,
-                [entry], None,
+                [entry], None, (mv.lost_reason, mv.competitor), categories[target], None,
             ]  # fmt: skip
             applied += 1
             continue
@@ -168,11 +189,32 @@ def _replay(
             if close == previous_close and amount == previous_amount:
                 refused.append(_refusal(number, mv, [f"it is already in {names[source]!r}"]))
                 continue
+            if mv.lost_reason is not None or mv.competitor is not None:
+                reasons = closing_reasons(
+                    settings,
+                    stages[target],
+                    stage_changes=False,
+                    lost_reason=mv.lost_reason,
+                    competitor=mv.competitor,
+                )
+                refused.append(_refusal(number, mv, reasons))
+                continue
             probability = st[3]
         else:
             if target not in allowed[source]:
                 refused.append(_refusal(number, mv, table.reasons(source, target)))
                 continue
+            if closed_stage[target] or mv.lost_reason is not None or mv.competitor is not None:
+                reasons = closing_reasons(
+                    settings,
+                    stages[target],
+                    stage_changes=True,
+                    lost_reason=mv.lost_reason,
+                    competitor=mv.competitor,
+                )
+                if reasons:
+                    refused.append(_refusal(number, mv, reasons))
+                    continue
             gate = gates[target]
             if gate is not None:
                 unmet = gate.unmet(
@@ -189,6 +231,8 @@ def _replay(
                 st[4] = stage_source
             st[0] = target
             st[6] = at
+            st[9] = (mv.lost_reason, mv.competitor)
+            st[10] = categories[target]
         if close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:
                 st[5] += 1
@@ -198,11 +242,12 @@ def _replay(
         entry = new(HistoryEntry)
         s_at(entry, at)
         s_by(entry, mv.by)
+        s_owner(entry, st[11])
         s_stage(entry, names[position])
         s_amount(entry, amount)
         s_prob(entry, probability)
         s_close(entry, close)
-        s_cat(entry, categories[position])
+        s_cat(entry, st[10])
         s_prev_amount(entry, previous_amount)
         s_prev_close(entry, previous_close)
         st[7].append(entry)
@@ -264,22 +309,28 @@ def _materialize(
     stage = process.transition_table.stages[st[_POS]]
     base: Opportunity | None = st[_BASE]
     entries: list[HistoryEntry] = st[_ENTRIES]
+    changed = st[_CHANGED]
+    lost_reason, competitor = st[_CLOSING]
     fields: dict[str, Any] = {
         "amount": st[_AMOUNT] if amount is None else amount,
         "close_date": st[_CLOSE] if close is None else close,
         "stage": stage.name,
         "probability": st[_PROB],
         "probability_source": st[_SOURCE],
-        "forecast_category": stage.forecast_category,
+        "forecast_category": st[_CATEGORY],
         "is_closed": stage.is_closed,
         "is_won": stage.is_won,
-        "last_stage_change_at": st[_CHANGED],
+        "closed_on": changed.date() if stage.is_closed and changed is not None else None,
+        "lost_reason": lost_reason,
+        "competitor": competitor,
+        "last_stage_change_at": changed,
         "push_count": st[_PUSHES],
         "history": tuple(entries),
     }
     if base is not None:
-        if base.stage == stage.name and st[_CHANGED] == base.last_stage_change_at:
-            fields["forecast_category"] = base.forecast_category
+        if base.stage == stage.name and changed == base.last_stage_change_at:
+            # The stage did not change here: the closing facts stay as given.
+            fields["closed_on"] = base.closed_on
         return attrs.evolve(base, **fields)
     # An opportunity opened by replay is named by its id (cut to the name's limit).
     fields.update(id=OpportunityId(oid), name=oid[:MAX_NAME_LENGTH], created_at=entries[0].at)
