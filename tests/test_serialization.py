@@ -160,3 +160,31 @@ def test_building_any_type_with_a_wrong_field_raises_only_salesflow_errors(
     values[field.alias] = data.draw(GARBAGE)
     with contextlib.suppress(sf.SalesflowError):
         type(obj)(**values)
+
+
+@given(st.lists(opportunities(), max_size=3))
+def test_a_list_of_opportunities_survives_a_json_round_trip(opps: list[sf.Opportunity]) -> None:
+    text = sf.dumps(opps)
+    assert sf.loads(text, list[sf.Opportunity]) == opps
+    assert sf.loads(text, tuple[sf.Opportunity, ...]) == tuple(opps)
+
+
+@given(st.lists(ANY_OBJECT, max_size=3).map(tuple))
+def test_a_tuple_of_any_objects_is_written_as_a_json_array(objs: tuple[Any, ...]) -> None:
+    data = json.loads(sf.dumps(objs))
+    assert data == [sf.to_dict(obj) for obj in objs]
+
+
+def test_every_problem_of_every_list_item_is_listed_with_its_index() -> None:
+    with pytest.raises(sf.ValidationError) as caught:
+        sf.loads('[1, {"amount": 1.5, "currency": "USD"}]', list[sf.Money])
+    assert caught.value.messages == [
+        "expected an object, got int @ $[0]",
+        "expected a decimal string, got float (1.5 is not exact; write '1.5') @ $[1].amount",
+    ]
+
+
+@given(JSON_VALUES)
+def test_a_list_document_of_any_shape_raises_only_salesflow_errors(data: Any) -> None:
+    with contextlib.suppress(sf.SalesflowError):
+        sf.from_dict(data, list[sf.Opportunity])

@@ -369,8 +369,13 @@ def to_dict(obj: Any) -> dict[str, Any]:
 def from_dict(data: object, cls: type[T], *, subject: str | None = None) -> T:
     """Build a ``cls`` from plain data, strictly.
 
+    ``cls`` may also be a list or tuple of a salesflow type
+    (``list[sf.Opportunity]``, ``tuple[sf.Account, ...]``): ``data`` is then a
+    list, and every problem of every item is reported with its index.
+
     Args:
-        data: A mapping as produced by :func:`to_dict` (``schema_version`` optional).
+        data: A mapping as produced by :func:`to_dict` (``schema_version`` optional),
+            or a list of them.
         cls: The salesflow type to build.
         subject: What to call the input in an error (default: the type's name).
 
@@ -380,6 +385,8 @@ def from_dict(data: object, cls: type[T], *, subject: str | None = None) -> T:
     Raises:
         ValidationError: Every problem found, each with its path.
     """
+    if get_origin(cls) in (list, tuple):
+        return _from_list(data, cls, subject)  # type: ignore[return-value]
     name: str = subject if subject is not None else str(getattr(cls, "__name__", cls))
     if not isinstance(data, Mapping):
         raise ValidationError(
@@ -404,18 +411,48 @@ def from_dict(data: object, cls: type[T], *, subject: str | None = None) -> T:
         raise ValidationError(_problems(exc, "$"), subject=name) from exc
 
 
+def _from_list(data: object, cls: Any, subject: str | None) -> list[Any] | tuple[Any, ...]:
+    args = [a for a in get_args(cls) if a is not Ellipsis]
+    item_name = getattr(args[0], "__name__", "?") if args else "?"
+    name = subject if subject is not None else f"list of {item_name}"
+    if len(args) != 1 or (get_origin(cls) is tuple and get_args(cls)[1:] != (Ellipsis,)):
+        raise ValidationError(
+            [Problem(f"expected list[T] or tuple[T, ...], got {cls!r}", "$")], subject=name
+        )
+    if not isinstance(data, (list, tuple)):
+        raise ValidationError([Problem(f"expected a list, got {_kind(data)}", "$")], subject=name)
+    items: list[Any] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(data):
+        try:
+            items.append(from_dict(item, args[0]))
+        except ValidationError as exc:
+            problems.extend(Problem(p.message, f"$[{index}]{p.path[1:]}") for p in exc.problems)
+    if problems:
+        raise ValidationError(problems, subject=name)
+    return tuple(items) if get_origin(cls) is tuple else items
+
+
 def dumps(obj: Any, *, indent: int | None = 2) -> str:
-    """Serialise a salesflow object to JSON text (any unicode kept as is).
+    """Serialise a salesflow object, or a list or tuple of them, to JSON text.
+
+    Any unicode is kept as is. A list becomes a JSON array of documents, read
+    back with ``loads(text, list[...])``.
 
     >>> import salesflow as sf
     >>> print(sf.dumps(sf.Money("1.10", "EUR"), indent=None))
     {"schema_version": 1, "amount": "1.10", "currency": "EUR"}
+    >>> text = sf.dumps([sf.Money("1", "EUR"), sf.Money("2", "USD")])
+    >>> sf.loads(text, list[sf.Money])
+    [Money('1', 'EUR'), Money('2', 'USD')]
     """
+    if isinstance(obj, (list, tuple)):
+        return json.dumps([to_dict(item) for item in obj], ensure_ascii=False, indent=indent)
     return json.dumps(to_dict(obj), ensure_ascii=False, indent=indent)
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:
-    """Read a ``cls`` from JSON text written by :func:`dumps`.
+    """Read a ``cls`` (or ``list[cls]``, ``tuple[cls, ...]``) from JSON text written by :func:`dumps`.
 
     Raises:
         ValidationError: The text is not JSON, or the document is invalid.

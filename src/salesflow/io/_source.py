@@ -1,0 +1,173 @@
+"""Opening an import's inputs: paths or file objects, CSV rows and JSON records.
+
+Problems with a whole file (missing, not CSV or JSON, the wrong shape) raise
+:class:`~salesflow.FileFormatError`; problems with one record are handed back
+with the record's number, so the importer can refuse that record alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Union
+
+from salesflow.errors import FileFormatError, Problem
+
+__all__ = ["Row", "Source", "csv_rows", "fields", "json_value", "name_of", "read_bytes"]
+
+Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
+"""A file path, or a file object open in text or binary mode."""
+
+
+def name_of(source: object) -> str:
+    """What to call a source in messages: its path, or ``<stream>``."""
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<stream>"
+
+
+def read_bytes(source: object) -> bytes | str:
+    """The whole content of a path (bytes) or a file object (as it gives it)."""
+    name = name_of(source)
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            return Path(source).read_bytes()
+        except OSError as exc:
+            raise FileFormatError(name, f"cannot read: {exc.strerror or exc}") from exc
+    read = getattr(source, "read", None)
+    if read is None:
+        raise FileFormatError(
+            repr(source), f"expected a file path or an open file, got {type(source).__name__}"
+        )
+    try:
+        content = read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileFormatError(name, f"cannot read: {exc}") from exc
+    if not isinstance(content, (bytes, str)):
+        raise FileFormatError(name, f"reading gave {type(content).__name__}, not text")
+    return content
+
+
+def _text(content: bytes | str, name: str, encoding: str) -> str:
+    """Decode; bytes that are not valid become lone surrogates, reported per row."""
+    if isinstance(content, str):
+        return content.removeprefix("\ufeff")
+    try:
+        text = content.decode(encoding, errors="surrogateescape")
+    except LookupError:
+        raise FileFormatError(name, f"unknown encoding {encoding!r}") from None
+    return text.removeprefix("\ufeff")
+
+
+def _undecodable(cell: str) -> str | None:
+    for ch in cell:
+        if "\udc80" <= ch <= "\udcff":
+            return f"byte 0x{ord(ch) - 0xDC00:02X}"
+    return None
+
+
+Row = tuple[int, dict[str, str] | None, list[Problem]]
+"""A CSV record's number, its cells by column (``None`` if unreadable), its problems."""
+
+
+def csv_rows(source: Source, *, encoding: str = "utf-8") -> tuple[str, list[str], Iterator[Row]]:
+    """Open a CSV file: its name, its header, and its records.
+
+    A BOM is dropped; CRLF and LF both work; cells keep every other character.
+
+    Raises:
+        FileFormatError: Unreadable, empty, or a header that repeats a column.
+    """
+    name = name_of(source)
+    text = _text(read_bytes(source), name, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileFormatError(name, "the file is empty; expected a header row") from None
+    except csv.Error as exc:
+        raise FileFormatError(name, f"cannot read the header row: {exc}") from None
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise FileFormatError(name, f"column {column!r} appears twice in the header")
+        seen.add(column)
+    return name, header, _records(reader, header, encoding)
+
+
+def _records(reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number, None, [Problem(f"not readable as CSV: {exc}", "$")]
+            continue
+        if not cells:  # a blank line is no record
+            number -= 1
+            continue
+        problems = []
+        if len(cells) != len(header):
+            problems.append(
+                Problem(f"the row has {len(cells)} cells, the header {len(header)}", "$")
+            )
+        row = dict(zip(header, cells, strict=False))
+        for column, cell in row.items():
+            bad = _undecodable(cell)
+            if bad:
+                problems.append(Problem(f"not {encoding} text ({bad})", f"$.{column}"))
+        yield number, (None if problems else row), problems
+
+
+def json_value(source: Source) -> tuple[str, Any]:
+    """Parse a JSON file; numbers with a fraction become exact ``Decimal`` s.
+
+    The parser keeps each number's written text (``parse_float=Decimal``), so
+    ``125000.10`` is the amount written, not the float nearest to it.
+
+    Raises:
+        FileFormatError: Unreadable, not UTF-8, or not JSON (with line and column).
+    """
+    name = name_of(source)
+    content = read_bytes(source)
+    try:
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        return name, json.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(name, f"not UTF-8 text: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            name, f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise FileFormatError(name, f"not JSON: {exc}") from None
+
+
+def fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """A record's fields keyed by lower-cased name, so ``amount`` finds ``Amount``.
+
+    Two keys differing only in case are a problem: which one is meant is unknown.
+    """
+    found: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    problems = []
+    for key, value in record.items():
+        if not isinstance(key, str):
+            continue
+        folded = key.casefold()
+        if folded in spelled:
+            problems.append(
+                Problem(f"both {spelled[folded]!r} and {key!r}: which one is meant?", f"$.{key}")
+            )
+        spelled[folded] = key
+        found[folded] = value
+    return found, problems

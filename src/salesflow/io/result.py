@@ -1,0 +1,137 @@
+"""What an import returns: the records it took, and every record it refused."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+
+import attrs
+
+from salesflow.account import Account
+from salesflow.contact import Contact
+from salesflow.errors import Problem
+from salesflow.opportunity import Opportunity
+
+__all__ = ["ImportResult", "Note", "Refusal"]
+
+
+def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Refusal:
+    """One input record an importer could not take, and every reason why.
+
+    Attributes:
+        source: The file it came from (its name, or ``<stream>``).
+        kind: What the record was: ``Opportunity``, ``OpportunityHistory``,
+            ``Account``, ``Contact``, ``OpportunityContactRole``...
+        record: Its 1-based number among the file's records (CSV: data rows
+            after the header).
+        id: Its id in the source, when it has one.
+        problems: What is wrong, each with the source field as its path
+            (``$.StageName``).
+    """
+
+    source: str
+    kind: str
+    record: int
+    id: str | None = None
+    problems: tuple[Problem, ...] = attrs.field(converter=_problems)
+
+    @property
+    def reason(self) -> str:
+        """The problems as one line."""
+        return "; ".join(str(p) for p in self.problems)
+
+    def __str__(self) -> str:
+        ident = f" ({self.id})" if self.id else ""
+        return f"{self.source} record {self.record}{ident}, {self.kind}: {self.reason}"
+
+
+@attrs.frozen(kw_only=True)
+class Note:
+    """A value the import filled in by a rule the caller chose (not a refusal).
+
+    Attributes:
+        source: The file.
+        record: The record's number in it.
+        field: The salesflow field that was filled in, e.g. ``close_date``.
+        message: What was done, e.g. ``no close date: set to 2017-03-31 (fixed)``.
+    """
+
+    source: str
+    record: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source} record {self.record}: {self.field}: {self.message}"
+
+
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ImportResult:
+    """The records an importer took, and those it refused, never dropped silently.
+
+    History and contact roles are attached to their opportunities
+    (``Opportunity.history``, ``Opportunity.contact_roles``). For every kind
+    of record, ``read[kind] == taken[kind] + refused_count(kind)``.
+
+    Attributes:
+        opportunities: The opportunities, in source order.
+        accounts: The accounts.
+        contacts: The contacts.
+        refused: Every record not taken, with its reasons.
+        notes: Every value filled in by a caller's rule (close-date policy,
+            creation time), one per record and field.
+        read: How many records of each kind were read.
+        taken: How many records of each kind were taken.
+    """
+
+    opportunities: tuple[Opportunity, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    refused: tuple[Refusal, ...] = ()
+    notes: tuple[Note, ...] = ()
+    read: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+    taken: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every record was taken."""
+        return not self.refused
+
+    def refused_count(self, kind: str) -> int:
+        """How many records of ``kind`` were refused."""
+        return sum(1 for r in self.refused if r.kind == kind)
+
+    def summary(self) -> str:
+        """A few lines for people: per kind read / taken / refused, then notes and reasons.
+
+        Reasons are grouped: each distinct problem once, with how many records had it.
+        """
+        lines = []
+        for kind, count in self.read.items():
+            lines.append(
+                f"{kind}: {count} read, {self.taken.get(kind, 0)} imported, "
+                f"{self.refused_count(kind)} refused"
+            )
+        reasons = Counter(
+            f"{r.kind}: {p.message} @ {p.path}" for r in self.refused for p in r.problems
+        )
+        lines.extend(f"  refused {n}× {reason}" for reason, n in reasons.most_common())
+        notes = Counter(f"{n.field}: {n.message}" for n in self.notes)
+        lines.extend(f"  filled in {n}× {note}" for note, n in notes.most_common())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"ImportResult(opportunities={len(self.opportunities)}, accounts={len(self.accounts)}, "
+            f"contacts={len(self.contacts)}, refused={len(self.refused)}, notes={len(self.notes)})"
+        )

@@ -1,0 +1,318 @@
+"""Importing Salesforce data: CLI tree-import JSON and report / Data Loader CSV.
+
+Field names are Salesforce's API names (``StageName``, ``CloseDate``) or the
+labels of a report export (``Stage``, ``Close Date``), matched ignoring case,
+so ``closedate`` finds ``CloseDate``. Timestamps are ISO 8601 with ``Z`` or an
+offset (``+0000`` as Data Loader writes it). Stages resolve against the
+process by name, or through the caller's ``aliases``; unknown ones are refused
+with a "did you mean". JSON numbers are read as the decimal text written
+(``parse_float=Decimal``), never through a float.
+
+>>> import io, salesflow as sf
+>>> from salesflow.io import read_salesforce_json
+>>> tree = io.StringIO('''{"records": [
+...   {"attributes": {"type": "Account", "referenceId": "AccRef1"}, "Name": "Get Cloudy West"},
+...   {"attributes": {"type": "Opportunity", "referenceId": "OppRef1"}, "AccountId": "@AccRef1",
+...    "Name": "35 Custom Sneakers", "amount": 4200.50, "CloseDate": "2026-07-01",
+...    "StageName": "Needs Analysis", "CreatedDate": "2026-05-04T09:30:00Z"},
+...   {"attributes": {"type": "Opportunity", "referenceId": "OppRef2"},
+...    "Name": "Laces", "CloseDate": "2026-07-01", "StageName": "Closed/Won",
+...    "CreatedDate": "2026-05-04T09:30:00Z"}]}''')
+>>> result = read_salesforce_json(tree, process=sf.presets.salesforce_standard(), currency="USD")
+>>> result.opportunities[0].amount, result.opportunities[0].account_id
+(Money('4200.50', 'USD'), 'AccRef1')
+>>> print(result.refused[0])
+<stream> record 3 (OppRef2), Opportunity: unknown stage 'Closed/Won' in process 'Salesforce standard'; did you mean 'Closed Won'? (pass an alias to map it) @ $.StageName
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from salesflow.errors import FileFormatError, Problem
+from salesflow.io._assemble import Record, Table, assemble
+from salesflow.io._build import Options
+from salesflow.io._source import Source, csv_rows, fields, json_value
+from salesflow.io._stages import StageMap
+from salesflow.io.policy import CloseDatePolicy
+from salesflow.io.result import ImportResult
+from salesflow.process import SalesProcess
+
+__all__ = ["SALESFORCE_FIELDS", "read_salesforce_csv", "read_salesforce_json"]
+
+SALESFORCE_FIELDS: Mapping[str, Table] = {
+    "Opportunity": {
+        "id": ("Id", "Opportunity ID"),
+        "name": ("Name", "Opportunity Name"),
+        "account_id": ("AccountId", "Account ID"),
+        "owner": ("Owner.Name", "Opportunity Owner", "OwnerId"),
+        "stage": ("StageName", "Stage"),
+        "amount": ("Amount",),
+        "currency": ("CurrencyIsoCode", "Opportunity Currency", "Amount Currency"),
+        "probability": ("Probability", "Probability (%)"),
+        "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category"),
+        "is_closed": ("IsClosed", "Closed"),
+        "is_won": ("IsWon", "Won"),
+        "close_date": ("CloseDate", "Close Date"),
+        "created_at": ("CreatedDate", "Created Date"),
+        "last_stage_change_at": ("LastStageChangeDate", "Last Stage Change Date"),
+        "push_count": ("PushCount", "Push Count"),
+        "type": ("Type",),
+        "lead_source": ("LeadSource", "Lead Source"),
+        "next_step": ("NextStep", "Next Step"),
+        "description": ("Description",),
+    },
+    "OpportunityHistory": {
+        "opportunity_id": ("OpportunityId", "Opportunity ID"),
+        "at": ("CreatedDate", "Edit Date", "Last Modified"),
+        "by": ("CreatedBy.Name", "CreatedById", "Edited By"),
+        "stage": ("StageName", "Stage", "To Stage"),
+        "amount": ("Amount",),
+        "currency": ("CurrencyIsoCode",),
+        "probability": ("Probability", "Probability (%)"),
+        "forecast_category": ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
+        "close_date": ("CloseDate", "Close Date"),
+        "previous_amount": ("PrevAmount",),
+        "previous_close_date": ("PrevCloseDate",),
+    },
+    "OpportunityContactRole": {
+        "opportunity_id": ("OpportunityId", "Opportunity ID"),
+        "contact_id": ("ContactId", "Contact ID"),
+        "role": ("Role",),
+        "primary": ("IsPrimary", "Primary"),
+    },
+    "Account": {
+        "id": ("Id", "Account ID"),
+        "name": ("Name", "Account Name"),
+        "industry": ("Industry",),
+        "website": ("Website",),
+        "description": ("Description",),
+    },
+    "Contact": {
+        "id": ("Id", "Contact ID"),
+        "name": ("Name", "Full Name"),
+        "first_name": ("FirstName", "First Name"),
+        "last_name": ("LastName", "Last Name"),
+        "account_id": ("AccountId", "Account ID"),
+        "title": ("Title",),
+        "email": ("Email",),
+        "phone": ("Phone",),
+    },
+}
+"""The Salesforce fields each importer reads, per object: salesflow field → names, preferred first."""
+
+_KINDS = ("Opportunity", "OpportunityHistory", "OpportunityContactRole", "Account", "Contact")
+
+
+def _options(
+    process: SalesProcess,
+    aliases: Mapping[str, str] | None,
+    close_dates: CloseDatePolicy | None,
+    currency: str | None,
+    zone: tzinfo | None,
+    imported_at: datetime | None,
+) -> Options:
+    return Options(
+        stages=StageMap(process, aliases=aliases),
+        currency=currency,
+        zone=zone,
+        close_dates=CloseDatePolicy.refuse() if close_dates is None else close_dates,
+        imported_at=imported_at if imported_at is not None else datetime.now(timezone.utc),
+    )
+
+
+def _stem(name: str) -> str:
+    return Path(name).stem or "record"
+
+
+def _tree_records(name: str, value: Any) -> list[Record]:
+    if not isinstance(value, Mapping) or not isinstance(value.get("records"), list):
+        raise FileFormatError(name, 'expected a tree-import file: {"records": [...]}')
+    records = []
+    for number, item in enumerate(value["records"], start=1):
+        if not isinstance(item, Mapping):
+            records.append(
+                Record(
+                    name,
+                    "?",
+                    number,
+                    {},
+                    {},
+                    [Problem(f"expected an object, got {type(item).__name__}", "$")],
+                )
+            )
+            continue
+        data, problems = fields(item)
+        attributes = data.pop("attributes", None)
+        kind: str = "?"
+        ref: str | None = None
+        if isinstance(attributes, Mapping):
+            if isinstance(attributes.get("type"), str):
+                kind = attributes["type"]
+            if isinstance(attributes.get("referenceId"), str):
+                ref = attributes["referenceId"]
+        if kind == "?":
+            problems.append(Problem("no attributes.type: which object is this?", "$.attributes"))
+        elif kind not in _KINDS:
+            problems.append(
+                Problem(f"salesflow does not import {kind} records", "$.attributes.type")
+            )
+        records.append(
+            Record(
+                name,
+                kind,
+                number,
+                data,
+                {k.casefold(): k for k in item if isinstance(k, str)},
+                problems,
+                ref,
+            )
+        )
+    return records
+
+
+def _expand(files: tuple[Source, ...]) -> list[tuple[str, Any]]:
+    """Parsed files, a data plan (``data-plan.json``) replaced by the files it lists."""
+    parsed: list[tuple[str, Any]] = []
+    for source in files:
+        name, value = json_value(source)
+        if isinstance(value, list) and isinstance(source, (str, os.PathLike)):
+            folder = Path(source).parent
+            for step in value:
+                listed = step.get("files") if isinstance(step, Mapping) else None
+                if not isinstance(listed, list) or not all(isinstance(f, str) for f in listed):
+                    raise FileFormatError(
+                        name, 'expected a data plan: [{"sobject": ..., "files": [...]}]'
+                    )
+                parsed.extend(json_value(folder / f) for f in listed)
+        else:
+            parsed.append((name, value))
+    return parsed
+
+
+def read_salesforce_json(
+    *files: Source,
+    process: SalesProcess,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+) -> ImportResult:
+    """Import Salesforce CLI tree-import files (``sf data import tree``).
+
+    Records of every file are read together, so ``"AccountId": "@AccountRef1"``
+    finds the account whose ``attributes.referenceId`` is ``AccountRef1`` in
+    another file; the reference id becomes the salesflow id.
+
+    Args:
+        *files: Tree files (``{"records": [...]}``), or a ``data-plan.json``
+            path, which stands for the files it lists.
+        process: The process whose stages ``StageName`` must name.
+        aliases: Source stage name → process stage name, for names the process lacks.
+        close_dates: What to do with an open deal without a close date
+            (default: :meth:`CloseDatePolicy.refuse`).
+        currency: The currency of amounts without ``CurrencyIsoCode``
+            (single-currency orgs export none); without it such amounts are refused.
+        timezone: The zone of timestamps written without an offset; without
+            it they are refused.
+        imported_at: The creation time of records whose source has none
+            (default: now); each use is noted in the result.
+
+    Returns:
+        The opportunities (contact roles and history attached), accounts,
+        contacts, and every record refused with its reasons.
+
+    Raises:
+        FileFormatError: A file is unreadable, not JSON, or not a tree file.
+        ValidationError: An alias names a stage the process lacks.
+    """
+    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    records = [r for name, value in _expand(files) for r in _tree_records(name, value)]
+    refs = {r.ref for r in records if r.ref is not None}
+    by_kind: dict[str, list[Record]] = {kind: [] for kind in _KINDS}
+    unknown = [r for r in records if r.kind not in by_kind]
+    for record in records:
+        if record.kind in by_kind:
+            by_kind[record.kind].append(record)
+    return assemble(
+        options,
+        opportunities=by_kind["Opportunity"] + unknown,
+        accounts=by_kind["Account"],
+        contacts=by_kind["Contact"],
+        history=by_kind["OpportunityHistory"],
+        contact_roles=by_kind["OpportunityContactRole"],
+        tables=SALESFORCE_FIELDS,
+        refs=refs,
+        default_id=lambda r: r.ref or f"{_stem(r.source)}-{r.number}",
+    )
+
+
+def _csv_records(source: Source | None, kind: str, encoding: str) -> list[Record]:
+    if source is None:
+        return []
+    name, _, rows = csv_rows(source, encoding=encoding)
+    records = []
+    for number, row, problems in rows:
+        data, more = fields(row or {})
+        spelled = {k.casefold(): k for k in (row or {})}
+        records.append(Record(name, kind, number, data, spelled, [*problems, *more]))
+    return records
+
+
+def read_salesforce_csv(
+    opportunities: Source,
+    *,
+    process: SalesProcess,
+    history: Source | None = None,
+    contact_roles: Source | None = None,
+    accounts: Source | None = None,
+    contacts: Source | None = None,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """Import Salesforce CSV exports (Data Loader, or reports with standard columns).
+
+    Args:
+        opportunities: The Opportunity export.
+        process: The process whose stages ``StageName`` must name.
+        history: An OpportunityHistory export, attached to the opportunities
+            (``OpportunityId``), in time order.
+        contact_roles: An OpportunityContactRole export.
+        accounts: An Account export.
+        contacts: A Contact export.
+        aliases: Source stage name → process stage name.
+        close_dates: What to do with an open deal without a close date.
+        currency: The currency of amounts without ``CurrencyIsoCode``.
+        timezone: The zone of timestamps without an offset (report exports
+            write local time); without it they are refused.
+        imported_at: The creation time of records whose source has none.
+        encoding: The files' encoding; a cell that does not decode refuses its row.
+
+    Returns:
+        See :func:`read_salesforce_json`. A file without an ``Id`` column gets
+        ids made of its name and the record number (``Opportunities-7``).
+
+    Raises:
+        FileFormatError: A file is unreadable, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks.
+    """
+    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    return assemble(
+        options,
+        opportunities=_csv_records(opportunities, "Opportunity", encoding),
+        accounts=_csv_records(accounts, "Account", encoding),
+        contacts=_csv_records(contacts, "Contact", encoding),
+        history=_csv_records(history, "OpportunityHistory", encoding),
+        contact_roles=_csv_records(contact_roles, "OpportunityContactRole", encoding),
+        tables=SALESFORCE_FIELDS,
+        default_id=lambda r: f"{_stem(r.source)}-{r.number}",
+    )
