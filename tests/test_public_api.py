@@ -64,6 +64,7 @@ PUBLIC = [
     "__version__",
     "assess_pursuit",
     "buyer",
+    "datasets",
     "dumps",
     "from_dict",
     "loads",

@@ -14,7 +14,7 @@ Decimal('20')
 
 from __future__ import annotations
 
-from salesflow import buyer, presets
+from salesflow import buyer, datasets, presets
 from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKind
 from salesflow.buyer import (
@@ -125,6 +125,7 @@ __all__ = [
     "__version__",
     "assess_pursuit",
     "buyer",
+    "datasets",
     "dumps",
     "from_dict",
     "loads",

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timezone
+
+import pytest
+
+import salesflow as sf
+from salesflow.datasets import make_truth, synthetic
+
+WITH_LOST = [
+    name for name in sf.presets.SELLER_PRESETS if sf.presets.SELLER_PRESETS[name]().lost_stages
+]
+
+
+def _histories(data: sf.datasets.SyntheticData) -> list[object]:
+    return [(o.id, o.history, o.contact_roles, o.owner) for o in data.opportunities]
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None:
+    process = sf.presets.salesforce_standard()
+    first = synthetic(process, 300, seed=3)
+    assert _histories(first) == _histories(synthetic(process, 300, seed=3))
+    assert _histories(first) != _histories(synthetic(process, 300, seed=4))
+
+
+@pytest.mark.parametrize("preset", WITH_LOST)
+def test_every_generated_history_is_legal_under_the_process_and_ends_by_as_of(preset: str) -> None:
+    process = sf.presets.SELLER_PRESETS[preset]()
+    data = synthetic(process, 400, seed=11)
+    table = process.transition_table
+    assert len(data.opportunities) == 400
+    for opp in data.opportunities:
+        times = [entry.at for entry in opp.history]
+        assert times == sorted(times)
+        assert data.start <= times[0] and times[-1] <= data.as_of
+        stages = [entry.stage for entry in opp.history]
+        for before, after in itertools.pairwise(stages):
+            if before != after:
+                assert table.index[after] in table.allowed[table.index[before]], (before, after)
+    states = {(o.is_closed, o.is_won) for o in data.opportunities}
+    assert states == {(False, False), (True, True), (True, False)}
+    assert any(o.push_count >= 2 for o in data.opportunities)
+    assert any(o.primary_contact_id is None for o in data.opportunities)
+
+
+def test_the_truth_win_probabilities_are_the_fixed_point_of_the_chain() -> None:
+    process = sf.presets.salesforce_standard()
+    truth = synthetic(process, 0).truth
+    value = {s.name: (1.0 if s.is_won else 0.0) for s in process.stages}
+    for _ in range(2000):  # value iteration: an independent way to the same answer
+        for stage, row in truth.transitions.items():
+            value[stage] = sum(p * value[t] for t, p in row.items())
+    for stage, p in truth.win_probability.items():
+        assert p == pytest.approx(value[stage], abs=1e-9)
+    assert truth.win_probability["Negotiation/Review"] == pytest.approx(0.58)
+
+
+def test_a_process_without_a_lost_stage_is_refused_by_name() -> None:
+    with pytest.raises(sf.ValidationError, match="has no lost stage"):
+        synthetic(sf.presets.odoo_classic(), 10)
+
+
+def test_a_custom_truth_is_checked_against_the_process_rules() -> None:
+    process = sf.presets.hubspot_default()  # no skipping, no moving back
+    good = synthetic(process, 0).truth
+    rows = {k: dict(v) for k, v in good.transitions.items()}
+    rows["Appointment scheduled"] = {"Presentation scheduled": 0.5, "Closed lost": 0.4}
+    with pytest.raises(sf.ValidationError) as caught:
+        make_truth(process, rows, good.mean_days)
+    messages = "\n".join(caught.value.messages)
+    assert "skipping stages is off" in messages
+    assert "sum to 0.9, not 1" in messages
+
+
+def test_a_custom_truth_drives_the_data() -> None:
+    process = sf.presets.trailhead_simple()
+    opens = [s.name for s in process.open_stages]
+    rows = {name: {"Closed Won": 1.0} for name in opens}
+    truth = make_truth(process, rows, dict.fromkeys(opens, 1.0))
+    data = synthetic(process, 100, truth=truth, seed=1)
+    closed = [o for o in data.opportunities if o.is_closed]
+    assert closed and all(o.is_won for o in closed)
+    assert truth.win_probability["Prospecting"] == 1.0
+
+
+def test_gates_that_need_confirmed_facts_are_met_on_the_way() -> None:
+    data = synthetic(sf.presets.liferay_enterprise(), 200, seed=2)
+    won = [o for o in data.opportunities if o.is_won]
+    assert won and all(o.confirmed_facts for o in won)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"n": -1}, "$.n"),
+        ({"seed": "x"}, "$.seed"),
+        ({"start": datetime(2025, 1, 1)}, "$.start"),  # noqa: DTZ001 - naive on purpose
+        ({"currencies": {"usd": 1}}, "$.currencies"),
+        ({"push_rate": 2.0}, "$.push_rate"),
+        ({"owners": 0}, "$.owners"),
+    ],
+)
+def test_bad_arguments_are_validation_errors_with_their_path(
+    kwargs: dict[str, object], path: str
+) -> None:
+    arguments: dict[str, object] = {"n": 5, **kwargs}
+    n = arguments.pop("n")
+    with pytest.raises(sf.ValidationError) as caught:
+        synthetic(sf.presets.trailhead_simple(), n, **arguments)  # type: ignore[arg-type]
+    assert any(p.path == path for p in caught.value.problems)
+
+
+def test_several_currencies_are_drawn_by_weight() -> None:
+    data = synthetic(
+        sf.presets.trailhead_simple(),
+        300,
+        currencies={"USD": 3, "EUR": 1},
+        start=datetime(2024, 1, 1, tzinfo=timezone.utc),
+    )
+    codes = [o.amount.currency for o in data.opportunities if o.amount is not None]
+    assert 0.6 < codes.count("USD") / len(codes) < 0.9
+    assert data.as_of == datetime(2024, 12, 31, tzinfo=timezone.utc)
