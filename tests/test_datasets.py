@@ -121,3 +121,51 @@ def test_several_currencies_are_drawn_by_weight() -> None:
     codes = [o.amount.currency for o in data.opportunities if o.amount is not None]
     assert 0.6 < codes.count("USD") / len(codes) < 0.9
     assert data.as_of == datetime(2024, 12, 31, tzinfo=timezone.utc)
+
+
+def test_activities_belong_to_their_deals_and_happen_in_the_period() -> None:
+    data = synthetic(sf.presets.trailhead_simple(), 300, seed=5)
+    by_id = {o.id: o for o in data.opportunities}
+    assert data.activities
+    for activity in data.activities:
+        opp = by_id[activity.opportunity_id]
+        assert opp.created_at <= activity.at <= data.as_of
+        if not activity.done:
+            assert opp.is_open and activity.due_date is not None
+    assert len({a.id for a in data.activities}) == len(data.activities)
+
+
+def test_deals_on_their_way_to_a_loss_go_quiet_before_it() -> None:
+    data = synthetic(sf.presets.trailhead_simple(), 1500, seed=6)
+    last: dict[str, datetime] = {}
+    for activity in data.activities:
+        last[activity.opportunity_id] = max(
+            activity.at, last.get(activity.opportunity_id, activity.at)
+        )
+
+    def silence(won: bool) -> float:
+        gaps = [
+            (o.history[-1].at - last.get(o.id, o.created_at)).days
+            for o in data.opportunities
+            if o.is_closed and o.is_won is won
+        ]
+        return sum(gaps) / len(gaps)
+
+    assert silence(False) > 1.5 * silence(True)
+
+
+def test_lost_deals_carry_a_reason_from_the_process_list_and_late_deals_get_overrides() -> None:
+    process = sf.presets.trailhead_simple()
+    process = sf.SalesProcess(
+        name=process.name,
+        stages=process.stages,
+        settings=sf.ProcessSettings(
+            lost_reasons=["Price", "No Decision"], require_lost_reason=True
+        ),
+    )
+    data = synthetic(process, 300, seed=8)
+    lost = [o for o in data.opportunities if o.is_closed and not o.is_won]
+    assert lost and {o.lost_reason for o in lost} == {"Price", "No Decision"}
+    assert all(o.closed_on is not None for o in data.opportunities if o.is_closed)
+    categories = {e.forecast_category for o in data.opportunities for e in o.history}
+    assert {sf.ForecastCategory.COMMIT, sf.ForecastCategory.BEST_CASE} <= categories

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import datetime, timedelta, timezone
 
 import attrs
 
+from salesflow.activity import Activity
+from salesflow.datasets._generator import Generator
 from salesflow.datasets._truth import SyntheticTruth, default_truth
 from salesflow.errors import Problem, ValidationError
-from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
-from salesflow.role import Role
 
 __all__ = ["SyntheticData", "synthetic"]
 
 _START = datetime(2025, 1, 1, tzinfo=timezone.utc)
-_TYPES = ("New Business", "New Business", "Existing Business")
-_SOURCES = ("Web", "Partner", "Referral", "Outbound", "Event")
-_PRODUCTS = ("Starter", "Pro", "Enterprise")
-_ROLES = (Role.DECISION_MAKER, Role.ECONOMIC_BUYER, Role.TECHNICAL_BUYER, Role.INFLUENCER)
 
 
 @attrs.frozen(kw_only=True, repr=False, eq=False)
@@ -34,6 +28,8 @@ class SyntheticData:
         process: The process the opportunities follow.
         opportunities: The opportunities, with full history; those whose next
             move falls after :attr:`as_of` are still open.
+        activities: Calls, emails and meetings logged against them (and open
+            tasks on open deals).
         truth: The chain they were drawn from
             (``truth.win_probability[stage]`` is exact).
         seed: The seed; the same arguments and seed give the same data.
@@ -43,6 +39,7 @@ class SyntheticData:
 
     process: SalesProcess
     opportunities: tuple[Opportunity, ...]
+    activities: tuple[Activity, ...]
     truth: SyntheticTruth
     seed: int
     start: datetime
@@ -54,7 +51,8 @@ class SyntheticData:
         lost = sum(o.is_closed and not o.is_won for o in opps)
         return (
             f"SyntheticData(process={self.process.name!r}, opportunities={len(opps)}, "
-            f"open={len(opps) - won - lost}, won={won}, lost={lost}, seed={self.seed})"
+            f"open={len(opps) - won - lost}, won={won}, lost={lost}, "
+            f"activities={len(self.activities)}, seed={self.seed})"
         )
 
 
@@ -144,8 +142,17 @@ def synthetic(
     as for real deals). Moves that would fall after ``as_of = start + days``
     do not happen, so the late deals are still open: censored, not lost.
     Along the way close dates slip (pushed past when they are overdue, and
-    at random with ``push_rate``), amounts change now and then, and contacts
-    take roles (about a quarter of deals never get a primary contact).
+    at random with ``push_rate``), amounts change now and then, contacts
+    take roles (about a quarter of deals never get a primary contact), reps
+    log activities about every five days and put some late-stage deals in
+    Best Case or Commit; lost deals get a lost reason (one of the process's
+    ``lost_reasons`` when it lists them) and sometimes a competitor.
+
+    The next stage is drawn from the chain alone, so
+    ``truth.win_probability`` stays exact; but, as in real pipelines, a deal
+    on its way to a lost stage goes quiet (an activity about every 60 days
+    after the first 30 % of its last stage) and slips twice as often, so
+    activity recency and pushes carry information beyond the stage.
 
     Args:
         process: Any process with a lost stage; gates may require confirmed
@@ -170,7 +177,7 @@ def synthetic(
     >>> import salesflow as sf
     >>> data = sf.datasets.synthetic(sf.presets.hubspot_default(), 200, seed=7)
     >>> data
-    SyntheticData(process='HubSpot default', opportunities=200, open=..., won=..., lost=..., seed=7)
+    SyntheticData(process='HubSpot default', opportunities=200, open=..., won=..., lost=..., activities=..., seed=7)
     >>> [o.history for o in data.opportunities] == [
     ...     o.history for o in sf.datasets.synthetic(sf.presets.hubspot_default(), 200, seed=7).opportunities]
     True
@@ -188,9 +195,7 @@ def synthetic(
             [Problem(f"expected the SyntheticTruth of process {process.name!r}", "$.truth")],
             subject="synthetic data",
         )
-    generator = _Generator(
-        process, truth, random.Random(seed), start, start + timedelta(days=days)
-    )
+    generator = Generator(process, truth, random.Random(seed), start, start + timedelta(days=days))
     generator.push_rate = float(push_rate)
     reps = [f"rep-{i:02d}" for i in range(1, owners + 1)]
     accts = [f"acct-{i:03d}" for i in range(1, accounts + 1)]
@@ -201,118 +206,9 @@ def synthetic(
     return SyntheticData(
         process=process,
         opportunities=opportunities,
+        activities=tuple(generator.activities),
         truth=truth,
         seed=seed,
         start=start,
         as_of=generator.as_of,
     )
-
-
-class _Generator:
-    """Draws one deal at a time from the chain; all randomness from one ``random.Random``."""
-
-    def __init__(
-        self,
-        process: SalesProcess,
-        truth: SyntheticTruth,
-        rng: random.Random,
-        start: datetime,
-        as_of: datetime,
-    ) -> None:
-        self.process, self.truth, self.rng = process, truth, rng
-        self.start, self.as_of = start, as_of
-        self.push_rate = 0.3
-        opens = [s.name for s in process.open_stages]
-        # Expected days to close from each open stage, a rough guide for close dates.
-        self.remaining = {
-            name: sum(truth.mean_days[s] for s in opens[i:]) for i, name in enumerate(opens)
-        }
-        self.rows = {
-            name: (list(row), list(row.values())) for name, row in truth.transitions.items()
-        }
-
-    def _days(self, days: float) -> timedelta:
-        return timedelta(minutes=round(days * 1440))
-
-    def _dwell(self, stage: str) -> timedelta:
-        shape = self.truth.duration_shape
-        return self._days(self.rng.gammavariate(shape, self.truth.mean_days[stage] / shape))
-
-    def _close_date(self, at: datetime, stage: str) -> date:
-        return (at + self._days(self.remaining[stage] * self.rng.uniform(0.6, 1.1))).date()
-
-    def deal(
-        self, id: str, reps: list[str], accounts: list[str], codes: list[str], weights: list[float]
-    ) -> Opportunity:
-        rng, process = self.rng, self.process
-        created = self.start + self._days(rng.uniform(0, (self.as_of - self.start).days))
-        created = created.replace(second=0, microsecond=0)
-        owner, account = rng.choice(reps), rng.choice(accounts)
-        currency = rng.choices(codes, weights)[0]
-        amount = Money(
-            Decimal(max(5, round(rng.lognormvariate(math.log(200), 0.9)))) * 100, currency
-        )
-        stage = self.truth.start_stage
-        opp = process.open(
-            name=f"{account} {rng.choice(_PRODUCTS)}",
-            id=id,
-            stage=stage,
-            account_id=account,
-            amount=amount,
-            close_date=self._close_date(created, stage),
-            at=created,
-            by=owner,
-            owner=owner,
-            type=rng.choice(_TYPES),
-            lead_source=rng.choice(_SOURCES),
-        )
-        if rng.random() < 0.75:
-            opp.add_contact_role(f"{account}-c1", role=rng.choice(_ROLES), primary=True)
-        if rng.random() < 0.4:
-            opp.add_contact_role(f"{account}-c2", role=Role.INFLUENCER)
-        at = created
-        while True:
-            leave = at + self._dwell(stage)
-            self._pushes(opp, stage, at, min(leave, self.as_of), owner)
-            if leave >= self.as_of:
-                return opp
-            names, probabilities = self.rows[stage]
-            target = rng.choices(names, probabilities)[0]
-            self._meet_gate(opp, target)
-            new_amount = None
-            if rng.random() < 0.15 and opp.amount is not None:
-                factor = Decimal(rng.randint(80, 125)) / 100
-                new_amount = Money((opp.amount.amount * factor).quantize(Decimal(100)), currency)
-            process.move(opp, target, at=leave, by=owner, amount=new_amount)
-            stage, at = target, leave
-            if opp.is_closed:
-                return opp
-
-    def _pushes(
-        self, opp: Opportunity, stage: str, since: datetime, until: datetime, by: str
-    ) -> None:
-        """Push the close date when it passes while the deal waits, and now and then at random."""
-        rng = self.rng
-        if rng.random() < self.push_rate:
-            since = since + (until - since) * rng.random()
-            later = opp.close_date + timedelta(days=rng.randint(20, 75))
-            opp.change_close_date(later, at=since, by=by)
-        while True:
-            overdue = datetime.combine(opp.close_date, datetime.min.time(), tzinfo=timezone.utc)
-            when = max(since, overdue + timedelta(days=rng.uniform(1, 10)))
-            if when >= until:
-                return
-            opp.change_close_date(self._close_date(when, stage), at=when, by=by)
-
-    def _meet_gate(self, opp: Opportunity, target: str) -> None:
-        gate = self.process.stage(target).gate
-        for fact in gate.confirmed:
-            opp.confirm_fact(fact)
-        for field in gate.required_fields:
-            if getattr(opp, field) is None:
-                setattr(opp, field, "synthetic")
-        if gate.primary_contact and opp.primary_contact_id is None:
-            opp.add_contact_role(f"{opp.account_id}-c1", role=Role.DECISION_MAKER, primary=True)
-        for role in gate.roles:
-            if not opp.has_role(role):
-                opp.add_contact_role(f"{opp.account_id}-c3", role=role)
