@@ -65,6 +65,8 @@ CALLS: list[tuple[str, Callable[[Any], Callable[[], object]]]] = [
     ("loads", lambda v: lambda: sf.loads(v, sf.Money)),
     ("dumps", lambda v: lambda: sf.dumps(v)),
     ("from_file", lambda v: lambda: sf.SalesProcess.from_file(v)),
+    ("with_probabilities", lambda v: lambda: PROCESS.with_probabilities(v)),
+    ("with_probabilities({})", lambda v: lambda: PROCESS.with_probabilities({"Prospecting": v})),
     ("synthetic(n)", lambda v: lambda: sf.datasets.synthetic(PROCESS, v)),
     ("synthetic(process)", lambda v: lambda: sf.datasets.synthetic(v, 3)),
     ("synthetic(truth=)", lambda v: lambda: sf.datasets.synthetic(PROCESS, 3, truth=v)),

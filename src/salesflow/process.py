@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import attrs
@@ -19,7 +20,7 @@ from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, OpportunityId, new_id
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
-from salesflow.probability import ProbabilitySource
+from salesflow.probability import ProbabilitySource, to_probability
 from salesflow.role import Role
 from salesflow.settings import ProcessSettings
 from salesflow.stage import Stage
@@ -168,6 +169,64 @@ class SalesProcess(Document, StageEngine):
     def first_stage(self) -> Stage:
         """The first open stage, where :meth:`open` starts by default."""
         return self.open_stages[0]
+
+    def with_probabilities(self, learned: object) -> SalesProcess:
+        """A new process whose stage default probabilities are ``learned``.
+
+        The engine then gives every opportunity entering a stage the learned
+        value (its source is still ``ProbabilitySource.STAGE``: the stage's
+        default, which is now a learned one). Stages ``learned`` leaves out
+        (e.g. with too little history) keep their default. Registered checks
+        carry over; the new process's description says where the
+        probabilities came from.
+
+        Args:
+            learned: A mapping of stage name to percentage (0..100), or a
+                result of :func:`salesflow.forecasting.learn_probabilities`
+                (anything with ``percentages`` and ``learned_from``).
+
+        Returns:
+            A new process; this one is unchanged.
+
+        Raises:
+            ValidationError: An unknown stage or a percentage outside 0..100
+                (every problem listed), or a segmented result.
+
+        >>> import salesflow as sf
+        >>> p = sf.presets.trailhead_simple().with_probabilities({"Prospecting": "7.5"})
+        >>> p.stage("Prospecting").probability, p.stage("Qualification").probability
+        (Decimal('7.5'), Decimal('10'))
+        """
+        percentages = getattr(learned, "percentages", learned)
+        source = getattr(learned, "learned_from", None)
+        if not isinstance(percentages, Mapping):
+            raise ValidationError(
+                [Problem(f"expected stage: percentage pairs, got {type(learned).__name__}", "$")],
+                subject="learned probabilities",
+            )
+        problems: list[Problem] = []
+        values: dict[str, Decimal] = {}
+        for name, value in percentages.items():
+            path = f"$[{name!r}]"
+            if name not in self:
+                problems.append(Problem(f"no stage {name!r} in process {self.name!r}", path))
+                continue
+            try:
+                values[name] = to_probability(value, path=path)
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise ValidationError(problems, subject="learned probabilities")
+        stages = [
+            attrs.evolve(s, probability=values[s.name]) if s.name in values else s
+            for s in self.stages
+        ]
+        note = "Stage probabilities learned from history"
+        note += f": {source}." if isinstance(source, str) and source else "."
+        description = f"{self.description} {note}" if self.description else note
+        process = attrs.evolve(self, stages=stages, description=description)
+        process._checks.update(self._checks)  # registered checks carry over
+        return process
 
     # ---------------------------------------------------------- opportunities
 
