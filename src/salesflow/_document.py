@@ -1,16 +1,40 @@
-"""Definitions that are data: read and written as JSON, TOML or YAML documents."""
+"""Definitions that are data: read and written as JSON, TOML or YAML documents.
+
+This module sits below :mod:`salesflow.serialization` and never imports it:
+serialization hands its two functions over with :func:`use_codec` when it is
+imported (``import salesflow`` always imports it), as cattrs knows attrs
+classes while attrs knows nothing of cattrs.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any, ClassVar, TypeVar
 
-__all__ = ["Document"]
+from salesflow.files import read_document, write_document
+
+__all__ = ["Document", "use_codec"]
 
 D = TypeVar("D", bound="Document")
+
+ToDict = Callable[[Any], dict[str, Any]]
+FromDict = Callable[..., Any]
+
+_codec: list[tuple[ToDict, FromDict]] = []
+
+
+def use_codec(to_dict: ToDict, from_dict: FromDict) -> None:
+    """Install the functions documents are converted with (called by serialization)."""
+    _codec[:] = [(to_dict, from_dict)]
+
+
+def _installed() -> tuple[ToDict, FromDict]:
+    if not _codec:  # only if salesflow.serialization was never imported
+        raise RuntimeError("salesflow.serialization is not loaded; import salesflow first")
+    return _codec[0]
 
 
 class Document:
@@ -31,15 +55,12 @@ class Document:
         Raises:
             ValidationError: Every problem in ``data``, each with its path.
         """
-        from salesflow.serialization import from_dict
-
-        return from_dict(data, cls)
+        built: D = _installed()[1](data, cls)
+        return built
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data, ready for JSON, YAML or TOML, with a ``schema_version``."""
-        from salesflow.serialization import to_dict
-
-        return to_dict(self)
+        return _installed()[0](self)
 
     @classmethod
     def from_file(cls: type[D], path: str | os.PathLike[str]) -> D:
@@ -51,11 +72,10 @@ class Document:
             FileFormatError: The file cannot be read or parsed.
             ValidationError: The definition is invalid (every problem, with its path).
         """
-        from salesflow.files import read_document
-        from salesflow.serialization import from_dict
-
         document = read_document(path)
-        return from_dict(document, cls, subject=f"{cls.document_name} file {os.fspath(path)}")
+        subject = f"{cls.document_name} file {os.fspath(path)}"
+        built: D = _installed()[1](document, cls, subject=subject)
+        return built
 
     def to_file(self, path: str | os.PathLike[str]) -> None:
         """Write it to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.
@@ -64,8 +84,6 @@ class Document:
             FileFormatError: Unknown suffix, a missing optional library, or the
                 file cannot be written.
         """
-        from salesflow.files import write_document
-
         write_document(path, self.to_dict())
 
     @classmethod

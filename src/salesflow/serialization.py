@@ -38,6 +38,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from salesflow._document import use_codec
 from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKindName, to_activity_kind
 from salesflow.buyer.concern import Concern, ConcernProfile
@@ -463,3 +464,6 @@ def loads(text: str | bytes, cls: type[T]) -> T:
     except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
         raise ValidationError([Problem(f"not valid JSON: {exc}", "$")], subject=name) from exc
     return from_dict(data, cls)
+
+
+use_codec(to_dict, from_dict)
