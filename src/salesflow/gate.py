@@ -21,7 +21,7 @@ from salesflow.role import Role, RoleName, role_label, to_role
 if TYPE_CHECKING:
     from salesflow.opportunity import Opportunity
 
-__all__ = ["Check", "StageGate"]
+__all__ = ["Check", "StageGate", "register_check"]
 
 Check = Callable[["Opportunity"], "str | None"]
 """A custom gate check: returns why the opportunity may not enter, or ``None`` if it may."""
@@ -143,3 +143,31 @@ class StageGate:
 
 
 _EMPTY = StageGate()
+
+
+def register_check(
+    checks: dict[str, Check], name: str, check: Check, *, replace: bool = False
+) -> None:
+    """Add ``check`` to ``checks`` under ``name``; see :meth:`salesflow.SalesProcess.register_check`.
+
+    Raises:
+        ValidationError: ``name`` is blank or already taken (without ``replace``),
+            or ``check`` is not callable.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(
+            [Problem(f"expected a non-blank name, got {name!r}", "$.name")], subject="check"
+        )
+    if name in checks and not replace:
+        raise ValidationError(
+            [
+                Problem(
+                    f"a check named {name!r} is already registered; pass replace=True",
+                    "$.name",
+                )
+            ],
+            subject="check",
+        )
+    if not callable(check):
+        raise ValidationError([Problem("expected a callable", "$.check")], subject="check")
+    checks[name] = check

@@ -21,6 +21,7 @@ from statemachine import Event, State, StateMachine
 
 from salesflow.engine.change import StageChange
 from salesflow.engine.mover import move, preflight
+from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, StageTransitionError, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
@@ -28,7 +29,6 @@ from salesflow.opportunity import Opportunity
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from salesflow.process import SalesProcess
 
 __all__ = ["OpportunityMachine", "machine_class"]
 
@@ -56,10 +56,12 @@ class OpportunityMachine(StateMachine):
 
     Attributes:
         opportunity: The bound opportunity.
-        process: The process whose rules apply.
+        process: The process whose rules apply (a :class:`~salesflow.SalesProcess`;
+            the engine sits below the process class and does not name it).
     """
 
-    process: SalesProcess
+    process: Any
+    _table: TransitionTable
     stage_events: dict[str, str]
 
     @property
@@ -76,7 +78,9 @@ class OpportunityMachine(StateMachine):
         """
         event = self.stage_events.get(stage)
         if event is None:
-            raise self._refused(stage, f"the process {self.process.name!r} has no stage {stage!r}")
+            raise self._refused(
+                stage, f"the process {self._table.process_name!r} has no stage {stage!r}"
+            )
         return self.send(event, **kwargs)
 
     def _refused(self, to_stage: str, reason: str) -> StageTransitionError:
@@ -111,7 +115,7 @@ class OpportunityMachine(StateMachine):
     ) -> None:
         # The same checks move() makes, before python-statemachine changes any state.
         preflight(
-            self.process,
+            self._table,
             self.opportunity,
             target.value,
             at=at,
@@ -133,7 +137,7 @@ class OpportunityMachine(StateMachine):
         competitor: str | None = None,
     ) -> StageChange:
         return move(
-            self.process,
+            self._table,
             self.opportunity,
             target.value,
             at=at,
@@ -165,14 +169,12 @@ def _class_name(process_name: str) -> str:
     return name if name[0].isalpha() else f"Process{name}"
 
 
-def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
-    """Generate the machine class for ``process`` (callers cache it)."""
+def machine_class(table: TransitionTable, process: object) -> type[OpportunityMachine]:
+    """Generate the machine class for ``table`` (callers cache it); ``process`` is its owner."""
     taken: set[str] = set()
-    ids = {stage.name: _identifier(stage.name, taken) for stage in process.stages}
-    first = process.first_stage.name
-    states = {
-        name: State(name=name, value=name, initial=(name == first)) for name in process.stage_names
-    }
+    ids = {stage.name: _identifier(stage.name, taken) for stage in table.stages}
+    first = table.first_stage.name
+    states = {name: State(name=name, value=name, initial=(name == first)) for name in table.names}
     namespace: dict[str, Any] = {ids[name]: state for name, state in states.items()}
     events: dict[str, str] = {}
     for target_name, target in states.items():
@@ -185,6 +187,7 @@ def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
         events[target_name] = event_id
     namespace.update(
         process=process,
+        _table=table,
         stage_events=events,
         # Strict, whatever python-statemachine's defaults become: an event with no
         # transition raises, and an exception in a callback reaches the caller.
@@ -194,11 +197,11 @@ def machine_class(process: SalesProcess) -> type[OpportunityMachine]:
         validate_trap_states=False,
         validate_final_reachability=False,
         __module__=__name__,
-        __doc__=f"Moves opportunities through the stages of {process.name!r}.",
+        __doc__=f"Moves opportunities through the stages of {table.process_name!r}.",
     )
     metaclass: Any = type(OpportunityMachine)
     cls: type[OpportunityMachine] = metaclass(
-        _class_name(process.name), (OpportunityMachine,), namespace
+        _class_name(table.process_name), (OpportunityMachine,), namespace
     )
     return cls
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from salesflow.process import SalesProcess
+from salesflow.engine.rules import TransitionTable
 
 __all__ = ["to_mermaid"]
 
@@ -14,16 +11,15 @@ def _quote(text: str) -> str:
     return text.replace('"', "#quot;")
 
 
-def to_mermaid(process: SalesProcess) -> str:
+def to_mermaid(table: TransitionTable) -> str:
     """A ``stateDiagram-v2`` of the stages and every allowed move.
 
     Won stages are styled ``won``, other closed stages ``lost``; the first
     open stage is the entry point.
     """
-    table = process.transition_table
     ids = {name: f"s{i}" for i, name in enumerate(table.names)}
-    lines = ["stateDiagram-v2", f"    [*] --> {ids[process.first_stage.name]}"]
-    for stage in process.stages:
+    lines = ["stateDiagram-v2", f"    [*] --> {ids[table.first_stage.name]}"]
+    for stage in table.stages:
         lines.append(
             f'    state "{_quote(stage.name)} ({stage.probability}%)" as {ids[stage.name]}'
         )
@@ -31,7 +27,7 @@ def to_mermaid(process: SalesProcess) -> str:
         lines.extend(f"    {ids[name]} --> {ids[target]}" for target in table.targets(i))
     lines.append("    classDef won fill:#d4f7d4,stroke:#2e7d32")
     lines.append("    classDef lost fill:#f7d4d4,stroke:#c62828")
-    for stage in process.stages:
+    for stage in table.stages:
         if stage.is_won:
             lines.append(f"    class {ids[stage.name]} won")
         elif stage.is_closed:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from salesflow.engine.change import StageChange
+from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, StageGateError, StageTransitionError, ValidationError
+from salesflow.history import HistoryEntry
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
 from salesflow.settings import ProcessSettings
 from salesflow.stage import Stage
 
-if TYPE_CHECKING:
-    from salesflow.process import SalesProcess
-
-__all__ = ["check_move", "closing_reasons", "move", "preflight", "refusal"]
+__all__ = ["check_move", "closing_reasons", "move", "preflight", "refusal", "reset_probability"]
 
 
 def _is_update(opp: Opportunity, amount: Money | None, close_date: date | None) -> bool:
@@ -29,21 +28,20 @@ def _is_update(opp: Opportunity, amount: Money | None, close_date: date | None) 
 
 
 def _rule_reasons(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     amount: Money | None,
     close_date: date | None,
 ) -> list[str]:
-    table = process.transition_table
     source = table.index.get(opp.stage)
     if source is None:
-        return [f"its stage {opp.stage!r} is not in the process {process.name!r}"]
+        return [f"its stage {opp.stage!r} is not in the process {table.process_name!r}"]
     if not isinstance(to_stage, str):
         return [f"expected a stage name, got {type(to_stage).__name__}"]
     target = table.index.get(to_stage)
     if target is None:
-        return [f"the process {process.name!r} has no stage {to_stage!r}"]
+        return [f"the process {table.process_name!r} has no stage {to_stage!r}"]
     if source == target and _is_update(opp, amount, close_date):
         return []
     return table.reasons(source, target)
@@ -79,13 +77,13 @@ def closing_reasons(
 
 
 def _gate_reasons(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     amount: Money | None,
     close_date: date | None,
 ) -> list[str]:
-    gate = process.stage(to_stage).gate
+    gate = table.stage(to_stage).gate
     if gate.is_empty or to_stage == opp.stage:
         return []
     view = opp
@@ -96,20 +94,20 @@ def _gate_reasons(
             amount=opp.amount if amount is None else amount,
             close_date=opp.close_date if close_date is None else close_date,
         )
-    return gate.unmet(view, process.checks)
+    return gate.unmet(view, table.checks)
 
 
-def _keeps_manual(process: SalesProcess, source: ProbabilitySource, target_is_open: bool) -> bool:
+def _keeps_manual(table: TransitionTable, source: ProbabilitySource, target_is_open: bool) -> bool:
     """Whether a stage change keeps a hand-set probability (an Odoo-style process)."""
     return (
-        process.settings.keep_manual_probability
+        table.settings.keep_manual_probability
         and source is ProbabilitySource.MANUAL
         and target_is_open
     )
 
 
 def refusal(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     *,
@@ -127,18 +125,18 @@ def refusal(
         raise ValidationError(
             [Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")], subject="move"
         )
-    reasons = _rule_reasons(process, opp, to_stage, amount, close_date)
+    reasons = _rule_reasons(table, opp, to_stage, amount, close_date)
     if not reasons:
         reasons = closing_reasons(
-            process.settings,
-            process.stage(to_stage),
+            table.settings,
+            table.stage(to_stage),
             stage_changes=to_stage != opp.stage,
             lost_reason=lost_reason,
             competitor=competitor,
         )
     error: type[StageTransitionError] = StageTransitionError
     if not reasons:
-        reasons = _gate_reasons(process, opp, to_stage, amount, close_date)
+        reasons = _gate_reasons(table, opp, to_stage, amount, close_date)
         error = StageGateError
     if not reasons:
         return None
@@ -146,7 +144,7 @@ def refusal(
 
 
 def check_move(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     *,
@@ -157,7 +155,7 @@ def check_move(
 ) -> list[str]:
     """Every reason the move would be refused (rules first, then gates); empty if allowed."""
     error = refusal(
-        process,
+        table,
         opp,
         to_stage,
         amount=amount,
@@ -169,7 +167,7 @@ def check_move(
 
 
 def preflight(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     *,
@@ -189,7 +187,7 @@ def preflight(
     """
     _check_texts(opp, lost_reason=lost_reason, competitor=competitor)
     error = refusal(
-        process,
+        table,
         opp,
         to_stage,
         amount=amount,
@@ -214,7 +212,7 @@ def _check_texts(opp: Opportunity, **texts: str | None) -> None:
 
 
 def move(
-    process: SalesProcess,
+    table: TransitionTable,
     opp: Opportunity,
     to_stage: str,
     *,
@@ -225,9 +223,9 @@ def move(
     lost_reason: str | None = None,
     competitor: str | None = None,
 ) -> StageChange:
-    """Move ``opp`` to ``to_stage`` under ``process``'s rules and gates, or raise and change nothing."""
+    """Move ``opp`` to ``to_stage`` under ``table``'s rules and gates, or raise and change nothing."""
     when = preflight(
-        process,
+        table,
         opp,
         to_stage,
         at=at,
@@ -240,7 +238,7 @@ def move(
     from_stage = opp.stage
     changes: dict[str, Any] = {}
     if to_stage != from_stage:
-        stage = process.stage(to_stage)
+        stage = table.stage(to_stage)
         changes = {
             "stage": stage.name,
             "probability": stage.probability,
@@ -254,7 +252,7 @@ def move(
             "lost_reason": lost_reason,
             "competitor": competitor,
         }
-        if _keeps_manual(process, opp.probability_source, stage.is_open):
+        if _keeps_manual(table, opp.probability_source, stage.is_open):
             del changes["probability"], changes["probability_source"]
     if amount is not None:
         changes["amount"] = amount
@@ -263,4 +261,20 @@ def move(
     opp._commit(changes, when, by)
     return StageChange(
         opportunity_id=opp.id, from_stage=from_stage, to_stage=to_stage, at=when, by=by
+    )
+
+
+def reset_probability(
+    table: TransitionTable, opp: Opportunity, *, at: datetime | None, by: str | None
+) -> HistoryEntry | None:
+    """Put a hand-set probability back to the stage's default; ``None`` if it already was."""
+    stage = table.stage(opp.stage)
+    when = opp._when(at, by)
+    if opp.probability == stage.probability:
+        object.__setattr__(opp, "probability_source", ProbabilitySource.STAGE)
+        return None
+    return opp._commit(
+        {"probability": stage.probability, "probability_source": ProbabilitySource.STAGE},
+        when,
+        by,
     )

@@ -11,21 +11,19 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from salesflow.engine.change import Move, RefusedMove, ReplayResult
 from salesflow.engine.mover import closing_reasons
+from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, ValidationError
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
 from salesflow.opportunity import MAX_NAME_LENGTH, Opportunity
 from salesflow.probability import ProbabilitySource
-
-if TYPE_CHECKING:
-    from salesflow.process import SalesProcess
 
 __all__ = ["replay"]
 
@@ -42,7 +40,7 @@ _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date 
 
 
 def replay(
-    process: SalesProcess,
+    table: TransitionTable,
     moves: Iterable[Move],
     *,
     opportunities: Mapping[str, Opportunity] | Iterable[Opportunity] = (),
@@ -56,21 +54,20 @@ def replay(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _replay(process, moves, opportunities)
+        return _replay(table, moves, opportunities)
     finally:
         if collecting:
             gc.enable()
 
 
 def _replay(
-    process: SalesProcess,
+    table: TransitionTable,
     moves: Iterable[Move],
     opportunities: Mapping[str, Opportunity] | Iterable[Opportunity],
 ) -> ReplayResult:
-    table = process.transition_table
     stages, index, allowed = table.stages, table.index, table.allowed
     gates = [None if s.gate.is_empty else s.gate for s in stages]
-    checks = process.checks
+    checks = table.checks
     for argument, value in (("moves", moves), ("opportunities", opportunities)):
         if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
             raise ValidationError(
@@ -83,7 +80,7 @@ def _replay(
     refused: list[RefusedMove] = []
     problems = [
         Problem(
-            f"its stage {opp.stage!r} is not in the process {process.name!r}",
+            f"its stage {opp.stage!r} is not in the process {table.process_name!r}",
             f"$[{opp.id!r}].stage",
         )
         if isinstance(opp, Opportunity)
@@ -120,13 +117,13 @@ def _replay(
         s_at, s_by, s_owner, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount,
         s_prev_close,
     ) = _ENTRY_SETTERS  # fmt: skip
-    settings = process.settings
+    settings = table.settings
     closed_stage = [s.is_closed for s in stages]
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
     open_stage = [s.is_open for s in stages]
-    keep_manual = process.settings.keep_manual_probability
+    keep_manual = table.settings.keep_manual_probability
     applied = 0
     number = -1
     for mv in moves:
@@ -138,7 +135,9 @@ def _replay(
         if target is None:
             refused.append(
                 _refusal(
-                    number, mv, [f"the process {process.name!r} has no stage {mv.to_stage!r}"]
+                    number,
+                    mv,
+                    [f"the process {table.process_name!r} has no stage {mv.to_stage!r}"],
                 )
             )
             continue
@@ -218,7 +217,7 @@ def _replay(
             gate = gates[target]
             if gate is not None:
                 unmet = gate.unmet(
-                    _materialize(process, mv.opportunity_id, st, amount, close), checks
+                    _materialize(table, mv.opportunity_id, st, amount, close), checks
                 )
                 if unmet:
                     refused.append(_refusal(number, mv, unmet))
@@ -253,10 +252,9 @@ def _replay(
         st[7].append(entry)
         applied += 1
 
-    build = _builder(process)
+    build = _builder(table)
     final = {
-        OpportunityId(oid): _materialize(process, oid, st, build=build)
-        for oid, st in state.items()
+        OpportunityId(oid): _materialize(table, oid, st, build=build) for oid, st in state.items()
     }
     return ReplayResult(opportunities=final, refused=tuple(refused), applied=applied)
 
@@ -265,21 +263,21 @@ def _refusal(position: int, move: Any, reasons: list[str]) -> RefusedMove:
     return RefusedMove(position=position, move=move, reasons=tuple(reasons))
 
 
-def _builder(process: SalesProcess) -> Callable[[dict[str, Any]], Opportunity]:
+def _builder(table: TransitionTable) -> Callable[[dict[str, Any]], Opportunity]:
     """A constructor for opportunities whose values replay already guarantees.
 
     It fills the slots directly, with the defaults of a template built (and
     validated) the ordinary way, skipping attrs' per-field validation.
     """
-    first = process.stages[0]
+    first = table.stages[0]
     template = Opportunity(
         name="template",
         close_date=date(2000, 1, 1),
         stage=first.name,
         probability=first.probability,
         forecast_category=first.forecast_category,
-        process_name=process.name,
-        custom_roles=process.custom_roles,
+        process_name=table.process_name,
+        custom_roles=table.custom_roles,
     )
     plan = [
         (Opportunity.__dict__[a.name].__set__, a.name, getattr(template, a.name))
@@ -297,7 +295,7 @@ def _builder(process: SalesProcess) -> Callable[[dict[str, Any]], Opportunity]:
 
 
 def _materialize(
-    process: SalesProcess,
+    table: TransitionTable,
     oid: str,
     st: list[Any],
     amount: Money | None = None,
@@ -306,7 +304,7 @@ def _materialize(
     build: Callable[[dict[str, Any]], Opportunity] | None = None,
 ) -> Opportunity:
     """An Opportunity for one replay state (optionally with a prospective amount/close date)."""
-    stage = process.transition_table.stages[st[_POS]]
+    stage = table.stages[st[_POS]]
     base: Opportunity | None = st[_BASE]
     entries: list[HistoryEntry] = st[_ENTRIES]
     changed = st[_CHANGED]
@@ -335,6 +333,6 @@ def _materialize(
     # An opportunity opened by replay is named by its id (cut to the name's limit).
     fields.update(id=OpportunityId(oid), name=oid[:MAX_NAME_LENGTH], created_at=entries[0].at)
     if build is None:
-        fields.update(process_name=process.name, custom_roles=process.custom_roles)
+        fields.update(process_name=table.process_name, custom_roles=table.custom_roles)
         return Opportunity(**fields)
     return build(fields)

@@ -8,9 +8,10 @@ python-statemachine machines and :meth:`~salesflow.SalesProcess.replay`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from salesflow.errors import Problem
+from salesflow.errors import Problem, UnknownStageError
+from salesflow.gate import Check
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
 
@@ -18,19 +19,46 @@ __all__ = ["TransitionTable"]
 
 
 class TransitionTable:
-    """The legal moves of a process, by stage position.
+    """The legal moves of a process, by stage position, and what the engine needs besides.
+
+    The engine (:mod:`salesflow.engine`) works on this table, never on the
+    process class above it.
 
     Attributes:
         names: Stage names, in order.
         index: Stage name → position.
         allowed: For each position, the positions it may move to.
+        process_name: The process's name (for messages and new opportunities).
+        custom_roles: The process's custom contact roles.
+        checks: The process's registered gate checks (the process's own mapping).
     """
 
-    __slots__ = ("_open_positions", "allowed", "index", "names", "settings", "stages")
+    __slots__ = (
+        "_open_positions",
+        "allowed",
+        "checks",
+        "custom_roles",
+        "index",
+        "names",
+        "process_name",
+        "settings",
+        "stages",
+    )
 
-    def __init__(self, stages: Sequence[Stage], settings: ProcessSettings) -> None:
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        settings: ProcessSettings,
+        *,
+        process_name: str = "",
+        custom_roles: tuple[str, ...] = (),
+        checks: Mapping[str, Check] | None = None,
+    ) -> None:
         self.stages = tuple(stages)
         self.settings = settings
+        self.process_name = process_name
+        self.custom_roles = custom_roles
+        self.checks: Mapping[str, Check] = {} if checks is None else checks
         self.names = tuple(s.name for s in self.stages)
         self.index = {name: i for i, name in enumerate(self.names)}
         self._open_positions = [i for i, s in enumerate(self.stages) if s.is_open]
@@ -38,6 +66,22 @@ class TransitionTable:
             frozenset(j for j in range(len(self.stages)) if not self.reasons(i, j))
             for i in range(len(self.stages))
         )
+
+    def stage(self, name: str) -> Stage:
+        """The stage called ``name``.
+
+        Raises:
+            UnknownStageError: The process has no such stage.
+        """
+        try:
+            return self.stages[self.index[name]]
+        except (KeyError, TypeError):
+            raise UnknownStageError(name, self.process_name, self.names) from None
+
+    @property
+    def first_stage(self) -> Stage:
+        """The first open stage."""
+        return self.stages[self._open_positions[0]]
 
     def reasons(self, source: int, target: int) -> list[str]:
         """Why a move from ``source`` to ``target`` (positions) is not allowed; empty if it is."""
