@@ -240,8 +240,6 @@ def _make_converter() -> Converter:
         return text_map(value, tp)
 
     c.register_structure_hook_func(lambda tp: tp == Mapping[str, str], mapping_of_text)
-    # ProcessMapping names SalesProcess only for type checkers (an import cycle).
-    attrs.resolve_types(ProcessMapping, localns={"SalesProcess": SalesProcess})
 
     def mapping_only(cls: type[Any]) -> Any:
         inner = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True, **_overrides(cls))

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from salesflow.buyer.process import BuyerProcess
 from salesflow.errors import Problem
-
-if TYPE_CHECKING:
-    from salesflow.process import SalesProcess
+from salesflow.process import SalesProcess
 
 __all__ = ["mapping_problems"]
 
@@ -22,8 +19,6 @@ def mapping_problems(
     seller: object, buyer: object, phases: Mapping[str, str]
 ) -> Iterable[Problem]:
     """Every problem with mapping ``seller``'s stages onto ``buyer``'s phases by ``phases``."""
-    from salesflow.process import SalesProcess
-
     if not isinstance(seller, SalesProcess):
         yield Problem(f"expected a SalesProcess, got {type(seller).__name__}", "$.seller_process")
     if not isinstance(buyer, BuyerProcess):

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,11 +28,9 @@ from salesflow.buyer.concern import Concern
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.buyer.process import BuyerProcess
 from salesflow.errors import Problem, ValidationError
+from salesflow.opportunity import Opportunity
+from salesflow.process import SalesProcess
 from salesflow.stage import Stage
-
-if TYPE_CHECKING:
-    from salesflow.opportunity import Opportunity
-    from salesflow.process import SalesProcess
 
 __all__ = ["ProcessMapping"]
 
@@ -102,8 +99,6 @@ class ProcessMapping:
             return self.seller_process.stage(subject.name)
         if isinstance(subject, str):
             return self.seller_process.stage(subject)
-        from salesflow.opportunity import Opportunity  # a cycle at import time
-
         if not isinstance(subject, Opportunity):
             raise ValidationError(
                 [
