@@ -16,33 +16,59 @@ from typing import Any
 import attrs
 
 from salesflow.analytics._require import require
+from salesflow.buyer.mapping import ProcessMapping
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
+from salesflow.process import SalesProcess
 
 __all__ = ["Frames", "frames"]
 
 
 @attrs.frozen(repr=False)
 class Frames:
-    """The three tables, as native frames of one library.
+    """The three tables, and how to read them.
 
-    Attributes:
-        snapshot: One row per opportunity.
-        history: One row per history entry, oldest first per opportunity.
+    Every metric accepts a ``Frames``; a bare snapshot frame or a list of
+    opportunities is read as if wrapped in one.
+
+    Args:
+        snapshot: One row per opportunity (a pandas, Polars, PyArrow, DuckDB or
+            PySpark frame; all tables from one library).
+        history: One row per change, Salesforce's OpportunityHistory shape.
         activities: One row per activity.
+        columns: What the source calls salesflow's columns (default: salesflow's names).
+        process: A :class:`~salesflow.SalesProcess` whose stages supply
+            ``probability``, ``forecast_category``, ``is_closed`` and ``is_won``
+            where a table lacks them (Maven's file has only the stage).
+        currency: The currency of every amount, for sources without a currency column.
+        mapping: A :class:`~salesflow.ProcessMapping`; adds a ``buying_phase``
+            column (the buyer's phase at each open stage) to group by.
     """
 
-    snapshot: Any
-    history: Any
-    activities: Any
+    snapshot: Any = None
+    history: Any = None
+    activities: Any = None
+    columns: Columns = attrs.field(factory=Columns.salesflow, kw_only=True)
+    process: SalesProcess | None = attrs.field(default=None, kw_only=True)
+    currency: str | None = attrs.field(default=None, kw_only=True)
+    mapping: ProcessMapping | None = attrs.field(default=None, kw_only=True)
 
     def __repr__(self) -> str:
         sizes = ", ".join(
-            f"{name}={len(getattr(self, name))} rows"
-            for name in ("snapshot", "history", "activities")
+            f"{name}={_size(getattr(self, name))}" for name in ("snapshot", "history", "activities")
         )
         return f"Frames({sizes})"
+
+
+def _size(native: Any) -> str:
+    if native is None:
+        return "None"
+    try:
+        return f"{len(native)} rows"
+    except TypeError:
+        return type(native).__name__
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -1,0 +1,231 @@
+"""Reading the two doors into narwhals LazyFrames with salesflow's column names.
+
+Eager inputs (pandas, PyArrow, Polars DataFrames) are computed by Polars, the
+embedded engine of the ``analytics`` extra, and results come back in the input's
+library; lazy inputs (Polars LazyFrames, DuckDB relations, PySpark DataFrames)
+are computed by their own engine and results stay lazy in that library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import attrs
+import narwhals as nw
+
+from salesflow.analytics.frames import Frames, frames
+from salesflow.columns import Columns, Table
+from salesflow.errors import Problem, ValidationError
+from salesflow.forecast import ForecastCategory
+
+__all__ = ["Inputs", "Kind", "resolve"]
+
+_DATES = ("close_date", "closed_on", "previous_close_date", "due_date")
+_TIMES = ("created_at", "last_stage_change_at", "at")
+_API_LABELS = {c.api_name: c.value for c in ForecastCategory if c.api_name != c.value}
+
+
+@attrs.frozen
+class Kind:
+    """Which library the caller's frames came from, and whether they were eager."""
+
+    implementation: Any
+    eager: bool
+
+    def native(self, frame: nw.LazyFrame[Any]) -> Any:
+        """``frame`` as the caller's kind of frame."""
+        if self.eager:
+            return frame.collect(backend=self.implementation).to_native()
+        return frame.to_native()
+
+
+@attrs.frozen
+class Inputs:
+    """The tables a metric reads, renamed and normalised, and the caller's kind."""
+
+    kind: Kind
+    snapshot: nw.LazyFrame[Any] | None
+    history: nw.LazyFrame[Any] | None
+    activities: nw.LazyFrame[Any] | None
+    currency: str | None
+
+    def table(self, name: Table, *, needs: Sequence[str] = ()) -> nw.LazyFrame[Any]:
+        """The table ``name``, checking that it has the columns ``needs``.
+
+        Raises:
+            ValidationError: The table was not given or lacks a column.
+        """
+        frame: nw.LazyFrame[Any] | None = getattr(self, name)
+        if frame is None:
+            raise ValidationError(
+                [Problem(f"this metric needs the {name} table", f"$.{name}")],
+                subject="analytics input",
+            )
+        present = set(frame.collect_schema().names())
+        missing = [c for c in needs if c not in present]
+        if missing:
+            raise ValidationError(
+                [Problem(f"the {name} table has no column {c!r}", f"$.{name}.{c}") for c in missing],
+                subject="analytics input (map the source's names with Columns)",
+            )
+        return frame
+
+
+def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
+    try:
+        frame = nw.from_native(native)
+    except TypeError:
+        raise ValidationError(
+            [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
+            subject="analytics input",
+        ) from None
+    if isinstance(frame, nw.DataFrame):
+        return frame.lazy(backend="polars"), Kind(frame.implementation, eager=True)
+    if isinstance(frame, nw.LazyFrame):
+        return frame, Kind(frame.implementation, eager=False)
+    raise ValidationError(
+        [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
+        subject="analytics input",
+    )
+
+
+def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.LazyFrame[Any]:
+    present = frame.collect_schema().names()
+    mapping: dict[str, str] = dict(getattr(columns, table))
+    taken: dict[str, str] = {}
+    extra = []
+    for ours, theirs in mapping.items():
+        if theirs not in present or ours == theirs:
+            continue
+        if theirs in taken:
+            extra.append(nw.col(taken[theirs]).alias(ours))
+        else:
+            taken[theirs] = ours
+    clashing = [ours for ours in taken.values() if ours in present and ours not in taken]
+    frame = frame.drop(clashing) if clashing else frame
+    frame = frame.rename(taken) if taken else frame
+    return frame.with_columns(*extra) if extra else frame
+
+
+def _normalise(
+    frame: nw.LazyFrame[Any], *, process: Any, mapping: Any, currency: str | None
+) -> nw.LazyFrame[Any]:
+    schema = frame.collect_schema()
+    exprs = []
+    for name in _DATES:
+        if name in schema and schema[name] != nw.Date:
+            exprs.append(nw.col(name).cast(nw.Date))
+    for name in _TIMES:
+        dtype = schema.get(name)
+        if dtype == nw.Date:
+            exprs.append(nw.col(name).cast(nw.Datetime("us")).dt.replace_time_zone("UTC"))
+        elif isinstance(dtype, nw.Datetime) and dtype.time_zone is None:
+            exprs.append(nw.col(name).dt.replace_time_zone("UTC"))
+    if schema.get("forecast_category") == nw.String:
+        expr = nw.col("forecast_category")
+        for api, label in _API_LABELS.items():
+            expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
+        exprs.append(expr.alias("forecast_category"))
+    if process is not None and "stage" in schema:
+        exprs.extend(_from_process(process, schema))
+    if mapping is not None and "stage" in schema and "buying_phase" not in schema:
+        exprs.append(_by_stage({s: mapping.phases.get(s) for s in mapping.phases}, "buying_phase"))
+    if currency is not None and "currency" not in schema and "amount" in schema:
+        exprs.append(nw.lit(currency).alias("currency"))
+    return frame.with_columns(*exprs) if exprs else frame
+
+
+def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
+    expr: nw.Expr = nw.lit(None, dtype=dtype or nw.String)
+    for stage, value in values.items():
+        if value is not None:
+            expr = nw.when(nw.col("stage") == stage).then(nw.lit(value, dtype=dtype)).otherwise(expr)
+    return expr.alias(name)
+
+
+def _from_process(process: Any, schema: Any) -> list[nw.Expr]:
+    stages = list(process.stages)
+    derived = {
+        "probability": (
+            {s.name: s.probability for s in stages},
+            nw.Decimal(38, max((_scale(s.probability) for s in stages), default=0)),
+        ),
+        "forecast_category": ({s.name: s.forecast_category.value for s in stages}, nw.String),
+        "is_closed": ({s.name: s.is_closed for s in stages}, nw.Boolean),
+        "is_won": ({s.name: s.is_won for s in stages}, nw.Boolean),
+    }
+    return [
+        _by_stage(values, name, dtype)
+        for name, (values, dtype) in derived.items()
+        if name not in schema
+    ]
+
+
+def _scale(value: Any) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _is_objects(data: Any) -> bool:
+    return isinstance(data, (list, tuple)) or (
+        isinstance(data, Iterable) and not hasattr(data, "columns") and not hasattr(data, "schema")
+    )
+
+
+def resolve(data: Any) -> Inputs:
+    """Read ``data`` — :class:`Frames`, a snapshot frame, or opportunities — into :class:`Inputs`.
+
+    Raises:
+        ValidationError: Not a frame, opportunities, nor Frames; frames of different libraries.
+    """
+    if not isinstance(data, Frames):
+        if nw.dependencies.is_into_dataframe(data) or _has_narwhals_support(data):
+            data = Frames(snapshot=data)
+        elif _is_objects(data):
+            data = frames(list(data))
+        else:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected opportunities, Frames or a dataframe, got {type(data).__name__}"
+                    )
+                ],
+                subject="analytics input",
+            )
+    kinds: list[Kind] = []
+    tables: dict[str, nw.LazyFrame[Any] | None] = {}
+    for name in ("snapshot", "history", "activities"):
+        native = getattr(data, name)
+        if native is None:
+            tables[name] = None
+            continue
+        frame, kind = _lazy(native, name)
+        kinds.append(kind)
+        frame = _rename(frame, data.columns, name)  # type: ignore[arg-type]
+        tables[name] = _normalise(
+            frame, process=data.process, mapping=data.mapping, currency=data.currency
+        )
+    if not kinds:
+        raise ValidationError([Problem("no table given")], subject="analytics input")
+    if any(k.implementation != kinds[0].implementation for k in kinds):
+        libraries = ", ".join(sorted({str(k.implementation) for k in kinds}))
+        raise ValidationError(
+            [Problem(f"the tables come from different libraries: {libraries}")],
+            subject="analytics input",
+        )
+    return Inputs(
+        kind=kinds[0],
+        snapshot=tables["snapshot"],
+        history=tables["history"],
+        activities=tables["activities"],
+        currency=data.currency,
+    )
+
+
+def _has_narwhals_support(data: Any) -> bool:
+    try:
+        nw.from_native(data)
+    except TypeError:
+        return False
+    return True

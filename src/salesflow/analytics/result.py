@@ -1,0 +1,99 @@
+"""What every metric returns: a typed result over a frame in the caller's library."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+import narwhals as nw
+
+from salesflow.analytics._source import Kind
+
+__all__ = ["Result"]
+
+_SHOWN = 12
+
+
+class Result:
+    """A metric's result: a table, plus typed accessors on the subclasses.
+
+    :meth:`to_frame` gives the table in the caller's library (eager for eager
+    input, lazy for Polars LazyFrames, DuckDB relations and PySpark
+    DataFrames). ``repr`` and ``_repr_html_`` show the first rows, computing
+    them if needed.
+
+    Attributes:
+        title: What the table is, e.g. ``Pipeline summary (cumulative, USD)``.
+        policies: The policy options the result was computed with.
+    """
+
+    def __init__(
+        self, frame: nw.LazyFrame[Any], kind: Kind, *, title: str, policies: dict[str, Any]
+    ) -> None:
+        self._frame = frame
+        self._kind = kind
+        self.title = title
+        self.policies = dict(policies)
+
+    def to_frame(self) -> Any:
+        """The result table as the caller's kind of frame."""
+        return self._kind.native(self._frame)
+
+    @cached_property
+    def _table(self) -> nw.DataFrame[Any]:
+        return self._frame.collect(backend="polars")
+
+    @property
+    def columns(self) -> list[str]:
+        """The result table's column names."""
+        return list(self._frame.collect_schema().names())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The result's rows as dictionaries (computes the whole table)."""
+        return list(self._table.rows(named=True))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def _cells(self) -> tuple[list[str], list[list[str]]]:
+        names = self._table.columns
+        body = [[_cell(v) for v in row] for row in self._table.head(_SHOWN).rows()]
+        return names, body
+
+    def __repr__(self) -> str:
+        names, body = self._cells()
+        widths = [max([len(n)] + [len(r[i]) for r in body]) for i, n in enumerate(names)]
+        lines = [f"{type(self).__name__}: {self.title}"]
+        lines.append("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip())
+        lines.extend(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in body
+        )
+        if len(self._table) > _SHOWN:
+            lines.append(f"... {len(self._table) - _SHOWN} more rows")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        names, body = self._cells()
+        return table_html(f"{type(self).__name__}: {self.title}", names, body)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def table_html(title: str, names: Sequence[str], body: Sequence[Sequence[str]]) -> str:
+    """A small HTML table with a caption (for ``_repr_html_``)."""
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
+    )
+    return (
+        f"<table><caption>{html.escape(title)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )

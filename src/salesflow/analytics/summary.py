@@ -1,0 +1,202 @@
+"""The pipeline by forecast category: count, amount, weighted amount."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import narwhals as nw
+
+from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics.rates import Rates, convert, exact_product
+from salesflow.analytics.result import Result
+from salesflow.forecast import ForecastCategory
+from salesflow.money import Money
+
+__all__ = ["Summary", "SummaryLine", "pipeline_summary", "weighted"]
+
+_NEEDS = ("stage", "amount", "probability", "forecast_category", "is_closed", "is_won")
+
+
+def _in(categories: Sequence[ForecastCategory]) -> nw.Expr:
+    return nw.col("forecast_category").is_in([c.value for c in categories])
+
+
+def _lines(cumulative: bool) -> list[tuple[str, nw.Expr]]:
+    won = nw.col("is_won")
+    lost = nw.col("is_closed") & ~nw.col("is_won")
+    is_open = ~nw.col("is_closed")
+    if cumulative:
+        forecast = [
+            (
+                f"{c.value} Forecast" if c is not ForecastCategory.PIPELINE else "Open Pipeline",
+                _in([x for x in ForecastCategory if c.includes(x)]),
+            )
+            for c in (
+                ForecastCategory.COMMIT,
+                ForecastCategory.MOST_LIKELY,
+                ForecastCategory.BEST_CASE,
+                ForecastCategory.PIPELINE,
+            )
+        ]
+        forecast[-1] = (forecast[-1][0], forecast[-1][1] & is_open)
+    else:
+        forecast = [(c.value, _in([c])) for c in ForecastCategory]
+    return [("Total", nw.lit(True)), ("Closed Won", won), *forecast, ("Closed Lost", lost)]
+
+
+def weighted(
+    frame: nw.LazyFrame[Any], *, amount: str = "_amount", into: str = "_weighted"
+) -> nw.LazyFrame[Any]:
+    """Add ``into`` = ``amount × probability / 100``, exactly (see :mod:`.rates`)."""
+    schema = frame.collect_schema()
+    polars = frame.implementation is nw.Implementation.POLARS
+    fraction = exact_product(
+        nw.col("probability"),
+        schema["probability"],
+        nw.lit(Decimal("0.01"), dtype=nw.Decimal(3, 2)),
+        nw.Decimal(3, 2),
+        polars=polars,
+    )
+    p_scale = getattr(schema["probability"], "scale", None)
+    fraction_dtype: Any = (
+        nw.Decimal(38, int(p_scale) + 2) if p_scale is not None else schema["probability"]
+    )
+    if schema["probability"].is_integer():
+        fraction_dtype = nw.Decimal(38, 2)
+    frame = frame.with_columns(fraction.alias("_fraction"))
+    product = exact_product(
+        nw.col(amount), schema[amount], nw.col("_fraction"), fraction_dtype, polars=polars
+    )
+    return frame.with_columns(product.alias(into)).drop("_fraction")
+
+
+@attrs.frozen
+class SummaryLine:
+    """One line of a pipeline summary.
+
+    Attributes:
+        line: e.g. ``Open Pipeline``, ``Commit Forecast``, ``Closed Won``.
+        count: Deals in the line.
+        amount: Their total amount (deals without an amount add nothing).
+        weighted_amount: Σ amount × probability / 100.
+    """
+
+    line: str
+    count: int
+    amount: Money | Decimal
+    weighted_amount: Money | Decimal
+
+
+class Summary(Result):
+    """The pipeline by forecast category (see :func:`pipeline_summary`)."""
+
+    currency: str | None
+
+    def line(self, name: str) -> SummaryLine:
+        """The line ``name`` (ungrouped summaries only).
+
+        Raises:
+            KeyError: No such line.
+        """
+        for row in self.rows():
+            if row["line"] == name:
+                return SummaryLine(
+                    name,
+                    int(row["count"]),
+                    _money(row["amount"], self.currency),
+                    _money(row["weighted_amount"], self.currency),
+                )
+        raise KeyError(name)
+
+
+def _money(value: Any, currency: str | None) -> Money | Decimal:
+    exact = value if isinstance(value, Decimal) else Decimal(str(value or 0))
+    return exact if currency is None else Money(exact, currency)
+
+
+def pipeline_summary(
+    data: Any,
+    *,
+    cumulative: bool = True,
+    rates: Rates | None = None,
+    by: str | Sequence[str] = (),
+) -> Summary:
+    """Count, amount and weighted amount per forecast-category line.
+
+    Lines: ``Total``; ``Closed Won`` (won deals); the forecast lines; ``Closed
+    Lost`` (closed, not won). Cumulative (Salesforce's default): ``Commit
+    Forecast`` = Commit + Closed, ``Most Likely Forecast`` = Most Likely +
+    Commit + Closed, ``Best Case Forecast`` = Best Case + Most Likely + Commit +
+    Closed, ``Open Pipeline`` = Pipeline + Best Case + Most Likely + Commit on
+    open deals (never Closed); Omitted is in none. Single-category: one line
+    per category, under its own name.
+
+    Args:
+        data: Opportunities, a snapshot frame, or :class:`~salesflow.analytics.Frames`.
+        cumulative: Cumulative rollups (default) or one line per category.
+        rates: Convert every amount into one currency before summing. Without
+            rates, amounts in several currencies are an error, never a wrong sum.
+        by: Columns to group by (e.g. ``"owner"``), one set of lines per group.
+
+    Returns:
+        A :class:`Summary`: columns ``*by``, ``line``, ``count``, ``amount``,
+        ``weighted_amount``, ``currency``.
+
+    Raises:
+        CurrencyMismatchError: Several currencies and no ``rates``, or one without a rate.
+        ValidationError: A needed column is missing.
+
+    >>> from salesflow.analytics import examples
+    >>> s = pipeline_summary(examples.opportunities())
+    >>> s.line("Open Pipeline")
+    SummaryLine(line='Open Pipeline', count=3, amount=Money('45000.00', 'USD'), weighted_amount=Money('17000.0000', 'USD'))
+    >>> s.line("Closed Won").amount
+    Money('12000.00', 'USD')
+    """
+    keys = by_columns(by)
+    inputs: Inputs = resolve(data)
+    frame = inputs.table("snapshot", needs=(*_NEEDS, *keys))
+    frame, currency = convert(frame, rates=rates, default=inputs.currency)
+    frame = weighted(frame)
+    base = aggregate(
+        frame,
+        [*keys, "forecast_category", "is_closed", "is_won"],
+        [nw.len().alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
+    )
+    parts = []
+    for order, (name, mask) in enumerate(_lines(cumulative)):
+        part = aggregate(
+            base.filter(mask),
+            keys,
+            [
+                sum0(nw.col("count")).alias("count"),
+                sum0(nw.col("_amount")).alias("amount"),
+                sum0(nw.col("_weighted")).alias("weighted_amount"),
+            ],
+        )
+        parts.append(part.with_columns(nw.lit(name).alias("line"), nw.lit(order).alias("_order")))
+    table = (
+        nw.concat(parts)
+        .sort([*keys, "_order"])
+        .select(
+            *keys,
+            "line",
+            nw.col("count").cast(nw.Int64),
+            "amount",
+            "weighted_amount",
+            nw.lit(currency, dtype=nw.String).alias("currency"),
+        )
+    )
+    mode = "cumulative" if cumulative else "single-category"
+    result = Summary(
+        table,
+        inputs.kind,
+        title=f"Pipeline summary ({mode}, {currency or 'no currency'})",
+        policies={"cumulative": cumulative, "rates": rates, "by": keys},
+    )
+    result.currency = currency
+    return result
