@@ -9,6 +9,10 @@ Two doors, one implementation: every metric takes the three tables (see
 :mod:`salesflow.columns`) as pandas, Polars, PyArrow, DuckDB or PySpark
 frames, or opportunities and activities as objects, which :func:`frames`
 turns into those tables first. The guide is ``docs/analytics.md``.
+
+>>> from salesflow.analytics import examples, pipeline_summary
+>>> pipeline_summary(examples.opportunities()).line("Closed Won").count
+1
 """
 
 from __future__ import annotations
@@ -17,7 +21,35 @@ from salesflow.analytics._require import require
 
 require("narwhals")
 
+from salesflow.analytics import examples  # noqa: E402
+from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
+from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
+from salesflow.analytics.funnel import Funnel, funnel  # noqa: E402
+from salesflow.analytics.rates import Rates  # noqa: E402
+from salesflow.analytics.result import Result  # noqa: E402
+from salesflow.analytics.summary import Summary, SummaryLine, pipeline_summary  # noqa: E402
+from salesflow.analytics.win_rate import WinRate, win_rate  # noqa: E402
 from salesflow.columns import Columns  # noqa: E402
 
-__all__ = ["Columns", "Frames", "frames"]
+__all__ = [
+    "MOVEMENTS",
+    "Bridge",
+    "BridgeTotals",
+    "Columns",
+    "Frames",
+    "Funnel",
+    "PipelineAsOf",
+    "Rates",
+    "Result",
+    "Summary",
+    "SummaryLine",
+    "WinRate",
+    "bridge",
+    "examples",
+    "frames",
+    "funnel",
+    "pipeline_as_of",
+    "pipeline_summary",
+    "win_rate",
+]

@@ -27,7 +27,9 @@ def by_columns(by: str | Sequence[str]) -> list[str]:
     return names
 
 
-def aggregate(frame: nw.LazyFrame[Any], by: list[str], exprs: Sequence[nw.Expr]) -> nw.LazyFrame[Any]:
+def aggregate(
+    frame: nw.LazyFrame[Any], by: list[str], exprs: Sequence[nw.Expr]
+) -> nw.LazyFrame[Any]:
     """``group_by(by).agg(exprs)``, or one row of ``exprs`` when ``by`` is empty."""
     if by:
         return frame.group_by(*by).agg(*exprs)

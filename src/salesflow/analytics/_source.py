@@ -19,7 +19,10 @@ from salesflow.columns import Columns, Table
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 
-__all__ = ["Inputs", "Kind", "resolve"]
+__all__ = ["ROW", "Inputs", "Kind", "resolve"]
+
+ROW = "_row"
+"""The history row's position in an eager input: orders rows with the same ``at``."""
 
 _DATES = ("close_date", "closed_on", "previous_close_date", "due_date")
 _TIMES = ("created_at", "last_stage_change_at", "at")
@@ -50,6 +53,13 @@ class Inputs:
     activities: nw.LazyFrame[Any] | None
     currency: str | None
 
+    @property
+    def history_order(self) -> list[str]:
+        """The columns that order history rows: ``at``, then table order when known."""
+        if self.history is not None and ROW in self.history.collect_schema().names():
+            return ["at", ROW]
+        return ["at"]
+
     def table(self, name: Table, *, needs: Sequence[str] = ()) -> nw.LazyFrame[Any]:
         """The table ``name``, checking that it has the columns ``needs``.
 
@@ -66,7 +76,10 @@ class Inputs:
         missing = [c for c in needs if c not in present]
         if missing:
             raise ValidationError(
-                [Problem(f"the {name} table has no column {c!r}", f"$.{name}.{c}") for c in missing],
+                [
+                    Problem(f"the {name} table has no column {c!r}", f"$.{name}.{c}")
+                    for c in missing
+                ],
                 subject="analytics input (map the source's names with Columns)",
             )
         return frame
@@ -81,6 +94,8 @@ def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
             subject="analytics input",
         ) from None
     if isinstance(frame, nw.DataFrame):
+        if table == "history":  # table order breaks ties between rows at the same instant
+            frame = frame.with_row_index(ROW)
         return frame.lazy(backend="polars"), Kind(frame.implementation, eager=True)
     if isinstance(frame, nw.LazyFrame):
         return frame, Kind(frame.implementation, eager=False)
@@ -140,7 +155,9 @@ def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
     expr: nw.Expr = nw.lit(None, dtype=dtype or nw.String)
     for stage, value in values.items():
         if value is not None:
-            expr = nw.when(nw.col("stage") == stage).then(nw.lit(value, dtype=dtype)).otherwise(expr)
+            expr = (
+                nw.when(nw.col("stage") == stage).then(nw.lit(value, dtype=dtype)).otherwise(expr)
+            )
     return expr.alias(name)
 
 
@@ -202,7 +219,7 @@ def resolve(data: Any) -> Inputs:
             continue
         frame, kind = _lazy(native, name)
         kinds.append(kind)
-        frame = _rename(frame, data.columns, name)  # type: ignore[arg-type]
+        frame = _rename(frame, data.columns, name)
         tables[name] = _normalise(
             frame, process=data.process, mapping=data.mapping, currency=data.currency
         )

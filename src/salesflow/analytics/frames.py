@@ -9,12 +9,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from salesflow.activity import Activity
 from salesflow.analytics._require import require
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.columns import Columns
@@ -57,7 +58,8 @@ class Frames:
 
     def __repr__(self) -> str:
         sizes = ", ".join(
-            f"{name}={_size(getattr(self, name))}" for name in ("snapshot", "history", "activities")
+            f"{name}={_size(getattr(self, name))}"
+            for name in ("snapshot", "history", "activities")
         )
         return f"Frames({sizes})"
 
@@ -107,12 +109,12 @@ def _snapshot_row(opp: Opportunity) -> dict[str, Any]:
         "is_closed": opp.is_closed,
         "is_won": opp.is_won,
         "close_date": opp.close_date,
-        "closed_on": getattr(opp, "closed_on", None),
+        "closed_on": opp.closed_on,
         "created_at": _utc(opp.created_at),
         "last_stage_change_at": _utc(opp.last_stage_change_at),
         "push_count": opp.push_count,
-        "lost_reason": getattr(opp, "lost_reason", None),
-        "competitor": getattr(opp, "competitor", None),
+        "lost_reason": opp.lost_reason,
+        "competitor": opp.competitor,
         "type": opp.type,
         "lead_source": opp.lead_source,
         "process_name": opp.process_name,
@@ -125,10 +127,12 @@ def _history_rows(opp: Opportunity) -> list[dict[str, Any]]:
             "opportunity_id": str(opp.id),
             "at": _utc(entry.at),
             "by": entry.by,
-            "owner": getattr(entry, "owner", None),
+            "owner": entry.owner,
             "stage": entry.stage,
             "amount": _amount(entry.amount),
-            "currency": _currency(entry.amount if entry.amount else entry.previous_amount),
+            "currency": _currency(
+                entry.amount if entry.amount is not None else entry.previous_amount
+            ),
             "probability": entry.probability,
             "forecast_category": entry.forecast_category.value,
             "close_date": entry.close_date,
@@ -139,23 +143,21 @@ def _history_rows(opp: Opportunity) -> list[dict[str, Any]]:
     ]
 
 
-def _activity_row(activity: Any) -> dict[str, Any]:
-    kind = activity.kind
-    due: date | None = activity.due_date
+def _activity_row(activity: Activity) -> dict[str, Any]:
     return {
         "id": str(activity.id),
         "opportunity_id": str(activity.opportunity_id),
         "contact_id": None if activity.contact_id is None else str(activity.contact_id),
-        "kind": getattr(kind, "value", kind),
+        "kind": activity.kind_name,
         "at": _utc(activity.at),
         "owner": activity.owner,
         "subject": activity.subject,
         "done": activity.done,
-        "due_date": due,
+        "due_date": activity.due_date,
     }
 
 
-def frames(opportunities: Iterable[Opportunity], activities: Iterable[Any] = ()) -> Frames:
+def frames(opportunities: Iterable[Opportunity], activities: Iterable[Activity] = ()) -> Frames:
     """Turn opportunities (with their history) and activities into the three tables.
 
     Returns Polars DataFrames with salesflow's own column names. Amounts are
@@ -193,6 +195,11 @@ def frames(opportunities: Iterable[Opportunity], activities: Iterable[Any] = ())
         Problem(f"expected an Opportunity, got {type(o).__name__}", f"$.opportunities[{i}]")
         for i, o in enumerate(opps)
         if not isinstance(o, Opportunity)
+    ]
+    problems += [
+        Problem(f"expected an Activity, got {type(a).__name__}", f"$.activities[{i}]")
+        for i, a in enumerate(acts)
+        if not isinstance(a, Activity)
     ]
     seen: set[str] = set()
     for i, opp in enumerate(opps):

@@ -32,7 +32,7 @@ def _rates(value: object) -> Mapping[str, Decimal]:
             subject="Rates",
         )
     result: dict[str, Decimal] = {}
-    problems = []
+    problems: list[Problem] = []
     for code, rate in value.items():
         try:
             Money(0, code)

@@ -25,12 +25,12 @@ def _in(categories: Sequence[ForecastCategory]) -> nw.Expr:
     return nw.col("forecast_category").is_in([c.value for c in categories])
 
 
-def _lines(cumulative: bool) -> list[tuple[str, nw.Expr]]:
+def _lines(cumulative: bool) -> list[tuple[str, nw.Expr | None]]:
     won = nw.col("is_won")
     lost = nw.col("is_closed") & ~nw.col("is_won")
     is_open = ~nw.col("is_closed")
     if cumulative:
-        forecast = [
+        forecast: list[tuple[str, nw.Expr | None]] = [
             (
                 f"{c.value} Forecast" if c is not ForecastCategory.PIPELINE else "Open Pipeline",
                 _in([x for x in ForecastCategory if c.includes(x)]),
@@ -42,10 +42,10 @@ def _lines(cumulative: bool) -> list[tuple[str, nw.Expr]]:
                 ForecastCategory.PIPELINE,
             )
         ]
-        forecast[-1] = (forecast[-1][0], forecast[-1][1] & is_open)
+        forecast[-1] = ("Open Pipeline", _in(ForecastCategory.PIPELINE.rollup) & is_open)
     else:
         forecast = [(c.value, _in([c])) for c in ForecastCategory]
-    return [("Total", nw.lit(True)), ("Closed Won", won), *forecast, ("Closed Lost", lost)]
+    return [("Total", None), ("Closed Won", won), *forecast, ("Closed Lost", lost)]
 
 
 def weighted(
@@ -153,7 +153,7 @@ def pipeline_summary(
     >>> from salesflow.analytics import examples
     >>> s = pipeline_summary(examples.opportunities())
     >>> s.line("Open Pipeline")
-    SummaryLine(line='Open Pipeline', count=3, amount=Money('45000.00', 'USD'), weighted_amount=Money('17000.0000', 'USD'))
+    SummaryLine(line='Open Pipeline', count=3, amount=Money('55000.00', 'USD'), weighted_amount=Money('20000.0000', 'USD'))
     >>> s.line("Closed Won").amount
     Money('12000.00', 'USD')
     """
@@ -170,7 +170,7 @@ def pipeline_summary(
     parts = []
     for order, (name, mask) in enumerate(_lines(cumulative)):
         part = aggregate(
-            base.filter(mask),
+            base if mask is None else base.filter(mask),
             keys,
             [
                 sum0(nw.col("count")).alias("count"),

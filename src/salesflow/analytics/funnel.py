@@ -1,0 +1,188 @@
+"""The stage funnel and stage-to-stage conversion, with explicit policies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import narwhals as nw
+
+from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics.result import Result
+from salesflow.errors import Problem, ValidationError
+from salesflow.process import SalesProcess
+
+__all__ = ["Funnel", "funnel", "funnel_steps", "stage_process"]
+
+Skipped = Literal["reached", "not_reached"]
+Backward = Literal["keep", "retract"]
+
+
+class Funnel(Result):
+    """Deals that reached each step, and the conversion between steps (see :func:`funnel`)."""
+
+    def reached(self, stage: str) -> int:
+        """How many deals reached ``stage`` (ungrouped results).
+
+        Raises:
+            KeyError: ``stage`` is not a step.
+        """
+        return int(self._row(stage)["reached"])
+
+    def conversion(self, stage: str) -> float | None:
+        """Reached ``stage`` / reached the step before it (``None`` for the first step)."""
+        value = self._row(stage)["conversion"]
+        return None if value is None else float(value)
+
+    def _row(self, stage: str) -> dict[str, Any]:
+        for row in self.rows():
+            if row["stage"] == stage:
+                return row
+        raise KeyError(stage)
+
+
+def stage_process(process: SalesProcess | None, inputs: Any, what: str) -> SalesProcess:
+    """The process given, else the one in :class:`~salesflow.analytics.Frames`.
+
+    Raises:
+        ValidationError: Neither is given.
+    """
+    chosen = process if process is not None else getattr(inputs, "process", None)
+    if not isinstance(chosen, SalesProcess):
+        raise ValidationError(
+            [Problem(f"{what} needs the stage order: pass process=SalesProcess", "$.process")],
+            subject=what,
+        )
+    return chosen
+
+
+def funnel_steps(process: SalesProcess) -> list[str]:
+    """The funnel's steps: every stage that is not closed-lost, in the process's order."""
+    return [s.name for s in process.stages if s.is_won or not s.is_closed]
+
+
+def _order(steps: Sequence[str]) -> nw.Expr:
+    expr: nw.Expr = nw.lit(None, dtype=nw.Int64)
+    for i, name in enumerate(steps):
+        expr = nw.when(nw.col("stage") == name).then(nw.lit(i, dtype=nw.Int64)).otherwise(expr)
+    return expr
+
+
+def _entries(inputs: Inputs) -> nw.LazyFrame[Any]:
+    if inputs.history is not None:
+        return inputs.table("history", needs=("opportunity_id", "at", "stage")).select(
+            "opportunity_id", *inputs.history_order, "stage"
+        )
+    snapshot = inputs.table("snapshot", needs=("id", "stage"))
+    return snapshot.select(
+        nw.col("id").alias("opportunity_id"), nw.lit(0).alias("at"), nw.col("stage")
+    )
+
+
+def funnel(
+    data: Any,
+    *,
+    process: SalesProcess | None = None,
+    skipped: Skipped = "reached",
+    backward: Backward = "keep",
+    by: str | Sequence[str] = (),
+) -> Funnel:
+    """How many deals reached each stage, and the conversion from step to step.
+
+    Steps are the process's stages except closed-lost ones, in order (won
+    stages last). Read from the history table when given (every stage a deal
+    entered), else from the snapshot (its current stage only).
+
+    Args:
+        data: Opportunities, frames, or :class:`~salesflow.analytics.Frames`.
+        process: The process giving the stage order (default: ``Frames.process``).
+        skipped: ``"reached"`` (default): a deal that is or was in stage *k*
+            reached every earlier step, skipped or not; ``"not_reached"``: only
+            stages a deal actually entered count.
+        backward: ``"keep"`` (default): a stage once reached stays reached;
+            ``"retract"``: a move back to stage *j* un-reaches the later stages
+            (unless they are entered again). Rows are ordered by time, never by
+            their position in the table.
+        by: Snapshot columns to group by (e.g. ``"owner"``).
+
+    Returns:
+        A :class:`Funnel`: ``*by``, ``step`` (0-based), ``stage``, ``reached``,
+        ``conversion`` (from the previous step) and ``from_first`` (floats;
+        null where the base is 0).
+
+    Raises:
+        ValidationError: No process, an unknown policy, or a needed column is missing.
+
+    >>> from salesflow.analytics import examples
+    >>> f = funnel(examples.opportunities(), process=examples.process())
+    >>> f.reached("Prospecting"), f.reached("Needs Analysis"), f.reached("Closed Won")
+    (5, 4, 1)
+    >>> funnel(examples.opportunities(), process=examples.process(),
+    ...        skipped="not_reached").reached("Prospecting")
+    4
+    """
+    if skipped not in ("reached", "not_reached") or backward not in ("keep", "retract"):
+        raise ValidationError(
+            [Problem(f"unknown policy skipped={skipped!r}, backward={backward!r}", "$")],
+            subject="funnel",
+        )
+    keys = by_columns(by)
+    inputs = resolve(data)
+    chosen = stage_process(process, data, "funnel")
+    steps = funnel_steps(chosen)
+    rows = _entries(inputs).with_columns(_order(steps).alias("_k"))
+    order = inputs.history_order if inputs.history is not None else ["at"]
+    if backward == "retract":
+        floor = nw.col("_k").cum_min(reverse=True).over("opportunity_id", order_by=order)
+        rows = rows.with_columns(floor.alias("_floor")).filter(nw.col("_k") <= nw.col("_floor"))
+    else:
+        rows = rows.filter(~nw.col("_k").is_null())
+    if skipped == "reached":
+        per_deal = rows.group_by("opportunity_id").agg(nw.col("_k").max().alias("_max"))
+        flags = [(nw.col("_max") >= i) for i in range(len(steps))]
+    else:
+        per_deal = rows.group_by("opportunity_id").agg(
+            *[(nw.col("_k") == i).cast(nw.Int64).max().alias(f"_r{i}") for i in range(len(steps))]
+        )
+        flags = [(nw.col(f"_r{i}") == 1) for i in range(len(steps))]
+    if keys:
+        snapshot = inputs.table("snapshot", needs=("id", *keys))
+        per_deal = per_deal.join(
+            snapshot.select(nw.col("id").alias("opportunity_id"), *keys),
+            on="opportunity_id",
+            how="left",
+        )
+    wide = aggregate(
+        per_deal,
+        keys,
+        [sum0(flag.cast(nw.Int64)).cast(nw.Int64).alias(f"_n{i}") for i, flag in enumerate(flags)],
+    )
+    parts = []
+    for i, name in enumerate(steps):
+        here = nw.col(f"_n{i}").cast(nw.Float64)
+        previous = nw.col(f"_n{max(i - 1, 0)}").cast(nw.Float64)
+        first = nw.col("_n0").cast(nw.Float64)
+        conversion = (
+            nw.lit(None, dtype=nw.Float64)
+            if i == 0
+            else nw.when(previous > 0).then(here / previous)
+        )
+        parts.append(
+            wide.select(
+                *keys,
+                nw.lit(i, dtype=nw.Int64).alias("step"),
+                nw.lit(name).alias("stage"),
+                nw.col(f"_n{i}").alias("reached"),
+                conversion.alias("conversion"),
+                nw.when(first > 0).then(here / first).alias("from_first"),
+            )
+        )
+    table = nw.concat(parts).sort([*keys, "step"])
+    return Funnel(
+        table,
+        inputs.kind,
+        title=f"Stage funnel ({chosen.name}; skipped stages {skipped.replace('_', ' ')}, "
+        f"backward moves {backward})",
+        policies={"skipped": skipped, "backward": backward, "by": keys},
+    )

@@ -1,0 +1,127 @@
+"""Win rate, with its denominator named."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import narwhals as nw
+
+from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._source import resolve
+from salesflow.analytics.result import Result
+from salesflow.errors import Problem, ValidationError
+
+__all__ = ["WinRate", "win_rate"]
+
+Denominator = Literal["closed", "all"]
+
+
+class WinRate(Result):
+    """Won deals over a named denominator (see :func:`win_rate`)."""
+
+    @property
+    def rate(self) -> float | None:
+        """The win rate of an ungrouped result (``None`` when the denominator is 0)."""
+        value = self.rows()[0]["win_rate"]
+        return None if value is None else float(value)
+
+    def count(self, what: str) -> int:
+        """``won``, ``lost``, ``walked_away``, ``open``, ``total`` or ``denominator``."""
+        return int(self.rows()[0][what])
+
+
+def _count(mask: nw.Expr) -> nw.Expr:
+    return sum0(mask.cast(nw.Int64))
+
+
+def win_rate(
+    data: Any,
+    *,
+    denominator: Denominator = "closed",
+    walked_away: Sequence[str] = (),
+    count_walked_away: bool = True,
+    by: str | Sequence[str] = (),
+) -> WinRate:
+    """Won deals divided by closed deals (``"closed"``) or by all deals (``"all"``).
+
+    A deal is *walked away* when it is closed, not won, and its stage or its
+    ``lost_reason`` is one of ``walked_away`` (a seller who stops pursuing is
+    not beaten). ``count_walked_away=False`` leaves those deals out of the
+    denominator; by default they count as losses.
+
+    Args:
+        data: Opportunities, a snapshot frame, or :class:`~salesflow.analytics.Frames`.
+        denominator: ``"closed"`` (won + lost: the usual win rate) or ``"all"``
+            (every deal, open ones too).
+        walked_away: Stage names or lost reasons that mean the seller walked away.
+        count_walked_away: Whether walked-away deals count in the denominator.
+        by: Columns to group by.
+
+    Returns:
+        A :class:`WinRate`: ``*by``, ``won``, ``lost``, ``walked_away``, ``open``,
+        ``total``, ``denominator``, ``win_rate`` (a float; null when the denominator is 0).
+
+    Raises:
+        ValidationError: An unknown denominator, or a needed column is missing.
+
+    >>> from salesflow.analytics import examples
+    >>> win_rate(examples.opportunities()).rate
+    0.5
+    >>> win_rate(examples.opportunities(), denominator="all").rate
+    0.2
+    >>> win_rate(examples.opportunities(), walked_away=["Price"], count_walked_away=False).rate
+    1.0
+    """
+    if denominator not in ("closed", "all"):
+        raise ValidationError(
+            [Problem(f"expected 'closed' or 'all', got {denominator!r}", "$.denominator")],
+            subject="win_rate",
+        )
+    keys = by_columns(by)
+    inputs = resolve(data)
+    needs = ["is_closed", "is_won", "stage", *keys]
+    frame = inputs.table("snapshot", needs=needs)
+    has_reason = "lost_reason" in frame.collect_schema().names()
+    names = list(walked_away)
+    away = nw.col("stage").is_in(names)
+    if has_reason:
+        away = away | nw.col("lost_reason").is_in(names).fill_null(False)
+    lost = nw.col("is_closed") & ~nw.col("is_won")
+    counts = aggregate(
+        frame,
+        keys,
+        [
+            _count(nw.col("is_won")).alias("won"),
+            _count(lost & ~away).alias("lost"),
+            _count(lost & away).alias("walked_away"),
+            _count(~nw.col("is_closed")).alias("open"),
+            nw.len().alias("total"),
+        ],
+    ).with_columns(
+        nw.col(c).cast(nw.Int64) for c in ("won", "lost", "walked_away", "open", "total")
+    )
+    if denominator == "closed":
+        base = nw.col("won") + nw.col("lost")
+        denom = base + nw.col("walked_away") if count_walked_away else base
+    else:
+        denom = nw.col("total") if count_walked_away else nw.col("total") - nw.col("walked_away")
+    table = counts.with_columns(denom.alias("denominator")).with_columns(
+        nw.when(nw.col("denominator") > 0)
+        .then(nw.col("won").cast(nw.Float64) / nw.col("denominator").cast(nw.Float64))
+        .alias("win_rate")
+    )
+    if keys:
+        table = table.sort(keys)
+    walked = "counted" if count_walked_away else "left out"
+    return WinRate(
+        table,
+        inputs.kind,
+        title=f"Win rate (won / {denominator}; walked-away deals {walked})",
+        policies={
+            "denominator": denominator,
+            "walked_away": names,
+            "count_walked_away": count_walked_away,
+            "by": keys,
+        },
+    )

@@ -1,0 +1,212 @@
+"""Every metric against the hand-computed example pipeline (salesflow.analytics.examples).
+
+The five deals (see the examples module's table), as of 31 March 2026:
+A Needs Analysis 15,000 Best Case · B Proposal/Price Quote 20,000 Commit (pushed once) ·
+C Closed Won 12,000 · D Closed Lost 8,000 (Price, after a skip and a backward move) ·
+E Prospecting 20,000 Pipeline (pushed three times).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+import salesflow as sf
+
+pytest.importorskip("narwhals")
+pytest.importorskip("polars")
+
+from salesflow.analytics import (
+    Frames,
+    Rates,
+    bridge,
+    examples,
+    frames,
+    funnel,
+    pipeline_as_of,
+    pipeline_summary,
+    win_rate,
+)
+
+USD = "USD"
+
+
+def usd(text: str) -> sf.Money:
+    return sf.Money(text, USD)
+
+
+@pytest.fixture(scope="module")
+def opps() -> list[sf.Opportunity]:
+    return examples.opportunities()
+
+
+@pytest.fixture(scope="module")
+def tables(opps: list[sf.Opportunity]) -> Frames:
+    f = frames(opps, examples.activities())
+    return Frames(f.snapshot, f.history, f.activities, process=examples.process())
+
+
+# ---------------------------------------------------------------- summary
+
+
+def test_cumulative_summary_follows_salesforce_rollups(opps: list[sf.Opportunity]) -> None:
+    s = pipeline_summary(opps)
+    # Open Pipeline = A (Best Case) + B (Commit) + E (Pipeline); never Closed.
+    assert s.line("Open Pipeline") == sf_line("Open Pipeline", 3, "55000", "20000")
+    # Commit Forecast = Commit + Closed = B + C: weighted 20,000 × 75 % + 12,000 × 100 %.
+    assert s.line("Commit Forecast") == sf_line("Commit Forecast", 2, "32000", "27000")
+    assert s.line("Most Likely Forecast") == sf_line("Most Likely Forecast", 2, "32000", "27000")
+    # Best Case Forecast adds A: 15,000 × 20 %.
+    assert s.line("Best Case Forecast") == sf_line("Best Case Forecast", 3, "47000", "30000")
+    assert s.line("Closed Won") == sf_line("Closed Won", 1, "12000", "12000")
+    assert s.line("Closed Lost") == sf_line("Closed Lost", 1, "8000", "0")
+    # E: 20,000 × 10 % = 2,000; total weighted 3,000 + 15,000 + 12,000 + 0 + 2,000.
+    assert s.line("Total") == sf_line("Total", 5, "75000", "32000")
+
+
+def sf_line(name: str, count: int, amount: str, weighted: str) -> object:
+    from salesflow.analytics import SummaryLine
+
+    return SummaryLine(name, count, usd(amount), usd(weighted))
+
+
+def test_single_category_summary_has_one_line_per_category(opps: list[sf.Opportunity]) -> None:
+    s = pipeline_summary(opps, cumulative=False)
+    counts = {r["line"]: r["count"] for r in s.rows()}
+    assert counts == {
+        "Total": 5,
+        "Closed Won": 1,
+        "Pipeline": 1,
+        "Best Case": 1,
+        "Most Likely": 0,
+        "Commit": 1,
+        "Closed": 1,
+        "Omitted": 1,
+        "Closed Lost": 1,
+    }
+
+
+def test_summary_groups_by_owner(opps: list[sf.Opportunity]) -> None:
+    s = pipeline_summary(opps, by="owner")
+    open_by_owner = {r["owner"]: r["amount"] for r in s.rows() if r["line"] == "Open Pipeline"}
+    assert open_by_owner == {
+        "ana": Decimal("15000"),
+        "bo": Decimal("20000"),
+        "cy": Decimal("20000"),
+    }
+
+
+def test_weighted_amounts_are_exact_decimals_never_rounded() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="Odd", amount=usd("0.05"), close_date=date(2026, 5, 1))
+    opp.set_probability("12.5")
+    s = pipeline_summary([opp])
+    assert s.line("Total").weighted_amount == usd("0.00625")
+
+
+def test_mixed_currencies_without_rates_are_an_error_and_rates_convert_first() -> None:
+    process = sf.presets.salesforce_standard()
+    a = process.open(name="A", amount=usd("100.00"), close_date=date(2026, 5, 1))
+    b = process.open(name="B", amount=sf.Money("100.00", "EUR"), close_date=date(2026, 5, 1))
+    with pytest.raises(sf.CurrencyMismatchError, match="pass rates="):
+        pipeline_summary([a, b])
+    s = pipeline_summary([a, b], rates=Rates(USD, {"EUR": "1.08"}))
+    assert s.line("Total").amount == usd("208.00")
+    with pytest.raises(sf.CurrencyMismatchError):
+        pipeline_summary([a, b], rates=Rates("GBP", {"EUR": "0.86"}))
+
+
+# ---------------------------------------------------------------- win rate
+
+
+def test_win_rate_names_its_denominator(opps: list[sf.Opportunity]) -> None:
+    closed = win_rate(opps)
+    assert (closed.count("won"), closed.count("lost"), closed.count("open")) == (1, 1, 3)
+    assert closed.rate == 0.5
+    assert win_rate(opps, denominator="all").rate == pytest.approx(1 / 5)
+
+
+def test_walked_away_deals_count_as_losses_or_not_by_option(opps: list[sf.Opportunity]) -> None:
+    counted = win_rate(opps, walked_away=["Price"])
+    assert counted.count("walked_away") == 1 and counted.rate == 0.5
+    assert win_rate(opps, walked_away=["Price"], count_walked_away=False).rate == 1.0
+    assert win_rate(
+        opps, denominator="all", walked_away=["Price"], count_walked_away=False
+    ).rate == pytest.approx(1 / 4)
+
+
+def test_win_rate_of_nothing_closed_is_none_not_a_division_error() -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(name="A", amount=usd("1.00"), close_date=date(2026, 5, 1))
+    assert win_rate([opp]).rate is None
+
+
+# ---------------------------------------------------------------- funnel
+
+
+def test_funnel_policies_for_skipped_stages_and_backward_moves(tables: Frames) -> None:
+    reached = {
+        (skipped, backward): [
+            r["reached"] for r in funnel(tables, skipped=skipped, backward=backward).rows()
+        ]
+        for skipped in ("reached", "not_reached")
+        for backward in ("keep", "retract")
+    }
+    # steps: Prospecting, Qualification, Needs Analysis, Value Proposition, Id. Decision Makers,
+    # Perception Analysis, Proposal/Price Quote, Negotiation/Review, Closed Won
+    # furthest steps: A 2, B 6, C 8 (won), D 2 then back to 1 (then lost), E 0
+    assert reached[("reached", "keep")] == [5, 4, 4, 2, 2, 2, 2, 1, 1]
+    assert reached[("reached", "retract")] == [5, 4, 3, 2, 2, 2, 2, 1, 1]
+    # entered: Prospecting A C D E; Qualification A B D; Needs Analysis A D; ...
+    assert reached[("not_reached", "keep")] == [4, 3, 2, 1, 0, 0, 1, 0, 1]
+    # D's Needs Analysis is retracted by its move back to Qualification
+    assert reached[("not_reached", "retract")] == [4, 3, 1, 1, 0, 0, 1, 0, 1]
+
+
+def test_funnel_conversion_is_reached_over_the_previous_step(tables: Frames) -> None:
+    f = funnel(tables)
+    assert f.conversion("Prospecting") is None
+    assert f.conversion("Qualification") == pytest.approx(4 / 5)
+    assert f.conversion("Value Proposition") == pytest.approx(2 / 4)
+
+
+def test_funnel_without_a_process_says_it_needs_the_stage_order(
+    opps: list[sf.Opportunity],
+) -> None:
+    with pytest.raises(sf.ValidationError, match="needs the stage order"):
+        funnel(opps)
+
+
+# ---------------------------------------------------------------- as of, bridge
+
+
+def test_pipeline_as_of_rebuilds_each_deal_from_history(tables: Frames) -> None:
+    feb = {r["id"]: r for r in pipeline_as_of(tables, date(2026, 2, 15)).rows()}
+    assert feb["A"]["stage"] == "Needs Analysis" and feb["A"]["amount"] == Decimal("15000")
+    assert feb["B"]["close_date"] == date(2026, 2, 27)  # the push came on 20 February
+    assert feb["C"]["is_won"] and not feb["D"]["is_closed"]
+    assert feb["E"]["stage"] == "Prospecting"
+    assert pipeline_as_of(tables, date(2026, 1, 4)).rows() == []
+
+
+def test_the_as_of_pipeline_at_the_last_change_is_the_current_one(tables: Frames) -> None:
+    latest = pipeline_as_of(tables, date(2026, 12, 31)).to_frame()
+    assert pipeline_summary(latest).rows() == pipeline_summary(tables).rows()
+
+
+def test_bridge_with_a_close_date_window(tables: Frames) -> None:
+    q1 = (date(2026, 1, 1), date(2026, 3, 31))
+    b = bridge(tables, date(2026, 1, 31), date(2026, 3, 31), close_between=q1)
+    moves = {r["id"]: r["movement"] for r in b.rows()}
+    # B's close date moved to April: pushed out; E was created in February, closing in July: absent.
+    assert moves == {"A": "increased", "B": "pushed_out", "C": "won", "D": "lost"}
+    t = b.totals()
+    assert (t.start, t.end) == (usd("48000"), usd("15000"))
+    assert t.movements["pushed_out"] == usd("20000") and t.adds_up()
+
+
+def test_bridge_refuses_an_end_before_its_start(tables: Frames) -> None:
+    with pytest.raises(sf.ValidationError, match="before start"):
+        bridge(tables, date(2026, 3, 1), date(2026, 2, 1))
