@@ -271,3 +271,21 @@ def test_an_empty_csv_or_a_repeated_column_raises_a_file_format_error() -> None:
         read_salesforce_csv(_csv("Name,Name\n"), process=SFDC)
     with pytest.raises(sf.FileFormatError, match="cannot read"):
         read_salesforce_csv("/nonexistent/opportunities.csv", process=SFDC)
+
+
+def test_tasks_and_events_become_activities_of_imported_opportunities() -> None:
+    opps = _csv("Id,Name,StageName,CloseDate\n006A,Deal,Qualification,2026-03-01\n")
+    tasks = _csv(
+        "Id,WhatId,WhoId,TaskSubtype,CreatedDate,Subject,IsClosed,ActivityDate\n"
+        "00T1,006A,003X,Call,2026-01-02T10:00:00Z,Discovery call,true,\n"
+        "00T2,006A,,Task,2026-01-03T10:00:00Z,Send deck,false,2026-01-10\n"
+        "00T3,001Q,,Call,2026-01-03T10:00:00Z,Account call,true,\n"
+    )
+    events = _csv("Id,WhatId,StartDateTime,Subject\n00U1,006A,2026-01-05T15:00:00Z,Demo\n")
+    result = read_salesforce_csv(opps, tasks=tasks, events=events, process=SFDC)
+    kinds = [(a.id, a.kind_name, a.done) for a in result.activities]
+    assert kinds == [("00T1", "call", True), ("00T2", "task", False), ("00U1", "meeting", True)]
+    assert result.activities[1].due_date == date(2026, 1, 10)
+    assert [(r.kind, r.id) for r in result.refused] == [("Task", "00T3")]
+    assert "no opportunity 001Q" in result.refused[0].reason
+    _counts_add_up(result)

@@ -16,11 +16,13 @@ from typing import Any
 import attrs
 
 from salesflow.account import Account
+from salesflow.activity import Activity
 from salesflow.contact import Contact
 from salesflow.errors import ContactRoleError, Problem, ValidationError
 from salesflow.history import HistoryEntry
+from salesflow.ids import OpportunityId
 from salesflow.io._build import Cells, Options, build_history, build_opportunity
-from salesflow.io._values import read_bool
+from salesflow.io._values import read_bool, read_date
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.opportunity import Opportunity
 
@@ -43,6 +45,7 @@ class Record:
     spelled: dict[str, str]
     problems: list[Problem] = attrs.Factory(list)
     ref: str | None = None
+    default_kind: str = "task"
 
     def cells(self, table: Table, refs: set[str] | None = None) -> Cells:
         """The record's values under salesflow's names, ``@references`` resolved."""
@@ -128,6 +131,7 @@ def assemble(
     contacts: Iterable[Record] = (),
     history: Iterable[Record] = (),
     contact_roles: Iterable[Record] = (),
+    activities: Iterable[Record] = (),
     refs: set[str] | None = None,
     default_id: Callable[[Record], str],
 ) -> ImportResult:
@@ -195,8 +199,15 @@ def assemble(
     for opp_id, role_pairs in roles.items():
         for record, _ in role_pairs:
             run.refuse(record, [Problem(f"no opportunity {opp_id} was imported", "$")])
+    taken_ids: set[str] = {str(o.id) for o in built}
+    built_activities = [
+        a
+        for record in activities
+        if (a := _activity(run, record, tables[record.kind], known, taken_ids)) is not None
+    ]
     return ImportResult(
         opportunities=tuple(built),
+        activities=tuple(built_activities),
         accounts=tuple(built_accounts),
         contacts=tuple(built_contacts),
         refused=tuple(run.refused),
@@ -218,6 +229,47 @@ def _history(
         else:
             built.append((record, entry))
     return sorted(built, key=lambda pair: pair[1].at)
+
+
+def _activity(
+    run: _Run, record: Record, table: Table, refs: set[str] | None, opportunities: set[str]
+) -> Activity | None:
+    """One Task or Event as an activity of an imported opportunity, or refused."""
+    run.count(record)
+    options = run.options
+    cells = record.cells(table, refs)
+    ident = cells.text("id")
+    opp_id = cells.text("opportunity_id")
+    if opp_id is None:
+        cells.problem("opportunity_id", "no opportunity id (salesflow keeps deal activities)")
+    elif opp_id not in opportunities:
+        cells.problem("opportunity_id", f"no opportunity {opp_id} was imported")
+    at = cells.when("at", options.zone)
+    if at is None and cells.values.get("at") in (None, ""):
+        cells.problem("at", "no time")
+    kind = cells.text("kind") or record.default_kind
+    done = cells.read("done", read_bool)
+    values: dict[str, Any] = {
+        "contact_id": cells.text("contact_id"),
+        "owner": cells.text("owner"),
+        "subject": cells.text("subject"),
+        "due_date": cells.read("due_date", read_date),
+    }
+    if ident is not None:
+        values["id"] = ident
+    if done is not None:
+        values["done"] = done
+    if cells.problems or opp_id is None or at is None:
+        run.refuse(record, cells.problems, ident)
+        return None
+    try:
+        activity = Activity(opportunity_id=OpportunityId(opp_id), kind=kind, at=at, **values)
+    except ValidationError as exc:
+        cells.adopt(exc)
+        run.refuse(record, cells.problems, ident)
+        return None
+    run.taken[record.kind] += 1
+    return activity
 
 
 def _add_roles(run: _Run, opp: Opportunity, pairs: list[tuple[Record, Cells]]) -> None:

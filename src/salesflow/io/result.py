@@ -9,6 +9,7 @@ from types import MappingProxyType
 import attrs
 
 from salesflow.account import Account
+from salesflow.activity import Activity
 from salesflow.contact import Contact
 from salesflow.errors import Problem
 from salesflow.opportunity import Opportunity
@@ -87,6 +88,8 @@ class ImportResult:
         opportunities: The opportunities, in source order.
         accounts: The accounts.
         contacts: The contacts.
+        activities: The activities (calls, emails, meetings, tasks) of the
+            imported opportunities.
         refused: Every record not taken, with its reasons.
         notes: Every value filled in by a caller's rule (close-date policy,
             creation time), one per record and field.
@@ -97,6 +100,7 @@ class ImportResult:
     opportunities: tuple[Opportunity, ...] = ()
     accounts: tuple[Account, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    activities: tuple[Activity, ...] = ()
     refused: tuple[Refusal, ...] = ()
     notes: tuple[Note, ...] = ()
     read: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
@@ -133,5 +137,5 @@ class ImportResult:
     def __repr__(self) -> str:
         return (
             f"ImportResult(opportunities={len(self.opportunities)}, accounts={len(self.accounts)}, "
-            f"contacts={len(self.contacts)}, refused={len(self.refused)}, notes={len(self.notes)})"
+            f"contacts={len(self.contacts)}, activities={len(self.activities)}, refused={len(self.refused)}, notes={len(self.notes)})"
         )

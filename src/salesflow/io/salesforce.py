@@ -85,6 +85,26 @@ SALESFORCE_FIELDS: Mapping[str, Table] = {
         "role": ("Role",),
         "primary": ("IsPrimary", "Primary"),
     },
+    "Task": {
+        "id": ("Id", "Activity ID"),
+        "opportunity_id": ("WhatId",),
+        "contact_id": ("WhoId",),
+        "kind": ("TaskSubtype", "Task Subtype"),
+        "at": ("CompletedDateTime", "CreatedDate", "Created Date"),
+        "owner": ("Owner.Name", "OwnerId", "Assigned"),
+        "subject": ("Subject",),
+        "done": ("IsClosed", "Closed"),
+        "due_date": ("ActivityDate", "Due Date"),
+    },
+    "Event": {
+        "id": ("Id", "Activity ID"),
+        "opportunity_id": ("WhatId",),
+        "contact_id": ("WhoId",),
+        "kind": ("EventSubtype", "Event Subtype"),
+        "at": ("StartDateTime", "ActivityDateTime", "CreatedDate", "Start"),
+        "owner": ("Owner.Name", "OwnerId", "Assigned"),
+        "subject": ("Subject",),
+    },
     "Account": {
         "id": ("Id", "Account ID"),
         "name": ("Name", "Account Name"),
@@ -105,7 +125,15 @@ SALESFORCE_FIELDS: Mapping[str, Table] = {
 }
 """The Salesforce fields each importer reads, per object: salesflow field → names, preferred first."""
 
-_KINDS = ("Opportunity", "OpportunityHistory", "OpportunityContactRole", "Account", "Contact")
+_KINDS = (
+    "Opportunity",
+    "OpportunityHistory",
+    "OpportunityContactRole",
+    "Account",
+    "Contact",
+    "Task",
+    "Event",
+)
 
 
 def _options(
@@ -237,6 +265,8 @@ def read_salesforce_json(
     by_kind: dict[str, list[Record]] = {kind: [] for kind in _KINDS}
     unknown = [r for r in records if r.kind not in by_kind]
     for record in records:
+        if record.kind == "Event":
+            record.default_kind = "meeting"
         if record.kind in by_kind:
             by_kind[record.kind].append(record)
     return assemble(
@@ -246,6 +276,7 @@ def read_salesforce_json(
         contacts=by_kind["Contact"],
         history=by_kind["OpportunityHistory"],
         contact_roles=by_kind["OpportunityContactRole"],
+        activities=by_kind["Task"] + by_kind["Event"],
         tables=SALESFORCE_FIELDS,
         refs=refs,
         default_id=lambda r: r.ref or f"{_stem(r.source)}-{r.number}",
@@ -260,7 +291,9 @@ def _csv_records(source: Source | None, kind: str, encoding: str) -> list[Record
     for number, row, problems in rows:
         data, more = fields(row or {})
         spelled = {k.casefold(): k for k in (row or {})}
-        records.append(Record(name, kind, number, data, spelled, [*problems, *more]))
+        record = Record(name, kind, number, data, spelled, [*problems, *more])
+        record.default_kind = "meeting" if kind == "Event" else "task"
+        records.append(record)
     return records
 
 
@@ -272,6 +305,8 @@ def read_salesforce_csv(
     contact_roles: Source | None = None,
     accounts: Source | None = None,
     contacts: Source | None = None,
+    tasks: Source | None = None,
+    events: Source | None = None,
     aliases: Mapping[str, str] | None = None,
     close_dates: CloseDatePolicy | None = None,
     currency: str | None = None,
@@ -289,6 +324,9 @@ def read_salesforce_csv(
         contact_roles: An OpportunityContactRole export.
         accounts: An Account export.
         contacts: A Contact export.
+        tasks: A Task export: calls, emails and tasks (``TaskSubtype``), tied
+            to opportunities by ``WhatId``.
+        events: An Event export: meetings.
         aliases: Source stage name → process stage name.
         close_dates: What to do with an open deal without a close date.
         currency: The currency of amounts without ``CurrencyIsoCode``.
@@ -313,6 +351,10 @@ def read_salesforce_csv(
         contacts=_csv_records(contacts, "Contact", encoding),
         history=_csv_records(history, "OpportunityHistory", encoding),
         contact_roles=_csv_records(contact_roles, "OpportunityContactRole", encoding),
+        activities=[
+            *_csv_records(tasks, "Task", encoding),
+            *_csv_records(events, "Event", encoding),
+        ],
         tables=SALESFORCE_FIELDS,
         default_id=lambda r: f"{_stem(r.source)}-{r.number}",
     )

@@ -1,0 +1,261 @@
+r"""Importing HubSpot deals from a CSV export.
+
+Columns may carry HubSpot's internal property names (``dealname``,
+``dealstage``, ``closedate``, ``hs_date_entered_closedwon``) or the export's
+labels (``Deal Name``, ``Deal Stage``, ``Close Date``), matched ignoring case.
+A stage may be written as its internal id (``appointmentscheduled``) or its
+label; the default pipeline's ids map to
+:func:`salesflow.presets.hubspot_default`'s stages, other pipelines' ids need
+``aliases``. Each ``hs_date_entered_<stage id>`` value becomes a history entry.
+
+>>> import io, salesflow as sf
+>>> from salesflow.io import read_hubspot_csv
+>>> export = io.StringIO(
+...     "Record ID,Deal Name,Deal Stage,Amount,Close Date,Pipeline,Create Date,"
+...     "hs_date_entered_appointmentscheduled,hs_date_entered_qualifiedtobuy\n"
+...     "101,Sneakers,qualifiedtobuy,4200,2026-06-30,default,2026-05-01T09:00:00Z,"
+...     "2026-05-01T09:00:00Z,2026-05-08T12:00:00Z\n")
+>>> result = read_hubspot_csv(export, process=sf.presets.hubspot_default(), currency="USD")
+>>> deal = result.opportunities[0]
+>>> deal.stage, [h.stage for h in deal.history]
+('Qualified to buy', ['Appointment scheduled', 'Qualified to buy'])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+
+import attrs
+
+from salesflow.errors import Problem
+from salesflow.history import HistoryEntry
+from salesflow.io._assemble import Record, Table
+from salesflow.io._build import Cells, Options, build_opportunity, day
+from salesflow.io._source import Source, csv_rows, fields
+from salesflow.io._stages import StageMap
+from salesflow.io._values import Reject, read_decimal
+from salesflow.io.policy import CloseDatePolicy
+from salesflow.io.result import ImportResult, Note, Refusal
+from salesflow.io.salesforce import _options
+from salesflow.opportunity import Opportunity
+from salesflow.process import SalesProcess
+
+__all__ = ["HUBSPOT_FIELDS", "HUBSPOT_STAGE_IDS", "read_hubspot_csv"]
+
+HUBSPOT_STAGE_IDS: Mapping[str, str] = {
+    "appointmentscheduled": "Appointment scheduled",
+    "qualifiedtobuy": "Qualified to buy",
+    "presentationscheduled": "Presentation scheduled",
+    "decisionmakerboughtin": "Decision maker bought-in",
+    "contractsent": "Contract sent",
+    "closedwon": "Closed won",
+    "closedlost": "Closed lost",
+}
+"""HubSpot's default pipeline: internal stage id → stage label."""
+
+HUBSPOT_FIELDS: Table = {
+    "id": ("hs_object_id", "Record ID", "Deal ID"),
+    "name": ("dealname", "Deal Name"),
+    "account_id": (
+        "associatedcompanyid",
+        "Associated Company IDs (Primary)",
+        "Associated Company",
+    ),
+    "owner": ("hubspot_owner_id", "Deal owner", "Deal Owner"),
+    "stage": ("dealstage", "Deal Stage"),
+    "amount": ("amount", "Amount"),
+    "currency": ("deal_currency_code", "Currency"),
+    "probability": ("hs_deal_stage_probability", "Deal probability", "Deal Stage Probability"),
+    "close_date": ("closedate", "Close Date"),
+    "created_at": ("createdate", "Create Date"),
+    "type": ("dealtype", "Deal Type"),
+    "description": ("description", "Deal Description"),
+    "lost_reason": ("closed_lost_reason", "Closed Lost Reason"),
+}
+"""The deal properties read: salesflow field → HubSpot names, preferred first."""
+
+_PIPELINE = ("pipeline", "Pipeline")
+_ENTERED = re.compile(r"hs_date_entered_(.+)", re.IGNORECASE)
+_ENTERED_LABEL = re.compile(r"date entered [\"'](.+) \((.+)\)[\"']", re.IGNORECASE)
+
+
+def _entered(record: Record) -> list[tuple[str, str, object]]:
+    """(column, stage id or label, value) of every date-entered column with a value."""
+    found = []
+    for key, value in record.data.items():
+        if value in (None, ""):
+            continue
+        match = _ENTERED.fullmatch(key) or _ENTERED_LABEL.fullmatch(key)
+        if match:
+            spelled = record.spelled.get(key, key)
+            stage = _ENTERED.fullmatch(spelled) or _ENTERED_LABEL.fullmatch(spelled)
+            assert stage is not None
+            found.append((spelled, stage.group(1), value))
+    return found
+
+
+def _history(
+    record: Record, cells: Cells, options: Options, stages: StageMap
+) -> list[tuple[datetime, str, str]]:
+    """(when, stage, column) for each stage the deal entered, oldest first."""
+    entered = []
+    for column, stage_id, value in _entered(record):
+        probe = Cells({"at": value, "stage": stage_id}, {"at": column, "stage": column})
+        at = probe.when("at", options.zone)
+        stage = probe.read("stage", stages.resolve)
+        cells.problems.extend(probe.problems)
+        if at is not None and stage is not None:
+            entered.append((at, stage, column))
+    return sorted(entered)
+
+
+def read_hubspot_csv(
+    deals: Source,
+    *,
+    process: SalesProcess,
+    pipeline: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """Import a HubSpot deals export.
+
+    History: each ``hs_date_entered_<stage id>`` (or ``Date entered "Label
+    (Pipeline)"``) value is an entry in that stage, at that time, with the
+    stage's probability and category. The export holds only today's amount
+    and close date, so every entry carries those; the first entry has no
+    previous values. A deal in a closed stage closed on the day it entered it.
+    ``hs_deal_stage_probability`` is 0..1 in HubSpot and is read as a percentage.
+
+    Args:
+        deals: The deals CSV.
+        process: The pipeline as a process (e.g. ``presets.hubspot_default()``).
+        pipeline: Take only deals whose ``pipeline`` is this (id or label);
+            others are refused. Default: every deal.
+        aliases: Source stage id or label → process stage name (other pipelines' ids).
+        close_dates: What to do with an open deal without a close date.
+        currency: The currency of amounts without ``deal_currency_code``.
+        timezone: The zone of timestamps without an offset (HubSpot's UI
+            exports write the portal's local time); without it they are refused.
+        imported_at: The creation time of deals whose row has none.
+        encoding: The file's encoding.
+
+    Returns:
+        The deals as opportunities with their history, and every row refused.
+
+    Raises:
+        FileFormatError: The file is unreadable, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks.
+    """
+    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    stages = StageMap(
+        process,
+        aliases=aliases,
+        api_names={k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process},
+    )
+    options = Options(
+        stages=stages,
+        currency=options.currency,
+        zone=options.zone,
+        close_dates=options.close_dates,
+        imported_at=options.imported_at,
+    )
+    name, _, rows = csv_rows(deals, encoding=encoding)
+    built: list[Opportunity] = []
+    refused: list[Refusal] = []
+    notes: list[Note] = []
+    read = 0
+    for number, row, problems in rows:
+        read += 1
+        data, more = fields(row or {})
+        record = Record(name, "Deal", number, data, {k.casefold(): k for k in row or {}})
+        cells = record.cells(HUBSPOT_FIELDS)
+        cells.problems.extend([*problems, *more])
+        _scale_probability(cells)
+        _check_pipeline(record, cells, pipeline)
+        entered = _history(record, cells, options, stages)
+        if entered:
+            cells.values = {**cells.values, **_closing(cells, entered, stages)}
+        mine: list[Note] = []
+        opp = build_opportunity(
+            cells, options, default_id=f"deal-{number}", notes=mine, source=name, record=number
+        )
+        if opp is None:
+            ident = cells.values.get("id")
+            refused.append(record.refusal(cells.problems, ident))
+            continue
+        if entered:
+            opp = _with_history(opp, entered, stages)
+        notes.extend(mine)
+        built.append(opp)
+    return ImportResult(
+        opportunities=tuple(built),
+        refused=tuple(refused),
+        notes=tuple(notes),
+        read={"Deal": read},
+        taken={"Deal": len(built)},
+    )
+
+
+def _scale_probability(cells: Cells) -> None:
+    try:
+        value = read_decimal(cells.values.get("probability"))
+    except Reject:
+        return  # reported when the probability is read
+    if value is not None:
+        cells.values = {**cells.values, "probability": str(value * 100)}
+
+
+def _check_pipeline(record: Record, cells: Cells, pipeline: str | None) -> None:
+    if pipeline is None:
+        return
+    found = next(
+        (record.data[p.casefold()] for p in _PIPELINE if p.casefold() in record.data), None
+    )
+    if found != pipeline:
+        cells.problems.append(
+            Problem(f"the deal is in pipeline {found!r}, not {pipeline!r}", "$.pipeline")
+        )
+
+
+def _closing(
+    cells: Cells, entered: list[tuple[datetime, str, str]], stages: StageMap
+) -> dict[str, object]:
+    """The closing day of a closed deal: when it entered its (current) closed stage."""
+    when, stage, column = entered[-1]
+    if stages.process.stage(stage).is_closed:
+        cells.where = {**cells.where, "closed_on": column}
+        closed = day(when)
+        return {"closed_on": closed.isoformat()} if closed else {}
+    return {}
+
+
+def _with_history(
+    opp: Opportunity, entered: list[tuple[datetime, str, str]], stages: StageMap
+) -> Opportunity:
+    """The deal with one history entry per stage entered (today's amount and close date)."""
+    entries = []
+    for index, (when, stage, _) in enumerate(entered):
+        target = stages.process.stage(stage)
+        entries.append(
+            HistoryEntry(
+                at=when,
+                stage=stage,
+                amount=opp.amount,
+                probability=target.probability,
+                close_date=opp.close_date,
+                forecast_category=target.forecast_category,
+                previous_amount=opp.amount if index else None,
+                previous_close_date=opp.close_date if index else None,
+            )
+        )
+    return attrs.evolve(
+        opp,
+        history=tuple(entries),
+        last_stage_change_at=opp.last_stage_change_at or entered[-1][0],
+    )
