@@ -1,25 +1,52 @@
 """Importers and exporters: real CRM data in, the three tables out.
 
 Every importer returns an :class:`ImportResult`: the records it took, and
-every record it refused with its number, the field and the reason.
+every record it refused with its number, the field and the reason; nothing is
+dropped silently and nothing is guessed. Exporters write lossless JSON
+(:func:`write_json`) and the three tables of :mod:`salesflow.columns`
+(snapshot, history, activities) as CSV, JSON Lines or Parquet. The guide is
+``docs/import-export.md``.
+
+Parquet (both ways) needs the ``analytics`` extra (Polars); everything else
+uses only the standard library.
 """
 
 from __future__ import annotations
 
+from salesflow.io.export import (
+    DataSet,
+    read_json,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_parquet,
+)
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
+from salesflow.io.table import read_csv, read_parquet
+from salesflow.io.tables import COLUMNS, rows
 
 __all__ = [
+    "COLUMNS",
     "HUBSPOT_FIELDS",
     "HUBSPOT_STAGE_IDS",
     "SALESFORCE_FIELDS",
     "CloseDatePolicy",
+    "DataSet",
     "ImportResult",
     "Note",
     "Refusal",
+    "read_csv",
     "read_hubspot_csv",
+    "read_json",
+    "read_parquet",
     "read_salesforce_csv",
     "read_salesforce_json",
+    "rows",
+    "write_csv",
+    "write_json",
+    "write_jsonl",
+    "write_parquet",
 ]

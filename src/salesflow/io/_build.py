@@ -219,7 +219,8 @@ def build_opportunity(
         if target.is_closed and closed_on is not None:
             close_date = closed_on
         elif target.is_closed:
-            cells.problem("close_date", "a closed deal without a close date")
+            if cells.values.get("closed_on") in (None, ""):  # else: already reported
+                cells.problem("close_date", "a closed deal without a close date")
         else:
             try:
                 close_date = options.close_dates.fill(created=created.date())

@@ -128,7 +128,7 @@ def _records(reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
         yield number, (None if problems else row), problems
 
 
-def json_value(source: Source) -> tuple[str, Any]:
+def json_value(source: Source, *, exact: bool = True) -> tuple[str, Any]:
     """Parse a JSON file; numbers with a fraction become exact ``Decimal`` s.
 
     The parser keeps each number's written text (``parse_float=Decimal``), so
@@ -141,7 +141,8 @@ def json_value(source: Source) -> tuple[str, Any]:
     content = read_bytes(source)
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        return name, json.loads(text.removeprefix("\ufeff"), parse_float=Decimal)
+        parse_float = Decimal if exact else float
+        return name, json.loads(text.removeprefix("\ufeff"), parse_float=parse_float)
     except UnicodeDecodeError as exc:
         raise FileFormatError(name, f"not UTF-8 text: {exc}") from None
     except json.JSONDecodeError as exc:

@@ -65,6 +65,8 @@ def read_date(value: object) -> date | None:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value  # a typed source (Parquet)
     if not isinstance(value, str):
         raise Reject(f"expected an ISO date (YYYY-MM-DD), got {_kind(value)}")
     if _DATETIME.fullmatch(value) or _DATE.fullmatch(value):
@@ -83,6 +85,12 @@ def read_datetime(value: object, *, zone: tzinfo | None = None) -> datetime | No
     """
     if value is None or value == "":
         return None
+    if isinstance(value, datetime):  # a typed source (Parquet)
+        if value.utcoffset() is None:
+            if zone is None:
+                raise Reject(f"timestamp {value} has no UTC offset; pass the source's time zone")
+            value = value.replace(tzinfo=zone)
+        return value.astimezone(timezone.utc)
     if not isinstance(value, str):
         raise Reject(f"expected an ISO 8601 timestamp, got {_kind(value)}")
     if _DATE.fullmatch(value):

@@ -12,6 +12,7 @@ from salesflow.account import Account
 from salesflow.activity import Activity
 from salesflow.contact import Contact
 from salesflow.errors import Problem
+from salesflow.io.export import DataSet
 from salesflow.opportunity import Opportunity
 
 __all__ = ["ImportResult", "Note", "Refusal"]
@@ -107,6 +108,16 @@ class ImportResult:
     taken: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
 
     @property
+    def dataset(self) -> DataSet:
+        """What was imported, as one :class:`~salesflow.io.DataSet` (for :func:`write_json`)."""
+        return DataSet(
+            opportunities=self.opportunities,
+            accounts=self.accounts,
+            contacts=self.contacts,
+            activities=self.activities,
+        )
+
+    @property
     def ok(self) -> bool:
         """Whether every record was taken."""
         return not self.refused
@@ -115,10 +126,11 @@ class ImportResult:
         """How many records of ``kind`` were refused."""
         return sum(1 for r in self.refused if r.kind == kind)
 
-    def summary(self) -> str:
-        """A few lines for people: per kind read / taken / refused, then notes and reasons.
+    def summary(self, *, reasons: int = 12) -> str:
+        """A few lines for people: per kind read / imported / refused, then reasons and notes.
 
-        Reasons are grouped: each distinct problem once, with how many records had it.
+        Each distinct problem is shown once with how many records had it, the
+        most common first, at most ``reasons`` of them (``.refused`` has all).
         """
         lines = []
         for kind, count in self.read.items():
@@ -126,10 +138,12 @@ class ImportResult:
                 f"{kind}: {count} read, {self.taken.get(kind, 0)} imported, "
                 f"{self.refused_count(kind)} refused"
             )
-        reasons = Counter(
+        found = Counter(
             f"{r.kind}: {p.message} @ {p.path}" for r in self.refused for p in r.problems
-        )
-        lines.extend(f"  refused {n}× {reason}" for reason, n in reasons.most_common())
+        ).most_common()
+        lines.extend(f"  refused {n}× {reason}" for reason, n in found[:reasons])
+        if len(found) > reasons:
+            lines.append(f"  ... and {len(found) - reasons} other reasons (see .refused)")
         notes = Counter(f"{n.field}: {n.message}" for n in self.notes)
         lines.extend(f"  filled in {n}× {note}" for note, n in notes.most_common())
         return "\n".join(lines)

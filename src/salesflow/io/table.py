@@ -1,0 +1,212 @@
+r"""Importing the three tables from any CSV or Parquet file, through a column mapping.
+
+A :class:`~salesflow.Columns` says what the file calls each of salesflow's
+columns (``Columns.salesflow()`` for files the exporters wrote,
+``Columns.salesforce()``, ``Columns.maven()``, or your own with
+``Columns.replace``). The snapshot file gives the opportunities; an optional
+history file gives their history (attached by ``opportunity_id``), an
+optional activities file their activities. A snapshot without a ``name``
+column uses each opportunity's id as its name.
+
+>>> import io, salesflow as sf
+>>> from datetime import date
+>>> from salesflow.io import CloseDatePolicy, read_csv
+>>> maven = sf.SalesProcess(name="Maven", stages=[
+...     sf.Stage("Prospecting", 10), sf.Stage("Engaging", 50),
+...     sf.Stage("Won", 100, is_closed=True, is_won=True), sf.Stage("Lost", 0, is_closed=True)])
+>>> csv_text = io.StringIO(
+...     "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\r\n"
+...     "1C1I7A6R,Moses Frase,GTX Plus Basic,Cancity,Won,2016-10-20,2017-03-01,1054\r\n"
+...     "ZNBS69V1,Moses Frase,MG Special,,Prospecting,,,\r\n")
+>>> result = read_csv(csv_text, process=maven, currency="USD",
+...     columns=sf.Columns.maven().replace(snapshot={"created_at": "engage_date"}),
+...     close_dates=CloseDatePolicy.fixed(date(2018, 3, 31)))
+>>> [(o.id, o.stage, o.closed_on, o.close_date) for o in result.opportunities]
+[('1C1I7A6R', 'Won', datetime.date(2017, 3, 1), datetime.date(2017, 3, 1)), ('ZNBS69V1', 'Prospecting', None, datetime.date(2018, 3, 31))]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from salesflow.columns import Columns, Table
+from salesflow.errors import FileFormatError
+from salesflow.io._assemble import Record, assemble
+from salesflow.io._assemble import Table as FieldTable
+from salesflow.io._source import Source, csv_rows, fields, name_of
+from salesflow.io.policy import CloseDatePolicy
+from salesflow.io.result import ImportResult
+from salesflow.io.salesforce import _options, _stem
+from salesflow.io.tables import COLUMNS
+from salesflow.process import SalesProcess
+
+__all__ = ["read_csv", "read_parquet"]
+
+_KIND = {"snapshot": "Opportunity", "history": "OpportunityHistory", "activities": "Activity"}
+
+
+def _fields(columns: Columns, table: Table) -> FieldTable:
+    return {c: (columns.source(table, c),) for c in COLUMNS[table]}
+
+
+def _tables(columns: Columns) -> dict[str, FieldTable]:
+    return {
+        "Opportunity": _fields(columns, "snapshot"),
+        "OpportunityHistory": _fields(columns, "history"),
+        "Activity": _fields(columns, "activities"),
+        "Account": {},
+        "Contact": {},
+        "OpportunityContactRole": {},
+    }
+
+
+def _from_csv(source: Source | None, table: Table, encoding: str) -> list[Record]:
+    if source is None:
+        return []
+    name, _, rows = csv_rows(source, encoding=encoding)
+    found = []
+    for number, row, problems in rows:
+        data, more = fields(row or {})
+        spelled = {k.casefold(): k for k in row or {}}
+        found.append(Record(name, _KIND[table], number, data, spelled, [*problems, *more]))
+    return found
+
+
+def _from_rows(name: str, rows: Iterable[Mapping[str, Any]], table: Table) -> list[Record]:
+    found = []
+    for number, row in enumerate(rows, start=1):
+        data, problems = fields(row)
+        spelled = {k.casefold(): k for k in row}
+        found.append(Record(name, _KIND[table], number, data, spelled, problems))
+    return found
+
+
+def _read(
+    records: dict[str, list[Record]],
+    *,
+    process: SalesProcess,
+    columns: Columns | None,
+    aliases: Mapping[str, str] | None,
+    close_dates: CloseDatePolicy | None,
+    currency: str | None,
+    timezone: tzinfo | None,
+    imported_at: datetime | None,
+) -> ImportResult:
+    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    return assemble(
+        options,
+        opportunities=records["snapshot"],
+        history=records["history"],
+        activities=records["activities"],
+        tables=_tables(Columns.salesflow() if columns is None else columns),
+        default_id=lambda r: f"{_stem(r.source)}-{r.number}",
+    )
+
+
+def read_csv(
+    snapshot: Source,
+    *,
+    process: SalesProcess,
+    columns: Columns | None = None,
+    history: Source | None = None,
+    activities: Source | None = None,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+    encoding: str = "utf-8",
+) -> ImportResult:
+    """Import the three tables from CSV files, through a column mapping.
+
+    Args:
+        snapshot: The opportunities, one row each.
+        process: The process whose stages the ``stage`` column must name.
+        columns: What the files call salesflow's columns (default: salesflow's
+            own names, as :func:`write_csv` writes them).
+        history: The history table, attached to the opportunities.
+        activities: The activity table.
+        aliases: Source stage name → process stage name.
+        close_dates: What to do with an open deal without a close date
+            (default: refuse it).
+        currency: The currency of amounts in rows without a currency.
+        timezone: The zone of timestamps without an offset.
+        imported_at: The creation time of rows without one (default: now).
+        encoding: The files' encoding.
+
+    Returns:
+        Opportunities (history attached) and activities, and every row refused.
+
+    Raises:
+        FileFormatError: A file is unreadable, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks.
+    """
+    return _read(
+        {
+            "snapshot": _from_csv(snapshot, "snapshot", encoding),
+            "history": _from_csv(history, "history", encoding),
+            "activities": _from_csv(activities, "activities", encoding),
+        },
+        process=process,
+        columns=columns,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        timezone=timezone,
+        imported_at=imported_at,
+    )
+
+
+def _parquet_rows(source: Source | None, table: Table) -> list[Record]:
+    if source is None:
+        return []
+    from salesflow.analytics._require import require
+
+    pl = require("polars")
+    name = name_of(source)
+    try:
+        frame = pl.read_parquet(source)
+    except Exception as exc:  # polars raises many kinds; all mean "not readable"
+        raise FileFormatError(name, f"cannot read as Parquet: {exc}") from exc
+    return _from_rows(name, frame.iter_rows(named=True), table)
+
+
+def read_parquet(
+    snapshot: Source,
+    *,
+    process: SalesProcess,
+    columns: Columns | None = None,
+    history: Source | None = None,
+    activities: Source | None = None,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+) -> ImportResult:
+    """Import the three tables from Parquet files; see :func:`read_csv`.
+
+    Typed columns are read as they are (decimals, dates, times, flags); a
+    float column's values are read as their shortest decimal text. Needs the
+    ``analytics`` extra (Polars).
+
+    Raises:
+        MissingExtraError: Polars is not installed.
+        FileFormatError: A file cannot be read as Parquet.
+    """
+    return _read(
+        {
+            "snapshot": _parquet_rows(snapshot, "snapshot"),
+            "history": _parquet_rows(history, "history"),
+            "activities": _parquet_rows(activities, "activities"),
+        },
+        process=process,
+        columns=columns,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        timezone=timezone,
+        imported_at=imported_at,
+    )

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import salesflow as sf
+from salesflow.io import (
+    DataSet,
+    read_csv,
+    read_json,
+    read_parquet,
+    rows,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_parquet,
+)
+from tests.strategies import AWARE, DATES, DECIMALS, TEXT
+
+SFDC = sf.presets.salesforce_standard()
+START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+HOSTILE = st.sampled_from(["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx", "'quoted", "plain"])
+TEXTS = st.one_of(TEXT, HOSTILE)
+NAME = TEXTS.filter(lambda s: s.strip() and len(s) <= 120)
+
+
+@st.composite
+def deals(draw: st.DrawFn, ident: int = 0) -> sf.Opportunity:
+    opp = SFDC.open(
+        name=draw(NAME),
+        id=f"o-{ident}",
+        stage=draw(st.sampled_from(SFDC.stage_names[:-2])),
+        amount=draw(st.none() | DECIMALS.map(lambda d: sf.Money(d, "EUR"))),
+        close_date=draw(DATES),
+        at=draw(AWARE),
+        by=draw(st.none() | TEXTS),
+        owner=draw(st.none() | TEXTS),
+        type=draw(st.none() | TEXTS),
+        lead_source=draw(st.none() | TEXTS),
+    )
+    later = opp.created_at + timedelta(days=1)
+    if draw(st.booleans()):
+        opp.set_probability(draw(st.integers(0, 100)), at=later)
+    if draw(st.booleans()):
+        opp.set_forecast_category("Best Case", at=later)
+    if draw(st.booleans()):
+        opp.change_close_date(draw(DATES), at=later + timedelta(hours=1))
+    outcome = draw(st.sampled_from([None, "Closed Won", "Closed Lost"]))
+    if outcome == "Closed Lost":
+        SFDC.move(opp, outcome, at=later + timedelta(days=1), lost_reason=draw(NAME))
+    elif outcome:
+        SFDC.move(opp, outcome, at=later + timedelta(days=1))
+    return opp
+
+
+DEAL_LISTS = st.integers(0, 3).flatmap(lambda n: st.tuples(*(deals(i) for i in range(n))))
+
+
+def _csv_text(items: object, table: str = "snapshot", **options: bool) -> str:
+    out = io.StringIO(newline="")
+    write_csv(out, items, table=table, **options)  # type: ignore[arg-type]
+    return out.getvalue()
+
+
+@given(DEAL_LISTS)
+def test_a_csv_round_trip_without_neutralising_is_lossless(
+    opps: tuple[sf.Opportunity, ...],
+) -> None:
+    snapshot = _csv_text(opps, neutralise=False)
+    history = _csv_text(opps, "history", neutralise=False)
+    result = read_csv(
+        io.StringIO(snapshot, newline=""), history=io.StringIO(history, newline=""), process=SFDC
+    )
+    assert result.refused == ()
+    assert _csv_text(result.opportunities, neutralise=False) == snapshot
+    assert _csv_text(result.opportunities, "history", neutralise=False) == history
+    assert _blank_is_none(rows(result.opportunities)) == _blank_is_none(rows(opps))
+
+
+def _blank_is_none(found: list[dict[str, object]]) -> list[dict[str, object]]:
+    # A CSV cell cannot tell empty text from no text; both read back as None.
+    return [{k: None if v == "" else v for k, v in row.items()} for row in found]
+
+
+@given(DEAL_LISTS)
+def test_csv_cells_never_begin_like_a_formula(opps: tuple[sf.Opportunity, ...]) -> None:
+    for table in ("snapshot", "history"):
+        for row in csv.reader(io.StringIO(_csv_text(opps, table), newline="")):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+                if cell.startswith("-"):
+                    float(cell)  # only a number may begin with a minus
+
+
+def test_a_hostile_name_is_prefixed_and_an_option_keeps_it() -> None:
+    opp = SFDC.open(name="=HYPERLINK(1)", close_date=date(2026, 1, 1), id="o", at=START)
+    assert "'=HYPERLINK(1)" in _csv_text([opp])
+    assert "'=" not in _csv_text([opp], neutralise=False)
+
+
+@given(DEAL_LISTS)
+def test_json_lines_hold_one_exact_row_per_line(opps: tuple[sf.Opportunity, ...]) -> None:
+    out = io.StringIO()
+    assert write_jsonl(out, opps, table="history") == sum(len(o.history) for o in opps)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    expected = rows(opps, table="history")
+    assert len(lines) == len(expected)
+    for line, row in zip(lines, expected, strict=True):
+        assert line["amount"] == (None if row["amount"] is None else str(row["amount"]))
+        assert line["at"] == row["at"].isoformat()
+
+
+@given(DEAL_LISTS)
+def test_a_data_set_survives_a_json_round_trip(opps: tuple[sf.Opportunity, ...]) -> None:
+    data = DataSet(
+        opportunities=opps,
+        accounts=[sf.Account(name="Get Cloudy West", id="a-1")],
+        activities=[
+            sf.Activity(opportunity_id=o.id, kind="call", at=START, id=f"act-{o.id}") for o in opps
+        ],
+    )
+    out = io.StringIO()
+    write_json(out, data)
+    assert read_json(io.StringIO(out.getvalue())) == data
+    listed = io.StringIO()
+    write_json(listed, list(opps))
+    assert read_json(io.StringIO(listed.getvalue())).opportunities == opps
+
+
+def test_a_bad_data_set_document_lists_every_problem_with_its_path() -> None:
+    text = '{"opportunities": [{"name": 1}], "contacts": 3, "extra": 1}'
+    with pytest.raises(sf.ValidationError) as caught:
+        read_json(io.StringIO(text))
+    paths = {p.path for p in caught.value.problems}
+    assert "$.extra" in paths
+    assert "$.contacts" in paths
+    assert any(p.startswith("$.opportunities[0]") for p in paths)
+
+
+def test_activities_are_a_table_of_their_own() -> None:
+    act = sf.Activity(opportunity_id="o", kind="Demo", at=START, id="a", subject="@everyone")
+    text = _csv_text([act], "activities")
+    assert text.splitlines()[1] == "a,o,,Demo,2026-01-05T09:00:00+00:00,,'@everyone,true,"
+
+
+def test_wrong_items_or_tables_raise_salesflow_errors() -> None:
+    with pytest.raises(sf.ValidationError, match="expected Opportunity"):
+        write_csv(io.StringIO(), [1])
+    with pytest.raises(sf.ValidationError, match="snapshot, history or activities"):
+        write_csv(io.StringIO(), [], table="deals")  # type: ignore[arg-type]
+    with pytest.raises(sf.FileFormatError):
+        write_csv("/nonexistent/dir/x.csv", [])
+
+
+def test_parquet_round_trips_the_snapshot_and_history(tmp_path: Path) -> None:
+    pytest.importorskip("polars", reason="Parquet needs the analytics extra")
+    opps = [
+        SFDC.open(
+            name="A",
+            id="o-1",
+            amount=sf.Money("10.25", "USD"),
+            close_date=date(2026, 1, 1),
+            at=START,
+        ),
+        SFDC.open(name="B", id="o-2", close_date=date(2026, 2, 1), at=START),
+    ]
+    SFDC.move(opps[1], "Closed Lost", at=START + timedelta(days=2), lost_reason="Price")
+    assert write_parquet(tmp_path / "s.parquet", opps) == 2
+    assert write_parquet(tmp_path / "h.parquet", opps, table="history") == 3
+    result = read_parquet(tmp_path / "s.parquet", history=tmp_path / "h.parquet", process=SFDC)
+    assert result.refused == ()
+    assert rows(result.opportunities) == rows(opps)
+    assert rows(result.opportunities, table="history") == rows(opps, table="history")
