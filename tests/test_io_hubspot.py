@@ -76,3 +76,15 @@ def test_a_local_time_export_needs_its_time_zone() -> None:
     (deal,) = read_hubspot_csv(_export(row), process=HUBSPOT, timezone=timezone.utc).opportunities
     assert deal.created_at == datetime(2026, 1, 5, 10, 32, tzinfo=timezone.utc)
     assert deal.close_date == date(2026, 6, 30)
+
+
+def test_v2_date_entered_columns_and_labelled_columns_are_history_too() -> None:
+    text = (
+        "hs_object_id,dealname,dealstage,closedate,createdate,hs_v2_date_entered_appointmentscheduled,"
+        '"Date entered ""Closed lost (Sales Pipeline)"""\n'
+        "5,L,closedlost,2026-06-30,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2026-02-02T00:00:00Z\n"
+    )
+    (deal,) = read_hubspot_csv(io.StringIO(text), process=HUBSPOT).opportunities
+    assert [h.stage for h in deal.history] == ["Appointment scheduled", "Closed lost"]
+    assert deal.closed_on == date(2026, 2, 2)
+    assert not deal.is_won

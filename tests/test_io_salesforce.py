@@ -289,3 +289,19 @@ def test_tasks_and_events_become_activities_of_imported_opportunities() -> None:
     assert [(r.kind, r.id) for r in result.refused] == [("Task", "00T3")]
     assert "no opportunity 001Q" in result.refused[0].reason
     _counts_add_up(result)
+
+
+def test_a_closed_deal_closed_on_the_day_its_history_entered_the_closed_stage() -> None:
+    opps = _csv("Id,Name,StageName,CloseDate\n006A,Deal,Closed Won,2026-03-31\n")
+    history = _csv(
+        "OpportunityId,CreatedDate,StageName,CloseDate\n"
+        "006A,2026-01-01T00:00:00Z,Prospecting,2026-03-31\n"
+        "006A,2026-03-20T23:30:00-05:00,Closed Won,2026-03-31\n"
+    )
+    (opp,) = read_salesforce_csv(opps, history=history, process=SFDC).opportunities
+    assert opp.closed_on == date(2026, 3, 21)  # the UTC day
+    assert opp.close_date == date(2026, 3, 31)
+    (alone,) = read_salesforce_csv(
+        _csv("Id,Name,StageName,CloseDate\n006A,Deal,Closed Won,2026-03-31\n"), process=SFDC
+    ).opportunities
+    assert alone.closed_on is None  # not guessed from the forecast close date

@@ -21,7 +21,8 @@ from salesflow.contact import Contact
 from salesflow.errors import ContactRoleError, Problem, ValidationError
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
-from salesflow.io._build import Cells, Options, build_history, build_opportunity
+from salesflow.io._build import build_history, build_opportunity
+from salesflow.io._cells import Cells, Options
 from salesflow.io._values import read_bool, read_date
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.opportunity import Opportunity

@@ -8,139 +8,20 @@ name, and the record is refused as a whole; nothing is half-built.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, tzinfo
-from decimal import Decimal
-from typing import Any, TypeVar
+from datetime import date, datetime, timezone
+from typing import Any
 
-import attrs
-
-from salesflow.errors import Problem, ValidationError
+from salesflow.errors import ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
-from salesflow.io._stages import StageMap
-from salesflow.io._values import (
-    Reject,
-    read_bool,
-    read_date,
-    read_datetime,
-    read_decimal,
-    read_text,
-)
-from salesflow.io.policy import CloseDatePolicy
+from salesflow.io._cells import Cells, Options, category, count, money, probability
+from salesflow.io._values import Reject, read_bool, read_date
 from salesflow.io.result import Note
-from salesflow.money import Money
 from salesflow.opportunity import Opportunity
-from salesflow.probability import ProbabilitySource, to_probability
+from salesflow.probability import ProbabilitySource
 
-__all__ = ["Cells", "Options", "build_history", "build_opportunity"]
-
-T = TypeVar("T")
-
-
-@attrs.frozen(kw_only=True)
-class Options:
-    """The caller's choices, shared by every record of one import."""
-
-    stages: StageMap
-    currency: str | None
-    zone: tzinfo | None
-    close_dates: CloseDatePolicy
-    imported_at: datetime
-
-
-class Cells:
-    """One record's raw values by salesflow column, and the problems found reading them."""
-
-    def __init__(self, values: Mapping[str, object], where: Mapping[str, str]) -> None:
-        self.values = values
-        self.where = where
-        self.problems: list[Problem] = []
-
-    def path(self, field: str) -> str:
-        """The source's name for ``field``, as a problem path."""
-        return f"$.{self.where.get(field, field)}"
-
-    def has(self, field: str) -> bool:
-        """Whether the source has ``field`` at all (it may be empty)."""
-        return field in self.values
-
-    def problem(self, field: str, message: str) -> None:
-        """Record a problem with ``field``."""
-        self.problems.append(Problem(message, self.path(field)))
-
-    def read(self, field: str, reader: Callable[[object], T | None]) -> T | None:
-        """``field`` read by ``reader``; ``None`` when absent, empty or unreadable."""
-        if field not in self.values:
-            return None
-        try:
-            return reader(self.values[field])
-        except Reject as exc:
-            self.problem(field, str(exc))
-            return None
-
-    def text(self, field: str) -> str | None:
-        """``field`` as text, exactly as written."""
-        return self.read(field, read_text)
-
-    def when(self, field: str, zone: tzinfo | None) -> datetime | None:
-        """``field`` as a UTC datetime."""
-        return self.read(field, lambda v: read_datetime(v, zone=zone))
-
-    def adopt(self, exc: ValidationError) -> None:
-        """Take a model's validation problems, renaming ``$.field`` to the source's column."""
-        for problem in exc.problems:
-            head, _, rest = problem.path.removeprefix("$.").partition(".")
-            path = self.path(head) + (f".{rest}" if rest else "")
-            self.problems.append(Problem(problem.message, path))
-
-
-def _money(cells: Cells, field: str, options: Options, currency: str | None) -> Money | None:
-    amount = cells.read(field, read_decimal)
-    if amount is None:
-        return None
-    code = currency or options.currency
-    if code is None:
-        cells.problem(field, "an amount without a currency; the source has none: pass currency=")
-        return None
-    try:
-        return Money(amount, code)
-    except ValidationError:
-        cells.problem(
-            "currency", f"expected an ISO 4217 code of three capital letters, got {code!r}"
-        )
-        return None
-
-
-def _probability(cells: Cells, field: str = "probability") -> Decimal | None:
-    value = cells.read(field, read_decimal)
-    if value is None:
-        return None
-    try:
-        return to_probability(value)
-    except ValidationError:
-        cells.problem(field, f"expected a percentage in 0..100, got {value}")
-        return None
-
-
-def _category(value: object) -> ForecastCategory | None:
-    text = read_text(value)
-    if text is None:
-        return None
-    try:
-        return ForecastCategory.parse(text)
-    except ValueError as exc:
-        raise Reject(str(exc)) from None
-
-
-def _count(value: object) -> int | None:
-    number = read_decimal(value)
-    if number is None:
-        return None
-    if number != number.to_integral_value() or number < 0:
-        raise Reject(f"expected a whole number >= 0, got {value!r}")
-    return int(number)
+__all__ = ["build_history", "build_opportunity", "day", "last_stage_change"]
 
 
 def build_opportunity(
@@ -173,16 +54,16 @@ def build_opportunity(
     for field in ("lost_reason", "competitor"):
         if cells.has(field):
             found[field] = cells.text(field)
-    amount = _money(cells, "amount", options, cells.text("currency"))
-    probability = _probability(cells)
-    category = cells.read("forecast_category", _category)
+    amount = money(cells, "amount", options, cells.text("currency"))
+    chance = probability(cells)
+    forecast = cells.read("forecast_category", category)
     is_closed = cells.read("is_closed", read_bool)
     is_won = cells.read("is_won", read_bool)
     close_date = cells.read("close_date", read_date)
     closed_on = cells.read("closed_on", read_date)
     created = cells.when("created_at", options.zone)
     changed = cells.when("last_stage_change_at", options.zone)
-    pushes = cells.read("push_count", _count)
+    pushes = cells.read("push_count", count)
     process_name = cells.text("process_name")
     if process_name is not None and process_name != process.name:
         cells.problem(
@@ -201,7 +82,7 @@ def build_opportunity(
             "is_won",
             f"says {is_won}, but stage {stage!r} is {'won' if target.is_won else 'not won'}",
         )
-    if category is ForecastCategory.CLOSED and target.is_open:
+    if forecast is ForecastCategory.CLOSED and target.is_open:
         cells.problem("forecast_category", f"'Closed' on a deal in the open stage {stage!r}")
     if closed_on is not None and target.is_open:
         cells.problem("closed_on", f"a closing day on a deal in the open stage {stage!r}")
@@ -235,13 +116,15 @@ def build_opportunity(
                         message=f"not in the source: filled by {options.close_dates!r}",
                     )
                 )
+    if closed_on is None and target.is_closed and not cells.has("closed_on"):
+        closed_on = _entered_on(history, stage)
     if closed_on is not None:
         found["closed_on"] = closed_on
     if cells.problems or close_date is None or ident is None or name is None:
         return None
     if changed is None:
         changed = last_stage_change(history)
-    manual = probability is not None and probability != target.probability
+    manual = chance is not None and chance != target.probability
     try:
         return Opportunity(
             id=OpportunityId(ident),
@@ -249,9 +132,9 @@ def build_opportunity(
             amount=amount,
             close_date=close_date,
             stage=stage,
-            probability=target.probability if probability is None else probability,
+            probability=target.probability if chance is None else chance,
             probability_source=ProbabilitySource.MANUAL if manual else ProbabilitySource.STAGE,
-            forecast_category=target.forecast_category if category is None else category,
+            forecast_category=target.forecast_category if forecast is None else forecast,
             is_closed=target.is_closed,
             is_won=target.is_won,
             process_name=process.name,
@@ -283,10 +166,10 @@ def build_history(
     else:
         stage = cells.read("stage", options.stages.resolve)
     code = cells.text("currency") or currency
-    amount = _money(cells, "amount", options, code)
-    previous = _money(cells, "previous_amount", options, code)
-    probability = _probability(cells)
-    category = cells.read("forecast_category", _category)
+    amount = money(cells, "amount", options, code)
+    previous = money(cells, "previous_amount", options, code)
+    chance = probability(cells)
+    forecast = cells.read("forecast_category", category)
     close_date = cells.read("close_date", read_date)
     if close_date is None and not cells.problems:
         cells.problem("close_date", "no close date")
@@ -303,20 +186,28 @@ def build_history(
             by=cells.text("by"),
             stage=stage,
             amount=amount,
-            probability=target.probability if probability is None else probability,
+            probability=target.probability if chance is None else chance,
             close_date=close_date,
-            forecast_category=target.forecast_category if category is None else category,
+            forecast_category=target.forecast_category if forecast is None else forecast,
             previous_amount=previous,
             previous_close_date=previous_close,
             **extra,
         )
-    except (ValidationError, TypeError) as exc:
-        if isinstance(exc, ValidationError):
-            cells.adopt(exc)
-        else:
-            cells.problem("owner", "this salesflow keeps no owner in history")
+    except ValidationError as exc:
+        cells.adopt(exc)
         return opportunity_id, None
     return opportunity_id, entry
+
+
+def _entered_on(history: tuple[HistoryEntry, ...], stage: str) -> date | None:
+    """The (UTC) day the history last entered ``stage``, if it shows that."""
+    found = None
+    previous = None
+    for entry in history:
+        if entry.stage == stage and previous != stage:
+            found = entry.at.astimezone(timezone.utc).date()
+        previous = entry.stage
+    return found
 
 
 def last_stage_change(history: tuple[HistoryEntry, ...]) -> datetime | None:

@@ -18,7 +18,7 @@ from typing import IO, Any, Union
 
 from salesflow.errors import FileFormatError, Problem
 
-__all__ = ["Row", "Source", "csv_rows", "fields", "json_value", "name_of", "read_bytes"]
+__all__ = ["Row", "Source", "csv_rows", "fields", "json_value", "name_of", "read_bytes", "stem"]
 
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
 """A file path, or a file object open in text or binary mode."""
@@ -30,6 +30,11 @@ def name_of(source: object) -> str:
         return str(source)
     name = getattr(source, "name", None)
     return name if isinstance(name, str) else "<stream>"
+
+
+def stem(name: str) -> str:
+    """A file name without folder and suffix, for ids made from record numbers."""
+    return Path(name).stem or "record"
 
 
 def read_bytes(source: object) -> bytes | str:

@@ -32,13 +32,13 @@ import attrs
 from salesflow.errors import Problem
 from salesflow.history import HistoryEntry
 from salesflow.io._assemble import Record, Table
-from salesflow.io._build import Cells, Options, build_opportunity, day
+from salesflow.io._build import build_opportunity
+from salesflow.io._cells import Cells, Options, make_options
 from salesflow.io._source import Source, csv_rows, fields
 from salesflow.io._stages import StageMap
 from salesflow.io._values import Reject, read_decimal
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
-from salesflow.io.salesforce import _options
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 
@@ -77,7 +77,7 @@ HUBSPOT_FIELDS: Table = {
 """The deal properties read: salesflow field → HubSpot names, preferred first."""
 
 _PIPELINE = ("pipeline", "Pipeline")
-_ENTERED = re.compile(r"hs_date_entered_(.+)", re.IGNORECASE)
+_ENTERED = re.compile(r"hs_(?:v2_)?date_entered_(.+)", re.IGNORECASE)
 _ENTERED_LABEL = re.compile(r"date entered [\"'](.+) \((.+)\)[\"']", re.IGNORECASE)
 
 
@@ -125,11 +125,12 @@ def read_hubspot_csv(
 ) -> ImportResult:
     """Import a HubSpot deals export.
 
-    History: each ``hs_date_entered_<stage id>`` (or ``Date entered "Label
-    (Pipeline)"``) value is an entry in that stage, at that time, with the
-    stage's probability and category. The export holds only today's amount
-    and close date, so every entry carries those; the first entry has no
-    previous values. A deal in a closed stage closed on the day it entered it.
+    History: each ``hs_date_entered_<stage id>`` (``hs_v2_date_entered_...``,
+    or ``Date entered "Label (Pipeline)"``) value is an entry in that stage, at
+    that time, with the stage's probability and category. HubSpot keeps only
+    the latest entry into each stage. The export holds only today's amount and
+    close date, so every entry carries those; the first entry has no previous
+    values. A deal in a closed stage closed on the (UTC) day it last entered it.
     ``hs_deal_stage_probability`` is 0..1 in HubSpot and is read as a percentage.
 
     Args:
@@ -152,19 +153,17 @@ def read_hubspot_csv(
         FileFormatError: The file is unreadable, empty, or repeats a column.
         ValidationError: An alias names a stage the process lacks.
     """
-    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
-    stages = StageMap(
+    api_names = {k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process}
+    options = make_options(
         process,
         aliases=aliases,
-        api_names={k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process},
+        close_dates=close_dates,
+        currency=currency,
+        zone=timezone,
+        imported_at=imported_at,
+        api_names=api_names,
     )
-    options = Options(
-        stages=stages,
-        currency=options.currency,
-        zone=options.zone,
-        close_dates=options.close_dates,
-        imported_at=options.imported_at,
-    )
+    stages = options.stages
     name, _, rows = csv_rows(deals, encoding=encoding)
     built: list[Opportunity] = []
     refused: list[Refusal] = []
@@ -226,13 +225,19 @@ def _check_pipeline(record: Record, cells: Cells, pipeline: str | None) -> None:
 def _closing(
     cells: Cells, entered: list[tuple[datetime, str, str]], stages: StageMap
 ) -> dict[str, object]:
-    """The closing day of a closed deal: when it entered its (current) closed stage."""
-    when, stage, column = entered[-1]
-    if stages.process.stage(stage).is_closed:
-        cells.where = {**cells.where, "closed_on": column}
-        closed = day(when)
-        return {"closed_on": closed.isoformat()} if closed else {}
-    return {}
+    """The closing day of a closed deal: when it last entered its current, closed stage."""
+    try:
+        current = stages.resolve(cells.values.get("stage"))
+    except Reject:
+        return {}  # reported when the stage is read
+    if not stages.process.stage(current).is_closed:
+        return {}
+    times = [(when, column) for when, stage, column in entered if stage == current]
+    if not times:
+        return {}
+    when, column = times[-1]
+    cells.where = {**cells.where, "closed_on": column}
+    return {"closed_on": when.date().isoformat()}
 
 
 def _with_history(

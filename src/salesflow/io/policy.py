@@ -38,6 +38,22 @@ class CloseDatePolicy:
     day: date | None = attrs.field(default=None, kw_only=True)
     days: int | None = attrs.field(default=None, kw_only=True)
 
+    def __attrs_post_init__(self) -> None:
+        needs = {"refuse": (None, None), "fixed": ("day", None), "after_created": (None, "days")}
+        if self.rule not in needs:
+            raise ValidationError(
+                [Problem(f"expected refuse, fixed or after_created, got {self.rule!r}", "$.rule")],
+                subject="close-date policy",
+            )
+        day, days = needs[self.rule]
+        if (self.day is not None) != (day is not None) or (self.days is not None) != (
+            days is not None
+        ):
+            raise ValidationError(
+                [Problem(f"use CloseDatePolicy.{self.rule}() to build this rule", "$")],
+                subject="close-date policy",
+            )
+
     @classmethod
     def refuse(cls) -> CloseDatePolicy:
         """Refuse an open deal without a close date (the default)."""

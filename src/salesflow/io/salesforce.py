@@ -29,15 +29,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from salesflow.errors import FileFormatError, Problem
 from salesflow.io._assemble import Record, Table, assemble
-from salesflow.io._build import Options
-from salesflow.io._source import Source, csv_rows, fields, json_value
-from salesflow.io._stages import StageMap
+from salesflow.io._cells import make_options
+from salesflow.io._source import Source, csv_rows, fields, json_value, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
 from salesflow.process import SalesProcess
@@ -134,27 +133,6 @@ _KINDS = (
     "Task",
     "Event",
 )
-
-
-def _options(
-    process: SalesProcess,
-    aliases: Mapping[str, str] | None,
-    close_dates: CloseDatePolicy | None,
-    currency: str | None,
-    zone: tzinfo | None,
-    imported_at: datetime | None,
-) -> Options:
-    return Options(
-        stages=StageMap(process, aliases=aliases),
-        currency=currency,
-        zone=zone,
-        close_dates=CloseDatePolicy.refuse() if close_dates is None else close_dates,
-        imported_at=imported_at if imported_at is not None else datetime.now(timezone.utc),
-    )
-
-
-def _stem(name: str) -> str:
-    return Path(name).stem or "record"
 
 
 def _tree_records(name: str, value: Any) -> list[Record]:
@@ -259,7 +237,14 @@ def read_salesforce_json(
         FileFormatError: A file is unreadable, not JSON, or not a tree file.
         ValidationError: An alias names a stage the process lacks.
     """
-    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    options = make_options(
+        process,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        zone=timezone,
+        imported_at=imported_at,
+    )
     records = [r for name, value in _expand(files) for r in _tree_records(name, value)]
     refs = {r.ref for r in records if r.ref is not None}
     by_kind: dict[str, list[Record]] = {kind: [] for kind in _KINDS}
@@ -279,7 +264,7 @@ def read_salesforce_json(
         activities=by_kind["Task"] + by_kind["Event"],
         tables=SALESFORCE_FIELDS,
         refs=refs,
-        default_id=lambda r: r.ref or f"{_stem(r.source)}-{r.number}",
+        default_id=lambda r: r.ref or f"{stem(r.source)}-{r.number}",
     )
 
 
@@ -343,7 +328,14 @@ def read_salesforce_csv(
         FileFormatError: A file is unreadable, empty, or repeats a column.
         ValidationError: An alias names a stage the process lacks.
     """
-    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    options = make_options(
+        process,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        zone=timezone,
+        imported_at=imported_at,
+    )
     return assemble(
         options,
         opportunities=_csv_records(opportunities, "Opportunity", encoding),
@@ -356,5 +348,5 @@ def read_salesforce_csv(
             *_csv_records(events, "Event", encoding),
         ],
         tables=SALESFORCE_FIELDS,
-        default_id=lambda r: f"{_stem(r.source)}-{r.number}",
+        default_id=lambda r: f"{stem(r.source)}-{r.number}",
     )

@@ -35,10 +35,10 @@ from salesflow.columns import Columns, Table
 from salesflow.errors import FileFormatError
 from salesflow.io._assemble import Record, assemble
 from salesflow.io._assemble import Table as FieldTable
-from salesflow.io._source import Source, csv_rows, fields, name_of
+from salesflow.io._cells import make_options
+from salesflow.io._source import Source, csv_rows, fields, name_of, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
-from salesflow.io.salesforce import _options, _stem
 from salesflow.io.tables import COLUMNS
 from salesflow.process import SalesProcess
 
@@ -94,14 +94,21 @@ def _read(
     timezone: tzinfo | None,
     imported_at: datetime | None,
 ) -> ImportResult:
-    options = _options(process, aliases, close_dates, currency, timezone, imported_at)
+    options = make_options(
+        process,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        zone=timezone,
+        imported_at=imported_at,
+    )
     return assemble(
         options,
         opportunities=records["snapshot"],
         history=records["history"],
         activities=records["activities"],
         tables=_tables(Columns.salesflow() if columns is None else columns),
-        default_id=lambda r: f"{_stem(r.source)}-{r.number}",
+        default_id=lambda r: f"{stem(r.source)}-{r.number}",
     )
 
 
