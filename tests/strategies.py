@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import salesflow as sf
 from salesflow import testing
 from salesflow.gate import GATEABLE_FIELDS
+from salesflow.money import MAX_PLACES
 
 CURRENCIES = st.sampled_from(["USD", "EUR", "KRW", "JPY", "GBP"])
 
@@ -27,7 +28,8 @@ DECIMALS = st.decimals(
     allow_nan=False,
     allow_infinity=False,
     places=None,
-).filter(lambda d: d.is_finite())
+).filter(lambda d: d.is_finite() and d.as_tuple().exponent >= -MAX_PLACES)
+"""Decimals salesflow keeps: at most MAX_PLACES digits after the point."""
 
 
 @st.composite

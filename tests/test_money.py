@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import decimal
+import json
 from decimal import Decimal
 
 import pytest
@@ -7,7 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import salesflow as sf
+from salesflow.money import MAX_PLACES
+from salesflow.probability import to_probability
 from tests.strategies import CURRENCIES, DECIMALS, money
+
+_EXACT = decimal.Context(prec=10_000, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def test_money_is_built_from_a_string_a_decimal_or_an_int() -> None:
@@ -38,8 +44,8 @@ def test_money_refuses_a_malformed_currency_code(code: object) -> None:
 def test_adding_amounts_in_one_currency_adds_their_decimals(
     a: Decimal, b: Decimal, cur: str
 ) -> None:
-    assert (sf.Money(a, cur) + sf.Money(b, cur)).amount == a + b
-    assert (sf.Money(a, cur) - sf.Money(b, cur)).amount == a - b
+    assert (sf.Money(a, cur) + sf.Money(b, cur)).amount == _EXACT.add(a, b)
+    assert (sf.Money(a, cur) - sf.Money(b, cur)).amount == _EXACT.subtract(a, b)
     assert (sf.Money(a, cur) < sf.Money(b, cur)) == (a < b)
 
 
@@ -69,9 +75,10 @@ def test_a_currency_mismatch_is_also_a_value_error_naming_both_currencies() -> N
 
 @given(st.lists(DECIMALS, max_size=10), CURRENCIES)
 def test_total_equals_the_sum_of_the_decimals(values: list[Decimal], cur: str) -> None:
-    assert sf.Money.total((sf.Money(v, cur) for v in values), currency=cur).amount == sum(
-        values, Decimal(0)
-    )
+    expected = Decimal(0)
+    for v in values:
+        expected = _EXACT.add(expected, v)
+    assert sf.Money.total((sf.Money(v, cur) for v in values), currency=cur).amount == expected
 
 
 def test_money_is_immutable_and_hashable() -> None:
@@ -83,13 +90,111 @@ def test_money_is_immutable_and_hashable() -> None:
 
 
 @given(money(), st.integers(-1000, 1000) | DECIMALS)
-def test_multiplying_and_dividing_scale_the_decimal_and_keep_the_currency(
+def test_multiplying_and_dividing_are_exact_or_refused_and_keep_the_currency(
     m: sf.Money, k: Decimal | int
 ) -> None:
-    assert (m * k).amount == m.amount * k and (k * m).currency == m.currency
+    try:
+        product = m * k
+    except sf.MoneyArithmeticError:
+        exact = _EXACT.multiply(m.amount, Decimal(k))
+        assert exact.as_tuple().exponent < -MAX_PLACES  # type: ignore[operator]
+    else:
+        assert product.amount == _EXACT.multiply(m.amount, Decimal(k))
+        assert (k * m).currency == m.currency
     if k:
-        assert (m / k).amount == m.amount / k
-    assert (-m).amount == -m.amount and abs(m).amount == abs(m.amount)
+        try:
+            quotient = m / k
+        except sf.MoneyArithmeticError:
+            # Refused only when no decimal within the limits is the exact quotient.
+            q = _EXACT.divide(m.amount, Decimal(k))
+            assert (
+                _EXACT.multiply(q, Decimal(k)) != m.amount or q.as_tuple().exponent < -MAX_PLACES
+            )  # type: ignore[operator]
+        else:
+            assert _EXACT.multiply(quotient.amount, Decimal(k)) == m.amount
+    assert (-m).amount == m.amount.copy_negate() and abs(m).amount == m.amount.copy_abs()
+
+
+@pytest.mark.parametrize("digits", [28, 29, 40, 99])
+def test_arithmetic_never_rounds_whatever_the_decimal_context(digits: int) -> None:
+    big = sf.Money("9" * digits + ".99", "USD")
+    zero = sf.Money.zero("USD")
+    assert big + zero == big and big - zero == big and zero - big == -big
+    assert (big * 1).amount == big.amount and (big / 1).amount == big.amount
+    neg = -big
+    assert abs(neg) == big and -neg == big
+    assert sf.Money.total([big, zero, big], currency="USD").amount == _EXACT.multiply(
+        2, big.amount
+    )
+    with decimal.localcontext(decimal.Context(prec=3)):
+        assert big + zero == big and (big * 2 / 2) == big and -neg == big
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sNaN",
+        "NaN",
+        "-NaN",
+        "Infinity",
+        "-inf",
+        "1e999999999",
+        "1e-999999999",
+        "1e100",
+        "0e101",
+        "1e-101",
+    ],
+)
+def test_non_finite_and_absurd_amounts_are_refused_at_the_door(text: str) -> None:
+    with pytest.raises(sf.ValidationError):
+        sf.Money(text, "USD")
+    with pytest.raises(sf.ValidationError):
+        sf.Money(Decimal(text), "USD")
+    with pytest.raises(sf.ValidationError):
+        sf.loads(json.dumps({"amount": text, "currency": "USD"}), sf.Money)
+    with pytest.raises(sf.ValidationError):
+        to_probability(text)
+
+
+def test_amounts_at_the_limits_are_kept_exactly() -> None:
+    top = sf.Money("9" * 100, "USD")
+    tiny = sf.Money("1e-100", "USD")
+    assert sf.loads(sf.dumps(top), sf.Money) == top
+    assert sf.loads(sf.dumps(tiny), sf.Money) == tiny
+    with pytest.raises(sf.MoneyArithmeticError, match="below 1e100"):
+        top + sf.Money("1", "USD")
+    with pytest.raises(sf.MoneyArithmeticError, match="100 digits"):
+        tiny / 10
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: m / 0, "division by zero"),
+        (lambda m: m / Decimal(0), "division by zero"),
+        (lambda m: m / 3, "exactly"),
+        (lambda m: m * Decimal("NaN"), "not a finite number"),
+        (lambda m: m * Decimal("sNaN"), "not a finite number"),
+        (lambda m: m / Decimal("Infinity"), "not a finite number"),
+        (lambda m: m * Decimal("1e999999999"), "below 1e100"),
+        (lambda m: m * 10**5000, "below 1e100"),
+    ],
+)
+def test_arithmetic_that_cannot_be_exact_raises_a_money_arithmetic_error(
+    call: object, message: str
+) -> None:
+    with pytest.raises(sf.MoneyArithmeticError, match=message) as info:
+        call(sf.Money("10", "EUR"))  # type: ignore[operator]
+    assert isinstance(info.value, ArithmeticError)
+
+
+@pytest.mark.parametrize("other", [None, 1, Decimal(1), "1"])
+def test_ordering_money_against_anything_else_is_a_clear_type_error(other: object) -> None:
+    m = sf.Money("1", "USD")
+    for compare in (lambda: m < other, lambda: m <= other, lambda: m > other, lambda: m >= other):
+        with pytest.raises(TypeError, match="not supported between instances of 'Money'"):
+            compare()
+    assert m != other
 
 
 @given(DECIMALS, DECIMALS, CURRENCIES)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import decimal
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -157,9 +158,9 @@ def test_expected_revenue_is_amount_times_probability(opp: sf.Opportunity) -> No
     if opp.amount is None:
         assert opp.expected_revenue is None
     else:
-        assert opp.expected_revenue == sf.Money(
-            opp.amount.amount * opp.probability / 100, opp.amount.currency
-        )
+        wide = decimal.Context(prec=1000)
+        exact = wide.scaleb(wide.multiply(opp.amount.amount, opp.probability), -2)
+        assert opp.expected_revenue == sf.Money(exact, opp.amount.currency)
 
 
 class OpportunityVerbs(RuleBasedStateMachine):

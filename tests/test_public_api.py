@@ -30,6 +30,7 @@ PUBLIC = [
     "Initiation",
     "MissingExtraError",
     "Money",
+    "MoneyArithmeticError",
     "Move",
     "Opportunity",
     "OpportunityId",
@@ -91,9 +92,8 @@ def test_every_error_is_a_salesflow_error_and_a_builtin() -> None:
     errors = [getattr(sf, n) for n in sf.__all__ if n.endswith("Error") and n != "SalesflowError"]
     for error in errors:
         assert issubclass(error, sf.SalesflowError), error
-        assert any(
-            b in error.__mro__ for b in (ValueError, KeyError, AttributeError, ImportError)
-        ), error
+        builtins = (ValueError, KeyError, AttributeError, ImportError, ArithmeticError)
+        assert any(b in error.__mro__ for b in builtins), error
 
 
 def test_the_domain_core_imports_no_dataframe_cli_or_file_format_library() -> None:

@@ -8,9 +8,11 @@ from typing import Any
 
 import attrs
 
-from salesflow.errors import Problem, ValidationError
+from salesflow._plain import UNENCODABLE
+from salesflow.errors import Problem, ValidationError, shorten
 
 __all__ = [
+    "UNENCODABLE",
     "a_date",
     "aware",
     "kind",
@@ -19,6 +21,8 @@ __all__ = [
     "non_blank",
     "optional",
     "sequence",
+    "text",
+    "text_problem",
 ]
 
 
@@ -26,20 +30,51 @@ def _owner(instance: object) -> str:
     return type(instance).__name__
 
 
+def text_problem(value: object, path: str, *, blank: bool = True) -> Problem | None:
+    """What is wrong with ``value`` as text (a ``str`` that UTF-8 can encode), or ``None``.
+
+    Args:
+        value: The value to check.
+        path: Where it is, for the problem.
+        blank: Whether an empty or all-space string is allowed.
+
+    >>> text_problem("\ud800", "$.name")
+    Problem(message='expected text that is valid unicode, got a lone surrogate', path='$.name')
+    """
+    if not isinstance(value, str) or (not blank and not value.strip()):
+        what = "a string" if blank else "a non-blank string"
+        return Problem(f"expected {what}, got {shorten(value)}", path)
+    if UNENCODABLE.search(value):
+        return Problem("expected text that is valid unicode, got a lone surrogate", path)
+    return None
+
+
 def non_blank(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """Refuse anything but a string with at least one visible character."""
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError(
-            [Problem(f"expected a non-blank string, got {value!r}", f"$.{attribute.name}")],
-            subject=_owner(instance),
-        )
+    """Refuse anything but valid unicode text with at least one visible character."""
+    problem = text_problem(value, f"$.{attribute.name}", blank=False)
+    if problem is not None:
+        raise ValidationError([problem], subject=_owner(instance))
+
+
+def text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Refuse anything but ``None`` or valid unicode text (an ordinary attribute)."""
+    if value is None:
+        return
+    problem = text_problem(value, f"$.{attribute.name}")
+    if problem is not None:
+        raise ValidationError([problem], subject=_owner(instance))
 
 
 def aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """Refuse anything but a timezone-aware datetime."""
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise ValidationError(
-            [Problem(f"expected a timezone-aware datetime, got {value!r}", f"$.{attribute.name}")],
+            [
+                Problem(
+                    f"expected a timezone-aware datetime, got {shorten(value)}",
+                    f"$.{attribute.name}",
+                )
+            ],
             subject=_owner(instance),
         )
 

@@ -15,6 +15,7 @@ input document).
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -24,6 +25,7 @@ __all__ = [
     "CurrencyMismatchError",
     "FileFormatError",
     "MissingExtraError",
+    "MoneyArithmeticError",
     "Problem",
     "ReadOnlyFieldError",
     "SalesflowError",
@@ -33,6 +35,39 @@ __all__ = [
     "UnknownStageError",
     "ValidationError",
 ]
+
+MAX_PROBLEMS_SHOWN = 50
+"""An error message lists at most this many problems, then counts the rest."""
+
+MAX_LINE = 400
+"""A line of an error message is cut after this many characters, counting the rest."""
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlong = 40
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 6
+_REPR.maxlevel = 3
+
+
+def shorten(value: object) -> str:
+    """A bounded repr of ``value`` for an error message, whatever its size or depth.
+
+    >>> len(shorten("x" * 10**6))
+    80
+    >>> shorten([[1, 2]] * 100)
+    '[[1, 2], [1, 2], [1, 2], [1, 2], [1, 2], [1, 2], ...]'
+    """
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a repr that fails (e.g. an int too long to print)
+        return f"<{type(value).__name__}>"
+
+
+def _cut(line: str) -> str:
+    if len(line) <= MAX_LINE:
+        return line
+    return f"{line[:MAX_LINE]}… ({len(line) - MAX_LINE} more characters)"
 
 
 class SalesflowError(Exception):
@@ -68,10 +103,13 @@ class ValidationError(SalesflowError, ValueError):
     def __init__(self, problems: Iterable[Problem], *, subject: str = "input") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.subject = subject
-        lines = "\n".join(f"  - {p}" for p in self.problems)
+        shown = [_cut(f"  - {p}") for p in self.problems[:MAX_PROBLEMS_SHOWN]]
         count = len(self.problems)
+        if count > MAX_PROBLEMS_SHOWN:
+            shown.append(f"  ... and {count - MAX_PROBLEMS_SHOWN} more")
         noun = "problem" if count == 1 else "problems"
-        super().__init__(f"invalid {subject}: {count} {noun}\n{lines}")
+        lines = "\n".join(shown)
+        super().__init__(_cut(f"invalid {subject}: {count} {noun}") + f"\n{lines}")
 
     @property
     def messages(self) -> list[str]:
@@ -106,6 +144,17 @@ class MissingExtraError(SalesflowError, ImportError):
             f"{module} is not installed; this needs salesflow's {extra!r} extra: "
             f"pip install 'salesflow[{extra}]'"
         )
+
+
+class MoneyArithmeticError(SalesflowError, ArithmeticError):
+    """Money arithmetic whose exact result cannot be kept: it would round, divide by zero, or overflow.
+
+    >>> import salesflow as sf
+    >>> sf.Money("1", "USD") / 0
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.MoneyArithmeticError: cannot divide 1 USD by 0: division by zero
+    """
 
 
 class CurrencyMismatchError(SalesflowError, ValueError):

@@ -1,28 +1,42 @@
 """Reading and writing documents as JSON, TOML or YAML files, chosen by suffix.
 
-Only safe loaders are used (``yaml.safe_load``, ``tomllib``, ``json``), and the
-YAML and TOML-writing libraries are imported only when such a file is used.
+Only safe loaders are used (a YAML 1.2 core-schema ``SafeLoader``, ``tomllib``,
+``json``), and the YAML and TOML-writing libraries are imported only when such
+a file is used. Reading accepts regular files of at most :data:`MAX_FILE_BYTES`
+bytes, reads numbers exactly as written (as :class:`~decimal.Decimal`) and
+refuses duplicate keys. Writing encodes everything first and replaces the
+target atomically, so a failure never leaves a half-written or emptied file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 import sys
+import tempfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from salesflow.errors import FileFormatError
+from salesflow.errors import FileFormatError, shorten
 
-__all__ = ["SUFFIXES", "read_document", "write_document"]
+__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "read_document", "write_document"]
 
 SUFFIXES = (".json", ".toml", ".yaml", ".yml")
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""The largest file :func:`read_document` reads (16 MiB)."""
 
 
 def _path(path: object) -> Path:
     if not isinstance(path, (str, os.PathLike)):
-        raise FileFormatError(repr(path), f"expected a file path, got {type(path).__name__}")
-    return Path(path)
+        raise FileFormatError(shorten(path), f"expected a file path, got {type(path).__name__}")
+    try:
+        return Path(path)
+    except (TypeError, ValueError) as exc:  # e.g. a PathLike returning bytes
+        raise FileFormatError(shorten(path), f"expected a file path: {exc}") from None
 
 
 def _suffix(path: Path) -> str:
@@ -30,7 +44,7 @@ def _suffix(path: Path) -> str:
     if suffix not in SUFFIXES:
         raise FileFormatError(
             str(path),
-            f"unknown file type {suffix or '(none)'!r}; expected one of {', '.join(SUFFIXES)}",
+            f"unknown file type {shorten(suffix or '(none)')}; expected one of {', '.join(SUFFIXES)}",
         )
     return suffix
 
@@ -45,35 +59,89 @@ def _yaml(path: Path) -> Any:
     return yaml
 
 
-def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+def _read_bytes(file: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; never blocks on a FIFO."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise FileFormatError(str(file), f"cannot read: {exc}") from exc
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise FileFormatError(str(file), "cannot read: not a regular file")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > limit:
+            raise FileFormatError(
+                str(file), f"cannot read: {info.st_size} bytes is more than the limit of {limit}"
+            )
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise FileFormatError(str(file), f"cannot read: {exc}") from exc
+    if len(data) > limit:
+        raise FileFormatError(str(file), f"cannot read: more than the limit of {limit} bytes")
+    return data
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"found the key {shorten(key)} twice in one object")
+        result[key] = value
+    return result
+
+
+def _parse(file: Path, suffix: str, text: str) -> Any:
+    if suffix == ".json":
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_float=Decimal)
+    if suffix == ".toml":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+        return tomllib.loads(text, parse_float=Decimal)
+    _yaml(file)
+    from salesflow._yaml import load
+
+    return load(text)
+
+
+def read_document(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_FILE_BYTES
+) -> dict[str, Any]:
     """Read a JSON, TOML or YAML file whose top level is a mapping.
 
+    Numbers with a fraction or an exponent are read as the
+    :class:`~decimal.Decimal` of their text, so no digit is lost; YAML is read
+    with the YAML 1.2 core schema (``012`` is 12, ``yes`` is a string).
+
+    Args:
+        path: The file.
+        max_bytes: The largest file to read.
+
     Raises:
-        FileFormatError: Unknown suffix, unreadable file, a parse error (with
-            its line where the parser gives one), or a top level that is not a mapping.
+        FileFormatError: Unknown suffix, not a regular file, too large, not
+            UTF-8, a parse error (with its line where the parser gives one), a
+            duplicate key, a YAML document whose aliases expand too far, or a
+            top level that is not a mapping.
     """
     file = _path(path)
     suffix = _suffix(file)
+    raw = _read_bytes(file, max_bytes)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileFormatError(str(file), f"cannot read: {exc}") from exc
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            str(file), f"cannot read: not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
     try:
-        if suffix == ".json":
-            data = json.loads(text)
-        elif suffix == ".toml":
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover
-                import tomli as tomllib
-            data = tomllib.loads(text)
-        else:
-            yaml = _yaml(file)
-            data = yaml.safe_load(text)
+        data = _parse(file, suffix, text)
     except FileFormatError:
         raise
     except Exception as exc:  # each parser has its own error type
-        raise FileFormatError(str(file), f"cannot parse {suffix[1:].upper()}: {exc}") from exc
+        message = str(exc)
+        raise FileFormatError(str(file), f"cannot parse {suffix[1:].upper()}: {message}") from None
     if not isinstance(data, dict):
         raise FileFormatError(
             str(file), f"expected a mapping at the top level, got {type(data).__name__}"
@@ -89,36 +157,82 @@ def _without_none(value: Any) -> Any:
     return value
 
 
-def write_document(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
-    """Write ``data`` as JSON, TOML or YAML, by the file's suffix.
-
-    TOML has no null, so keys whose value is ``None`` are left out there
-    (reading them back gives the same defaults).
-
-    Raises:
-        FileFormatError: Unknown suffix, a missing optional library, or the
-            file cannot be written.
-    """
-    file = _path(path)
-    suffix = _suffix(file)
+def _text(file: Path, suffix: str, data: dict[str, Any]) -> str:
     if suffix == ".json":
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    elif suffix == ".toml":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if suffix == ".toml":
         try:
             import tomli_w
         except ImportError:  # pragma: no cover - depends on the environment
             raise FileFormatError(
                 str(file), "writing TOML needs tomli-w: pip install 'salesflow[toml]'"
             ) from None
-        text = tomli_w.dumps(_without_none(data))
-    else:
-        yaml = _yaml(file)
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        if yaml.safe_load(text) != data:
-            # PyYAML writes some characters (e.g. U+0085) plainly and reads
-            # them back as line breaks; double-quoted style escapes them all.
-            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_style='"')
+        text: str = tomli_w.dumps(_without_none(data))
+        return text
+    yaml = _yaml(file)
+    from salesflow._yaml import load
+
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    if load(text) != data:
+        # PyYAML writes some characters (e.g. U+0085) plainly and reads them
+        # back as line breaks, and strings like "012" unquoted; double-quoted
+        # style escapes them all.
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_style='"')
+    return str(text)
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits the written file gets: the old file's, else the umask's default."""
     try:
-        file.write_text(text, encoding="utf-8")
-    except OSError as exc:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_document(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
+    """Write ``data`` as JSON, TOML or YAML, by the file's suffix, atomically.
+
+    Everything is encoded first; the bytes go to a temporary file in the same
+    folder, which then replaces the target (``os.replace``). On any failure
+    the target is left exactly as it was. TOML has no null, so keys whose
+    value is ``None`` are left out there (reading them back gives the same
+    defaults).
+
+    Raises:
+        FileFormatError: Unknown suffix, a missing optional library, text that
+            cannot be encoded as UTF-8 (e.g. a lone surrogate), or the file
+            cannot be written.
+    """
+    file = _path(path)
+    suffix = _suffix(file)
+    try:
+        payload = _text(file, suffix, data).encode("utf-8")
+    except FileFormatError:
+        raise
+    except UnicodeEncodeError as exc:
+        raise FileFormatError(
+            str(file), f"cannot write: text that is not valid unicode ({exc.reason})"
+        ) from None
+    except Exception as exc:  # a value the format cannot hold
+        raise FileFormatError(str(file), f"cannot write {suffix[1:].upper()}: {exc}") from exc
+    target = file.resolve() if file.is_symlink() else file
+    temporary: str | None = None
+    try:
+        fd, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _mode_for(target))
+        os.replace(temporary, target)
+        temporary = None
+    except (OSError, ValueError) as exc:
         raise FileFormatError(str(file), f"cannot write: {exc}") from exc
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)

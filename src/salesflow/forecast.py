@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from salesflow.errors import shorten
+
 __all__ = ["ForecastCategory"]
 
 
@@ -68,7 +70,7 @@ class ForecastCategory(enum.Enum):
         except KeyError:
             names = ", ".join(c.value for c in cls)
             raise ValueError(
-                f"unknown forecast category {text!r}; expected one of {names}"
+                f"unknown forecast category {shorten(text)}; expected one of {names}"
             ) from None
 
 

@@ -19,6 +19,8 @@ from salesflow._validate import (
     non_blank,
     optional,
     sequence,
+    text,
+    text_problem,
 )
 from salesflow.buyer._side import BuyerSide
 from salesflow.buyer.effort import Effort, check_efforts
@@ -121,7 +123,7 @@ class Opportunity(ContactRoles, BuyerSide):
         on_setattr=_read_only("a new Opportunity"),
     )
     name: str = attrs.field(validator=_check_name)
-    account_id: AccountId | None = None
+    account_id: AccountId | None = attrs.field(default=None, validator=optional(non_blank))
     amount: Money | None = attrs.field(
         default=None, validator=money_or_none, on_setattr=_read_only("change_amount()")
     )
@@ -153,13 +155,13 @@ class Opportunity(ContactRoles, BuyerSide):
     competitor: str | None = attrs.field(
         default=None, validator=optional(non_blank), on_setattr=_read_only("SalesProcess.move()")
     )
-    type: str | None = None
-    lead_source: str | None = None
-    next_step: str | None = None
-    owner: str | None = None
-    description: str | None = None
+    type: str | None = attrs.field(default=None, validator=text)
+    lead_source: str | None = attrs.field(default=None, validator=text)
+    next_step: str | None = attrs.field(default=None, validator=text)
+    owner: str | None = attrs.field(default=None, validator=text)
+    description: str | None = attrs.field(default=None, validator=text)
     process_name: str | None = attrs.field(
-        default=None, on_setattr=_read_only("a new Opportunity")
+        default=None, validator=text, on_setattr=_read_only("a new Opportunity")
     )
     confirmed_facts: tuple[str, ...] = attrs.field(
         default=(), converter=names, on_setattr=_read_only("confirm_fact()")
@@ -434,6 +436,8 @@ class Opportunity(ContactRoles, BuyerSide):
             problems.append(
                 Problem(f"expected who made the change, got {type(by).__name__}", "$.by")
             )
+        elif by is not None and (problem := text_problem(by, "$.by")) is not None:
+            problems.append(problem)
         if problems:
             raise ValidationError(problems, subject=f"change to opportunity {self.id}")
         return when

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import attrs
 
 from salesflow._document import Document
-from salesflow._validate import kind, names, sequence
+from salesflow._validate import kind, names, sequence, text_problem
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine, bind, machine_class
@@ -95,8 +95,9 @@ class SalesProcess(Document):
         object.__setattr__(self, "_by_name", {s.name: s for s in self.stages})
 
     def _problems(self) -> Iterable[Problem]:
-        if not isinstance(self.name, str) or not self.name.strip():
-            yield Problem(f"expected a non-blank name, got {self.name!r}", "$.name")
+        problem = text_problem(self.name, "$.name", blank=False)
+        if problem is not None:
+            yield problem
         seen: set[str] = set()
         previous_order = 0
         for index, stage in enumerate(self.stages):  # all Stages: the converter checked

@@ -39,6 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from salesflow._document import use_codec
+from salesflow._plain import plain_problems
 from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKindName, to_activity_kind
 from salesflow.buyer.concern import Concern, ConcernProfile
@@ -50,7 +51,7 @@ from salesflow.buyer.process import BuyerProcess
 from salesflow.buyer.qualification import QualificationElement, QualificationStatus, Scorecard
 from salesflow.contact import Contact
 from salesflow.engine.change import Move, StageChange
-from salesflow.errors import Problem, SalesflowError, ValidationError
+from salesflow.errors import Problem, SalesflowError, ValidationError, shorten
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import StageGate
 from salesflow.history import HistoryEntry
@@ -123,7 +124,7 @@ def _date(value: object, _: object) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _Refused(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+        raise _Refused(f"expected an ISO date (YYYY-MM-DD), got {shorten(value)}") from None
 
 
 def _datetime(value: object, _: object) -> datetime:
@@ -133,11 +134,13 @@ def _datetime(value: object, _: object) -> datetime:
         try:
             result = datetime.fromisoformat(value)
         except ValueError:
-            raise _Refused(f"expected an ISO 8601 datetime, got {value!r}") from None
+            raise _Refused(f"expected an ISO 8601 datetime, got {shorten(value)}") from None
     else:
         raise _Refused(f"expected an ISO 8601 datetime string, got {_kind(value)}")
     if result.utcoffset() is None:
-        raise _Refused(f"expected a timezone-aware datetime (with an offset), got {value!r}")
+        raise _Refused(
+            f"expected a timezone-aware datetime (with an offset), got {shorten(value)}"
+        )
     return result
 
 
@@ -181,7 +184,7 @@ def _enum_hook(cls: type[enum.Enum]) -> Any:
             for member in cls:
                 if member.value == value:
                     return member
-        raise _Refused(f"expected one of {known}, got {value!r}")
+        raise _Refused(f"expected one of {known}, got {shorten(value)}")
 
     return hook
 
@@ -352,6 +355,10 @@ def to_dict(obj: Any) -> dict[str, Any]:
 
     The result carries ``schema_version`` at its top.
 
+    Raises:
+        ValidationError: ``obj`` is not a salesflow object, or holds text that
+            cannot be written as UTF-8 (a lone surrogate), with its path.
+
     >>> import salesflow as sf
     >>> sf.to_dict(sf.Stage("Qualified", 40))["probability"]
     '40'
@@ -362,6 +369,9 @@ def to_dict(obj: Any) -> dict[str, Any]:
             [Problem(f"expected a salesflow object, got {type(obj).__name__}", "$")],
             subject="object to serialise",
         )
+    problems = plain_problems(data)
+    if problems:
+        raise ValidationError(problems, subject=f"{type(obj).__name__} to serialise")
     return {"schema_version": SCHEMA_VERSION, **data}
 
 
@@ -398,12 +408,15 @@ def from_dict(data: object, cls: type[T], *, subject: str | None = None) -> T:
             raise ValidationError(
                 [
                     Problem(
-                        f"unsupported schema_version {version!r}; this salesflow reads {SCHEMA_VERSION}",
+                        f"unsupported schema_version {shorten(version)}; this salesflow reads {SCHEMA_VERSION}",
                         "$.schema_version",
                     )
                 ],
                 subject=name,
             )
+    problems = plain_problems(document)
+    if problems:
+        raise ValidationError(problems, subject=name)
     try:
         return _CONVERTER.structure(document, cls)
     except Exception as exc:  # translated at the boundary, nothing leaks

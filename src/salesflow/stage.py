@@ -7,8 +7,8 @@ from decimal import Decimal
 import attrs
 
 from salesflow._repr import short_repr
-from salesflow._validate import names
-from salesflow.errors import Problem, ValidationError
+from salesflow._validate import names, text_problem
+from salesflow.errors import Problem, ValidationError, shorten
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import StageGate
 from salesflow.probability import to_probability
@@ -73,14 +73,25 @@ class Stage:
 
     def __attrs_post_init__(self) -> None:
         problems = []
-        if not isinstance(self.name, str) or not self.name.strip():
-            problems.append(Problem(f"expected a non-blank name, got {self.name!r}", "$.name"))
+        for problem in (
+            text_problem(self.name, "$.name", blank=False),
+            None if self.guidance is None else text_problem(self.guidance, "$.guidance"),
+        ):
+            if problem is not None:
+                problems.append(problem)
+        for flag in ("is_closed", "is_won"):
+            if not isinstance(getattr(self, flag), bool):
+                problems.append(
+                    Problem(
+                        f"expected true or false, got {shorten(getattr(self, flag))}", f"$.{flag}"
+                    )
+                )
         if self.is_won and not self.is_closed:
             problems.append(Problem("a won stage must be closed", "$.is_won"))
         if not isinstance(self.forecast_category, ForecastCategory):
             problems.append(
                 Problem(
-                    f"expected a ForecastCategory, got {self.forecast_category!r}",
+                    f"expected a ForecastCategory, got {shorten(self.forecast_category)}",
                     "$.forecast_category",
                 )
             )
@@ -89,10 +100,10 @@ class Stage:
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
             ):
                 problems.append(
-                    Problem(f"expected a whole number >= 1, got {value!r}", f"$.{field}")
+                    Problem(f"expected a whole number >= 1, got {shorten(value)}", f"$.{field}")
                 )
         if problems:
-            raise ValidationError(problems, subject=f"stage {self.name!r}")
+            raise ValidationError(problems, subject=f"stage {shorten(self.name)}")
 
     def __repr__(self) -> str:
         return short_repr(self, positional=("name", "probability"))

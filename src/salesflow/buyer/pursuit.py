@@ -8,7 +8,7 @@ expected value = probability × amount − remaining cost.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 import attrs
@@ -16,7 +16,7 @@ import attrs
 from salesflow.buyer.effort import Effort
 from salesflow.buyer.signal import RiskSignal, risk_signals
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
-from salesflow.money import Money
+from salesflow.money import MAX_MAGNITUDE, MAX_PLACES, Money
 
 if TYPE_CHECKING:
     from salesflow.buyer.mapping import ProcessMapping
@@ -51,8 +51,10 @@ class PursuitAssessment:
 def _estimate(cost: Money, progress: Decimal) -> Money:
     """Extrapolate ``cost`` over the journey still ahead, at the same rate."""
     places = Decimal(1).scaleb(min(cost.amount.as_tuple().exponent, 0))  # type: ignore[arg-type]
-    remaining = cost.amount * (1 - progress) / progress
-    return Money(remaining.quantize(places), cost.currency)
+    # An estimate, rounded on purpose to the cost's places, with room for any amount.
+    with localcontext(Context(prec=4 * (MAX_MAGNITUDE + MAX_PLACES))):
+        remaining = (cost.amount * (1 - progress) / progress).quantize(places)
+    return Money(remaining, cost.currency)
 
 
 def assess_pursuit(
