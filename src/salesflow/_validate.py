@@ -30,19 +30,22 @@ def _owner(instance: object) -> str:
     return type(instance).__name__
 
 
-def text_problem(value: object, path: str, *, blank: bool = True) -> Problem | None:
-    """What is wrong with ``value`` as text (a ``str`` that UTF-8 can encode), or ``None``.
+def text_problem(
+    value: object, path: str, *, blank: bool = True, noun: str = "string"
+) -> Problem | None:
+    r"""What is wrong with ``value`` as text (a ``str`` that UTF-8 can encode), or ``None``.
 
     Args:
         value: The value to check.
         path: Where it is, for the problem.
         blank: Whether an empty or all-space string is allowed.
+        noun: What the text is, for the message.
 
     >>> text_problem("\ud800", "$.name")
     Problem(message='expected text that is valid unicode, got a lone surrogate', path='$.name')
     """
     if not isinstance(value, str) or (not blank and not value.strip()):
-        what = "a string" if blank else "a non-blank string"
+        what = f"a {noun}" if blank else f"a non-blank {noun}"
         return Problem(f"expected {what}, got {shorten(value)}", path)
     if UNENCODABLE.search(value):
         return Problem("expected text that is valid unicode, got a lone surrogate", path)

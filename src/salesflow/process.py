@@ -95,7 +95,7 @@ class SalesProcess(Document):
         object.__setattr__(self, "_by_name", {s.name: s for s in self.stages})
 
     def _problems(self) -> Iterable[Problem]:
-        problem = text_problem(self.name, "$.name", blank=False)
+        problem = text_problem(self.name, "$.name", blank=False, noun="name")
         if problem is not None:
             yield problem
         seen: set[str] = set()

@@ -74,7 +74,7 @@ class Stage:
     def __attrs_post_init__(self) -> None:
         problems = []
         for problem in (
-            text_problem(self.name, "$.name", blank=False),
+            text_problem(self.name, "$.name", blank=False, noun="name"),
             None if self.guidance is None else text_problem(self.guidance, "$.guidance"),
         ):
             if problem is not None:
