@@ -14,10 +14,32 @@ from salesflow.analytics._require import require
 require("narwhals")
 require("numpy")
 
+from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
+from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
+from salesflow.forecasting.deal_score import (  # noqa: E402
+    DealScore,
+    DealScoreModel,
+    Reason,
+    fit_deal_score,
+)
 from salesflow.forecasting.learned import (  # noqa: E402
     LearnedProbabilities,
     StageEstimate,
     learn_probabilities,
 )
 
-__all__ = ["LearnedProbabilities", "StageEstimate", "learn_probabilities"]
+__all__ = [
+    "Backtest",
+    "Bucket",
+    "Calibration",
+    "DealScore",
+    "DealScoreModel",
+    "LearnedProbabilities",
+    "Reason",
+    "StageEstimate",
+    "backtest",
+    "calibration",
+    "fit_deal_score",
+    "learn_probabilities",
+    "score",
+]
