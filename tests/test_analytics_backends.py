@@ -19,12 +19,19 @@ pl = pytest.importorskip("polars")
 
 from salesflow.analytics import (  # noqa: E402
     Frames,
+    activity_summary,
+    at_risk,
     bridge,
+    cycle_length,
+    deal_age,
     examples,
     frames,
     funnel,
     pipeline_as_of,
     pipeline_summary,
+    sales_velocity,
+    slippage,
+    time_in_stage,
     win_rate,
 )
 
@@ -96,13 +103,19 @@ METRICS = {
     "funnel": lambda t: funnel(t, skipped="not_reached", backward="retract"),
     "as_of": lambda t: pipeline_as_of(t, date(2026, 2, 15)),
     "bridge": lambda t: bridge(t, date(2026, 1, 31), date(2026, 3, 31)),
+    "time_in_stage": lambda t: time_in_stage(t, as_of=date(2026, 3, 31)),
+    "deal_age": lambda t: deal_age(t, as_of=date(2026, 3, 31)),
+    "cycle_length": lambda t: cycle_length(t, outcome="closed", by="owner"),
+    "slippage": lambda t: slippage(t),
+    "velocity": lambda t: sales_velocity(t),
+    "activity": lambda t: activity_summary(t, as_of=date(2026, 3, 31)),
+    "at_risk": lambda t: at_risk(t, as_of=date(2026, 3, 1)),
 }
 
 
 @pytest.fixture(scope="module")
 def polars_tables() -> Frames:
-    f = frames(examples.opportunities(), examples.activities())
-    return Frames(f.snapshot, f.history, f.activities, process=PROCESS)
+    return frames(examples.opportunities(), examples.activities(), process=PROCESS)
 
 
 @pytest.mark.parametrize("metric", sorted(METRICS))

@@ -53,7 +53,7 @@ def test_frames_writes_flat_typed_tables_with_the_contract_columns() -> None:
     )
     process.move(opp, "Qualification", at=T0 + timedelta(days=2), amount=sf.Money("99.125", "EUR"))
     tables = frames([opp])
-    assert tables.snapshot.columns == list(SNAPSHOT_COLUMNS)
+    assert tables.snapshot.columns == [*SNAPSHOT_COLUMNS, "has_primary_contact", "next_gate_met"]
     assert tables.history.columns == list(HISTORY_COLUMNS)
     assert tables.snapshot.schema["amount"] == pl.Decimal(38, 3)
     row = tables.snapshot.row(0, named=True)

@@ -210,3 +210,130 @@ def test_bridge_with_a_close_date_window(tables: Frames) -> None:
 def test_bridge_refuses_an_end_before_its_start(tables: Frames) -> None:
     with pytest.raises(sf.ValidationError, match="before start"):
         bridge(tables, date(2026, 3, 1), date(2026, 2, 1))
+
+
+# ---------------------------------------------------------------- timing
+
+from salesflow.analytics import (  # noqa: E402
+    activity_summary,
+    at_risk,
+    cycle_length,
+    deal_age,
+    sales_velocity,
+    slippage,
+    time_in_stage,
+)
+
+END_OF_MARCH = date(2026, 3, 31)
+
+
+def test_time_in_stage_measures_each_stay_and_leaves_closed_stages_out(tables: Frames) -> None:
+    t = time_in_stage(tables, as_of=END_OF_MARCH)
+    assert t.days("A", "Prospecting") == (7.0, 7.0)
+    assert t.days("A", "Qualification") == (21.0, 21.0)
+    latest, cumulative = t.days("A", "Needs Analysis")  # current: 2 Feb 09:00 to 31 Mar 24:00
+    assert latest == cumulative == pytest.approx(57 + 15 / 24, abs=1e-4)
+    assert t.days("D", "Needs Analysis") == (11.0, 11.0)
+    assert t.days("D", "Qualification") == (24.0, 24.0)
+    stages_of_c = {r["stage"] for r in t.rows() if r["id"] == "C"}
+    assert stages_of_c == {"Prospecting"}  # Closed Won is an outcome, not a stay
+
+
+def test_time_in_stage_latest_and_cumulative_differ_after_a_return() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    process = examples.process()
+    t0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    opp = process.open(name="Back", close_date=date(2026, 6, 1), at=t0, id="R")
+    process.move(opp, "Qualification", at=t0 + timedelta(days=3))
+    process.move(opp, "Prospecting", at=t0 + timedelta(days=5))
+    process.move(opp, "Qualification", at=t0 + timedelta(days=6))
+    process.move(opp, "Closed Lost", at=t0 + timedelta(days=10))
+    t = time_in_stage([opp], as_of=date(2026, 2, 1), process=process)
+    assert t.days("R", "Qualification") == (4.0, 6.0)
+    assert t.days("R", "Prospecting") == (1.0, 4.0)
+    row = next(r for r in t.rows() if r["stage"] == "Qualification")
+    assert row["entries"] == 2 and not row["current"]
+
+
+def test_deal_age_ends_at_closing_for_closed_deals(opps: list[sf.Opportunity]) -> None:
+    ages = {r["id"]: r["age_days"] for r in deal_age(opps, as_of=END_OF_MARCH).rows()}
+    assert ages == {"A": 85.0, "B": 85.0, "C": 31.0, "D": 45.0, "E": 58.0}
+
+
+def test_cycle_length_over_won_or_all_closed_deals(opps: list[sf.Opportunity]) -> None:
+    won = cycle_length(opps)
+    assert (won.mean, won.median) == (31.0, 31.0)
+    closed = cycle_length(opps, outcome="closed")
+    assert (closed.mean, closed.median) == (38.0, 38.0)
+    by_owner = {r["owner"]: r["deals"] for r in cycle_length(opps, by="owner").rows()}
+    assert by_owner == {"ana": 1}
+
+
+def test_slippage_counts_pushes_by_month_and_slipped_days(opps: list[sf.Opportunity]) -> None:
+    s = slippage(opps)
+    assert s.of("E") == (3, 61.0 + 41.0 + 31.0)
+    assert s.of("B") == (1, 62.0)
+    assert s.of("C") == (0, 0.0)
+    assert {r["id"]: r["pushes"] for r in s.rows()} == {o.id: o.push_count for o in opps}
+
+
+def test_sales_velocity_multiplies_its_four_parts(opps: list[sf.Opportunity]) -> None:
+    row = sales_velocity(opps).rows()[0]
+    assert (row["opportunities"], row["won"], row["closed"]) == (5, 1, 2)
+    assert row["won_amount"] == Decimal("12000")
+    assert row["velocity_per_day"] == pytest.approx(5 * 12000 * 0.5 / 31)
+    cohort = sales_velocity(opps, created_between=(date(2026, 2, 1), date(2026, 2, 28)))
+    assert cohort.rows()[0]["opportunities"] == 1 and cohort.per_day is None
+
+
+def test_activity_summary_counts_recent_done_activities(tables: Frames) -> None:
+    a = activity_summary(tables, as_of=END_OF_MARCH)
+    assert (a.of("A")["activities_7d"], a.of("A")["activities_30d"]) == (1, 2)
+    assert a.of("B")["activities_30d"] == 0
+    assert a.of("B")["days_since_last"] == pytest.approx(45 + 15 / 24, abs=1e-4)
+    assert a.of("E")["last_activity_at"] is None  # its only activity is an open task
+    with_tasks = activity_summary(tables, as_of=END_OF_MARCH, include_open_tasks=True)
+    assert with_tasks.of("E")["days_since_last"] == pytest.approx(55 + 15 / 24, abs=1e-4)
+
+
+def test_at_risk_flags_each_reason(tables: Frames) -> None:
+    risk = at_risk(tables, as_of=END_OF_MARCH)
+    assert {r["id"] for r in risk.rows()} == {"A", "B", "E"}  # open deals only
+    assert risk.reasons("A") == ["no stage change in 57 days (rots after 30)"]
+    assert risk.reasons("B") == ["no activity logged in 45 days", "no primary contact"]
+    assert "close date pushed 3 times" in risk.reasons("E")
+    assert risk.policies["skipped"] == []
+    april = at_risk(tables, as_of=date(2026, 4, 2))
+    assert "past its close date 2026-03-31 by 2 days" in april.reasons("A")
+    feb = at_risk(tables, as_of=date(2026, 3, 1))
+    assert "amount changed by 50 % in one step" in feb.reasons("A")
+
+
+def test_at_risk_on_a_bare_snapshot_skips_what_it_cannot_know(tables: Frames) -> None:
+    risk = at_risk(
+        tables.snapshot.drop("has_primary_contact", "next_gate_met"), as_of=END_OF_MARCH
+    )
+    assert set(risk.policies["skipped"]) == {
+        "stale",
+        "no_activity",
+        "no_primary_contact",
+        "gate_not_met",
+        "large_amount_change",
+    }
+    assert risk.reasons("E") == ["close date pushed 3 times"]
+
+
+def test_the_next_stage_gate_flag_runs_the_gate_on_objects() -> None:
+    process = sf.SalesProcess(
+        name="Gated",
+        stages=[
+            sf.Stage("Open", 10),
+            sf.Stage("Proposal", 50, gate=sf.StageGate(primary_contact=True)),
+            sf.Stage("Won", 100, is_closed=True, is_won=True),
+            sf.Stage("Lost", 0, is_closed=True),
+        ],
+    )
+    opp = process.open(name="No contact", close_date=date(2026, 6, 1), id="G")
+    risk = at_risk(frames([opp], process=process), as_of=date(2026, 1, 1))
+    assert "the next stage's gate is not met" in risk.reasons("G")

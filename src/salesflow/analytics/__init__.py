@@ -22,34 +22,61 @@ from salesflow.analytics._require import require
 require("narwhals")
 
 from salesflow.analytics import examples  # noqa: E402
+from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
 from salesflow.analytics.funnel import Funnel, funnel  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
+from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
+from salesflow.analytics.slippage import Slippage, slippage  # noqa: E402
 from salesflow.analytics.summary import Summary, SummaryLine, pipeline_summary  # noqa: E402
+from salesflow.analytics.timing import (  # noqa: E402
+    CycleLength,
+    DealAge,
+    TimeInStage,
+    cycle_length,
+    deal_age,
+    time_in_stage,
+)
+from salesflow.analytics.velocity import Velocity, sales_velocity  # noqa: E402
 from salesflow.analytics.win_rate import WinRate, win_rate  # noqa: E402
 from salesflow.columns import Columns  # noqa: E402
 
 __all__ = [
+    "FLAGS",
     "MOVEMENTS",
+    "ActivitySummary",
+    "AtRisk",
     "Bridge",
     "BridgeTotals",
     "Columns",
+    "CycleLength",
+    "DealAge",
     "Frames",
     "Funnel",
     "PipelineAsOf",
     "Rates",
     "Result",
+    "Slippage",
     "Summary",
     "SummaryLine",
+    "TimeInStage",
+    "Velocity",
     "WinRate",
+    "activity_summary",
+    "at_risk",
     "bridge",
+    "cycle_length",
+    "deal_age",
     "examples",
     "frames",
     "funnel",
     "pipeline_as_of",
     "pipeline_summary",
+    "sales_velocity",
+    "slippage",
+    "time_in_stage",
     "win_rate",
 ]

@@ -42,7 +42,7 @@ def sum0(expr: nw.Expr) -> nw.Expr:
 
 
 def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
-    """Days from ``earlier`` to ``later`` as a float (both datetimes, same zone)."""
+    """Days from ``earlier`` to ``later`` as a float, to the whole second (datetimes)."""
     return (later - earlier).dt.total_seconds() / 86400
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import attrs
+
 from salesflow.activity import Activity
 from salesflow.ids import ActivityId, OpportunityId
 from salesflow.money import Money
@@ -47,8 +49,10 @@ def _usd(amount: str) -> Money:
 
 
 def process() -> SalesProcess:
-    """Salesforce's standard process (the examples' process)."""
-    return salesforce_standard()
+    """Salesforce's standard process, with 30 rot days on every open stage."""
+    standard = salesforce_standard()
+    stages = [s if s.is_closed else attrs.evolve(s, rot_days=30) for s in standard.stages]
+    return attrs.evolve(standard, stages=stages)
 
 
 def opportunities() -> list[Opportunity]:

@@ -157,10 +157,33 @@ def _activity_row(activity: Activity) -> dict[str, Any]:
     }
 
 
-def frames(opportunities: Iterable[Opportunity], activities: Iterable[Activity] = ()) -> Frames:
+def _next_stage(process: SalesProcess, stage: str) -> str | None:
+    names = [s.name for s in process.stages if s.is_won or not s.is_closed]
+    if stage not in names or names.index(stage) + 1 >= len(names):
+        return None
+    return names[names.index(stage) + 1]
+
+
+def _gate_met(opp: Opportunity, process: SalesProcess) -> bool | None:
+    following = None if opp.is_closed else _next_stage(process, opp.stage)
+    if following is None:
+        return None
+    return not process.stage(following).gate.unmet(opp, process.checks)
+
+
+def frames(
+    opportunities: Iterable[Opportunity],
+    activities: Iterable[Activity] = (),
+    *,
+    process: SalesProcess | None = None,
+) -> Frames:
     """Turn opportunities (with their history) and activities into the three tables.
 
-    Returns Polars DataFrames with salesflow's own column names. Amounts are
+    Returns Polars DataFrames with salesflow's own column names, plus two
+    facts only objects know, after the contract's snapshot columns:
+    ``has_primary_contact`` (from contact roles) and, with ``process``,
+    ``next_gate_met`` (whether the next stage's gate would let the deal in
+    now; null for closed deals and the last stage). Amounts are
     ``Decimal`` columns with the largest scale found (at least 2), so no
     amount is rounded; history rows are sorted by time within each
     opportunity.
@@ -168,6 +191,8 @@ def frames(opportunities: Iterable[Opportunity], activities: Iterable[Activity] 
     Args:
         opportunities: The opportunities.
         activities: Their activities (:class:`salesflow.Activity` records).
+        process: Their process: stored in the result (for metrics that need the
+            stage order) and used to evaluate the next stage's gate.
 
     Returns:
         A :class:`Frames` of Polars DataFrames.
@@ -242,7 +267,12 @@ def frames(opportunities: Iterable[Opportunity], activities: Iterable[Activity] 
         "type": pl.String,
         "lead_source": pl.String,
         "process_name": pl.String,
+        "has_primary_contact": pl.Boolean,
+        "next_gate_met": pl.Boolean,
     }
+    for row, opp in zip(snapshot, opps, strict=True):
+        row["has_primary_contact"] = any(r.primary for r in opp.contact_roles)
+        row["next_gate_met"] = None if process is None else _gate_met(opp, process)
     history_schema = {
         "opportunity_id": pl.String,
         "at": utc,
@@ -272,4 +302,5 @@ def frames(opportunities: Iterable[Opportunity], activities: Iterable[Activity] 
         snapshot=pl.DataFrame(snapshot, schema=snapshot_schema),
         history=pl.DataFrame(history, schema=history_schema),
         activities=pl.DataFrame(activity_rows, schema=activity_schema),
+        process=process,
     )

@@ -1,0 +1,244 @@
+"""At-risk deals: each flag with its reason."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import narwhals as nw
+
+from salesflow.analytics._expr import as_utc, days
+from salesflow.analytics._source import resolve
+from salesflow.analytics.frames import frames
+from salesflow.analytics.result import Result
+from salesflow.analytics.timing import date_days
+from salesflow.opportunity import Opportunity
+from salesflow.process import SalesProcess
+
+__all__ = ["FLAGS", "AtRisk", "at_risk"]
+
+FLAGS = (
+    "stale",
+    "no_activity",
+    "past_close_date",
+    "pushed",
+    "no_primary_contact",
+    "gate_not_met",
+    "large_amount_change",
+)
+"""The flags, in the order their reasons are listed."""
+
+
+class AtRisk(Result):
+    """Open deals with their risk flags and reasons (see :func:`at_risk`)."""
+
+    def reasons(self, deal: str) -> list[str]:
+        """The reasons ``deal`` is at risk (empty when it is not).
+
+        Raises:
+            KeyError: No such open deal.
+        """
+        for row in self.rows():
+            if row["id"] == deal:
+                return [] if not row["reasons"] else str(row["reasons"]).split("; ")
+        raise KeyError(deal)
+
+
+def _text(*parts: nw.Expr | str) -> nw.Expr:
+    return nw.concat_str([nw.lit(p) if isinstance(p, str) else p for p in parts], separator="")
+
+
+def _whole(expr: nw.Expr) -> nw.Expr:
+    return expr.floor().cast(nw.Int64).cast(nw.String)
+
+
+def at_risk(
+    data: Any,
+    *,
+    as_of: date | datetime | None = None,
+    process: SalesProcess | None = None,
+    idle_days: int = 14,
+    max_pushes: int = 3,
+    amount_change: float = 0.25,
+    change_window_days: int = 30,
+) -> AtRisk:
+    """Flag open deals at risk, each flag with a reason a person can read.
+
+    Flags are computed on the snapshot given, with ``as_of`` as "now"; for a
+    past date, give the snapshot of that date
+    (``pipeline_as_of(...).to_frame()`` plus the history and activities).
+    A flag whose data is missing is skipped and listed in ``policies["skipped"]``:
+
+    - ``stale``: no stage change for more than the stage's ``rot_days``
+      (needs the process; stages without ``rot_days`` never go stale);
+    - ``no_activity``: nothing done in ``idle_days`` (counted from creation
+      when nothing was ever logged; needs the activity table);
+    - ``past_close_date``: still open after its close date;
+    - ``pushed``: the close date was pushed ``max_pushes`` times or more;
+    - ``no_primary_contact``: object-only — the ``has_primary_contact`` column
+      that :func:`~salesflow.analytics.frames` writes from contact roles;
+    - ``gate_not_met``: object-only — the ``next_gate_met`` column that
+      ``frames(..., process=...)`` writes by running the next stage's gate;
+    - ``large_amount_change``: in the last ``change_window_days`` the amount
+      changed by at least ``amount_change`` (a fraction) in one step (needs history).
+
+    Args:
+        data: Opportunities, or frames.
+        as_of: The moment (default: now).
+        process: For ``rot_days`` and gates (default: ``Frames.process``).
+        idle_days: Days without activity before ``no_activity``.
+        max_pushes: Pushes at which ``pushed`` is raised.
+        amount_change: The relative change that counts as large (0.25 = 25 %).
+        change_window_days: How far back ``large_amount_change`` looks.
+
+    Returns:
+        An :class:`AtRisk`: ``id``, ``stage``, one boolean column per flag
+        computed, ``flags`` (how many), ``reasons`` (``; ``-separated text).
+
+    >>> from datetime import date
+    >>> from salesflow.analytics import examples, frames
+    >>> tables = frames(examples.opportunities(), examples.activities(), process=examples.process())
+    >>> risk = at_risk(tables, as_of=date(2026, 3, 31))
+    >>> risk.reasons("E")
+    ['no stage change in 58 days (rots after 30)', 'no activity logged in 58 days', 'close date pushed 3 times', 'no primary contact']
+    >>> risk.reasons("B")
+    ['no activity logged in 45 days', 'no primary contact']
+    """
+    moment = datetime.now(timezone.utc) if as_of is None else as_utc(as_of)
+    chosen = process if process is not None else getattr(data, "process", None)
+    if isinstance(data, (list, tuple)) and all(isinstance(o, Opportunity) for o in data):
+        data = frames(data, process=chosen)
+    inputs = resolve(data)
+    snapshot = inputs.table("snapshot", needs=("id", "stage", "is_closed"))
+    names = snapshot.collect_schema().names()
+    today = nw.lit(moment.date())
+    flags: dict[str, tuple[nw.Expr, nw.Expr]] = {}
+    skipped: list[str] = []
+    frame = snapshot.filter(~nw.col("is_closed"))
+    # stale
+    rot = (
+        {s.name: s.rot_days for s in chosen.stages if s.rot_days}
+        if isinstance(chosen, SalesProcess)
+        else {}
+    )
+    if rot and "last_stage_change_at" in names:
+        limit: nw.Expr = nw.lit(None, dtype=nw.Int64)
+        for stage, value in rot.items():
+            limit = (
+                nw.when(nw.col("stage") == stage)
+                .then(nw.lit(value, dtype=nw.Int64))
+                .otherwise(limit)
+            )
+        idle = days(nw.lit(moment), nw.col("last_stage_change_at"))
+        frame = frame.with_columns(limit.alias("_rot"), idle.alias("_idle"))
+        flags["stale"] = (
+            (nw.col("_idle") > nw.col("_rot")).fill_null(False),
+            _text(
+                "no stage change in ",
+                _whole(nw.col("_idle")),
+                " days (rots after ",
+                nw.col("_rot").cast(nw.String),
+                ")",
+            ),
+        )
+    else:
+        skipped.append("stale")
+    # no activity
+    if inputs.activities is not None and "created_at" in names:
+        acts = inputs.activities.filter(nw.col("at") <= nw.lit(moment))
+        if "done" in acts.collect_schema().names():
+            acts = acts.filter(nw.col("done").fill_null(True))
+        last = acts.group_by("opportunity_id").agg(nw.col("at").max().alias("_last_act"))
+        frame = frame.join(last.rename({"opportunity_id": "id"}), on="id", how="left")
+        since = days(nw.lit(moment), nw.col("_last_act").fill_null(nw.col("created_at")))
+        frame = frame.with_columns(since.alias("_quiet"))
+        flags["no_activity"] = (
+            nw.col("_quiet") > idle_days,
+            _text("no activity logged in ", _whole(nw.col("_quiet")), " days"),
+        )
+    else:
+        skipped.append("no_activity")
+    if "close_date" in names:
+        flags["past_close_date"] = (
+            (nw.col("close_date") < today).fill_null(False),
+            _text(
+                "past its close date ",
+                nw.col("close_date").cast(nw.String),
+                " by ",
+                _whole(date_days(today, nw.col("close_date"))),
+                " days",
+            ),
+        )
+    else:
+        skipped.append("past_close_date")
+    if "push_count" in names:
+        flags["pushed"] = (
+            (nw.col("push_count") >= max_pushes).fill_null(False),
+            _text("close date pushed ", nw.col("push_count").cast(nw.String), " times"),
+        )
+    else:
+        skipped.append("pushed")
+    if "has_primary_contact" in names:
+        flags["no_primary_contact"] = (
+            ~nw.col("has_primary_contact").fill_null(False),
+            _text("no primary contact"),
+        )
+    else:
+        skipped.append("no_primary_contact")
+    if "next_gate_met" in names:
+        flags["gate_not_met"] = (
+            (~nw.col("next_gate_met")).fill_null(False),
+            _text("the next stage's gate is not met"),
+        )
+    else:
+        skipped.append("gate_not_met")
+    if inputs.history is not None and {"amount", "previous_amount"} <= set(
+        inputs.history.collect_schema().names()
+    ):
+        since_when = nw.lit(moment - timedelta(days=change_window_days))
+        changes = inputs.history.filter(
+            (nw.col("at") <= nw.lit(moment)) & (nw.col("at") > since_when)
+        ).with_columns(
+            (
+                (
+                    nw.col("amount").cast(nw.Float64) - nw.col("previous_amount").cast(nw.Float64)
+                ).abs()
+                / nw.col("previous_amount").cast(nw.Float64)
+            ).alias("_ratio")
+        )
+        big = (
+            changes.filter(nw.col("previous_amount").cast(nw.Float64) > 0)
+            .group_by("opportunity_id")
+            .agg(nw.col("_ratio").max().alias("_change"))
+        )
+        frame = frame.join(big.rename({"opportunity_id": "id"}), on="id", how="left")
+        flags["large_amount_change"] = (
+            (nw.col("_change") >= amount_change).fill_null(False),
+            _text("amount changed by ", _whole(nw.col("_change") * 100), " % in one step"),
+        )
+    else:
+        skipped.append("large_amount_change")
+    reasons = [nw.when(flag).then(text) for flag, text in flags.values()]
+    count = nw.lit(0, dtype=nw.Int64)
+    for flag, _ in flags.values():
+        count = count + flag.cast(nw.Int64)
+    table = frame.select(
+        "id",
+        "stage",
+        *[flag.alias(name) for name, (flag, _) in flags.items()],
+        count.alias("flags"),
+        nw.concat_str(reasons, separator="; ", ignore_nulls=True).alias("reasons"),
+    ).sort("id")
+    return AtRisk(
+        table,
+        inputs.kind,
+        title=f"At-risk deals as of {moment.date()}",
+        policies={
+            "as_of": moment,
+            "idle_days": idle_days,
+            "max_pushes": max_pushes,
+            "amount_change": amount_change,
+            "change_window_days": change_window_days,
+            "skipped": skipped,
+        },
+    )

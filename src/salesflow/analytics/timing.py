@@ -1,0 +1,250 @@
+"""Time in stage (latest and cumulative), deal age and cycle length."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+import narwhals as nw
+
+from salesflow.analytics._expr import aggregate, as_utc, by_columns, days
+from salesflow.analytics._source import resolve
+from salesflow.analytics.result import Result
+from salesflow.errors import Problem, ValidationError
+from salesflow.process import SalesProcess
+
+__all__ = [
+    "CycleLength",
+    "DealAge",
+    "TimeInStage",
+    "cycle_length",
+    "date_days",
+    "deal_age",
+    "time_in_stage",
+]
+
+
+def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """Whole days from date ``earlier`` to date ``later`` (a float, as every day count here)."""
+    return days(later.cast(nw.Datetime("us")), earlier.cast(nw.Datetime("us")))
+
+
+def _moment(as_of: date | datetime | None) -> datetime:
+    return datetime.now(timezone.utc) if as_of is None else as_utc(as_of)
+
+
+class TimeInStage(Result):
+    """Per deal and stage: days in the latest stay, days over all stays (see :func:`time_in_stage`)."""
+
+    def days(self, deal: str, stage: str) -> tuple[float, float]:
+        """``(latest, cumulative)`` days of ``deal`` in ``stage``.
+
+        Raises:
+            KeyError: The deal never was in that stage.
+        """
+        for row in self.rows():
+            if row["id"] == deal and row["stage"] == stage:
+                return float(row["latest_days"]), float(row["cumulative_days"])
+        raise KeyError((deal, stage))
+
+    def per_stage(self) -> Result:
+        """Per stage: deals that were in it, mean and median cumulative days, mean latest days."""
+        table = (
+            self._frame.group_by("stage")
+            .agg(
+                nw.len().alias("deals"),
+                nw.col("cumulative_days").mean().alias("mean_cumulative_days"),
+                nw.col("cumulative_days").median().alias("median_cumulative_days"),
+                nw.col("latest_days").mean().alias("mean_latest_days"),
+            )
+            .sort("stage")
+        )
+        return Result(table, self._kind, title=f"{self.title}, per stage", policies=self.policies)
+
+
+def time_in_stage(
+    data: Any, *, as_of: date | datetime | None = None, process: SalesProcess | None = None
+) -> TimeInStage:
+    """How long each deal spent in each stage it entered, from the history table.
+
+    A *stay* starts at a history row whose stage differs from the row before it
+    (rows ordered by time; amount or date changes within a stage do not start
+    one) and ends at the next stay's start, or at ``as_of`` for the current
+    stage. *Latest* is the most recent stay; *cumulative* adds every stay (a
+    deal that came back to a stage). Time in closed stages is not measured
+    when ``process`` (or ``Frames.process``) says which stages are closed.
+
+    Args:
+        data: Opportunities or :class:`~salesflow.analytics.Frames` with a history table.
+        as_of: The end of open stays and the cut-off for history (default: now).
+        process: Names the closed stages, which are left out.
+
+    Returns:
+        A :class:`TimeInStage`: ``id``, ``stage``, ``entries``, ``latest_days``,
+        ``cumulative_days`` (floats), ``current`` (the deal is in it now).
+
+    >>> from datetime import date
+    >>> from salesflow.analytics import examples
+    >>> t = time_in_stage(examples.opportunities(), as_of=date(2026, 3, 31),
+    ...                   process=examples.process())
+    >>> t.days("D", "Qualification")
+    (24.0, 24.0)
+    >>> t.days("A", "Qualification")
+    (21.0, 21.0)
+    """
+    moment = _moment(as_of)
+    inputs = resolve(data)
+    chosen = process if process is not None else getattr(data, "process", None)
+    order = inputs.history_order
+    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
+    rows = history.filter(nw.col("at") <= nw.lit(moment)).select("opportunity_id", *order, "stage")
+    previous = nw.col("stage").shift(1).over("opportunity_id", order_by=order)
+    stays = rows.with_columns(previous.alias("_prev")).filter(
+        nw.col("_prev").is_null() | (nw.col("_prev") != nw.col("stage"))
+    )
+    following = nw.col("at").shift(-1).over("opportunity_id", order_by=order)
+    stays = stays.with_columns(following.alias("_next"))
+    stays = stays.with_columns(
+        nw.col("_next").is_null().alias("current"),
+        days(nw.col("_next").fill_null(nw.lit(moment)), nw.col("at")).alias("_days"),
+    )
+    if isinstance(chosen, SalesProcess):
+        closed = [s.name for s in chosen.stages if s.is_closed]
+        stays = stays.filter(~nw.col("stage").is_in(closed))
+    latest = nw.col("at") == nw.col("at").max().over("opportunity_id", "stage")
+    table = (
+        stays.with_columns(latest.alias("_latest"))
+        .group_by("opportunity_id", "stage")
+        .agg(
+            nw.len().cast(nw.Int64).alias("entries"),
+            nw.when(nw.col("_latest")).then(nw.col("_days")).max().alias("latest_days"),
+            nw.col("_days").sum().alias("cumulative_days"),
+            nw.col("current").max().alias("current"),
+        )
+        .rename({"opportunity_id": "id"})
+        .sort("id", "stage")
+    )
+    return TimeInStage(
+        table,
+        inputs.kind,
+        title=f"Time in stage as of {moment.date()}",
+        policies={"as_of": moment},
+    )
+
+
+class DealAge(Result):
+    """Each deal's age in days (see :func:`deal_age`)."""
+
+
+def deal_age(data: Any, *, as_of: date | datetime | None = None) -> DealAge:
+    """Days from creation to ``as_of`` for open deals, to the day they closed for closed ones.
+
+    A closed deal's end is ``closed_on`` when the table has it, else its
+    ``close_date`` (which Salesforce sets to the day of closing).
+
+    Returns:
+        A :class:`DealAge`: ``id``, ``is_closed``, ``age_days`` (a float).
+
+    >>> from datetime import date
+    >>> from salesflow.analytics import examples
+    >>> ages = {r["id"]: r["age_days"] for r in deal_age(examples.opportunities(),
+    ...         as_of=date(2026, 3, 31)).rows()}
+    >>> ages["C"], ages["E"]
+    (31.0, 58.0)
+    """
+    moment = _moment(as_of)
+    inputs = resolve(data)
+    snapshot = inputs.table("snapshot", needs=("id", "created_at", "is_closed"))
+    names = snapshot.collect_schema().names()
+    end = nw.col("closed_on") if "closed_on" in names else nw.col("close_date")
+    created = nw.col("created_at").dt.date()
+    today = nw.lit(moment.date())
+    table = snapshot.select(
+        "id",
+        "is_closed",
+        nw.when(nw.col("is_closed"))
+        .then(date_days(end.fill_null(today), created))
+        .otherwise(date_days(today, created))
+        .alias("age_days"),
+    ).sort("id")
+    return DealAge(
+        table, inputs.kind, title=f"Deal age as of {moment.date()}", policies={"as_of": moment}
+    )
+
+
+class CycleLength(Result):
+    """Mean and median days from a start to closing (see :func:`cycle_length`)."""
+
+    @property
+    def median(self) -> float | None:
+        """The median of an ungrouped result."""
+        value = self.rows()[0]["median_days"]
+        return None if value is None else float(value)
+
+    @property
+    def mean(self) -> float | None:
+        """The mean of an ungrouped result."""
+        value = self.rows()[0]["mean_days"]
+        return None if value is None else float(value)
+
+
+def cycle_length(
+    data: Any,
+    *,
+    start: str = "created_at",
+    outcome: Literal["won", "closed"] = "won",
+    by: str | Sequence[str] = (),
+) -> CycleLength:
+    """Days from ``start`` to the day a deal closed, over won (or all closed) deals.
+
+    Args:
+        data: Opportunities, a snapshot frame, or :class:`~salesflow.analytics.Frames`.
+        start: The snapshot column the cycle starts at: ``created_at`` (default)
+            or another date column (e.g. an engage date).
+        outcome: ``"won"`` (default) or ``"closed"`` (won and lost).
+        by: Columns to group by.
+
+    Returns:
+        A :class:`CycleLength`: ``*by``, ``deals``, ``mean_days``, ``median_days``.
+        The end is ``closed_on``, else ``close_date``; deals without one are left out.
+
+    Raises:
+        ValidationError: An unknown outcome, or a missing column.
+
+    >>> from salesflow.analytics import examples
+    >>> cycle_length(examples.opportunities(), outcome="closed").mean
+    38.0
+    """
+    if outcome not in ("won", "closed"):
+        raise ValidationError(
+            [Problem(f"expected 'won' or 'closed', got {outcome!r}", "$.outcome")],
+            subject="cycle_length",
+        )
+    keys = by_columns(by)
+    inputs = resolve(data)
+    snapshot = inputs.table("snapshot", needs=(start, "is_closed", "is_won", *keys))
+    schema = snapshot.collect_schema()
+    end = nw.col("closed_on") if "closed_on" in schema else nw.col("close_date")
+    begin = nw.col(start).dt.date() if isinstance(schema[start], nw.Datetime) else nw.col(start)
+    chosen = snapshot.filter(nw.col("is_won") if outcome == "won" else nw.col("is_closed"))
+    lengths = chosen.with_columns(date_days(end, begin).alias("_days")).filter(
+        ~nw.col("_days").is_null()
+    )
+    table = aggregate(
+        lengths,
+        keys,
+        [
+            nw.len().cast(nw.Int64).alias("deals"),
+            nw.col("_days").mean().alias("mean_days"),
+            nw.col("_days").median().alias("median_days"),
+        ],
+    )
+    if keys:
+        table = table.sort(keys)
+    return CycleLength(
+        table,
+        inputs.kind,
+        title=f"Cycle length ({start} → closed, {outcome} deals)",
+        policies={"start": start, "outcome": outcome, "by": keys},
+    )
