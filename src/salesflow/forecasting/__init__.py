@@ -16,6 +16,12 @@ require("numpy")
 
 from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
 from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
+from salesflow.forecasting.close_dates import (  # noqa: E402
+    CloseDate,
+    CloseTimes,
+    learn_close_times,
+    predict_close_dates,
+)
 from salesflow.forecasting.deal_score import (  # noqa: E402
     DealScore,
     DealScoreModel,
@@ -27,19 +33,26 @@ from salesflow.forecasting.learned import (  # noqa: E402
     StageEstimate,
     learn_probabilities,
 )
+from salesflow.forecasting.revenue import RevenueForecast, forecast_revenue  # noqa: E402
 
 __all__ = [
     "Backtest",
     "Bucket",
     "Calibration",
+    "CloseDate",
+    "CloseTimes",
     "DealScore",
     "DealScoreModel",
     "LearnedProbabilities",
     "Reason",
+    "RevenueForecast",
     "StageEstimate",
     "backtest",
     "calibration",
     "fit_deal_score",
+    "forecast_revenue",
+    "learn_close_times",
     "learn_probabilities",
+    "predict_close_dates",
     "score",
 ]
