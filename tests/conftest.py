@@ -9,8 +9,12 @@ Profiles (chosen by ``SALESFLOW_HYPOTHESIS_PROFILE``; ``ci`` when ``CI`` is set,
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -41,3 +45,49 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (../shared/data beside the project)")
     return SHARED_DATA
+
+
+# ------------------------------------------------------------------ Spark
+
+
+def spark_unavailable() -> str | None:
+    """Why the ``spark`` tests cannot run here, or ``None`` when they can."""
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install -e '.[spark]')"
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
+        return "no Java runtime found (PySpark needs Java 17+ on PATH or in JAVA_HOME)"
+    return None
+
+
+def pytest_report_header() -> str:
+    reason = spark_unavailable()
+    if reason is None:
+        return "spark: the tests marked 'spark' run on a local SparkSession"
+    return f"spark: the tests marked 'spark' are SKIPPED: {reason}"
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A small local SparkSession shared by the whole run; skips without PySpark or Java."""
+    reason = spark_unavailable()
+    if reason is not None:
+        pytest.skip(f"spark: {reason}")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("salesflow-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.driver.memory", "1g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
