@@ -1,0 +1,494 @@
+"""Pipeline analytics at scale: salesflow on Polars and DuckDB against hand-written Polars and pandas.
+
+    python benchmarks/pipeline.py [--opportunities 1000000] [--rows 5000000] [--seed 7]
+
+Generates (vectorized, seeded) a snapshot of N opportunities and a history of M
+rows on ``salesforce_standard()``, writes them to Parquet in a temporary
+folder, then runs each path in a fresh subprocess (so each peak RSS is its
+own): ``salesflow-polars``, ``salesflow-duckdb``, ``hand-polars``,
+``hand-pandas``. Each path loads the Parquet files (not timed), then times
+each metric (best of ``--repeat``), forcing the result to be computed. The
+table printed at the end gives seconds, ratios against hand-written Polars and
+pandas, the history check's rows per second and each path's peak memory.
+Results of the paths are cross-checked (counts and sums) so that no path is
+faster because it computes less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import salesflow as sf
+
+PATHS = ("salesflow-polars", "salesflow-duckdb", "hand-polars", "hand-pandas")
+METRICS = (
+    "summary",
+    "win_rate",
+    "funnel",
+    "time_in_stage",
+    "as_of",
+    "bridge",
+    "history_check",
+)
+PROCESS = sf.presets.salesforce_standard()
+STAGES = PROCESS.stage_names
+BASE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2025, 7, 1, tzinfo=timezone.utc)
+BRIDGE = (datetime(2025, 6, 1, tzinfo=timezone.utc), datetime(2025, 9, 1, tzinfo=timezone.utc))
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------------ data
+
+
+def generate(n_opps: int, n_rows: int, seed: int, folder: Path) -> None:
+    """Write ``snapshot.parquet`` and ``history.parquet`` (sorted by opportunity, time)."""
+    import polars as pl
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 10, n_opps)  # 1..9 rows each, mean 5
+    diff = n_rows - int(counts.sum())
+    while diff:
+        pick = rng.integers(0, n_opps, abs(diff))
+        step = 1 if diff > 0 else -1
+        counts[pick] = np.clip(counts[pick] + step, 1, 12)
+        diff = n_rows - int(counts.sum())
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    opp = np.repeat(np.arange(n_opps), counts)
+    k = np.arange(n_rows) - starts  # row number within the opportunity
+    last = np.r_[opp[1:] != opp[:-1], True]
+    first = k == 0
+    # Stages: open at 0..2, then mostly forward (some stay, some go back); the
+    # last row of 60 % of the deals closes them (8 won, 9 lost).
+    step = rng.choice([0, 1, 1, 1, 2, -1], n_rows)
+    step[first] = rng.integers(0, 3, int(first.sum()))
+    walk = np.cumsum(step)
+    walk = walk - np.repeat(walk[np.cumsum(counts) - counts] - step[first], counts)
+    stage = np.clip(walk, 0, 7)
+    closes = last & (rng.random(n_rows) < 0.6) & ~first
+    stage[closes] = np.where(rng.random(int(closes.sum())) < 0.45, 8, 9)
+    # 1 % of the deals with three rows or more close one row early and move
+    # again: a reopening, which the process forbids (the history check finds it).
+    early = (k == np.repeat(counts, counts) - 2) & (k > 0) & (rng.random(n_rows) < 0.01)
+    stage[early] = 9
+    # Times: created in 2025, then 1..20 days between rows.
+    created = rng.integers(0, 365 * 24 * 3600, n_opps)
+    gaps = rng.integers(3600, 20 * 24 * 3600, n_rows)
+    gaps[first] = 0
+    offsets = np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(counts) - counts], counts)
+    seconds = np.repeat(created, counts) + offsets
+    # Amounts in cents change on 20 % of rows; close dates move on 15 %.
+    base_amount = rng.integers(1_000, 500_000, n_opps) * 100
+    factor = np.where(rng.random(n_rows) < 0.2, rng.choice([80, 90, 110, 125], n_rows), 100)
+    factor[first] = 100
+    scale = np.exp(np.cumsum(np.log(factor / 100)))
+    scale = scale / np.repeat(scale[np.cumsum(counts) - counts], counts)
+    cents = (np.repeat(base_amount, counts) * scale).round().astype(np.int64)
+    push = np.where(rng.random(n_rows) < 0.15, rng.choice([-15, 30, 45], n_rows), 0)
+    push[(step == 0) & (factor == 100)] = 30  # a row in the same stage records a change
+    push[first] = 0
+    shift = np.cumsum(push) - np.repeat(np.cumsum(push)[np.cumsum(counts) - counts], counts)
+    close_day = np.repeat(created // 86400 + rng.integers(30, 180, n_opps), counts) + shift
+    epoch = (BASE.date() - date(1970, 1, 1)).days
+    probability = np.array([int(s.probability) for s in PROCESS.stages])
+    category = np.array([s.forecast_category.value for s in PROCESS.stages])
+    owners = np.array([f"rep-{i:02d}" for i in range(50)])
+    ids = pl.Series("opportunity_id", opp).cast(pl.String).str.zfill(8)
+    ids = ("O" + ids).rename("opportunity_id")
+    history = pl.DataFrame(
+        {
+            "opportunity_id": ids,
+            "at": pl.Series((seconds + (BASE.timestamp())) * 1_000_000).cast(
+                pl.Datetime("us", "UTC")
+            ),
+            "by": owners[np.repeat(rng.integers(0, 50, n_opps), counts)],
+            "owner": owners[np.repeat(rng.integers(0, 50, n_opps), counts)],
+            "stage": np.array(STAGES)[stage],
+            "amount": pl.Series(cents).cast(pl.Decimal(18, 0)) / 100,
+            "currency": "USD",
+            "probability": pl.Series(probability[stage]).cast(pl.Decimal(5, 0)),
+            "forecast_category": category[stage],
+            "close_date": pl.Series(close_day + epoch).cast(pl.Int32).cast(pl.Date),
+        }
+    ).with_columns(pl.col("amount").cast(pl.Decimal(18, 2)))
+    history = history.with_columns(
+        pl.col("amount").shift(1).over("opportunity_id").alias("previous_amount"),
+        pl.col("close_date").shift(1).over("opportunity_id").alias("previous_close_date"),
+    )
+    won, closed = PROCESS.won_stages, PROCESS.closed_stages
+    snapshot = (
+        history.group_by("opportunity_id", maintain_order=True)
+        .agg(
+            pl.col("at").first().alias("created_at"),
+            pl.col("at").last().alias("_last_at"),
+            pl.all().exclude("at", "opportunity_id").last(),
+        )
+        .rename({"opportunity_id": "id"})
+        .with_columns(
+            ("Deal " + pl.col("id")).alias("name"),
+            pl.col("stage").is_in([s.name for s in closed]).alias("is_closed"),
+            pl.col("stage").is_in([s.name for s in won]).alias("is_won"),
+        )
+        .with_columns(
+            pl.when(pl.col("is_closed")).then(pl.col("_last_at").dt.date()).alias("closed_on"),
+            pl.col("_last_at").alias("last_stage_change_at"),
+        )
+        .drop("_last_at", "by", "previous_amount", "previous_close_date")
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    history.write_parquet(folder / "history.parquet")
+    snapshot.write_parquet(folder / "snapshot.parquet")
+
+
+# ------------------------------------------------------------ the paths
+
+
+def _force(native: Any) -> Any:
+    """Compute a result fully, whatever its library; returns something small to compare."""
+    import narwhals as nw
+
+    frame = nw.from_native(native)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect(backend="polars")
+    return frame.shape
+
+
+def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
+    import salesflow.analytics as sa
+
+    if engine == "polars":
+        import polars as pl
+
+        snapshot = pl.read_parquet(folder / "snapshot.parquet")
+        history = pl.read_parquet(folder / "history.parquet")
+    else:
+        import duckdb
+
+        con = duckdb.connect()
+        snapshot = con.read_parquet(str(folder / "snapshot.parquet"))
+        history = con.read_parquet(str(folder / "history.parquet"))
+    tables = sa.Frames(snapshot, history, None, process=PROCESS)
+    metrics: dict[str, Callable[[], Any]] = {
+        "summary": lambda: _force(sa.pipeline_summary(tables).to_frame()),
+        "win_rate": lambda: _force(sa.win_rate(tables).to_frame()),
+        "funnel": lambda: _force(sa.funnel(tables).to_frame()),
+        "as_of": lambda: _force(sa.pipeline_as_of(tables, AS_OF).to_frame()),
+        "bridge": lambda: _force(sa.bridge(tables, *BRIDGE).to_frame()),
+        "history_check": lambda: _force(sa.check_history(history, PROCESS, only_illegal=True)),
+    }
+    if hasattr(sa, "time_in_stage"):
+        metrics["time_in_stage"] = lambda: _force(sa.time_in_stage(tables, now=NOW).to_frame())
+    return metrics
+
+
+def _pairs() -> list[tuple[str, str]]:
+    from salesflow.analytics import transition_pairs
+
+    return [(p.from_stage, p.to_stage) for p in transition_pairs(PROCESS) if p.legal]
+
+
+def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
+    import polars as pl
+
+    snapshot = pl.read_parquet(folder / "snapshot.parquet")
+    history = pl.read_parquet(folder / "history.parquet")
+    order = {s: i for i, s in enumerate(STAGES)}
+    steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
+    legal = pl.DataFrame(_pairs(), schema=["prev", "stage"], orient="row").with_columns(
+        ok=pl.lit(value=True)
+    )
+
+    def summary() -> Any:
+        s = snapshot.with_columns(w=pl.col("amount") * pl.col("probability") / 100)
+        by_cat = s.group_by("forecast_category").agg(
+            pl.len(), pl.col("amount").sum(), pl.col("w").sum()
+        )
+        won = s.filter("is_won").select(pl.len(), pl.col("amount").sum())
+        lost = s.filter(pl.col("is_closed") & ~pl.col("is_won")).select(pl.len())
+        return by_cat.shape, won.row(0), lost.row(0)
+
+    def win_rate() -> Any:
+        r = snapshot.select(pl.col("is_won").sum(), pl.col("is_closed").sum(), pl.len())
+        won, closed, _ = r.row(0)
+        return won / closed
+
+    def funnel() -> Any:
+        k = history.select(
+            "opportunity_id",
+            pl.col("stage").replace_strict({s: i for i, s in enumerate(steps)}, default=None),
+        ).drop_nulls()
+        top = k.group_by("opportunity_id").agg(pl.col("stage").max())
+        return [int((top["stage"] >= i).sum()) for i in range(len(steps))]
+
+    def time_in_stage() -> Any:
+        h = history.select("opportunity_id", "at", "stage").with_columns(
+            pl.col("at").shift(-1).over("opportunity_id").fill_null(NOW).alias("until")
+        )
+        per = h.group_by("opportunity_id", "stage").agg(
+            ((pl.col("until") - pl.col("at")).dt.total_seconds() / 86400).sum().alias("days")
+        )
+        return per.group_by("stage").agg(pl.col("days").mean()).shape
+
+    def state(moment: datetime) -> pl.DataFrame:
+        return (
+            history.filter(pl.col("at") <= moment)
+            .group_by("opportunity_id")
+            .agg(pl.all().sort_by("at").last())
+            .with_columns(
+                pl.col("stage").is_in([s.name for s in PROCESS.closed_stages]).alias("c")
+            )
+        )
+
+    def as_of() -> Any:
+        return state(AS_OF).shape
+
+    def bridge() -> Any:
+        a = state(BRIDGE[0]).filter(~pl.col("c"))
+        b = state(BRIDGE[1])
+        j = a.select("opportunity_id", start=pl.col("amount")).join(
+            b.select("opportunity_id", "stage", "c", end=pl.col("amount")),
+            on="opportunity_id",
+            how="full",
+            coalesce=True,
+        )
+        won = pl.col("stage").is_in([s.name for s in PROCESS.won_stages])
+        movement = (
+            pl.when(pl.col("start").is_null() & ~pl.col("c"))
+            .then(pl.lit("new"))
+            .when(pl.col("start").is_null())
+            .then(pl.lit(None))
+            .when(pl.col("c") & won)
+            .then(pl.lit("won"))
+            .when(pl.col("c"))
+            .then(pl.lit("lost"))
+            .when(pl.col("end") > pl.col("start"))
+            .then(pl.lit("increased"))
+            .when(pl.col("end") < pl.col("start"))
+            .then(pl.lit("decreased"))
+        )
+        return j.with_columns(movement.alias("movement")).group_by("movement").len().shape
+
+    def history_check() -> Any:
+        h = history.sort("opportunity_id", "at").with_columns(
+            pl.col(c).shift(1).over("opportunity_id").alias(f"prev_{c}")
+            for c in ("stage", "amount", "close_date")
+        )
+        checked = h.join(
+            legal, left_on=["prev_stage", "stage"], right_on=["prev", "stage"], how="left"
+        )
+        same = pl.col("prev_stage") == pl.col("stage")
+        repeat = (pl.col("prev_amount") == pl.col("amount")) & (
+            pl.col("prev_close_date") == pl.col("close_date")
+        )
+        bad = checked.filter(
+            pl.col("prev_stage").is_not_null()
+            & pl.when(same).then(repeat).otherwise(pl.col("ok").is_null())
+        )
+        return bad.shape
+
+    del order
+    return {
+        "summary": summary,
+        "win_rate": win_rate,
+        "funnel": funnel,
+        "time_in_stage": time_in_stage,
+        "as_of": as_of,
+        "bridge": bridge,
+        "history_check": history_check,
+    }
+
+
+def hand_pandas_path(folder: Path) -> dict[str, Callable[[], Any]]:
+    import pandas as pd
+
+    snapshot = pd.read_parquet(folder / "snapshot.parquet")
+    history = pd.read_parquet(folder / "history.parquet")
+    for frame in (snapshot, history):  # what a pandas user does first: floats
+        frame["amount"] = frame["amount"].astype("float64")
+        frame["probability"] = frame["probability"].astype("float64")
+    steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
+    legal = pd.DataFrame(_pairs(), columns=["prev", "stage"]).assign(ok=True)
+    closed = [s.name for s in PROCESS.closed_stages]
+    won_names = [s.name for s in PROCESS.won_stages]
+
+    def summary() -> Any:
+        s = snapshot.assign(w=snapshot["amount"] * snapshot["probability"] / 100)
+        by_cat = s.groupby("forecast_category").agg(
+            n=("id", "size"), amount=("amount", "sum"), w=("w", "sum")
+        )
+        won = s[s["is_won"]]
+        lost = s[s["is_closed"] & ~s["is_won"]]
+        return by_cat.shape, (len(won), won["amount"].sum()), len(lost)
+
+    def win_rate() -> Any:
+        return snapshot["is_won"].sum() / snapshot["is_closed"].sum()
+
+    def funnel() -> Any:
+        k = history["stage"].map({s: i for i, s in enumerate(steps)})
+        top = k.groupby(history["opportunity_id"]).max()
+        return [int((top >= i).sum()) for i in range(len(steps))]
+
+    def time_in_stage() -> Any:
+        h = history[["opportunity_id", "at", "stage"]]
+        until = h.groupby("opportunity_id")["at"].shift(-1).fillna(pd.Timestamp(NOW))
+        days = (until - h["at"]).dt.total_seconds() / 86400
+        per = days.groupby([h["opportunity_id"], h["stage"]]).sum()
+        return per.groupby(level="stage").mean().shape
+
+    def state(moment: datetime) -> pd.DataFrame:
+        h = history[history["at"] <= pd.Timestamp(moment)]
+        last = h.sort_values(["opportunity_id", "at"]).groupby("opportunity_id").tail(1)
+        return last.assign(c=last["stage"].isin(closed))
+
+    def as_of() -> Any:
+        return state(AS_OF).shape
+
+    def bridge() -> Any:
+        a = state(BRIDGE[0])
+        a = a[~a["c"]][["opportunity_id", "amount"]].rename(columns={"amount": "start"})
+        b = state(BRIDGE[1])[["opportunity_id", "stage", "c", "amount"]]
+        j = a.merge(b.rename(columns={"amount": "end"}), on="opportunity_id", how="outer")
+        movement = np.select(
+            [
+                j["start"].isna() & ~j["c"].fillna(False).astype(bool),
+                j["start"].isna(),
+                j["c"].fillna(False).astype(bool) & j["stage"].isin(won_names),
+                j["c"].fillna(False).astype(bool),
+                j["end"] > j["start"],
+                j["end"] < j["start"],
+            ],
+            ["new", "none", "won", "lost", "increased", "decreased"],
+            default="same",
+        )
+        return j.assign(movement=movement).groupby("movement").size().shape
+
+    def history_check() -> Any:
+        h = history.sort_values(["opportunity_id", "at"])
+        shifted = h.groupby("opportunity_id")[["stage", "amount", "close_date"]].shift(1)
+        h = h.assign(
+            prev=shifted["stage"], prev_amount=shifted["amount"], prev_close=shifted["close_date"]
+        )
+        checked = h.merge(legal, on=["prev", "stage"], how="left")
+        same = checked["prev"] == checked["stage"]
+        repeat = (checked["prev_amount"] == checked["amount"]) & (
+            checked["prev_close"] == checked["close_date"]
+        )
+        bad = checked[checked["prev"].notna() & np.where(same, repeat, checked["ok"].isna())]
+        return bad.shape
+
+    return {
+        "summary": summary,
+        "win_rate": win_rate,
+        "funnel": funnel,
+        "time_in_stage": time_in_stage,
+        "as_of": as_of,
+        "bridge": bridge,
+        "history_check": history_check,
+    }
+
+
+def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
+    """Load, then time each metric (best of ``repeat``); runs in its own process."""
+    started = time.perf_counter()
+    if path == "salesflow-polars":
+        metrics = salesflow_path(folder, "polars")
+    elif path == "salesflow-duckdb":
+        metrics = salesflow_path(folder, "duckdb")
+    elif path == "hand-polars":
+        metrics = hand_polars_path(folder)
+    else:
+        metrics = hand_pandas_path(folder)
+    load = time.perf_counter() - started
+    times: dict[str, float] = {}
+    answers: dict[str, str] = {}
+    for name in METRICS:
+        if name not in metrics:
+            continue
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            answer = metrics[name]()
+            best = min(best, time.perf_counter() - t0)
+        times[name] = best
+        answers[name] = repr(answer)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
+    return {"path": path, "load": load, "times": times, "answers": answers, "peak": peak}
+
+
+# ------------------------------------------------------------------ main
+
+
+def _table(results: list[dict[str, Any]], n_rows: int) -> str:
+    by_path = {r["path"]: r for r in results}
+    lines = [
+        "| metric | "
+        + " | ".join(PATHS)
+        + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars |",
+        "|---|" + "---|" * (len(PATHS) + 2),
+    ]
+    for name in METRICS:
+        cells = []
+        for path in PATHS:
+            t = by_path.get(path, {}).get("times", {}).get(name)
+            cells.append("n/a" if t is None else f"{t:.3f} s")
+        sfp = by_path.get("salesflow-polars", {}).get("times", {}).get(name)
+        hp = by_path.get("hand-polars", {}).get("times", {}).get(name)
+        hpd = by_path.get("hand-pandas", {}).get("times", {}).get(name)
+        r1 = f"{sfp / hp:.2f}×" if sfp and hp else "n/a"
+        r2 = f"{hpd / sfp:.1f}×" if sfp and hpd else "n/a"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} |")
+    peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" if p in by_path else "n/a" for p in PATHS]
+    lines.append("| peak RSS | " + " | ".join(peaks) + " | | |")
+    check = by_path.get("salesflow-polars", {}).get("times", {}).get("history_check")
+    if check:
+        lines.append("")
+        lines.append(f"history check on Polars: {n_rows / check / 1e6:.1f} M rows/s")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=5_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument("--data", type=Path, help="reuse (or create) the data in this folder")
+    parser.add_argument("--run-path", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_path:
+        print(json.dumps(run_path(args.run_path, args.data, args.repeat)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.data or Path(tmp)
+        if not (folder / "history.parquet").exists():
+            t0 = time.perf_counter()
+            generate(args.opportunities, args.rows, args.seed, folder)
+            print(f"generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        results = []
+        for path in args.paths.split(","):
+            cmd = [sys.executable, __file__, "--run-path", path, "--data", str(folder)]
+            cmd += ["--repeat", str(args.repeat)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"{path}: loaded in {result['load']:.1f} s; {result['answers']}", file=sys.stderr
+            )
+            results.append(result)
+        print(_table(results, args.rows))
+
+
+if __name__ == "__main__":
+    main()
