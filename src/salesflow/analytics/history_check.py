@@ -128,8 +128,13 @@ def check_history(
             own names). ``opportunity_id``, ``at`` and ``stage`` are needed;
             ``close_date`` and the update columns are used when present.
         sequence: A column that orders an opportunity's rows that share a time
-            (e.g. a row number); without it such rows are in no defined order.
+            (e.g. a row number). Without it, an eager frame's own row order
+            does; a lazy frame's such rows are in no defined order.
         only_illegal: Return only the illegal rows.
+
+    Eager frames (pandas, PyArrow, Polars DataFrames) are computed by Polars
+    and come back in their own library; lazy ones (Polars LazyFrames, DuckDB
+    relations, PySpark DataFrames) are computed by their own engine.
 
     Returns:
         The same kind of frame as ``history`` (lazy stays lazy), with its
@@ -169,8 +174,7 @@ def check_history(
             subject="check_history() history",
         ) from None
     eager = isinstance(frame, nw.DataFrame)
-    lazy = frame.lazy() if eager else frame
-    present = set(lazy.collect_schema().names())
+    present = set(frame.collect_schema().names())
     oid, at, stage = (names.source("history", c) for c in ("opportunity_id", "at", "stage"))
     needed = [oid, at, stage] + ([sequence] if sequence is not None else [])
     missing = [c for c in needed if c not in present]
@@ -185,6 +189,15 @@ def check_history(
         for c in _UPDATE_COLUMNS
         if names.source("history", c) in present
     ]
+    out = list(frame.collect_schema().names())
+    order = [at] if sequence is None else [at, sequence]
+    if eager:  # computed by Polars, table order breaking ties, returned in the input's kind
+        if sequence is None:
+            order.append(nw.generate_temporary_column_name(8, out))
+            frame = frame.with_row_index(order[-1])
+        lazy = frame.lazy(backend="polars")
+    else:
+        lazy = frame
     result = _judge(
         nw,
         lazy,
@@ -194,8 +207,8 @@ def check_history(
         stage=stage,
         close=close if close in present else None,
         updates=updates,
-        order=[at] if sequence is None else [at, sequence],
-        out=list(lazy.collect_schema().names()),
+        order=order,
+        out=out,
     )
     if only_illegal:
         result = result.filter(~nw.col("legal"))
@@ -231,10 +244,9 @@ def _judge(
         .fill_null(-1)
         .alias(pos)
     ).with_columns(((col(pos) >= 0) & ~col(oid).is_null() & ~col(at).is_null()).alias(ok))
-    if lazy.implementation.is_polars() or lazy.implementation.is_pyarrow():
-        # In-process engines: one window over the table ordered by opportunity
-        # (Polars runs it several times faster than a partitioned one on
-        # sorted data; PyArrow has no ordered partitioned windows), and a row
+    if lazy.implementation.is_polars():
+        # Polars, in process: one window over the table ordered by opportunity
+        # (several times faster than a partitioned one on sorted data); a row
         # is an opportunity's first when the row before is another's or bad.
         whole = [ok, oid, *order]
         shifted = staged.with_columns(
@@ -245,8 +257,8 @@ def _judge(
             & col(prev[ok]).fill_null(value=False)
         )
     else:
-        # Distributed and SQL engines: partitioned windows, which a cluster
-        # spreads over its workers (one global window would run on one).
+        # DuckDB, PySpark and other lazy engines: partitioned windows, which a
+        # cluster spreads over its workers (one global window would run on one).
         shifted = staged.with_columns(
             col(c).shift(1).over(oid, ok, order_by=order).alias(prev[c]) for c in [pos, *compared]
         )
