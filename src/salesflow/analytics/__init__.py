@@ -27,6 +27,11 @@ from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
 from salesflow.analytics.funnel import Funnel, funnel  # noqa: E402
+from salesflow.analytics.history_check import (  # noqa: E402
+    TransitionPair,
+    check_history,
+    transition_pairs,
+)
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
 from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
@@ -63,11 +68,13 @@ __all__ = [
     "Summary",
     "SummaryLine",
     "TimeInStage",
+    "TransitionPair",
     "Velocity",
     "WinRate",
     "activity_summary",
     "at_risk",
     "bridge",
+    "check_history",
     "cycle_length",
     "deal_age",
     "examples",
@@ -78,5 +85,6 @@ __all__ = [
     "sales_velocity",
     "slippage",
     "time_in_stage",
+    "transition_pairs",
     "win_rate",
 ]
