@@ -148,8 +148,14 @@ def score(
     >>> round(c.brier, 3), c.buckets[0].observed, c.buckets[1].observed
     (0.19, 0.5, 1.0)
     """
+    problems = [
+        Problem(f"expected a list, got {type(v).__name__}", f"$.{name}")
+        for name, v in (("predicted", predicted), ("won", won))
+        if not isinstance(v, Sequence) or isinstance(v, (str, bytes))
+    ]
+    if problems:
+        raise ValidationError(problems, subject="calibration")
     p, y = list(predicted), list(won)
-    problems = []
     if len(p) != len(y):
         problems.append(Problem(f"{len(p)} predictions for {len(y)} outcomes", "$.won"))
     bad = [

@@ -13,6 +13,8 @@ import numpy as np
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.errors import ValidationError
+from salesflow.forecasting import _checks
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
 from salesflow.process import SalesProcess
@@ -227,6 +229,9 @@ def predict_close_dates(
     >>> sum(p.median is not None for p in predictions) > 0
     True
     """
+    problems = _checks.count(min_sample, "min_sample")
+    if problems:
+        raise ValidationError(problems, subject="predict_close_dates")
     chosen = stage_process(process, data, "predict_close_dates")
     inputs = resolve(data)
     moment = _end(inputs) if as_of is None else as_utc(as_of, what="as_of")

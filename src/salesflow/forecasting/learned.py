@@ -15,6 +15,7 @@ from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.errors import Problem, ValidationError
+from salesflow.forecasting import _checks
 from salesflow.forecasting._chain import fit_chain
 from salesflow.forecasting._transitions import Reopened, count_moves
 from salesflow.process import SalesProcess
@@ -232,8 +233,7 @@ def learn_probabilities(
         problems.append(Problem(f"expected a level in (0, 1), got {level!r}", "$.level"))
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:
         problems.append(Problem(f"expected at least 100 draws, got {draws!r}", "$.draws"))
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        problems.append(Problem(f"expected an int seed, got {seed!r}", "$.seed"))
+    problems += _checks.seed(seed) + _checks.columns(segment)
     if problems:
         raise ValidationError(problems, subject="learn_probabilities")
     keys = by_columns(segment)

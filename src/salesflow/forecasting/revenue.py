@@ -14,6 +14,7 @@ from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
+from salesflow.forecasting import _checks
 from salesflow.forecasting._montecarlo import simulate
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting.close_dates import _end, _learn
@@ -138,10 +139,18 @@ def forecast_revenue(
     True
     """
     first, last = _day(start, "start"), _day(end, "end")
-    if last < first or isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise ValidationError(
-            [Problem("expected start <= end and draws >= 1", "$")], subject="forecast_revenue"
+    problems = _checks.count(draws, "draws") + _checks.seed(seed)
+    problems += _checks.count(min_sample, "min_sample")
+    if last < first:
+        problems.append(Problem(f"the period ends ({last}) before it starts ({first})", "$.end"))
+    if rates is not None and not isinstance(rates, Rates):
+        problems.append(Problem(f"expected Rates, got {type(rates).__name__}", "$.rates"))
+    if score is not None and not isinstance(score, DealScoreModel):
+        problems.append(
+            Problem(f"expected a DealScoreModel, got {type(score).__name__}", "$.score")
         )
+    if problems:
+        raise ValidationError(problems, subject="forecast_revenue")
     chosen = stage_process(process, data, "forecast_revenue")
     inputs = resolve(data)
     moment = _end(inputs) if as_of is None else as_utc(as_of, what="as_of")
