@@ -176,3 +176,34 @@ def test_learned_probabilities_recover_the_synthetic_truth(preset: str, seed: in
             assert estimate.low <= truth <= estimate.high, (estimate, truth)
             checked += 1
     assert checked >= 4
+
+
+@settings(max_examples=3, deadline=None)
+@given(
+    preset=st.sampled_from(["salesforce_standard", "hubspot_default", "trailhead_simple"]),
+    seed=st.integers(0, 10_000),
+)
+def test_the_true_probabilities_are_calibrated_on_deals_that_had_time_to_close(
+    preset: str, seed: int
+) -> None:
+    from salesflow.forecasting import calibration
+
+    data = sf.datasets.synthetic(sf.presets.SELLER_PRESETS[preset](), 1500, seed=seed, days=730)
+    early = [o for o in data.opportunities if o.created_at < data.start + timedelta(days=365)]
+    assert sum(o.is_open for o in early) < 0.01 * len(early)
+    truth = {
+        s: Decimal(str(round(p * 100, 4)))
+        for s, p in data.truth.win_probability.items()
+        if data.process.stage(s).is_open
+    }
+    c = calibration(early, process=data.process.with_probabilities(truth), buckets=20)
+    for bucket in c.buckets:
+        if bucket.n >= 30:
+            assert bucket.predicted is not None and bucket.observed is not None
+            se = (bucket.predicted * (1 - bucket.predicted) / bucket.n) ** 0.5
+            assert abs(bucket.observed - bucket.predicted) < 4 * se + 0.01, bucket
+    expected = (
+        sum(b.n * b.predicted * (1 - b.predicted) for b in c.buckets if b.predicted is not None)
+        / c.n
+    )
+    assert c.brier == pytest.approx(expected, abs=0.01)
