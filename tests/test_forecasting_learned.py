@@ -207,3 +207,31 @@ def test_the_true_probabilities_are_calibrated_on_deals_that_had_time_to_close(
         / c.n
     )
     assert c.brier == pytest.approx(expected, abs=0.01)
+
+
+def test_size_bands_segment_deals_by_converted_amount() -> None:
+    from salesflow.analytics.rates import Rates
+
+    data = sf.datasets.synthetic(
+        sf.presets.trailhead_simple(), 600, seed=3, currencies={"USD": 1, "EUR": 1}
+    )
+    with pytest.raises(sf.CurrencyMismatchError):
+        learn_probabilities(data.opportunities, process=data.process, size_bands=[20_000])
+    learned = learn_probabilities(
+        data.opportunities,
+        process=data.process,
+        size_bands=[20_000],
+        rates=Rates("USD", {"EUR": "2"}),
+        min_sample=1,
+    )
+    assert learned.segment_by == ("size_band",)
+    assert sorted(learned.segments) == [("< 20,000",), ("≥ 20,000",)]
+
+    def converted(o: sf.Opportunity) -> float:
+        assert o.amount is not None
+        return float(o.amount.amount) * (2 if o.amount.currency == "EUR" else 1)
+
+    small = sum(1 for o in data.opportunities if converted(o) < 20_000)
+    assert learned.estimate("Prospecting", "< 20,000").deals == small
+    with pytest.raises(sf.ValidationError, match="must increase"):
+        learn_probabilities(data.opportunities, process=data.process, size_bands=[5, 1])

@@ -15,7 +15,9 @@ import attrs
 import narwhals as nw
 
 from salesflow.analytics._source import Inputs
+from salesflow.analytics.rates import Rates
 from salesflow.errors import Problem, ValidationError
+from salesflow.forecasting._bands import with_size_band
 from salesflow.process import SalesProcess
 
 __all__ = ["Counts", "Reopened", "count_moves", "stage_entries"]
@@ -78,6 +80,8 @@ def count_moves(
     since: datetime | None = None,
     until: datetime | None = None,
     reopened: Reopened = "censor",
+    size_bands: Sequence[object] = (),
+    rates: Rates | None = None,
 ) -> Counts:
     """Count the moves out of each open stage, per segment.
 
@@ -92,8 +96,14 @@ def count_moves(
     """
     entries = stage_entries(inputs, until=until)
     closed = [s.name for s in process.closed_stages]
+    if size_bands:
+        segment = [*segment, "size_band"]
     if segment:
-        snapshot = inputs.table("snapshot", needs=("id", *segment))
+        snapshot = inputs.table(
+            "snapshot", needs=("id", *(c for c in segment if c != "size_band"))
+        )
+        if size_bands:
+            snapshot = with_size_band(snapshot, size_bands, rates)
         entries = entries.join(
             snapshot.select(nw.col("id").alias("opportunity_id"), *segment),
             on="opportunity_id",

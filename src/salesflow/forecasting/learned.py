@@ -14,6 +14,7 @@ import numpy as np
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.analytics.rates import Rates
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting import _checks
 from salesflow.forecasting._chain import fit_chain
@@ -181,6 +182,8 @@ def learn_probabilities(
     segment: str | Sequence[str] = (),
     min_sample: int = 30,
     reopened: Reopened = "censor",
+    size_bands: Sequence[object] = (),
+    rates: Rates | None = None,
     level: float = 0.95,
     draws: int = 2000,
     seed: int = 0,
@@ -205,6 +208,11 @@ def learn_probabilities(
         min_sample: The fewest counted moves out of a stage for a number;
             below it the estimate is "insufficient history".
         reopened: ``"censor"`` (default) or ``"count"`` a close that was later reopened.
+        size_bands: Amounts that cut deals into size bands, e.g. ``[10_000, 50_000]``:
+            adds a ``size_band`` segment (``"< 10,000"``, ``"10,000–50,000"``,
+            ``"≥ 50,000"``, ``"no amount"``) from the snapshot's amount.
+        rates: Converts amounts into one currency before banding; several
+            currencies without it raise :class:`~salesflow.CurrencyMismatchError`.
         level: The interval's coverage (posterior draws; see below).
         draws: How many posterior draws make the interval: each stage's moves are
             drawn from Dirichlet(counts + ½) and the whole chain re-solved.
@@ -234,14 +242,25 @@ def learn_probabilities(
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:
         problems.append(Problem(f"expected at least 100 draws, got {draws!r}", "$.draws"))
     problems += _checks.seed(seed) + _checks.columns(segment)
+    if rates is not None and not isinstance(rates, Rates):
+        problems.append(Problem(f"expected Rates, got {type(rates).__name__}", "$.rates"))
     if problems:
         raise ValidationError(problems, subject="learn_probabilities")
     keys = by_columns(segment)
     chosen = stage_process(process, data, "learn_probabilities")
     start, end = _moment(since, "since", start=True), _moment(until, "until")
     counts = count_moves(
-        resolve(data), chosen, segment=keys, since=start, until=end, reopened=reopened
+        resolve(data),
+        chosen,
+        segment=keys,
+        since=start,
+        until=end,
+        reopened=reopened,
+        size_bands=size_bands,
+        rates=rates,
     )
+    if size_bands:
+        keys = [*keys, "size_band"]
     rng = np.random.default_rng(seed)
     segments = sorted(
         {k[0] for k in counts.entered} or {()},
@@ -292,6 +311,7 @@ def learn_probabilities(
             "segment": tuple(keys),
             "min_sample": min_sample,
             "reopened": reopened,
+            "size_bands": tuple(size_bands),
             "level": level,
             "draws": draws,
             "seed": seed,
