@@ -2,6 +2,11 @@
 
 Run: python examples/maven_crm_backtest.py [FOLDER] [--json]
 
+``--json`` prints ``{"process": name, "runs": [...]}``, one run per cut-off with
+``cutoff`` (ISO date), ``learned_from`` (words), ``open_at_cutoff`` and
+``scored`` (deal counts), ``learned`` (stage → probability, ``null`` for
+insufficient history), and ``brier`` / ``log_loss`` (predictor → score).
+
 FOLDER holds Maven Analytics' "CRM Sales Opportunities" CSVs (default:
 ``../shared/data/maven-crm`` next to the project). Without the folder, or
 without the ``analytics`` extra, it says so and exits 0.
@@ -120,8 +125,8 @@ def main(argv: list[str]) -> int:
         return 0
     try:
         result = report(folder)
-    except sf.MissingExtraError as exc:
-        print(f"{exc}; nothing to backtest.")
+    except (sf.MissingExtraError, ImportError) as exc:
+        print(f"{exc}; install salesflow[analytics] to run the backtest.")
         return 0
     if "--json" in argv:
         print(json.dumps(result, indent=2))

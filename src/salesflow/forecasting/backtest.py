@@ -11,7 +11,7 @@ import narwhals as nw
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
-from salesflow.errors import ValidationError
+from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
 from salesflow.forecasting.calibration import Calibration, score
@@ -85,11 +85,19 @@ class Backtest:
     note: str | None = None
 
     def result(self, label: str) -> Calibration:
-        """The scores of the predictor called ``label``."""
+        """The scores of the predictor called ``label``.
+
+        Raises:
+            ValidationError: No such predictor (the message lists them).
+        """
         for r in self.results:
             if r.label == label:
                 return r
-        raise KeyError(label)
+        known = ", ".join(repr(r.label) for r in self.results)
+        raise ValidationError(
+            [Problem(f"no predictor {label!r}; the backtest has {known}", "$.label")],
+            subject="backtest",
+        )
 
     def to_frame(self) -> Any:
         """One row per predictor: label, n, Brier score, log loss, skill."""
