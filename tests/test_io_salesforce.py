@@ -305,3 +305,11 @@ def test_a_closed_deal_closed_on_the_day_its_history_entered_the_closed_stage() 
         _csv("Id,Name,StageName,CloseDate\n006A,Deal,Closed Won,2026-03-31\n"), process=SFDC
     ).opportunities
     assert alone.closed_on is None  # not guessed from the forecast close date
+
+
+def test_a_reference_to_a_refused_account_refuses_the_opportunity_too() -> None:
+    account = {"attributes": {"type": "Account", "referenceId": "A1"}, "Name": ""}
+    result = read_salesforce_json(_tree(account, _opp(AccountId="@A1")), process=SFDC)
+    assert [(r.kind, r.id) for r in result.refused] == [("Account", "A1"), ("Opportunity", "O1")]
+    assert "names a record that was refused" in result.refused[1].reason
+    _counts_add_up(result)

@@ -10,7 +10,7 @@ opportunity was not imported is refused with that reason.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from typing import Any
 
 import attrs
@@ -48,8 +48,13 @@ class Record:
     ref: str | None = None
     default_kind: str = "task"
 
-    def cells(self, table: Table, refs: set[str] | None = None) -> Cells:
-        """The record's values under salesflow's names, ``@references`` resolved."""
+    def cells(
+        self, table: Table, refs: set[str] | None = None, refused: Set[str] = frozenset()
+    ) -> Cells:
+        """The record's values under salesflow's names, ``@references`` resolved.
+
+        A reference to a record in ``refused`` is a problem: that record was not imported.
+        """
         values: dict[str, object] = {}
         where: dict[str, str] = {}
         for field, names in table.items():
@@ -67,7 +72,9 @@ class Record:
         for field in ID_FIELDS & values.keys():
             value = values[field]
             if refs is not None and isinstance(value, str) and value.startswith("@"):
-                if value[1:] in refs:
+                if value[1:] in refused:
+                    cells.problem(field, f"reference {value!r} names a record that was refused")
+                elif value[1:] in refs:
                     values[field] = value[1:]
                 else:
                     cells.problem(field, f"reference {value!r} names no record in the files read")
@@ -91,12 +98,15 @@ class _Run:
         self.notes: list[Note] = []
         self.read: dict[str, int] = defaultdict(int)
         self.taken: dict[str, int] = defaultdict(int)
+        self.refused_refs: set[str] = set()
 
     def count(self, record: Record) -> None:
         self.read[record.kind] += 1
 
     def refuse(self, record: Record, problems: Iterable[Problem], ident: object = None) -> None:
         self.refused.append(record.refusal(problems, ident))
+        if record.ref is not None:
+            self.refused_refs.add(record.ref)
 
 
 def _simple(
@@ -105,7 +115,7 @@ def _simple(
     built = []
     for record in records:
         run.count(record)
-        cells = record.cells(table, refs)
+        cells = record.cells(table, refs, run.refused_refs)
         values = {f: cells.text(f) for f in table if f not in ("first_name", "last_name")}
         if cls is Contact and values.get("name") is None:
             parts = [cells.text("first_name"), cells.text("last_name")]
@@ -164,7 +174,7 @@ def assemble(
     built: list[Opportunity] = []
     for record in opportunities:
         run.count(record)
-        cells = record.cells(tables["Opportunity"], known)
+        cells = record.cells(tables["Opportunity"], known, run.refused_refs)
         fallback = default_id(record)
         ident = cells.values.get("id", fallback)
         currency = cells.values.get("currency")
