@@ -178,3 +178,11 @@ def test_parquet_round_trips_the_snapshot_and_history(tmp_path: Path) -> None:
     assert result.refused == ()
     assert rows(result.opportunities) == rows(opps)
     assert rows(result.opportunities, table="history") == rows(opps, table="history")
+
+
+def test_a_decimal_too_long_for_parquet_is_a_salesflow_error() -> None:
+    pytest.importorskip("polars", reason="Parquet needs the analytics extra")
+    amount = sf.Money("123456789012.123456789012345678901234567", "USD")
+    opp = SFDC.open(name="A", id="o", amount=amount, close_date=date(2026, 1, 1), at=START)
+    with pytest.raises(sf.ValidationError, match="cannot be written as Parquet"):
+        write_parquet(io.BytesIO(), [opp])

@@ -1,14 +1,31 @@
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import sys
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import salesflow as sf
-from salesflow.io import CloseDatePolicy, read_parquet, read_salesforce_json, write_parquet
+from salesflow.io import (
+    CloseDatePolicy,
+    read_csv,
+    read_hubspot_csv,
+    read_json,
+    read_parquet,
+    read_salesforce_csv,
+    read_salesforce_json,
+    rows,
+    write_csv,
+    write_json,
+    write_jsonl,
+    write_parquet,
+)
 
 
 def test_importing_salesflow_io_loads_no_dataframe_library() -> None:
@@ -58,3 +75,72 @@ def test_a_refusal_reads_as_one_line_and_the_summary_groups_reasons() -> None:
     assert len(summary) == 5
     assert summary[-1] == "  ... and 12 other reasons (see .refused)"
     assert result.dataset.opportunities == ()
+
+
+GARBAGE: list[Any] = [
+    None,
+    1.5,
+    -1,
+    True,
+    "",
+    "x",
+    [],
+    {},
+    b"b",
+    object(),
+    date(2026, 1, 1),
+    datetime(2026, 1, 1),  # noqa: DTZ001 - a naive datetime is part of the garbage
+    sf.Money("1", "USD"),
+]
+SFDC = sf.presets.salesforce_standard()
+TREE = '{"records": [{"attributes": {"type": "Opportunity"}, "Name": "x", "StageName": "Prospecting"}]}'
+CSV = "Name,StageName,CloseDate\nx,Prospecting,2026-01-01\n"
+
+
+CALLS: list[tuple[str, Callable[[Any], object]]] = [
+    ("read_salesforce_json(file)", lambda v: read_salesforce_json(v, process=SFDC)),
+    *[
+        (
+            f"read_salesforce_json({k}=)",
+            lambda v, k=k: read_salesforce_json(io.StringIO(TREE), **{"process": SFDC, k: v}),
+        )
+        for k in ("process", "aliases", "close_dates", "currency", "timezone", "imported_at")
+    ],
+    *[
+        (
+            f"read_salesforce_csv({k}=)",
+            lambda v, k=k: read_salesforce_csv(io.StringIO(CSV), **{"process": SFDC, k: v}),
+        )
+        for k in (
+            "history",
+            "contact_roles",
+            "accounts",
+            "contacts",
+            "tasks",
+            "events",
+            "encoding",
+        )
+    ],
+    (
+        "read_hubspot_csv(pipeline=)",
+        lambda v: read_hubspot_csv(io.StringIO(CSV), process=SFDC, pipeline=v),
+    ),
+    ("read_csv(columns=)", lambda v: read_csv(io.StringIO(CSV), process=SFDC, columns=v)),
+    ("read_json", lambda v: read_json(v)),
+    ("write_json(data)", lambda v: write_json(io.StringIO(), v)),
+    ("write_json(target)", lambda v: write_json(v, [])),
+    ("write_csv(items)", lambda v: write_csv(io.StringIO(), v)),
+    ("write_csv(table=)", lambda v: write_csv(io.StringIO(), [], table=v)),
+    ("write_csv(target)", lambda v: write_csv(v, [])),
+    ("write_jsonl(items)", lambda v: write_jsonl(io.StringIO(), v)),
+    ("rows(table=)", lambda v: rows([], table=v)),
+]
+
+
+@pytest.mark.parametrize(("label", "call"), CALLS, ids=[label for label, _ in CALLS])
+def test_garbage_arguments_raise_only_salesflow_errors(
+    label: str, call: Callable[[Any], object]
+) -> None:
+    for value in GARBAGE:
+        with contextlib.suppress(sf.SalesflowError):
+            call(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone, tzinfo
 from decimal import Decimal
@@ -137,11 +138,41 @@ def make_options(
     imported_at: datetime | None,
     api_names: Mapping[str, str] | None = None,
 ) -> Options:
-    """The shared choices, with their defaults filled in.
+    """The shared choices, checked, with their defaults filled in.
 
     Raises:
-        ValidationError: An alias names a stage the process lacks.
+        ValidationError: A choice of the wrong kind, or an alias naming a stage
+            the process lacks; every problem at once.
     """
+    problems = []
+    if aliases is not None and not isinstance(aliases, Mapping):
+        problems.append(
+            Problem(
+                f"expected a mapping of stage names, got {type(aliases).__name__}", "$.aliases"
+            )
+        )
+    if close_dates is not None and not isinstance(close_dates, CloseDatePolicy):
+        problems.append(
+            Problem(
+                f"expected a CloseDatePolicy, got {type(close_dates).__name__}", "$.close_dates"
+            )
+        )
+    if currency is not None and (
+        not isinstance(currency, str) or not _CURRENCY.fullmatch(currency)
+    ):
+        problems.append(
+            Problem(f"expected an ISO 4217 code such as 'USD', got {currency!r}", "$.currency")
+        )
+    if zone is not None and not isinstance(zone, tzinfo):
+        problems.append(Problem(f"expected a tzinfo, got {type(zone).__name__}", "$.timezone"))
+    if imported_at is not None and (
+        not isinstance(imported_at, datetime) or imported_at.utcoffset() is None
+    ):
+        problems.append(
+            Problem(f"expected a timezone-aware datetime, got {imported_at!r}", "$.imported_at")
+        )
+    if problems:
+        raise ValidationError(problems, subject="import options")
     return Options(
         stages=StageMap(process, aliases=aliases, api_names=api_names),
         currency=currency,
@@ -149,3 +180,6 @@ def make_options(
         close_dates=CloseDatePolicy.refuse() if close_dates is None else close_dates,
         imported_at=datetime.now(timezone.utc) if imported_at is None else imported_at,
     )
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")

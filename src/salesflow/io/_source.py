@@ -65,7 +65,7 @@ def _text(content: bytes | str, name: str, encoding: str) -> str:
         return content.removeprefix("\ufeff")
     try:
         text = content.decode(encoding, errors="surrogateescape")
-    except LookupError:
+    except (LookupError, TypeError):
         raise FileFormatError(name, f"unknown encoding {encoding!r}") from None
     return text.removeprefix("\ufeff")
 

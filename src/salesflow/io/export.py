@@ -40,8 +40,8 @@ from salesflow.account import Account
 from salesflow.activity import Activity
 from salesflow.columns import Table
 from salesflow.contact import Contact
-from salesflow.errors import FileFormatError, Problem, ValidationError
-from salesflow.io._source import Source, json_value
+from salesflow.errors import FileFormatError, MissingExtraError, Problem, ValidationError
+from salesflow.io._source import Source, json_value, name_of
 from salesflow.io.tables import COLUMNS, rows
 from salesflow.opportunity import Opportunity
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, to_dict
@@ -234,6 +234,9 @@ def write_parquet(
 
     Raises:
         MissingExtraError: Polars is not installed.
+        ValidationError: An item of the wrong type, or a value Parquet cannot
+            hold (a decimal with more than 38 digits).
+        FileFormatError: The file cannot be written.
     """
     from salesflow.analytics._require import require
 
@@ -242,10 +245,16 @@ def write_parquet(
 
     listed = list(items)
     rows(listed, table=table)  # the same checks as the other writers
-    tables = frames([], listed) if table == "activities" else frames(listed)
-    frame = getattr(tables, table)
     try:
+        tables = frames([], listed) if table == "activities" else frames(listed)
+        frame = getattr(tables, table)
         frame.write_parquet(target)
+    except (ValidationError, MissingExtraError):
+        raise
     except OSError as exc:
-        raise FileFormatError(str(target), f"cannot write: {exc}") from exc
+        raise FileFormatError(name_of(target), f"cannot write: {exc}") from exc
+    except Exception as exc:  # Polars: e.g. a decimal with more than 38 digits
+        raise ValidationError(
+            [Problem(f"cannot be written as Parquet: {exc}", "$")], subject=f"{table} table"
+        ) from exc
     return int(frame.height)

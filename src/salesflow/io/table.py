@@ -32,7 +32,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from salesflow.columns import Columns, Table
-from salesflow.errors import FileFormatError
+from salesflow.errors import FileFormatError, Problem, ValidationError
 from salesflow.io._assemble import Record, assemble
 from salesflow.io._assemble import Table as FieldTable
 from salesflow.io._cells import make_options
@@ -94,6 +94,11 @@ def _read(
     timezone: tzinfo | None,
     imported_at: datetime | None,
 ) -> ImportResult:
+    if columns is not None and not isinstance(columns, Columns):
+        raise ValidationError(
+            [Problem(f"expected a Columns mapping, got {type(columns).__name__}", "$.columns")],
+            subject="import options",
+        )
     options = make_options(
         process,
         aliases=aliases,

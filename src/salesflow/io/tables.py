@@ -127,7 +127,7 @@ def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, A
     Raises:
         ValidationError: An unknown table, or an item of the wrong type.
     """
-    if table not in COLUMNS:
+    if not isinstance(table, str) or table not in COLUMNS:
         raise ValidationError(
             [Problem(f"expected snapshot, history or activities, got {table!r}", "$.table")],
             subject="table",
