@@ -34,105 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from salesflow.errors import FileFormatError, Problem
-from salesflow.io._assemble import Record, Table, assemble
+from salesflow.io._assemble import Record, assemble
 from salesflow.io._cells import make_options
+from salesflow.io._salesforce_fields import KINDS, SALESFORCE_FIELDS
 from salesflow.io._source import Source, csv_rows, fields, json_value, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
 from salesflow.process import SalesProcess
 
 __all__ = ["SALESFORCE_FIELDS", "read_salesforce_csv", "read_salesforce_json"]
-
-SALESFORCE_FIELDS: Mapping[str, Table] = {
-    "Opportunity": {
-        "id": ("Id", "Opportunity ID"),
-        "name": ("Name", "Opportunity Name"),
-        "account_id": ("AccountId", "Account ID"),
-        "owner": ("Owner.Name", "Opportunity Owner", "OwnerId"),
-        "stage": ("StageName", "Stage"),
-        "amount": ("Amount",),
-        "currency": ("CurrencyIsoCode", "Opportunity Currency", "Amount Currency"),
-        "probability": ("Probability", "Probability (%)"),
-        "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category"),
-        "is_closed": ("IsClosed", "Closed"),
-        "is_won": ("IsWon", "Won"),
-        "close_date": ("CloseDate", "Close Date"),
-        "created_at": ("CreatedDate", "Created Date"),
-        "last_stage_change_at": ("LastStageChangeDate", "Last Stage Change Date"),
-        "push_count": ("PushCount", "Push Count"),
-        "type": ("Type",),
-        "lead_source": ("LeadSource", "Lead Source"),
-        "next_step": ("NextStep", "Next Step"),
-        "description": ("Description",),
-    },
-    "OpportunityHistory": {
-        "opportunity_id": ("OpportunityId", "Opportunity ID"),
-        "at": ("CreatedDate", "Edit Date", "Last Modified"),
-        "by": ("CreatedBy.Name", "CreatedById", "Edited By"),
-        "stage": ("StageName", "Stage", "To Stage"),
-        "amount": ("Amount",),
-        "currency": ("CurrencyIsoCode",),
-        "probability": ("Probability", "Probability (%)"),
-        "forecast_category": ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
-        "close_date": ("CloseDate", "Close Date"),
-        "previous_amount": ("PrevAmount",),
-        "previous_close_date": ("PrevCloseDate",),
-    },
-    "OpportunityContactRole": {
-        "opportunity_id": ("OpportunityId", "Opportunity ID"),
-        "contact_id": ("ContactId", "Contact ID"),
-        "role": ("Role",),
-        "primary": ("IsPrimary", "Primary"),
-    },
-    "Task": {
-        "id": ("Id", "Activity ID"),
-        "opportunity_id": ("WhatId",),
-        "contact_id": ("WhoId",),
-        "kind": ("TaskSubtype", "Task Subtype"),
-        "at": ("CompletedDateTime", "CreatedDate", "Created Date"),
-        "owner": ("Owner.Name", "OwnerId", "Assigned"),
-        "subject": ("Subject",),
-        "done": ("IsClosed", "Closed"),
-        "due_date": ("ActivityDate", "Due Date"),
-    },
-    "Event": {
-        "id": ("Id", "Activity ID"),
-        "opportunity_id": ("WhatId",),
-        "contact_id": ("WhoId",),
-        "kind": ("EventSubtype", "Event Subtype"),
-        "at": ("StartDateTime", "ActivityDateTime", "CreatedDate", "Start"),
-        "owner": ("Owner.Name", "OwnerId", "Assigned"),
-        "subject": ("Subject",),
-    },
-    "Account": {
-        "id": ("Id", "Account ID"),
-        "name": ("Name", "Account Name"),
-        "industry": ("Industry",),
-        "website": ("Website",),
-        "description": ("Description",),
-    },
-    "Contact": {
-        "id": ("Id", "Contact ID"),
-        "name": ("Name", "Full Name"),
-        "first_name": ("FirstName", "First Name"),
-        "last_name": ("LastName", "Last Name"),
-        "account_id": ("AccountId", "Account ID"),
-        "title": ("Title",),
-        "email": ("Email",),
-        "phone": ("Phone",),
-    },
-}
-"""The Salesforce fields each importer reads, per object: salesflow field → names, preferred first."""
-
-_KINDS = (
-    "Opportunity",
-    "OpportunityHistory",
-    "OpportunityContactRole",
-    "Account",
-    "Contact",
-    "Task",
-    "Event",
-)
 
 
 def _tree_records(name: str, value: Any) -> list[Record]:
@@ -163,7 +73,7 @@ def _tree_records(name: str, value: Any) -> list[Record]:
                 ref = attributes["referenceId"]
         if kind == "?":
             problems.append(Problem("no attributes.type: which object is this?", "$.attributes"))
-        elif kind not in _KINDS:
+        elif kind not in KINDS:
             problems.append(
                 Problem(f"salesflow does not import {kind} records", "$.attributes.type")
             )
@@ -247,7 +157,7 @@ def read_salesforce_json(
     )
     records = [r for name, value in _expand(files) for r in _tree_records(name, value)]
     refs = {r.ref for r in records if r.ref is not None}
-    by_kind: dict[str, list[Record]] = {kind: [] for kind in _KINDS}
+    by_kind: dict[str, list[Record]] = {kind: [] for kind in KINDS}
     unknown = [r for r in records if r.kind not in by_kind]
     for record in records:
         if record.kind == "Event":
