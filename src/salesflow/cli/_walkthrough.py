@@ -1,17 +1,12 @@
-"""The ``salesflow`` command line."""
+"""One deal walked through its life: the audit trail the first ``salesflow demo`` showed."""
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
-from collections.abc import Sequence
 from datetime import date, datetime, timezone
 
 import salesflow as sf
-from salesflow.errors import SalesflowError
 
-__all__ = ["main"]
+__all__ = ["walkthrough"]
 
 
 def _describe(opp: sf.Opportunity) -> str:
@@ -38,7 +33,7 @@ def _describe(opp: sf.Opportunity) -> str:
     return "\n".join(lines)
 
 
-def demo() -> str:
+def walkthrough() -> str:
     """Walk the quick-start scenario and return what it prints."""
     process = sf.presets.salesforce_standard()
     start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
@@ -85,78 +80,3 @@ def demo() -> str:
         + ("equal" if sf.loads(sf.dumps(opp), sf.Opportunity) == opp else "DIFFERENT"),
     ]
     return "\n".join(out)
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="salesflow", description="Model B2B sales processes and inspect pipelines."
-    )
-    parser.add_argument("--version", action="version", version=f"salesflow {sf.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("demo", help="walk through an example opportunity")
-    show = commands.add_parser("process", help="check a sales process file and list its stages")
-    show.add_argument("path", help="a .json, .toml, .yaml or .yml process definition")
-    show.add_argument(
-        "--mermaid", action="store_true", help="print a Mermaid state diagram of the allowed moves"
-    )
-    return parser
-
-
-def _show_process(path: str, *, mermaid: bool = False) -> str:
-    process = sf.SalesProcess.from_file(path)
-    if mermaid:
-        return process.to_mermaid().rstrip("\n")
-    s = process.settings
-    rules = [
-        f"policy {s.policy.value}",
-        "skipping allowed" if s.allow_skip else "no skipping",
-        "backward moves allowed" if s.allow_backward else "no backward moves",
-        "reopening allowed" if s.allow_reopen else "closed stages are terminal",
-    ]
-    lines = [f"{process.name}: {len(process.stages)} stages; {', '.join(rules)}"]
-    table = process.transition_table
-    for position, stage in enumerate(process.stages):
-        flags = "won" if stage.is_won else "lost" if stage.is_closed else "open"
-        lines.append(
-            f"  {stage.order:>2}. {stage.name:<28} {stage.probability:>5} %  "
-            f"{stage.forecast_category.value:<12} {flags}"
-        )
-        moves = table.targets(position)
-        lines.append(f"      moves to: {', '.join(moves) if moves else '(none)'}")
-        if not stage.gate.is_empty:
-            lines.append(f"      gate: {_gate_summary(stage.gate)}")
-    return "\n".join(lines)
-
-
-def _gate_summary(gate: sf.StageGate) -> str:
-    parts = [*gate.required_fields]
-    if gate.primary_contact:
-        parts.append("a primary contact")
-    parts += [f"role {role.value if isinstance(role, sf.Role) else role}" for role in gate.roles]
-    if gate.min_amount is not None:
-        parts.append(f"at least {gate.min_amount}")
-    parts += [f"confirmed {fact!r}" for fact in gate.confirmed]
-    parts += [f"validated {element}" for element in gate.qualified]
-    parts += [f"check {name!r}" for name in gate.checks]
-    return "; ".join(parts)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "demo":
-            print(demo())
-        elif args.command == "process":
-            print(_show_process(args.path, mermaid=args.mermaid))
-        else:
-            parser.print_help()
-            return 2
-    except SalesflowError as exc:
-        print(f"salesflow: error: {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # e.g. `salesflow demo | head`
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        return 0
-    return 0

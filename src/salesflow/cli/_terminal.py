@@ -1,0 +1,62 @@
+"""Terminal output that user data cannot hijack, on any stream the shell gives us.
+
+User text (stage names, deal names, file content) may hold ANSI escape codes,
+other control characters, bidirectional overrides or lone surrogates. Every
+string from data goes through :func:`safe_text` before it reaches a terminal,
+and :func:`harden_streams` makes stdout and stderr write what they cannot
+encode as backslash escapes instead of raising.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+
+__all__ = ["harden_streams", "safe_text"]
+
+# C0 and C1 controls, DEL, and the bidirectional embedding / override / isolate marks.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def safe_text(value: object) -> str:
+    r"""``value`` as text that prints as itself on a terminal.
+
+    Control characters (including newlines and tabs) and bidirectional marks
+    become visible escapes; a lone surrogate becomes its ``\udcxx`` escape.
+
+    >>> safe_text("Won\x1b[2J")
+    'Won\\x1b[2J'
+    >>> safe_text("line\nbreak")
+    'line\\nbreak'
+    >>> safe_text("bad \udc80 byte")
+    'bad \\udc80 byte'
+    >>> safe_text(42)
+    '42'
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    text = _UNSAFE.sub(_escape, text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def harden_streams() -> None:
+    """Make stdout and stderr escape what their encoding cannot write.
+
+    Under a non-UTF-8 locale (``LANG=C``, ``PYTHONIOENCODING=ascii``) a euro
+    sign or an accented name would otherwise end the program with a
+    ``UnicodeEncodeError``; here it prints as a backslash escape.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream: nothing to harden
+                continue

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import salesflow as sf
+from salesflow.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _wide_plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def _tree(tmp_path: Path, *stages: str) -> Path:
+    records = [
+        {
+            "attributes": {"type": "Opportunity", "referenceId": f"Ref{i}"},
+            "Name": f"Deal {i}",
+            "StageName": stage,
+            "CloseDate": "2026-03-31",
+            "Amount": 1000 * i,
+        }
+        for i, stage in enumerate(stages, start=1)
+    ]
+    path = tmp_path / "Opportunities.json"
+    path.write_text(json.dumps({"records": records}), encoding="utf-8")
+    return path
+
+
+def test_a_clean_import_writes_salesflow_json_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _tree(tmp_path, "Prospecting", "Closed Won")
+    out = tmp_path / "deals.json"
+    status = main(["import", "salesforce", str(source), "--currency", "USD", "--out", str(out)])
+    assert status == 0
+    opportunities = sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])
+    assert [o.name for o in opportunities] == ["Deal 1", "Deal 2"]
+    assert opportunities[1].amount == sf.Money("2000", "USD")
+    assert "Opportunity │    2 │        2 │       0" in capsys.readouterr().out
+
+
+def test_refused_records_are_reported_by_reason_and_exit_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _tree(tmp_path, "Prospecting", "Closed/Won", "Closed/Won")
+    out = tmp_path / "deals.json"
+    status = main(["import", "salesforce", str(source), "--currency", "USD", "--out", str(out)])
+    assert status == 1
+    text = capsys.readouterr().out
+    assert "did you mean 'Closed Won'?" in text
+    assert "Opportunities.json #2 (Ref2), Opportunities.json #3 (Ref3)" in text
+    taken = sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])
+    assert [o.name for o in taken] == ["Deal 1"]  # what could be taken is still written
+
+
+def test_an_alias_maps_a_source_stage(tmp_path: Path) -> None:
+    source = _tree(tmp_path, "Closed/Won")
+    out = tmp_path / "deals.json"
+    args = ["import", "salesforce", str(source), "--currency", "USD", "--out", str(out)]
+    assert main([*args, "--alias", "Closed/Won=Closed Won"]) == 0
+    assert sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])[0].is_won
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--alias", "Closed/Won"], "expected SOURCE=STAGE"),
+        (["--close-dates", "sometime"], "expected refuse, fixed:YYYY-MM-DD or after-created"),
+        (["--timezone", "Mars/Olympus"], "is not a time zone"),
+        (["--process", "nope"], "not a process preset"),
+    ],
+)
+def test_bad_options_are_usage_errors(
+    tmp_path: Path, option: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _tree(tmp_path, "Prospecting")
+    args = ["import", "salesforce", str(source), "--out", str(tmp_path / "o.json"), *option]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_missing_input_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["import", "salesforce", str(tmp_path / "nope.json"), "--out", str(tmp_path / "o.json")]
+    assert main(args) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_tree_file_is_a_data_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "x.json"
+    source.write_bytes(b"\xff\xfe not json")
+    assert main(["import", "salesforce", str(source), "--out", str(tmp_path / "o.json")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("salesflow: error: ") and "Traceback" not in err
+
+
+def test_the_twenty_lwc_recipe_opportunities_import_through_the_command(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    plan = shared_data / "salesforce-lwc-recipes" / "data-plan.json"
+    out = tmp_path / "lwc.json"
+    assert main(["import", "salesforce", str(plan), "--currency", "USD", "--out", str(out)]) == 0
+    assert len(sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])) == 20
+
+
+def test_the_apex_recipe_csv_reports_its_odd_stages(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = shared_data / "salesforce-apex-recipes" / "Opportunities.csv"
+    args = [
+        "import",
+        "salesforce",
+        str(path),
+        "--currency",
+        "USD",
+        "--out",
+        str(tmp_path / "o.json"),
+    ]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "unknown stage 'Assigned dynamically'" in out
+    assert "did you mean 'Closed" in out
