@@ -7,6 +7,7 @@ import pytest
 
 import salesflow as sf
 from salesflow.cli import main
+from salesflow.io import read_json
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +39,7 @@ def test_a_clean_import_writes_salesflow_json_and_exits_0(
     out = tmp_path / "deals.json"
     status = main(["import", "salesforce", str(source), "--currency", "USD", "--out", str(out)])
     assert status == 0
-    opportunities = sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])
+    opportunities = read_json(out).opportunities
     assert [o.name for o in opportunities] == ["Deal 1", "Deal 2"]
     assert opportunities[1].amount == sf.Money("2000", "USD")
     assert "Opportunity │    2 │        2 │       0" in capsys.readouterr().out
@@ -54,7 +55,7 @@ def test_refused_records_are_reported_by_reason_and_exit_status_1(
     text = capsys.readouterr().out
     assert "did you mean 'Closed Won'?" in text
     assert "Opportunities.json #2 (Ref2), Opportunities.json #3 (Ref3)" in text
-    taken = sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])
+    taken = read_json(out).opportunities
     assert [o.name for o in taken] == ["Deal 1"]  # what could be taken is still written
 
 
@@ -63,7 +64,7 @@ def test_an_alias_maps_a_source_stage(tmp_path: Path) -> None:
     out = tmp_path / "deals.json"
     args = ["import", "salesforce", str(source), "--currency", "USD", "--out", str(out)]
     assert main([*args, "--alias", "Closed/Won=Closed Won"]) == 0
-    assert sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])[0].is_won
+    assert read_json(out).opportunities[0].is_won
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_the_twenty_lwc_recipe_opportunities_import_through_the_command(
     plan = shared_data / "salesforce-lwc-recipes" / "data-plan.json"
     out = tmp_path / "lwc.json"
     assert main(["import", "salesforce", str(plan), "--currency", "USD", "--out", str(out)]) == 0
-    assert len(sf.loads(out.read_text(encoding="utf-8"), list[sf.Opportunity])) == 20
+    assert len(read_json(out).opportunities) == 20
 
 
 def test_the_apex_recipe_csv_reports_its_odd_stages(

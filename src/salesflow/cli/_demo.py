@@ -1,18 +1,61 @@
-"""``salesflow demo``."""
+"""``salesflow demo``: the pipeline inspection report on a synthetic pipeline."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import click
 
+from salesflow.analytics import frames
+from salesflow.cli._emit import FORMAT, HTML, build, emit
 from salesflow.cli._output import Output
-from salesflow.cli._walkthrough import walkthrough
+from salesflow.cli._processes import load_process
+from salesflow.cli._report import Report, inspect, mapping_for
+from salesflow.datasets import synthetic
 
 __all__ = ["demo"]
 
 
 @click.command("demo")
+@click.option(
+    "--process",
+    "process_name",
+    default="salesforce",
+    show_default=True,
+    help="The preset (or process file) the deals follow.",
+)
+@click.option("--deals", default=400, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
+@FORMAT
+@HTML
 @click.pass_obj
-def demo(out: Output) -> None:
-    """Walk an example opportunity through its life."""
-    for line in walkthrough().splitlines():
-        out.line(line)
+def demo(
+    out: Output, process_name: str, deals: int, seed: int, fmt: str, html: Path | None
+) -> None:
+    """Inspect a synthetic pipeline: a year of deals with history and activities.
+
+    The deals are drawn by salesflow.datasets.synthetic through the real stage
+    engine (seeded: the same options give the same report). The report: the
+    pipeline by forecast category, the bridge over the last week, the funnel,
+    the win rate, at-risk deals with reasons, the open pipeline by the buyer's
+    buying phase, and a Monte Carlo forecast of the quarter's closed-won revenue.
+    """
+    process = load_process(process_name)
+    mapping = mapping_for(process)
+
+    def make(step: Callable[[str], None]) -> Report:
+        step("generating deals")
+        data = synthetic(process, deals, seed=seed)
+        tables = frames(data.opportunities, data.activities, process=process)
+        return inspect(
+            tables,
+            as_of=data.as_of,
+            title=f"Pipeline inspection: {deals} synthetic deals on {process.name} (seed {seed})",
+            mapping=mapping,
+            seed=seed,
+            step=step,
+        )
+
+    report = build(out, 9, make)
+    emit(out, report, fmt, html)

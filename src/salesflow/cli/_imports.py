@@ -1,139 +1,69 @@
-"""``salesflow import salesforce ... --out FILE``: CRM exports to salesflow JSON."""
+"""``salesflow import salesforce|hubspot|csv ... --out FILE``: CRM exports to salesflow JSON or Parquet."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from rich.table import Table
 from rich.text import Text
 
+from salesflow.cli._load import import_options, read_tables, reader_options, table_options
 from salesflow.cli._output import Output
-from salesflow.cli._processes import load_process
 from salesflow.cli._terminal import safe_text
 from salesflow.io import (
-    CloseDatePolicy,
+    DataSet,
     ImportResult,
     Refusal,
+    read_hubspot_csv,
     read_salesforce_csv,
     read_salesforce_json,
+    write_json,
+    write_parquet,
 )
-from salesflow.serialization import dumps
 
 __all__ = ["import_group"]
 
 _EXAMPLES = 3
+_EXISTING = click.Path(exists=True, dir_okay=False)
+_OUT = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write: .json (salesflow JSON) or .parquet (the snapshot; history and "
+    "activities beside it as NAME.history.parquet and NAME.activities.parquet).",
+)
 
 
-def _close_dates(text: str | None) -> CloseDatePolicy | None:
-    """``refuse``, ``fixed:2026-03-31`` or ``after-created:90``."""
-    if text is None:
-        return None
-    rule, _, value = text.partition(":")
-    try:
-        if rule == "refuse" and not value:
-            return CloseDatePolicy.refuse()
-        if rule == "fixed":
-            return CloseDatePolicy.fixed(date.fromisoformat(value))
-        if rule == "after-created":
-            return CloseDatePolicy.after_created(days=int(value))
-    except ValueError:
-        pass
-    raise click.BadParameter(
-        f"{safe_text(text)!r}: expected refuse, fixed:YYYY-MM-DD or after-created:DAYS",
-        param_hint="'--close-dates'",
-    )
-
-
-def _zone(text: str | None) -> tzinfo | None:
-    if text is None:
-        return None
-    if text.upper() == "UTC":
-        return timezone.utc
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+def _check_out(out: Path) -> None:
+    if out.suffix.lower() not in (".json", ".parquet"):
         raise click.BadParameter(
-            f"{safe_text(text)!r} is not a time zone (e.g. UTC, Europe/Berlin)",
-            param_hint="'--timezone'",
-        ) from exc
-
-
-def _aliases(pairs: tuple[str, ...]) -> dict[str, str] | None:
-    found = {}
-    for pair in pairs:
-        source, sep, target = pair.partition("=")
-        if not sep or not source or not target:
-            raise click.BadParameter(
-                f"{safe_text(pair)!r}: expected SOURCE=STAGE", param_hint="'--alias'"
-            )
-        found[source] = target
-    return found or None
-
-
-def _common(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every importer shares."""
-    for option in reversed(
-        (
-            click.option(
-                "--process",
-                "process_name",
-                default="salesforce",
-                show_default=True,
-                help="Process file or preset whose stages the data must name.",
-            ),
-            click.option(
-                "--out",
-                type=click.Path(dir_okay=False, writable=True, path_type=Path),
-                required=True,
-                help="Where to write: a .json file (salesflow JSON).",
-            ),
-            click.option("--currency", help="Currency of amounts the source gives without one."),
-            click.option(
-                "--timezone", "zone", help="Zone of timestamps written without an offset."
-            ),
-            click.option(
-                "--alias",
-                "aliases",
-                multiple=True,
-                metavar="SOURCE=STAGE",
-                help="Read a source stage name as a process stage (repeatable).",
-            ),
-            click.option(
-                "--close-dates",
-                metavar="RULE",
-                help="Open deals without a close date: refuse (default), "
-                "fixed:YYYY-MM-DD or after-created:DAYS.",
-            ),
+            f"{safe_text(out)}: expected a .json or .parquet file", param_hint="'--out'"
         )
-    ):
-        function = option(function)
-    return function
 
 
-def _options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "process": load_process(kwargs.pop("process_name")),
-        "aliases": _aliases(kwargs.pop("aliases")),
-        "close_dates": _close_dates(kwargs.pop("close_dates")),
-        "currency": kwargs.pop("currency"),
-        "timezone": _zone(kwargs.pop("zone")),
-        "imported_at": datetime.now(timezone.utc),
-    }
+def _write(out: Path, result: ImportResult) -> list[Path]:
+    """Write salesflow JSON (everything), or Parquet: one file per table beside ``out``."""
+    if out.suffix.lower() == ".json":
+        data = DataSet(
+            opportunities=result.opportunities,
+            accounts=result.accounts,
+            contacts=result.contacts,
+            activities=result.activities,
+        )
+        write_json(out, data)
+        return [out]
+    history = out.with_name(out.stem + ".history.parquet")
+    activities = out.with_name(out.stem + ".activities.parquet")
+    write_parquet(out, result.opportunities, table="snapshot")
+    write_parquet(history, result.opportunities, table="history")
+    write_parquet(activities, result.activities, table="activities")
+    return [out, history, activities]
 
 
-def _write(out: Path, result: ImportResult) -> None:
-    if out.suffix.lower() != ".json":
-        raise click.BadParameter(f"{safe_text(out)}: expected a .json file", param_hint="'--out'")
-    text = dumps(list(result.opportunities))
-    out.write_text(text + "\n", encoding="utf-8")
-
-
-def _report(output: Output, result: ImportResult, out: Path) -> None:
+def _report(output: Output, result: ImportResult, out: str) -> None:
     """Counts per kind on stdout; the refused records, numbered, after them."""
     table = Table(title=f"Imported into {safe_text(out)}", title_justify="left")
     for name in ("Kind", "Read", "Imported", "Refused"):
@@ -174,41 +104,37 @@ def _report(output: Output, result: ImportResult, out: Path) -> None:
         output.line(f"{field} filled in for {len(messages)} records, e.g. {messages[0]}")
 
 
-def _finish(ctx: click.Context, result: ImportResult, out: Path) -> None:
+def _run(ctx: click.Context, out: Path, read: Callable[[], ImportResult]) -> None:
+    """Read (with a progress display on a terminal), write, show counts and refusals."""
     output: Output = ctx.obj
-    _write(out, result)
-    _report(output, result, out)
+    _check_out(out)
+    with output.progress() as progress:
+        task = progress.add_task("reading", total=2)
+        result = read()
+        progress.update(task, advance=1, description="writing")
+        written = _write(out, result)
+        progress.update(task, advance=1)
+    _report(output, result, ", ".join(str(path) for path in written))
     if result.refused:
         ctx.exit(1)
 
 
 @click.group("import")
 def import_group() -> None:
-    """Import CRM exports into salesflow JSON, with every refused record reported.
+    """Import CRM exports into salesflow JSON or Parquet, every refused record reported.
 
     Exit status 1 when any record was refused (the rest is still written).
     """
 
 
 @import_group.command("salesforce")
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--history",
-    type=click.Path(exists=True, dir_okay=False),
-    help="CSV: OpportunityHistory export.",
-)
-@click.option(
-    "--contact-roles",
-    type=click.Path(exists=True, dir_okay=False),
-    help="CSV: OpportunityContactRole export.",
-)
-@click.option(
-    "--accounts", type=click.Path(exists=True, dir_okay=False), help="CSV: Account export."
-)
-@click.option(
-    "--contacts", type=click.Path(exists=True, dir_okay=False), help="CSV: Contact export."
-)
-@_common
+@click.argument("files", nargs=-1, required=True, type=_EXISTING)
+@click.option("--history", type=_EXISTING, help="CSV: OpportunityHistory export.")
+@click.option("--contact-roles", type=_EXISTING, help="CSV: OpportunityContactRole export.")
+@click.option("--accounts", type=_EXISTING, help="CSV: Account export.")
+@click.option("--contacts", type=_EXISTING, help="CSV: Contact export.")
+@_OUT
+@import_options
 @click.pass_context
 def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwargs: Any) -> None:
     """Salesforce tree-import JSON files (or a data plan), or an Opportunity CSV export.
@@ -218,13 +144,47 @@ def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwarg
     add the other exports.
     """
     tables = {key: kwargs.pop(key) for key in ("history", "contact_roles", "accounts", "contacts")}
-    options = _options(kwargs)
+    options = reader_options(kwargs)
     if all(Path(f).suffix.lower() == ".csv" for f in files):
         if len(files) != 1:
             raise click.UsageError("give one Opportunity CSV; the other exports by their options")
-        result = read_salesforce_csv(files[0], **tables, **options)
+        _run(ctx, out, lambda: read_salesforce_csv(files[0], **tables, **options))
     elif any(tables.values()):
         raise click.UsageError("--history, --contact-roles, --accounts, --contacts are for CSV")
     else:
-        result = read_salesforce_json(*files, **options)
-    _finish(ctx, result, out)
+        _run(ctx, out, lambda: read_salesforce_json(*files, **options))
+
+
+@import_group.command("hubspot")
+@click.argument("deals", type=_EXISTING)
+@click.option("--pipeline", help="Only deals of this pipeline (its id or label).")
+@_OUT
+@import_options
+@click.pass_context
+def hubspot(
+    ctx: click.Context, /, deals: str, pipeline: str | None, out: Path, **kwargs: Any
+) -> None:
+    """A HubSpot deals CSV export (stage ids or labels; hs_date_entered_* becomes history).
+
+    The process defaults to the hubspot preset here.
+    """
+    if kwargs["process_name"] == "salesforce":
+        kwargs["process_name"] = "hubspot"
+    options = reader_options(kwargs)
+    _run(ctx, out, lambda: read_hubspot_csv(deals, pipeline=pipeline, **options))
+
+
+@import_group.command("csv")
+@click.argument("snapshot", type=_EXISTING)
+@table_options
+@_OUT
+@import_options
+@click.pass_context
+def table(ctx: click.Context, /, snapshot: str, out: Path, **kwargs: Any) -> None:
+    """Generic tables: a CSV or Parquet snapshot, through a column-name preset.
+
+    --history and --activities add the other tables; --columns says what the
+    files call salesflow's columns (salesflow, salesforce or maven).
+    """
+    options = reader_options(kwargs)
+    _run(ctx, out, lambda: read_tables(snapshot, kwargs, options))

@@ -6,6 +6,14 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.text import Text
 
 from salesflow.cli._terminal import safe_text
@@ -44,6 +52,15 @@ class Output:
         if not self.quiet:
             self.stderr.print(Text(safe_text(text), style=style), soft_wrap=True)
 
-    def progress_enabled(self) -> bool:
-        """Whether progress bars make sense: stderr is a terminal and not quiet."""
-        return not self.quiet and self.stderr.is_terminal
+    def progress(self) -> Progress:
+        """A progress display on stderr; it draws only on a terminal, and not with ``--quiet``."""
+        return Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+            console=self.stderr,
+            transient=True,
+            disable=self.quiet or not self.stderr.is_terminal,
+        )

@@ -1,0 +1,153 @@
+"""The report as one self-contained HTML page: tables, notes and plots as base64 PNGs."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from salesflow.analytics._require import require
+from salesflow.cli._render import cell
+from salesflow.cli._report import Report, Section
+from salesflow.errors import FileFormatError
+from salesflow.money import Money
+
+__all__ = ["write_html"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; color: #222; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { padding: .2rem .7rem; border-bottom: 1px solid #ddd; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: bold; padding: .3rem 0; }
+p.note { color: #666; margin: .2rem 0; }
+img { max-width: 100%; }
+"""
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, Money):
+        return float(value.amount)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _bars(section: Section) -> tuple[list[str], list[float], str] | None:
+    """What to draw for a section: labels, values and a y label (None: no plot)."""
+    pick = {
+        "funnel": ("stage", "reached", "deals that reached the stage"),
+        "buying_phases": ("buying_phase", "amount", "open pipeline"),
+        "forecast": ("figure", "amount", "closed-won revenue"),
+        "summary": ("line", "amount", "amount"),
+        "bridge": ("movement", "amount", "amount (start, movements, end)"),
+    }.get(section.key)
+    if pick is None or not section.rows:
+        return None
+    label, value, axis = pick
+    labels = [str(row.get(label)) for row in section.rows]
+    values = [_number(row.get(value)) or 0.0 for row in section.rows]
+    return labels, values, axis
+
+
+def _plot(section: Section) -> str | None:
+    """A bar chart of ``section`` as a base64 PNG (a waterfall for the bridge)."""
+    found = _bars(section)
+    if found is None:
+        return None
+    require("matplotlib", extra="plots")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels, values, axis = found
+    figure, ax = plt.subplots(figsize=(8, 3.2))
+    if section.key == "bridge":
+        signs = {"won": -1, "lost": -1, "decreased": -1, "pushed_out": -1}
+        bottoms, heights, level = [], [], 0.0
+        for name, value in zip(labels, values, strict=True):
+            if name in ("start", "end"):
+                bottoms.append(0.0)
+                heights.append(value)
+                level = value
+            else:
+                change = signs.get(name, 1) * value
+                bottoms.append(level if change >= 0 else level + change)
+                heights.append(abs(change))
+                level += change
+        colors = [
+            "#4c72b0" if n in ("start", "end") else "#c44e52" if n in signs else "#55a868"
+            for n in labels
+        ]
+        ax.bar(labels, heights, bottom=bottoms, color=colors)
+    else:
+        ax.bar(labels, values, color="#4c72b0")
+    ax.set_ylabel(axis)
+    ax.set_title(section.title, fontsize=10)
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _table(section: Section) -> str:
+    head = "".join(f"<th>{html.escape(c.replace('_', ' '))}</th>" for c in section.columns)
+    body = []
+    for row in section.rows:
+        cells = []
+        for column in section.columns:
+            value = row.get(column)
+            numeric = _number(value) is not None
+            text = html.escape(cell(value, column))
+            cells.append(f'<td class="n">{text}</td>' if numeric else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f"<table><caption>{html.escape(section.title)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def page(report: Report) -> str:
+    """The whole page as text."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(report.title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(report.title)}</h1>",
+        f"<p>As of {report.as_of:%Y-%m-%d %H:%M} UTC.</p>",
+    ]
+    for section in report.sections:
+        parts.append(f'<section id="{html.escape(section.key)}">')
+        picture = _plot(section)
+        if picture is not None:
+            alt = html.escape(section.title)
+            parts.append(f'<img alt="{alt}" src="data:image/png;base64,{picture}">')
+        parts.append(
+            _table(section)
+            if section.rows
+            else f"<h3>{html.escape(section.title)}</h3><p>(none)</p>"
+        )
+        parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in section.notes)
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_html(path: Path, report: Report) -> None:
+    """Write the page to ``path``.
+
+    Raises:
+        MissingExtraError: matplotlib is not installed (the ``plots`` extra).
+        FileFormatError: The file cannot be written.
+    """
+    text = page(report)
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise FileFormatError(str(path), f"cannot write: {exc.strerror or exc}") from exc

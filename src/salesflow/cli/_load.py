@@ -1,0 +1,176 @@
+"""Reading what the commands are given: CRM exports, tables, salesflow JSON.
+
+Everything goes through :mod:`salesflow.io`, so the report and the import
+command read a file the same way and refuse the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from salesflow.cli._processes import load_process
+from salesflow.cli._terminal import safe_text
+from salesflow.columns import Columns
+from salesflow.io import CloseDatePolicy, ImportResult, read_csv, read_json, read_parquet
+
+__all__ = ["COLUMN_PRESETS", "import_options", "read_tables", "read_documents", "reader_options"]
+
+COLUMN_PRESETS: dict[str, Callable[[], Columns]] = {
+    "salesflow": Columns.salesflow,
+    "salesforce": Columns.salesforce,
+    "maven": Columns.maven,
+}
+
+_TABLE_SUFFIXES = (".csv", ".parquet")
+
+
+def _close_dates(text: str | None) -> CloseDatePolicy | None:
+    """``refuse``, ``fixed:2026-03-31`` or ``after-created:90``."""
+    if text is None:
+        return None
+    rule, _, value = text.partition(":")
+    try:
+        if rule == "refuse" and not value:
+            return CloseDatePolicy.refuse()
+        if rule == "fixed":
+            return CloseDatePolicy.fixed(date.fromisoformat(value))
+        if rule == "after-created":
+            return CloseDatePolicy.after_created(days=int(value))
+    except ValueError:
+        pass
+    raise click.BadParameter(
+        f"{safe_text(text)!r}: expected refuse, fixed:YYYY-MM-DD or after-created:DAYS",
+        param_hint="'--close-dates'",
+    )
+
+
+def _zone(text: str | None) -> tzinfo | None:
+    if text is None:
+        return None
+    if text.upper() == "UTC":
+        return timezone.utc
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise click.BadParameter(
+            f"{safe_text(text)!r} is not a time zone (e.g. UTC, Europe/Berlin)",
+            param_hint="'--timezone'",
+        ) from exc
+
+
+def _aliases(pairs: tuple[str, ...]) -> dict[str, str] | None:
+    found = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source or not target:
+            raise click.BadParameter(
+                f"{safe_text(pair)!r}: expected SOURCE=STAGE", param_hint="'--alias'"
+            )
+        found[source] = target
+    return found or None
+
+
+_EXISTING = click.Path(exists=True, dir_okay=False)
+
+
+def import_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every reader shares (process, currency, time zone, aliases, close dates)."""
+    for option in reversed(
+        (
+            click.option(
+                "--process",
+                "process_name",
+                default="salesforce",
+                show_default=True,
+                help="Process file or preset whose stages the data must name.",
+            ),
+            click.option("--currency", help="Currency of amounts the source gives without one."),
+            click.option(
+                "--timezone", "zone", help="Zone of timestamps written without an offset."
+            ),
+            click.option(
+                "--alias",
+                "aliases",
+                multiple=True,
+                metavar="SOURCE=STAGE",
+                help="Read a source stage name as a process stage (repeatable).",
+            ),
+            click.option(
+                "--close-dates",
+                metavar="RULE",
+                help="Open deals without a close date: refuse (default), "
+                "fixed:YYYY-MM-DD or after-created:DAYS.",
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def table_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a CSV / Parquet snapshot: its history, activities and column names."""
+    for option in reversed(
+        (
+            click.option("--history", type=_EXISTING, help="The history table (CSV / Parquet)."),
+            click.option(
+                "--activities", type=_EXISTING, help="The activity table (CSV / Parquet)."
+            ),
+            click.option(
+                "--columns",
+                "columns_name",
+                type=click.Choice(sorted(COLUMN_PRESETS)),
+                default="salesflow",
+                show_default=True,
+                help="What the tables call salesflow's columns.",
+            ),
+        )
+    ):
+        function = option(function)
+    return function
+
+
+def reader_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Pop the shared options from a command's arguments, as importer keywords."""
+    return {
+        "process": load_process(kwargs.pop("process_name")),
+        "aliases": _aliases(kwargs.pop("aliases")),
+        "close_dates": _close_dates(kwargs.pop("close_dates")),
+        "currency": kwargs.pop("currency"),
+        "timezone": _zone(kwargs.pop("zone")),
+        "imported_at": datetime.now(timezone.utc),
+    }
+
+
+def read_tables(snapshot: str, kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
+    """A CSV or Parquet snapshot, with ``--history``, ``--activities``, ``--columns``."""
+    suffix = Path(snapshot).suffix.lower()
+    if suffix not in _TABLE_SUFFIXES:
+        raise click.BadParameter(
+            f"{safe_text(snapshot)}: expected a .csv or .parquet table", param_hint="'FILE'"
+        )
+    columns = COLUMN_PRESETS[kwargs.pop("columns_name")]()
+    tables = {"history": kwargs.pop("history"), "activities": kwargs.pop("activities")}
+    read = read_csv if suffix == ".csv" else read_parquet
+    return read(snapshot, columns=columns, **tables, **options)
+
+
+def read_documents(files: tuple[str, ...]) -> ImportResult:
+    """Read salesflow JSON files (:func:`salesflow.io.write_json`) as one result."""
+    opportunities: list[Any] = []
+    activities: list[Any] = []
+    for name in files:
+        data = read_json(name)
+        opportunities += data.opportunities
+        activities += data.activities
+    return ImportResult(
+        opportunities=tuple(opportunities),
+        activities=tuple(activities),
+        read={"Opportunity": len(opportunities)},
+        taken={"Opportunity": len(opportunities)},
+    )

@@ -1,0 +1,267 @@
+"""The pipeline inspection report: which metrics, on what data, for which moment.
+
+Every number comes from :mod:`salesflow.analytics` or
+:mod:`salesflow.forecasting`; this module only chooses the calls and lays
+their results out as sections (a title, columns, rows and notes) that the
+renderers print as tables, JSON, CSV or HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+
+from salesflow.analytics import (
+    Frames,
+    Result,
+    at_risk,
+    bridge,
+    funnel,
+    pipeline_as_of,
+    pipeline_summary,
+    win_rate,
+)
+from salesflow.buyer.mapping import ProcessMapping
+from salesflow.forecasting import RevenueForecast, forecast_revenue
+from salesflow.presets import MAPPING_PRESETS
+from salesflow.process import SalesProcess
+
+__all__ = ["Report", "Section", "inspect", "mapping_for", "quarter_of"]
+
+BRIDGE_DAYS = 7
+
+
+@attrs.frozen(kw_only=True)
+class Section:
+    """One part of the report: a table with its title and what it rests on.
+
+    Attributes:
+        key: A short name (``summary``, ``bridge``, ...), also the JSON key.
+        title: What the table is.
+        columns: The column names.
+        rows: The rows, as dictionaries keyed by column.
+        notes: Policies and caveats, one sentence each.
+        shown: How many rows a terminal table shows (``None``: all).
+    """
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Mapping[str, Any], ...]
+    notes: tuple[str, ...] = ()
+    shown: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """A pipeline inspection: sections in reading order, for one moment.
+
+    Attributes:
+        title: The report's heading.
+        as_of: The "now" of every section.
+        sections: The sections.
+    """
+
+    title: str
+    as_of: datetime
+    sections: tuple[Section, ...]
+
+    def section(self, key: str) -> Section:
+        """The section called ``key``."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(key)
+
+
+def quarter_of(day: date) -> tuple[date, date]:
+    """The first and last day of the calendar quarter holding ``day``.
+
+    >>> quarter_of(date(2026, 5, 17))
+    (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
+    """
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    following = date(first.year + (first.month == 10), (first.month + 2) % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def mapping_for(process: SalesProcess) -> ProcessMapping | None:
+    """The mapping preset whose seller process is ``process`` (by name), if any."""
+    for make in MAPPING_PRESETS.values():
+        mapping = make()
+        if mapping.seller_process.name == process.name:
+            return mapping
+    return None
+
+
+def _from_result(
+    key: str, result: Result, *, notes: tuple[str, ...] = (), shown: int | None = None
+) -> Section:
+    return Section(
+        key=key,
+        title=result.title,
+        columns=tuple(result.columns),
+        rows=tuple(result.rows()),
+        notes=notes,
+        shown=shown,
+    )
+
+
+def _summary(tables: Frames) -> Section:
+    return _from_result("summary", pipeline_summary(tables, cumulative=True))
+
+
+def _bridge(tables: Frames, as_of: datetime) -> Section:
+    start = as_of - timedelta(days=BRIDGE_DAYS)
+    result = bridge(tables, start, as_of)
+    totals = result.totals()
+    rows: list[dict[str, Any]] = [{"movement": "start", "deals": None, "amount": totals.start}]
+    rows += [
+        {"movement": movement, "deals": totals.counts[movement], "amount": amount}
+        for movement, amount in totals.movements.items()
+    ]
+    rows.append({"movement": "end", "deals": None, "amount": totals.end})
+    notes = (
+        "Won, lost, decreased and pushed out are subtracted; the rest is added; "
+        + ("the totals add up." if totals.adds_up() else "THE TOTALS DO NOT ADD UP."),
+    )
+    return Section(
+        key="bridge",
+        title=result.title,
+        columns=("movement", "deals", "amount"),
+        rows=tuple(rows),
+        notes=notes,
+    )
+
+
+def _bridge_deals(tables: Frames, as_of: datetime) -> Section:
+    result = bridge(tables, as_of - timedelta(days=BRIDGE_DAYS), as_of)
+    moved = tuple(row for row in result.rows() if row["movement"] != "unchanged")
+    return Section(
+        key="bridge_deals",
+        title=f"Deals that moved, {result.title.removeprefix('Pipeline bridge ')}",
+        columns=("id", "movement", "start_amount", "end_amount", "change", "currency"),
+        rows=moved,
+        shown=15,
+    )
+
+
+def _risk(tables: Frames, as_of: datetime) -> Section:
+    result = at_risk(tables, as_of=as_of)
+    flagged = sorted(
+        (row for row in result.rows() if row["flags"]), key=lambda row: -int(row["flags"])
+    )
+    skipped = result.policies.get("skipped") or ()
+    notes: tuple[str, ...] = (f"{len(flagged)} of {len(result)} open deals flagged.",)
+    if skipped:
+        notes += (f"Not checked (the data lacks what they need): {', '.join(skipped)}.",)
+    return Section(
+        key="at_risk",
+        title=result.title,
+        columns=("id", "stage", "flags", "reasons"),
+        rows=tuple({k: row[k] for k in ("id", "stage", "flags", "reasons")} for row in flagged),
+        notes=notes,
+        shown=15,
+    )
+
+
+def _phases(tables: Frames, mapping: ProcessMapping) -> Section:
+    result = pipeline_summary(
+        attrs.evolve(tables, mapping=mapping), cumulative=True, by="buying_phase"
+    )
+    order = {phase.name: i for i, phase in enumerate(mapping.buyer_process.phases)}
+    rows = sorted(
+        (
+            row
+            for row in result.rows()
+            if row["line"] == "Open Pipeline" and row["buying_phase"] is not None
+        ),
+        key=lambda row: order.get(row["buying_phase"], len(order)),
+    )
+    columns = tuple(c for c in result.columns if c != "line")
+    return Section(
+        key="buying_phases",
+        title=f"Open pipeline by the buyer's phase ({mapping.buyer_process.name})",
+        columns=columns,
+        rows=tuple({c: row[c] for c in columns} for row in rows),
+        notes=(
+            f"Stages mapped to phases by the preset mapping of {mapping.seller_process.name}.",
+        ),
+    )
+
+
+def _forecast(tables: Frames, as_of: datetime, seed: int) -> Section:
+    start, end = quarter_of(as_of.date())
+    found: RevenueForecast = forecast_revenue(tables, start=start, end=end, as_of=as_of, seed=seed)
+    rows = [
+        {"figure": "won so far", "amount": found.won_so_far},
+        {"figure": "P10 (9 in 10 quarters beat this)", "amount": found.p10},
+        {"figure": "P50 (median)", "amount": found.p50},
+        {"figure": "P90 (1 in 10 quarters beat this)", "amount": found.p90},
+        {"figure": "mean", "amount": found.mean},
+    ]
+    notes = (
+        f"Monte Carlo: {found.draws:,} draws (seed {found.seed}) over {found.deals} open deals; "
+        f"{found.by_close_date} timed by their own close date.",
+        f"Learned from: {found.learned_from}.",
+    )
+    return Section(
+        key="forecast",
+        title=f"Closed-won revenue forecast {start.isoformat()} to {end.isoformat()} "
+        f"({found.currency}), including what is already won",
+        columns=("figure", "amount"),
+        rows=tuple(rows),
+        notes=notes,
+    )
+
+
+def inspect(
+    tables: Frames,
+    *,
+    as_of: datetime,
+    title: str,
+    rebuild: bool = False,
+    mapping: ProcessMapping | None = None,
+    seed: int = 0,
+    step: Callable[[str], None] = lambda _: None,
+) -> Report:
+    """The pipeline inspection report of ``tables`` at ``as_of``.
+
+    Args:
+        tables: The three tables, with their process.
+        as_of: The moment the report is for (timezone-aware).
+        title: The heading.
+        rebuild: Rebuild the snapshot at ``as_of`` from the history first
+            (for a past date; the current snapshot is used otherwise).
+        mapping: Adds the buyer-phase view.
+        seed: The forecast's seed.
+        step: Called with each section's name before it is computed (progress).
+
+    Returns:
+        Summary by forecast category, the bridge over the last week (totals and
+        the deals that moved), the funnel, the win rate, at-risk deals, the
+        buyer-phase view (with a mapping) and the quarter's revenue forecast.
+    """
+    as_of = as_of.astimezone(timezone.utc)
+    if rebuild:
+        step("rebuilding the pipeline as of the date")
+        tables = attrs.evolve(tables, snapshot=pipeline_as_of(tables, as_of).to_frame())
+    sections: list[Section] = []
+    plan: list[tuple[str, Callable[[], Section]]] = [
+        ("summary", lambda: _summary(tables)),
+        ("bridge", lambda: _bridge(tables, as_of)),
+        ("bridge deals", lambda: _bridge_deals(tables, as_of)),
+        ("funnel", lambda: _from_result("funnel", funnel(tables))),
+        ("win rate", lambda: _from_result("win_rate", win_rate(tables))),
+        ("at-risk deals", lambda: _risk(tables, as_of)),
+    ]
+    if mapping is not None:
+        plan.append(("buying phases", lambda: _phases(tables, mapping)))
+    plan.append(("forecast", lambda: _forecast(tables, as_of, seed)))
+    for name, build in plan:
+        step(name)
+        sections.append(build())
+    return Report(title=title, as_of=as_of, sections=tuple(sections))

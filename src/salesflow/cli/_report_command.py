@@ -1,0 +1,132 @@
+"""``salesflow report FILE...``: the pipeline inspection report on imported data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+
+from salesflow.analytics import frames
+from salesflow.cli._emit import FORMAT, HTML, build, emit
+from salesflow.cli._load import (
+    import_options,
+    read_documents,
+    read_tables,
+    reader_options,
+    table_options,
+)
+from salesflow.cli._output import Output
+from salesflow.cli._processes import load_mapping
+from salesflow.cli._report import Report, inspect, mapping_for
+from salesflow.cli._terminal import safe_text
+from salesflow.io import ImportResult
+
+__all__ = ["report", "parse_moment"]
+
+
+def parse_moment(text: str) -> datetime:
+    """``YYYY-MM-DD`` (the end of that day, UTC) or an ISO timestamp (UTC if it has no offset).
+
+    >>> parse_moment("2026-03-31")
+    datetime.datetime(2026, 3, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc)
+    >>> parse_moment("2026-03-31T09:30:00+02:00").isoformat()
+    '2026-03-31T07:30:00+00:00'
+    """
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time.max, tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{safe_text(text)!r}: expected YYYY-MM-DD or an ISO timestamp",
+            param_hint="'--as-of'",
+        ) from exc
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
+    suffixes = {Path(name).suffix.lower() for name in files}
+    if suffixes == {".json"}:
+        if kwargs.get("history") or kwargs.get("activities"):
+            raise click.UsageError("--history and --activities go with a CSV or Parquet snapshot")
+        return read_documents(files)
+    if len(files) == 1 and suffixes <= {".csv", ".parquet"}:
+        return read_tables(files[0], kwargs, options)
+    raise click.UsageError(
+        "give salesflow JSON files (salesflow import writes them), or one CSV or Parquet "
+        "snapshot with --history and --activities"
+    )
+
+
+@click.command("report")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@table_options
+@import_options
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="DATE",
+    help="YYYY-MM-DD (end of day, UTC) or an ISO timestamp; the pipeline is rebuilt from "
+    "history for that moment (default: now, on the current snapshot).",
+)
+@click.option(
+    "--mapping",
+    "mapping_name",
+    help="Mapping preset for the buyer-phase view (default: the preset made for the process).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="The forecast's seed.")
+@FORMAT
+@HTML
+@click.pass_context
+def report(
+    ctx: click.Context,
+    /,
+    files: tuple[str, ...],
+    as_of_text: str | None,
+    mapping_name: str | None,
+    seed: int,
+    fmt: str,
+    html: Path | None,
+    **kwargs: Any,
+) -> None:
+    """The pipeline inspection report of your data (as salesflow demo shows it).
+
+    FILE is salesflow JSON (from salesflow import or salesflow.io.write_json),
+    or one CSV or Parquet snapshot with --history and --activities, named as
+    --columns says. Records that cannot be read are listed on stderr and the
+    exit status is 1; the report covers the rest.
+    """
+    out: Output = ctx.obj
+    options = reader_options(kwargs)
+    process = options["process"]
+    mapping = load_mapping(mapping_name) if mapping_name else mapping_for(process)
+    as_of = parse_moment(as_of_text) if as_of_text else datetime.now(timezone.utc)
+    result: list[ImportResult] = []
+
+    def make(step: Callable[[str], None]) -> Report:
+        step("reading")
+        result.append(_read(files, kwargs, options))
+        tables = frames(result[0].opportunities, result[0].activities, process=process)
+        names = ", ".join(Path(name).name for name in files)
+        return inspect(
+            tables,
+            as_of=as_of,
+            title=f"Pipeline inspection: {names} on {process.name}",
+            rebuild=as_of_text is not None,
+            mapping=mapping,
+            seed=seed,
+            step=step,
+        )
+
+    built = build(out, 10, make)
+    emit(out, built, fmt, html)
+    refused = result[0].refused
+    if refused:
+        for line in result[0].summary().splitlines():
+            out.note(line)
+        ctx.exit(1)

@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import salesflow as sf
+from salesflow.analytics import bridge, frames, pipeline_summary
+from salesflow.cli import main
+from salesflow.io import DataSet, write_csv, write_json
+
+DEALS = "150"
+SECTIONS = [
+    "summary",
+    "bridge",
+    "bridge_deals",
+    "funnel",
+    "win_rate",
+    "at_risk",
+    "buying_phases",
+    "forecast",
+]
+
+
+@pytest.fixture(autouse=True)
+def _wide_plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def _json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    assert main(list(args)) == 0
+    document: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return document
+
+
+def _data() -> sf.datasets.SyntheticData:
+    return sf.datasets.synthetic(sf.presets.salesforce_standard(), int(DEALS), seed=2026)
+
+
+def _rows(section: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = section["rows"]
+    return rows
+
+
+def test_demo_shows_every_part_of_the_pipeline_inspection(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--deals", DEALS]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Pipeline inspection: 150 synthetic deals on Salesforce standard")
+    for title in (
+        "Pipeline summary (cumulative, USD)",
+        "Pipeline bridge 2025-12-25 → 2026-01-01",
+        "Stage funnel (Salesforce standard",
+        "Win rate (won / closed",
+        "At-risk deals as of 2026-01-01",
+        "Open pipeline by the buyer's phase (Liferay buying phases)",
+        "Closed-won revenue forecast 2026-01-01 to 2026-03-31 (USD)",
+    ):
+        assert title in out
+    assert "the totals add up." in out
+    assert "Monte Carlo: 10,000 draws (seed 2026)" in out
+
+
+def test_demo_is_reproducible_and_its_numbers_are_the_analytics_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = _json(capsys, "demo", "--deals", DEALS, "--format", "json")
+    again = _json(capsys, "demo", "--deals", DEALS, "--format", "json")
+    assert first == again
+    assert list(first["sections"]) == SECTIONS
+    data = _data()
+    tables = frames(data.opportunities, data.activities, process=data.process)
+    summary = pipeline_summary(tables)
+    assert [(r["line"], r["count"], r["amount"]) for r in _rows(first["sections"]["summary"])] == [
+        (r["line"], r["count"], str(r["amount"])) for r in summary.rows()
+    ]
+    totals = bridge(tables, data.as_of - timedelta(days=7), data.as_of).totals()
+    shown = {r["movement"]: r for r in _rows(first["sections"]["bridge"])}
+    assert shown["start"]["amount"]["amount"] == str(totals.start.amount)
+    assert shown["end"]["amount"]["amount"] == str(totals.end.amount)
+    assert {m: shown[m]["deals"] for m in totals.counts} == totals.counts
+
+
+def test_a_different_seed_gives_a_different_pipeline(capsys: pytest.CaptureFixture[str]) -> None:
+    one = _json(capsys, "demo", "--deals", "60", "--format", "json", "--seed", "1")
+    two = _json(capsys, "demo", "--deals", "60", "--format", "json", "--seed", "2")
+    assert one["sections"]["summary"] != two["sections"]["summary"]
+
+
+def test_demo_as_csv_is_one_long_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--deals", "60", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert set(rows[0]) == {"section", "row", "column", "value"}
+    assert {r["section"] for r in rows} >= {"summary", "funnel", "forecast"}
+    funnel = [r for r in rows if r["section"] == "funnel" and r["column"] == "stage"]
+    assert funnel[0]["value"] == "Prospecting"
+
+
+def test_demo_writes_a_self_contained_html_page_with_plots(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "report.html"
+    assert main(["demo", "--deals", "60", "--html", str(page), "--format", "json"]) == 0
+    json.loads(capsys.readouterr().out)  # stdout still carries the report
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', text)) == 5
+    assert "http" not in text.replace("http-equiv", "")  # nothing fetched from elsewhere
+    assert "Stage funnel" in text
+
+
+def test_demo_on_another_preset_uses_its_buyer_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    document = _json(capsys, "demo", "--deals", "60", "--process", "hubspot", "--format", "json")
+    assert "Liferay" in document["sections"]["buying_phases"]["title"]
+
+
+def test_report_on_salesflow_json_matches_the_analytics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    document = _json(capsys, "report", str(path), "--format", "json")
+    summary = pipeline_summary(frames(data.opportunities, data.activities, process=data.process))
+    assert [r["count"] for r in _rows(document["sections"]["summary"])] == [
+        r["count"] for r in summary.rows()
+    ]
+    assert document["title"] == "Pipeline inspection: deals.json on Salesforce standard"
+
+
+def _tables(tmp_path: Path, data: sf.datasets.SyntheticData) -> list[str]:
+    names = []
+    for table in ("snapshot", "history", "activities"):
+        items = data.activities if table == "activities" else data.opportunities
+        path = tmp_path / f"{table}.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            write_csv(handle, items, table=table)
+        names.append(str(path))
+    return names
+
+
+def test_report_on_csv_tables_rebuilds_the_pipeline_as_of_a_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    snapshot, history, activities = _tables(tmp_path, data)
+    args = ["report", snapshot, "--history", history, "--activities", activities]
+    document = _json(capsys, *args, "--as-of", "2025-12-31", "--format", "json")
+    assert document["as_of"] == "2025-12-31T23:59:59.999999+00:00"
+    total = _rows(document["sections"]["summary"])[0]
+    assert total["line"] == "Total" and total["count"] == len(data.opportunities)
+
+
+def test_report_lists_refused_rows_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    snapshot, history, _ = _tables(tmp_path, data)
+    lines = Path(snapshot).read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].replace("Prospecting", "Prospektion").replace("Closed Lost", "Closed/Lost")
+    Path(snapshot).write_text("".join(lines), encoding="utf-8")
+    assert main(["report", snapshot, "--history", history, "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    json.loads(captured.out)
+    assert "1 refused" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "last week"], "expected YYYY-MM-DD or an ISO timestamp"),
+        (["--format", "xml"], "'xml' is not one of 'table', 'json', 'csv'"),
+        (["--mapping", "nope"], "not a mapping preset"),
+        (["--columns", "sap"], "'sap' is not one of"),
+    ],
+)
+def test_report_usage_errors_exit_2(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet())
+    assert main(["report", str(path), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_report_refuses_a_mix_of_json_and_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one, two = tmp_path / "a.json", tmp_path / "b.csv"
+    write_json(one, DataSet())
+    two.write_text("id\n", encoding="utf-8")
+    assert main(["report", str(one), str(two)]) == 2
+    assert "give salesflow JSON files" in capsys.readouterr().err
