@@ -7,7 +7,7 @@ import pytest
 
 import salesflow as sf
 from salesflow.cli import main
-from salesflow.io import read_json
+from salesflow.io import read_json, read_parquet, write_csv
 
 
 @pytest.fixture(autouse=True)
@@ -129,3 +129,60 @@ def test_the_apex_recipe_csv_reports_its_odd_stages(
     out = capsys.readouterr().out
     assert "unknown stage 'Assigned dynamically'" in out
     assert "did you mean 'Closed" in out
+
+
+HUBSPOT_HEADER = (
+    "hs_object_id,dealname,dealstage,amount,deal_currency_code,closedate,pipeline,createdate,"
+    "hs_date_entered_appointmentscheduled,hs_date_entered_closedwon\n"
+)
+
+
+def test_a_hubspot_export_imports_on_the_hubspot_preset_by_default(tmp_path: Path) -> None:
+    source = tmp_path / "deals.csv"
+    source.write_text(
+        HUBSPOT_HEADER
+        + "7,Won deal,closedwon,500.50,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,"
+        "2026-01-01T08:00:00Z,2026-03-15T17:30:00Z\n"
+        + "8,Odd deal,somewhere,10,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "deals.json"
+    assert main(["import", "hubspot", str(source), "--out", str(out)]) == 1
+    (deal,) = read_json(out).opportunities
+    assert deal.is_won and [h.stage for h in deal.history][-1] == "Closed won"
+
+
+def test_csv_tables_round_trip_through_import_csv_to_parquet(tmp_path: Path) -> None:
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
+    paths = {}
+    for table in ("snapshot", "history", "activities"):
+        items = data.activities if table == "activities" else data.opportunities
+        paths[table] = tmp_path / f"{table}.csv"
+        with paths[table].open("w", encoding="utf-8", newline="") as handle:
+            write_csv(handle, items, table=table)
+    out = tmp_path / "deals.parquet"
+    args = ["import", "csv", str(paths["snapshot"]), "--history", str(paths["history"])]
+    args += ["--activities", str(paths["activities"]), "--out", str(out)]
+    assert main(args) == 0
+    assert {p.name for p in tmp_path.glob("deals*.parquet")} == {
+        "deals.parquet",
+        "deals.history.parquet",
+        "deals.activities.parquet",
+    }
+    back = read_parquet(
+        out,
+        process=data.process,
+        history=tmp_path / "deals.history.parquet",
+        activities=tmp_path / "deals.activities.parquet",
+    )
+    assert back.ok
+    assert [o.id for o in back.opportunities] == [o.id for o in data.opportunities]
+    assert len(back.activities) == len(data.activities)
+
+
+def test_an_output_that_is_not_json_or_parquet_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _tree(tmp_path, "Prospecting")
+    assert main(["import", "salesforce", str(source), "--out", str(tmp_path / "o.xlsx")]) == 2
+    assert "expected a .json or .parquet file" in capsys.readouterr().err
