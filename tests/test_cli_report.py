@@ -199,3 +199,27 @@ def test_report_refuses_a_mix_of_json_and_tables(
     two.write_text("id\n", encoding="utf-8")
     assert main(["report", str(one), str(two)]) == 2
     assert "give salesflow JSON files" in capsys.readouterr().err
+
+
+def test_report_reads_the_maven_csv_through_its_column_preset(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = tmp_path / "maven.yaml"
+    process.write_text(
+        "name: Maven CRM\nstages:\n"
+        "  - {name: Prospecting, probability: 10}\n"
+        "  - {name: Engaging, probability: 50}\n"
+        "  - {name: Won, probability: 100, is_closed: true, is_won: true}\n"
+        "  - {name: Lost, probability: 0, is_closed: true}\n",
+        encoding="utf-8",
+    )
+    pipeline = shared_data / "maven-crm" / "sales_pipeline.csv"
+    args = ["report", str(pipeline), "--columns", "maven", "--process", str(process)]
+    args += ["--currency", "USD", "--close-dates", "after-created:90", "--format", "json"]
+    document = _json(capsys, *args)
+    lines = {r["line"]: r for r in _rows(document["sections"]["summary"])}
+    assert lines["Total"]["count"] == 8800
+    won, lost, still_open = (
+        lines[k]["count"] for k in ("Closed Won", "Closed Lost", "Open Pipeline")
+    )
+    assert won + lost + still_open == 8800 and won > 0 and lost > 0 and still_open > 0
