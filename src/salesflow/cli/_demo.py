@@ -23,7 +23,7 @@ __all__ = ["demo"]
     "process_name",
     default="salesforce",
     show_default=True,
-    help="The preset (or process file) the deals follow.",
+    help="The preset (or process file) the deals follow; it needs a lost stage.",
 )
 @click.option("--deals", default=400, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
