@@ -28,11 +28,8 @@ from salesflow.forecasting.deal_score import (  # noqa: E402
     Reason,
     fit_deal_score,
 )
-from salesflow.forecasting.learned import (  # noqa: E402
-    LearnedProbabilities,
-    StageEstimate,
-    learn_probabilities,
-)
+from salesflow.forecasting.estimates import LearnedProbabilities, StageEstimate  # noqa: E402
+from salesflow.forecasting.learned import learn_probabilities  # noqa: E402
 from salesflow.forecasting.revenue import RevenueForecast, forecast_revenue  # noqa: E402
 
 __all__ = [

@@ -16,7 +16,8 @@ from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
 from salesflow.forecasting.calibration import Calibration, score
 from salesflow.forecasting.deal_score import fit_deal_score
-from salesflow.forecasting.learned import LearnedProbabilities, learn_probabilities
+from salesflow.forecasting.estimates import LearnedProbabilities
+from salesflow.forecasting.learned import learn_probabilities
 from salesflow.process import SalesProcess
 
 __all__ = ["Backtest", "backtest", "calibration"]

@@ -19,7 +19,8 @@ from salesflow.forecasting._features import FEATURES, Context, describe, feature
 from salesflow.forecasting._logistic import fit_logistic, sigmoid
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
-from salesflow.forecasting.learned import LearnedProbabilities, learn_probabilities
+from salesflow.forecasting.estimates import LearnedProbabilities
+from salesflow.forecasting.learned import learn_probabilities
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 
