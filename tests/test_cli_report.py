@@ -223,3 +223,38 @@ def test_report_reads_the_maven_csv_through_its_column_preset(
         lines[k]["count"] for k in ("Closed Won", "Closed Lost", "Open Pipeline")
     )
     assert won + lost + still_open == 8800 and won > 0 and lost > 0 and still_open > 0
+
+
+def test_several_currencies_need_rates_and_are_converted_with_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = sf.presets.salesforce_standard()
+    data = sf.datasets.synthetic(process, 60, seed=4, currencies={"USD": 3, "EUR": 1})
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    assert main(["report", str(path), "--format", "json"]) == 1
+    assert "EUR" in capsys.readouterr().err
+    args = ["report", str(path), "--convert-to", "USD", "--rate", "EUR=1.08", "--format", "json"]
+    document = _json(capsys, *args)
+    rates = sf.analytics.Rates("USD", {"EUR": "1.08"})
+    expected = pipeline_summary(frames(data.opportunities, process=process), rates=rates)
+    assert [r["amount"] for r in _rows(document["sections"]["summary"])] == [
+        str(r["amount"]) for r in expected.rows()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rate", "EUR=1.08"], "--rate needs --convert-to"),
+        (["--convert-to", "USD", "--rate", "EUR"], "expected CURRENCY=RATE"),
+        (["--convert-to", "USD", "--rate", "EUR=-1"], "a rate must be positive"),
+    ],
+)
+def test_bad_rates_are_usage_errors(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet())
+    assert main(["report", str(path), *args]) == 2
+    assert message in capsys.readouterr().err

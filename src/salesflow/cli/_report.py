@@ -16,6 +16,7 @@ import attrs
 
 from salesflow.analytics import (
     Frames,
+    Rates,
     Result,
     at_risk,
     bridge,
@@ -110,13 +111,13 @@ def _from_result(
     )
 
 
-def _summary(tables: Frames) -> Section:
-    return _from_result("summary", pipeline_summary(tables, cumulative=True))
+def _summary(tables: Frames, rates: Rates | None) -> Section:
+    return _from_result("summary", pipeline_summary(tables, cumulative=True, rates=rates))
 
 
-def _bridge(tables: Frames, as_of: datetime) -> Section:
+def _bridge(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
     start = as_of - timedelta(days=BRIDGE_DAYS)
-    result = bridge(tables, start, as_of)
+    result = bridge(tables, start, as_of, rates=rates)
     totals = result.totals()
     rows: list[dict[str, Any]] = [{"movement": "start", "deals": None, "amount": totals.start}]
     rows += [
@@ -137,8 +138,8 @@ def _bridge(tables: Frames, as_of: datetime) -> Section:
     )
 
 
-def _bridge_deals(tables: Frames, as_of: datetime) -> Section:
-    result = bridge(tables, as_of - timedelta(days=BRIDGE_DAYS), as_of)
+def _bridge_deals(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
+    result = bridge(tables, as_of - timedelta(days=BRIDGE_DAYS), as_of, rates=rates)
     moved = tuple(row for row in result.rows() if row["movement"] != "unchanged")
     return Section(
         key="bridge_deals",
@@ -168,9 +169,9 @@ def _risk(tables: Frames, as_of: datetime) -> Section:
     )
 
 
-def _phases(tables: Frames, mapping: ProcessMapping) -> Section:
+def _phases(tables: Frames, mapping: ProcessMapping, rates: Rates | None) -> Section:
     result = pipeline_summary(
-        attrs.evolve(tables, mapping=mapping), cumulative=True, by="buying_phase"
+        attrs.evolve(tables, mapping=mapping), cumulative=True, by="buying_phase", rates=rates
     )
     order = {phase.name: i for i, phase in enumerate(mapping.buyer_process.phases)}
     rows = sorted(
@@ -193,9 +194,11 @@ def _phases(tables: Frames, mapping: ProcessMapping) -> Section:
     )
 
 
-def _forecast(tables: Frames, as_of: datetime, seed: int) -> Section:
+def _forecast(tables: Frames, as_of: datetime, seed: int, rates: Rates | None) -> Section:
     start, end = quarter_of(as_of.date())
-    found: RevenueForecast = forecast_revenue(tables, start=start, end=end, as_of=as_of, seed=seed)
+    found: RevenueForecast = forecast_revenue(
+        tables, start=start, end=end, as_of=as_of, seed=seed, rates=rates
+    )
     rows = [
         {"figure": "won so far", "amount": found.won_so_far},
         {"figure": "P10 (9 in 10 quarters beat this)", "amount": found.p10},
@@ -225,6 +228,7 @@ def inspect(
     title: str,
     rebuild: bool = False,
     mapping: ProcessMapping | None = None,
+    rates: Rates | None = None,
     seed: int = 0,
     step: Callable[[str], None] = lambda _: None,
 ) -> Report:
@@ -237,6 +241,7 @@ def inspect(
         rebuild: Rebuild the snapshot at ``as_of`` from the history first
             (for a past date; the current snapshot is used otherwise).
         mapping: Adds the buyer-phase view.
+        rates: Converts amounts into one currency before summing (needed with several).
         seed: The forecast's seed.
         step: Called with each section's name before it is computed (progress).
 
@@ -251,16 +256,16 @@ def inspect(
         tables = attrs.evolve(tables, snapshot=pipeline_as_of(tables, as_of).to_frame())
     sections: list[Section] = []
     plan: list[tuple[str, Callable[[], Section]]] = [
-        ("summary", lambda: _summary(tables)),
-        ("bridge", lambda: _bridge(tables, as_of)),
-        ("bridge deals", lambda: _bridge_deals(tables, as_of)),
+        ("summary", lambda: _summary(tables, rates)),
+        ("bridge", lambda: _bridge(tables, as_of, rates)),
+        ("bridge deals", lambda: _bridge_deals(tables, as_of, rates)),
         ("funnel", lambda: _from_result("funnel", funnel(tables))),
         ("win rate", lambda: _from_result("win_rate", win_rate(tables))),
         ("at-risk deals", lambda: _risk(tables, as_of)),
     ]
     if mapping is not None:
-        plan.append(("buying phases", lambda: _phases(tables, mapping)))
-    plan.append(("forecast", lambda: _forecast(tables, as_of, seed)))
+        plan.append(("buying phases", lambda: _phases(tables, mapping, rates)))
+    plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates)))
     for name, build in plan:
         step(name)
         sections.append(build())

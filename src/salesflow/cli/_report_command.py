@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from salesflow.analytics import frames
+from salesflow.analytics import Rates, frames
 from salesflow.cli._emit import FORMAT, HTML, build, emit
 from salesflow.cli._load import (
     import_options,
@@ -22,9 +22,10 @@ from salesflow.cli._output import Output
 from salesflow.cli._processes import load_mapping
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
+from salesflow.errors import ValidationError
 from salesflow.io import ImportResult
 
-__all__ = ["report", "parse_moment"]
+__all__ = ["parse_moment", "parse_rates", "report"]
 
 
 def parse_moment(text: str) -> datetime:
@@ -47,6 +48,28 @@ def parse_moment(text: str) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+def parse_rates(currency: str | None, pairs: tuple[str, ...]) -> Rates | None:
+    """``--convert-to USD --rate EUR=1.08`` as :class:`~salesflow.analytics.Rates`."""
+    if currency is None:
+        if pairs:
+            raise click.UsageError("--rate needs --convert-to (the currency to report in)")
+        return None
+    table = {}
+    for pair in pairs:
+        code, sep, rate = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(
+                f"{safe_text(pair)!r}: expected CURRENCY=RATE", param_hint="'--rate'"
+            )
+        table[code] = rate
+    try:
+        return Rates(currency, table)
+    except ValidationError as exc:
+        raise click.BadParameter(
+            "; ".join(str(p) for p in exc.problems), param_hint="'--convert-to' / '--rate'"
+        ) from exc
 
 
 def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
@@ -79,6 +102,18 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     "mapping_name",
     help="Mapping preset for the buyer-phase view (default: the preset made for the process).",
 )
+@click.option(
+    "--convert-to",
+    metavar="CURRENCY",
+    help="Report every amount in this currency, converted with the --rate values.",
+)
+@click.option(
+    "--rate",
+    "rate_pairs",
+    multiple=True,
+    metavar="CURRENCY=RATE",
+    help="How many units of --convert-to one unit of CURRENCY is worth (repeatable).",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="The forecast's seed.")
 @FORMAT
 @HTML
@@ -89,6 +124,8 @@ def report(
     files: tuple[str, ...],
     as_of_text: str | None,
     mapping_name: str | None,
+    convert_to: str | None,
+    rate_pairs: tuple[str, ...],
     seed: int,
     fmt: str,
     html: Path | None,
@@ -106,6 +143,7 @@ def report(
     process = options["process"]
     mapping = load_mapping(mapping_name) if mapping_name else mapping_for(process)
     as_of = parse_moment(as_of_text) if as_of_text else datetime.now(timezone.utc)
+    rates = parse_rates(convert_to, rate_pairs)
     result: list[ImportResult] = []
 
     def make(step: Callable[[str], None]) -> Report:
@@ -119,6 +157,7 @@ def report(
             title=f"Pipeline inspection: {names} on {process.name}",
             rebuild=as_of_text is not None,
             mapping=mapping,
+            rates=rates,
             seed=seed,
             step=step,
         )
