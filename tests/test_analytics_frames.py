@@ -90,3 +90,53 @@ def test_columns_refuse_unknown_salesflow_names_and_blank_sources() -> None:
     assert len(info.value.problems) == 2
     with pytest.raises(sf.ValidationError, match="no column 'colour'"):
         Columns().source("snapshot", "colour")
+
+
+def test_a_salesforce_export_is_read_through_the_salesforce_preset() -> None:
+    from salesflow.analytics import Frames, pipeline_summary
+
+    export = pl.DataFrame(
+        {
+            "Id": ["006A", "006B", "006C"],
+            "StageName": ["Prospecting", "Negotiation/Review", "Closed Won"],
+            "Amount": [Decimal("100.00"), Decimal("200.00"), Decimal("50.00")],
+            "CurrencyIsoCode": ["USD", "USD", "USD"],
+            "Probability": [Decimal("10"), Decimal("90"), Decimal("100")],
+            "ForecastCategoryName": ["Pipeline", "BestCase", "Closed"],  # API values
+            "IsClosed": [False, False, True],
+            "IsWon": [False, False, True],
+            "CloseDate": [date(2026, 5, 1)] * 3,
+            "CreatedDate": [datetime(2026, 1, 1, 9)] * 3,  # noqa: DTZ001 (naive: read as UTC)
+        }
+    )
+    s = pipeline_summary(Frames(export.to_pandas(), columns=Columns.salesforce()))
+    best = s.line("Best Case Forecast")
+    assert (best.count, best.amount) == (2, sf.Money("250.00", "USD"))
+    assert s.line("Open Pipeline").weighted_amount == sf.Money("190.00", "USD")
+
+
+def test_a_stage_only_file_gets_its_flags_and_probabilities_from_the_process() -> None:
+    from salesflow.analytics import Frames, pipeline_summary, win_rate
+
+    process = sf.SalesProcess(
+        name="Maven",
+        stages=[
+            sf.Stage("Prospecting", 10),
+            sf.Stage("Engaging", 50),
+            sf.Stage("Won", 100, is_closed=True, is_won=True),
+            sf.Stage("Lost", 0, is_closed=True),
+        ],
+    )
+    pipeline = pl.DataFrame(
+        {
+            "opportunity_id": ["1", "2", "3", "4"],
+            "sales_agent": ["Ana", "Ana", "Bo", "Bo"],
+            "deal_stage": ["Won", "Lost", "Engaging", "Prospecting"],
+            "close_value": [1054, 0, None, None],
+        }
+    )
+    tables = Frames(pipeline, columns=Columns.maven(), process=process, currency="USD")
+    assert win_rate(tables).rate == 0.5
+    s = pipeline_summary(tables, by="owner")
+    won = {r["owner"]: r["amount"] for r in s.rows() if r["line"] == "Closed Won"}
+    assert won == {"Ana": 1054}

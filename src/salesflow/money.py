@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterable
 from decimal import (
@@ -110,6 +111,11 @@ def to_decimal(value: object, *, what: str = "amount", path: str = "$") -> Decim
     return result
 
 
+def _is_zero_start(value: object) -> bool:
+    """The int 0 that ``sum()`` starts from (not ``False``, not a Decimal)."""
+    return type(value) is int and value == 0
+
+
 def _to_amount(value: object) -> Decimal:
     return to_decimal(value, what="Money", path="$.amount")
 
@@ -154,6 +160,8 @@ class Money:
     Traceback (most recent call last):
     ...
     salesflow.errors.MoneyArithmeticError: cannot divide 10 EUR by 3 exactly; round the amount first
+    >>> sum([Money("1.50", "USD"), Money("2", "USD")])
+    Money('3.50', 'USD')
     """
 
     amount: Decimal = attrs.field(converter=_to_amount)
@@ -203,11 +211,33 @@ class Money:
         return Decimal(number)
 
     def __add__(self, other: object) -> Money:
+        if _is_zero_start(other):
+            return self
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other, "add")
         a, b = self.amount, other.amount
         return self._result(lambda: _exact(_WIDE).add(a, b), f"add {self} and {other}")
+
+    def __radd__(self, other: object) -> Money:
+        """``0 + money`` is ``money``, so ``sum(amounts)`` works without a start value."""
+        if _is_zero_start(other):
+            return self
+        return NotImplemented
+
+    def to_decimal(self) -> Decimal:
+        """The amount as a :class:`~decimal.Decimal` (the currency is dropped).
+
+        ``Decimal(money)`` cannot work (``Decimal`` accepts no conversion hook);
+        this, or :attr:`amount`, is the way.
+
+        >>> Money("12.50", "EUR").to_decimal()
+        Decimal('12.50')
+        """
+        return self.amount
+
+    def _repr_html_(self) -> str:
+        return f"<span>{html.escape(str(self))}</span>"
 
     def __sub__(self, other: object) -> Money:
         if not isinstance(other, Money):

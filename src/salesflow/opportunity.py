@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from salesflow._contact_roles import ContactRoles
+from salesflow._html import table_html
 from salesflow._validate import (
     a_date,
     aware,
@@ -464,6 +465,21 @@ class Opportunity(ContactRoles, BuyerSide):
         )
         _set(self, "history", (*self.history, entry))
         return entry
+
+    def _repr_html_(self) -> str:
+        fields = [
+            ("stage", self.stage),
+            ("amount", self.amount),
+            ("probability", f"{self.probability} %"),
+            ("forecast category", self.forecast_category.value),
+            ("close date", self.close_date.isoformat()),
+            ("closed on", self.closed_on),
+            ("owner", self.owner),
+            ("account", self.account_id),
+            ("pushes", self.push_count),
+            ("history entries", len(self.history)),
+        ]
+        return table_html(f"Opportunity {self.id}: {self.name}", ["field", "value"], fields)
 
     def __repr__(self) -> str:
         return (

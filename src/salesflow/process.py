@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import attrs
 
 from salesflow._document import Document
+from salesflow._html import table_html
 from salesflow._validate import kind, names, sequence, text_problem
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
@@ -134,6 +135,21 @@ class SalesProcess(Document):
         if self.settings != ProcessSettings():
             parts.append(f"settings={self.settings!r}")
         return f"SalesProcess({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        body = [
+            (
+                s.name,
+                s.probability,
+                s.forecast_category.value,
+                "yes" if s.is_closed else "no",
+                "yes" if s.is_won else "no",
+                s.rot_days,
+            )
+            for s in self.stages
+        ]
+        names = ["stage", "probability %", "forecast category", "closed", "won", "rot days"]
+        return table_html(f"Sales process {self.name}", names, body)
 
     # --------------------------------------------------------------- lookup
 

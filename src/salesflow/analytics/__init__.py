@@ -32,6 +32,7 @@ from salesflow.analytics.history_check import (  # noqa: E402
     check_history,
     transition_pairs,
 )
+from salesflow.analytics.over_time import PipelineOverTime, pipeline_over_time  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
 from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
@@ -62,6 +63,7 @@ __all__ = [
     "Frames",
     "Funnel",
     "PipelineAsOf",
+    "PipelineOverTime",
     "Rates",
     "Result",
     "Slippage",
@@ -81,6 +83,7 @@ __all__ = [
     "frames",
     "funnel",
     "pipeline_as_of",
+    "pipeline_over_time",
     "pipeline_summary",
     "sales_velocity",
     "slippage",

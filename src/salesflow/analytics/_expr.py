@@ -10,7 +10,7 @@ import narwhals as nw
 
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["aggregate", "as_utc", "by_columns", "days", "sum0"]
+__all__ = ["aggregate", "as_utc", "by_columns", "date_days", "days", "sum0"]
 
 
 def by_columns(by: str | Sequence[str]) -> list[str]:
@@ -41,9 +41,45 @@ def sum0(expr: nw.Expr) -> nw.Expr:
     return expr.sum().fill_null(0)
 
 
+def _epoch_day(value: nw.Expr) -> nw.Expr:
+    """Days since 1970-01-01 of a date or datetime, from its calendar fields.
+
+    Howard Hinnant's ``days_from_civil``, in integer arithmetic every backend
+    has (narwhals offers no duration-to-number on DuckDB and Spark).
+    """
+    year = value.dt.year().cast(nw.Int64)
+    month = value.dt.month().cast(nw.Int64)
+    day = value.dt.day().cast(nw.Int64)
+    year = year - (month <= 2).cast(nw.Int64)
+    era = year // 400
+    year_of_era = year - era * 400
+    shifted = nw.when(month > 2).then(month - 3).otherwise(month + 9)
+    day_of_year = (shifted * 153 + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+def _epoch_second(value: nw.Expr) -> nw.Expr:
+    clock = (
+        value.dt.hour().cast(nw.Int64) * 3600
+        + value.dt.minute().cast(nw.Int64) * 60
+        + value.dt.second().cast(nw.Int64)
+    )
+    return _epoch_day(value) * 86400 + clock
+
+
 def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
-    """Days from ``earlier`` to ``later`` as a float, to the whole second (datetimes)."""
-    return (later - earlier).dt.total_seconds() / 86400
+    """Days from datetime ``earlier`` to datetime ``later``, a float to the whole second.
+
+    Both must be in the same time zone (salesflow reads every time as UTC; on
+    Spark, set ``spark.sql.session.timeZone`` to ``UTC``).
+    """
+    return (_epoch_second(later) - _epoch_second(earlier)).cast(nw.Float64) / 86400
+
+
+def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """Whole days from date ``earlier`` to date ``later``, as a float."""
+    return (_epoch_day(later) - _epoch_day(earlier)).cast(nw.Float64)
 
 
 def as_utc(value: date | datetime, *, what: str = "as_of") -> datetime:

@@ -147,7 +147,7 @@ def convert(
     codes = sorted(found)
     if rates is None:
         if len(codes) > 1:
-            raise CurrencyMismatchError(codes[0], codes[1], "sum (pass rates=Rates(...))")
+            raise CurrencyMismatchError(codes[0], codes[1], "sum")
         return frame.with_columns(nw.col(column).alias(into)), (codes[0] if codes else default)
     for code in codes:
         rates.rate(code)  # raises for a currency without a rate

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
 import narwhals as nw
 
+from salesflow._html import table_html
 from salesflow.analytics._source import Kind
 
 __all__ = ["Result"]
@@ -85,15 +84,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
-
-
-def table_html(title: str, names: Sequence[str], body: Sequence[Sequence[str]]) -> str:
-    """A small HTML table with a caption (for ``_repr_html_``)."""
-    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in body
-    )
-    return (
-        f"<table><caption>{html.escape(title)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    )

@@ -7,11 +7,10 @@ from typing import Any
 
 import narwhals as nw
 
-from salesflow.analytics._expr import as_utc, days
+from salesflow.analytics._expr import as_utc, date_days, days
 from salesflow.analytics._source import resolve
 from salesflow.analytics.frames import frames
 from salesflow.analytics.result import Result
-from salesflow.analytics.timing import date_days
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 

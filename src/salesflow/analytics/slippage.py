@@ -6,10 +6,9 @@ from typing import Any
 
 import narwhals as nw
 
-from salesflow.analytics._expr import sum0
+from salesflow.analytics._expr import date_days, sum0
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
-from salesflow.analytics.timing import date_days
 
 __all__ = ["Slippage", "slippage"]
 

@@ -16,7 +16,7 @@ from salesflow.analytics.result import Result
 from salesflow.forecast import ForecastCategory
 from salesflow.money import Money
 
-__all__ = ["Summary", "SummaryLine", "pipeline_summary", "weighted"]
+__all__ = ["Summary", "SummaryLine", "pipeline_summary", "summarise", "weighted"]
 
 _NEEDS = ("stage", "amount", "probability", "forecast_category", "is_closed", "is_won")
 
@@ -118,6 +118,49 @@ def _money(value: Any, currency: str | None) -> Money | Decimal:
     return exact if currency is None else Money(exact, currency)
 
 
+def summarise(
+    frame: nw.LazyFrame[Any],
+    keys: list[str],
+    *,
+    cumulative: bool,
+    rates: Rates | None,
+    default: str | None,
+) -> tuple[nw.LazyFrame[Any], str | None]:
+    """The summary table of a snapshot-shaped ``frame``, and its currency."""
+    frame, currency = convert(frame, rates=rates, default=default)
+    frame = weighted(frame)
+    base = aggregate(
+        frame,
+        [*keys, "forecast_category", "is_closed", "is_won"],
+        [nw.len().alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
+    )
+    parts = []
+    for order, (name, mask) in enumerate(_lines(cumulative)):
+        part = aggregate(
+            base if mask is None else base.filter(mask),
+            keys,
+            [
+                sum0(nw.col("count")).alias("count"),
+                sum0(nw.col("_amount")).alias("amount"),
+                sum0(nw.col("_weighted")).alias("weighted_amount"),
+            ],
+        )
+        parts.append(part.with_columns(nw.lit(name).alias("line"), nw.lit(order).alias("_order")))
+    table = (
+        nw.concat(parts)
+        .sort([*keys, "_order"])
+        .select(
+            *keys,
+            "line",
+            nw.col("count").cast(nw.Int64),
+            "amount",
+            "weighted_amount",
+            nw.lit(currency, dtype=nw.String).alias("currency"),
+        )
+    )
+    return table, currency
+
+
 def pipeline_summary(
     data: Any,
     *,
@@ -160,36 +203,8 @@ def pipeline_summary(
     keys = by_columns(by)
     inputs: Inputs = resolve(data)
     frame = inputs.table("snapshot", needs=(*_NEEDS, *keys))
-    frame, currency = convert(frame, rates=rates, default=inputs.currency)
-    frame = weighted(frame)
-    base = aggregate(
-        frame,
-        [*keys, "forecast_category", "is_closed", "is_won"],
-        [nw.len().alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
-    )
-    parts = []
-    for order, (name, mask) in enumerate(_lines(cumulative)):
-        part = aggregate(
-            base if mask is None else base.filter(mask),
-            keys,
-            [
-                sum0(nw.col("count")).alias("count"),
-                sum0(nw.col("_amount")).alias("amount"),
-                sum0(nw.col("_weighted")).alias("weighted_amount"),
-            ],
-        )
-        parts.append(part.with_columns(nw.lit(name).alias("line"), nw.lit(order).alias("_order")))
-    table = (
-        nw.concat(parts)
-        .sort([*keys, "_order"])
-        .select(
-            *keys,
-            "line",
-            nw.col("count").cast(nw.Int64),
-            "amount",
-            "weighted_amount",
-            nw.lit(currency, dtype=nw.String).alias("currency"),
-        )
+    table, currency = summarise(
+        frame, keys, cumulative=cumulative, rates=rates, default=inputs.currency
     )
     mode = "cumulative" if cumulative else "single-category"
     result = Summary(

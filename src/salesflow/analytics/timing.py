@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from salesflow.analytics._expr import aggregate, as_utc, by_columns, days
+from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days, days
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
@@ -19,15 +19,9 @@ __all__ = [
     "DealAge",
     "TimeInStage",
     "cycle_length",
-    "date_days",
     "deal_age",
     "time_in_stage",
 ]
-
-
-def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
-    """Whole days from date ``earlier`` to date ``later`` (a float, as every day count here)."""
-    return days(later.cast(nw.Datetime("us")), earlier.cast(nw.Datetime("us")))
 
 
 def _moment(as_of: date | datetime | None) -> datetime:

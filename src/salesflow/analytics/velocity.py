@@ -8,11 +8,10 @@ from typing import Any
 
 import narwhals as nw
 
-from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
 from salesflow.analytics._source import resolve
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
-from salesflow.analytics.timing import date_days
 
 __all__ = ["Velocity", "sales_velocity"]
 
