@@ -189,7 +189,7 @@ def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
         "history_check": lambda: _force(sa.check_history(history, PROCESS, only_illegal=True)),
     }
     if hasattr(sa, "time_in_stage"):
-        metrics["time_in_stage"] = lambda: _force(sa.time_in_stage(tables, now=NOW).to_frame())
+        metrics["time_in_stage"] = lambda: _force(sa.time_in_stage(tables, as_of=NOW).to_frame())
     return metrics
 
 
@@ -204,8 +204,8 @@ def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
 
     snapshot = pl.read_parquet(folder / "snapshot.parquet")
     history = pl.read_parquet(folder / "history.parquet")
-    order = {s: i for i, s in enumerate(STAGES)}
     steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
+    closed = [s.name for s in PROCESS.closed_stages]
     legal = pl.DataFrame(_pairs(), schema=["prev", "stage"], orient="row").with_columns(
         ok=pl.lit(value=True)
     )
@@ -233,13 +233,25 @@ def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
         return [int((top["stage"] >= i).sum()) for i in range(len(steps))]
 
     def time_in_stage() -> Any:
-        h = history.select("opportunity_id", "at", "stage").with_columns(
-            pl.col("at").shift(-1).over("opportunity_id").fill_null(NOW).alias("until")
+        h = history.select("opportunity_id", "at", "stage").filter(pl.col("at") <= NOW)
+        prev = pl.col("stage").shift(1).over("opportunity_id")
+        stays = h.filter(prev.is_null() | (prev != pl.col("stage"))).with_columns(
+            pl.col("at").shift(-1).over("opportunity_id").fill_null(NOW).alias("until"),
+            (pl.col("stage") == pl.col("stage").last().over("opportunity_id")).alias("current"),
         )
-        per = h.group_by("opportunity_id", "stage").agg(
-            ((pl.col("until") - pl.col("at")).dt.total_seconds() / 86400).sum().alias("days")
+        days = (pl.col("until") - pl.col("at")).dt.total_seconds() / 86400
+        per = (
+            stays.filter(~pl.col("stage").is_in(closed))
+            .with_columns(days.alias("days"))
+            .group_by("opportunity_id", "stage")
+            .agg(
+                pl.len().alias("entries"),
+                pl.col("days").last().alias("latest_days"),
+                pl.col("days").sum().alias("cumulative_days"),
+                pl.col("current").last(),
+            )
         )
-        return per.group_by("stage").agg(pl.col("days").mean()).shape
+        return per.shape
 
     def state(moment: datetime) -> pl.DataFrame:
         return (
@@ -298,7 +310,6 @@ def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
         )
         return bad.shape
 
-    del order
     return {
         "summary": summary,
         "win_rate": win_rate,
@@ -341,11 +352,26 @@ def hand_pandas_path(folder: Path) -> dict[str, Callable[[], Any]]:
         return [int((top >= i).sum()) for i in range(len(steps))]
 
     def time_in_stage() -> Any:
-        h = history[["opportunity_id", "at", "stage"]]
-        until = h.groupby("opportunity_id")["at"].shift(-1).fillna(pd.Timestamp(NOW))
-        days = (until - h["at"]).dt.total_seconds() / 86400
-        per = days.groupby([h["opportunity_id"], h["stage"]]).sum()
-        return per.groupby(level="stage").mean().shape
+        h = history.loc[history["at"] <= pd.Timestamp(NOW), ["opportunity_id", "at", "stage"]]
+        prev = h.groupby("opportunity_id")["stage"].shift(1)
+        stays = h[prev.isna() | (prev != h["stage"])]
+        until = stays.groupby("opportunity_id")["at"].shift(-1).fillna(pd.Timestamp(NOW))
+        last = stays.groupby("opportunity_id")["stage"].transform("last")
+        stays = stays.assign(
+            days=(until - stays["at"]).dt.total_seconds() / 86400,
+            current=stays["stage"] == last,
+        )
+        per = (
+            stays[~stays["stage"].isin(closed)]
+            .groupby(["opportunity_id", "stage"])
+            .agg(
+                entries=("days", "size"),
+                latest_days=("days", "last"),
+                cumulative_days=("days", "sum"),
+                current=("current", "last"),
+            )
+        )
+        return per.shape
 
     def state(moment: datetime) -> pd.DataFrame:
         h = history[history["at"] <= pd.Timestamp(moment)]
