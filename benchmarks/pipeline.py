@@ -93,8 +93,8 @@ def generate(n_opps: int, n_rows: int, seed: int, folder: Path) -> None:
     base_amount = rng.integers(1_000, 500_000, n_opps) * 100
     factor = np.where(rng.random(n_rows) < 0.2, rng.choice([80, 90, 110, 125], n_rows), 100)
     factor[first] = 100
-    scale = np.exp(np.cumsum(np.log(factor / 100)))
-    scale = scale / np.repeat(scale[np.cumsum(counts) - counts], counts)
+    logs = np.cumsum(np.log(factor / 100))
+    scale = np.exp(logs - np.repeat(logs[np.cumsum(counts) - counts], counts))
     cents = (np.repeat(base_amount, counts) * scale).round().astype(np.int64)
     push = np.where(rng.random(n_rows) < 0.15, rng.choice([-15, 30, 45], n_rows), 0)
     push[(step == 0) & (factor == 100)] = 30  # a row in the same stage records a change
