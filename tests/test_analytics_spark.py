@@ -34,3 +34,48 @@ def test_the_history_check_on_spark_gives_the_polars_verdicts(spark: Any) -> Non
     assert verdicts(from_spark(checked)) == verdicts(expected)
     got = from_spark(checked).sort("seq")["previous_stage"].to_list()
     assert got == expected["previous_stage"].to_list()
+
+
+SPARK_METRICS = [
+    "summary",
+    "win_rate",
+    "funnel",
+    pytest.param(
+        "time_in_stage",
+        marks=pytest.mark.xfail(
+            raises=NotImplementedError,
+            reason="narwhals has no dt.total_seconds() for PySpark, which "
+            "salesflow.analytics._expr.days uses",
+        ),
+    ),
+    "bridge",
+]
+
+
+@pytest.fixture(scope="module")
+def tables() -> tuple[Any, Any]:
+    from tests import test_analytics_backends as backends
+
+    polars = analytics.frames(
+        analytics.examples.opportunities(),
+        analytics.examples.activities(),
+        process=backends.PROCESS,
+    )
+    return backends, polars
+
+
+@pytest.mark.parametrize("name", SPARK_METRICS)
+def test_each_metric_on_spark_gives_the_polars_result(
+    spark: Any, tables: tuple[Any, Any], name: str
+) -> None:
+    backends, polars = tables
+    on = analytics.Frames(
+        on_spark(spark, polars.snapshot),
+        on_spark(spark, polars.history),
+        on_spark(spark, polars.activities),
+        process=backends.PROCESS,
+    )
+    compute = backends.METRICS[name]
+    native = compute(on).to_frame()
+    assert type(native).__module__.startswith("pyspark")
+    assert backends.rows_of(native) == backends.rows_of(compute(polars).to_frame())
