@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -438,25 +439,37 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         metrics = hand_pandas_path(folder)
     load = time.perf_counter() - started
     times: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     answers: dict[str, str] = {}
     for name in METRICS:
         if name not in metrics:
             continue
-        best = float("inf")
+        best, best_cpu = float("inf"), float("inf")
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             answer = metrics[name]()
             best = min(best, time.perf_counter() - t0)
+            best_cpu = min(best_cpu, time.process_time() - c0)
         times[name] = best
+        cpu[name] = best_cpu
         answers[name] = repr(answer)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
-    return {"path": path, "load": load, "times": times, "answers": answers, "peak": peak}
+    return {
+        "path": path,
+        "load": load,
+        "times": times,
+        "cpu": cpu,
+        "answers": answers,
+        "peak": peak,
+        "load_average": os.getloadavg(),
+    }
 
 
 # ------------------------------------------------------------------ main
 
 
-def _table(results: list[dict[str, Any]], n_rows: int) -> str:
+def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
+    """One table of ``key`` ("times": wall clock, "cpu": CPU time of all threads)."""
     by_path = {r["path"]: r for r in results}
     lines = [
         "| metric | "
@@ -465,22 +478,20 @@ def _table(results: list[dict[str, Any]], n_rows: int) -> str:
         "|---|" + "---|" * (len(PATHS) + 2),
     ]
     for name in METRICS:
-        cells = []
-        for path in PATHS:
-            t = by_path.get(path, {}).get("times", {}).get(name)
-            cells.append("n/a" if t is None else f"{t:.3f} s")
-        sfp = by_path.get("salesflow-polars", {}).get("times", {}).get(name)
-        hp = by_path.get("hand-polars", {}).get("times", {}).get(name)
-        hpd = by_path.get("hand-pandas", {}).get("times", {}).get(name)
+        got = {p: by_path.get(p, {}).get(key, {}).get(name) for p in PATHS}
+        cells = ["n/a" if t is None else f"{t:.3f} s" for t in got.values()]
+        sfp, hp, hpd = got["salesflow-polars"], got["hand-polars"], got["hand-pandas"]
         r1 = f"{sfp / hp:.2f}×" if sfp and hp else "n/a"
         r2 = f"{hpd / sfp:.1f}×" if sfp and hpd else "n/a"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} |")
     peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" if p in by_path else "n/a" for p in PATHS]
     lines.append("| peak RSS | " + " | ".join(peaks) + " | | |")
-    check = by_path.get("salesflow-polars", {}).get("times", {}).get("history_check")
+    loads = [f"{by_path[p]['load_average'][0]:.1f}" if p in by_path else "n/a" for p in PATHS]
+    lines.append("| load average at the end | " + " | ".join(loads) + " | | |")
+    check = by_path.get("salesflow-polars", {}).get(key, {}).get("history_check")
     if check:
         lines.append("")
-        lines.append(f"history check on Polars: {n_rows / check / 1e6:.1f} M rows/s")
+        lines.append(f"history check on Polars: {n_rows / check / 1e6:.1f} M rows/s ({key})")
     return "\n".join(lines)
 
 
@@ -493,15 +504,23 @@ def main() -> None:
     parser.add_argument("--paths", default=",".join(PATHS))
     parser.add_argument("--data", type=Path, help="reuse (or create) the data in this folder")
     parser.add_argument("--run-path", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_path:
         print(json.dumps(run_path(args.run_path, args.data, args.repeat)))
         return
+    if args.generate:
+        generate(args.opportunities, args.rows, args.seed, args.data)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
         if not (folder / "history.parquet").exists():
+            # In a subprocess too: Linux keeps a process's peak RSS across fork and
+            # exec, so a parent that generated the data would pass its peak on.
             t0 = time.perf_counter()
-            generate(args.opportunities, args.rows, args.seed, folder)
+            cmd = [sys.executable, __file__, "--generate", "--data", str(folder)]
+            cmd += ["--opportunities", str(args.opportunities), "--rows", str(args.rows)]
+            subprocess.run([*cmd, "--seed", str(args.seed)], check=True)
             print(f"generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         results = []
         for path in args.paths.split(","):
@@ -513,7 +532,11 @@ def main() -> None:
                 f"{path}: loaded in {result['load']:.1f} s; {result['answers']}", file=sys.stderr
             )
             results.append(result)
-        print(_table(results, args.rows))
+        print("Wall clock (best of the repeats):")
+        print(_table(results, args.rows, "times"))
+        print()
+        print("CPU time of all threads (best of the repeats):")
+        print(_table(results, args.rows, "cpu"))
 
 
 if __name__ == "__main__":
