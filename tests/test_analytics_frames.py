@@ -140,3 +140,25 @@ def test_a_stage_only_file_gets_its_flags_and_probabilities_from_the_process() -
     s = pipeline_summary(tables, by="owner")
     won = {r["owner"]: r["amount"] for r in s.rows() if r["line"] == "Closed Won"}
     assert won == {"Ana": 1054}
+
+
+def test_a_text_amount_column_is_refused_with_where_it_is() -> None:
+    from salesflow.analytics import pipeline_summary
+
+    snapshot = pl.DataFrame(
+        {
+            "id": ["1"],
+            "stage": ["Prospecting"],
+            "amount": ["100.00"],
+            "probability": [10],
+            "forecast_category": ["Pipeline"],
+            "is_closed": [False],
+            "is_won": [False],
+        }
+    )
+    with pytest.raises(
+        sf.ValidationError, match=r"parse it to decimals first @ \$.snapshot.amount"
+    ):
+        pipeline_summary(snapshot)
+    empty = snapshot.with_columns(pl.lit(None, dtype=pl.String).alias("amount"))
+    assert pipeline_summary(empty).line("Total").count == 1

@@ -337,3 +337,16 @@ def test_the_next_stage_gate_flag_runs_the_gate_on_objects() -> None:
     opp = process.open(name="No contact", close_date=date(2026, 6, 1), id="G")
     risk = at_risk(frames([opp], process=process), as_of=date(2026, 1, 1))
     assert "the next stage's gate is not met" in risk.reasons("G")
+
+
+def test_summary_groups_by_the_buyers_phase_through_a_process_mapping(tables: Frames) -> None:
+    mapped = Frames(tables.snapshot, mapping=sf.presets.salesforce_liferay_mapping())
+    s = pipeline_summary(mapped, by="buying_phase")
+    open_by_phase = {
+        r["buying_phase"]: r["amount"] for r in s.rows() if r["line"] == "Open Pipeline"
+    }
+    # A (Needs Analysis) and E (Prospecting) are in Solution Development, B (Proposal) in Evaluation
+    assert open_by_phase == {
+        "Solution Development": Decimal("35000"),
+        "Evaluation": Decimal("20000"),
+    }

@@ -26,6 +26,7 @@ ROW = "_row"
 
 _DATES = ("close_date", "closed_on", "previous_close_date", "due_date")
 _TIMES = ("created_at", "last_stage_change_at", "at")
+_NUMBERS = ("amount", "previous_amount", "probability")
 _API_LABELS = {c.api_name: c.value for c in ForecastCategory if c.api_name != c.value}
 
 
@@ -123,11 +124,34 @@ def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.Lazy
     return frame.with_columns(*extra) if extra else frame
 
 
-def _normalise(
-    frame: nw.LazyFrame[Any], *, process: Any, mapping: Any, currency: str | None
-) -> nw.LazyFrame[Any]:
+def _numbers(frame: nw.LazyFrame[Any], table: str) -> list[nw.Expr]:
+    """Casts for number columns that came as text or objects: only all-null ones are accepted."""
     schema = frame.collect_schema()
     exprs = []
+    for name in _NUMBERS:
+        dtype = schema.get(name)
+        if dtype is None or dtype.is_numeric() or dtype == nw.Boolean:
+            continue
+        has_values = frame.select((~nw.col(name).is_null()).any()).collect(backend="polars")
+        if has_values.item():
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected numbers, got a column of {dtype}; parse it to decimals first",
+                        f"$.{table}.{name}",
+                    )
+                ],
+                subject="analytics input",
+            )
+        exprs.append(nw.col(name).cast(nw.Decimal(38, 2)))
+    return exprs
+
+
+def _normalise(
+    frame: nw.LazyFrame[Any], *, process: Any, mapping: Any, currency: str | None, table: str
+) -> nw.LazyFrame[Any]:
+    schema = frame.collect_schema()
+    exprs = _numbers(frame, table)
     for name in _DATES:
         if name in schema and schema[name] != nw.Date:
             exprs.append(nw.col(name).cast(nw.Date))
@@ -221,7 +245,7 @@ def resolve(data: Any) -> Inputs:
         kinds.append(kind)
         frame = _rename(frame, data.columns, name)
         tables[name] = _normalise(
-            frame, process=data.process, mapping=data.mapping, currency=data.currency
+            frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
         )
     if not kinds:
         raise ValidationError([Problem("no table given")], subject="analytics input")
