@@ -15,6 +15,7 @@ from salesflow.io import (
     DataSet,
     read_csv,
     read_json,
+    read_jsonl,
     read_parquet,
     rows,
     write_csv,
@@ -186,3 +187,28 @@ def test_a_decimal_too_long_for_parquet_is_a_salesflow_error() -> None:
     opp = SFDC.open(name="A", id="o", amount=amount, close_date=date(2026, 1, 1), at=START)
     with pytest.raises(sf.ValidationError, match="cannot be written as Parquet"):
         write_parquet(io.BytesIO(), [opp])
+
+
+@given(DEAL_LISTS)
+def test_a_json_lines_round_trip_is_lossless(opps: tuple[sf.Opportunity, ...]) -> None:
+    snapshot, history = io.StringIO(), io.StringIO()
+    write_jsonl(snapshot, opps)
+    write_jsonl(history, opps, table="history")
+    result = read_jsonl(
+        io.StringIO(snapshot.getvalue()), history=io.StringIO(history.getvalue()), process=SFDC
+    )
+    assert result.refused == ()
+    for table in ("snapshot", "history"):
+        assert _blank_is_none(rows(result.opportunities, table=table)) == _blank_is_none(
+            rows(opps, table=table)
+        )
+
+
+def test_a_json_lines_line_that_is_not_an_object_is_refused_with_its_line() -> None:
+    text = '{"id": "1", "name": "A", "stage": "Prospecting", "close_date": "2026-01-01"}\n\n[1]\n{oops\n'
+    result = read_jsonl(io.StringIO(text), process=SFDC)
+    assert [o.id for o in result.opportunities] == ["1"]
+    assert [(r.record, r.reason[:14]) for r in result.refused] == [
+        (3, "expected an ob"),
+        (4, "not JSON: Expe"),
+    ]

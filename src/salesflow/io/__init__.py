@@ -25,7 +25,7 @@ from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
-from salesflow.io.table import read_csv, read_parquet
+from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.tables import COLUMNS, rows
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "read_csv",
     "read_hubspot_csv",
     "read_json",
+    "read_jsonl",
     "read_parquet",
     "read_salesforce_csv",
     "read_salesforce_json",

@@ -27,8 +27,10 @@ column uses each opportunity's id as its name.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from typing import Any
 
 from salesflow.columns import Columns, Table
@@ -36,13 +38,13 @@ from salesflow.errors import FileFormatError, Problem, ValidationError
 from salesflow.io._assemble import Record, assemble
 from salesflow.io._assemble import Table as FieldTable
 from salesflow.io._cells import make_options
-from salesflow.io._source import Source, csv_rows, fields, name_of, stem
+from salesflow.io._source import Source, csv_rows, fields, name_of, read_bytes, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
 from salesflow.io.tables import COLUMNS
 from salesflow.process import SalesProcess
 
-__all__ = ["read_csv", "read_parquet"]
+__all__ = ["read_csv", "read_jsonl", "read_parquet"]
 
 _KIND = {"snapshot": "Opportunity", "history": "OpportunityHistory", "activities": "Activity"}
 
@@ -74,9 +76,11 @@ def _from_csv(source: Source | None, table: Table, encoding: str) -> list[Record
     return found
 
 
-def _from_rows(name: str, rows: Iterable[Mapping[str, Any]], table: Table) -> list[Record]:
+def _from_rows(
+    name: str, rows: Iterable[Mapping[str, Any]], table: Table, *, start: int = 1
+) -> list[Record]:
     found = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=start):
         data, problems = fields(row)
         spelled = {k.casefold(): k for k in row}
         found.append(Record(name, _KIND[table], number, data, spelled, problems))
@@ -160,6 +164,69 @@ def read_csv(
             "snapshot": _from_csv(snapshot, "snapshot", encoding),
             "history": _from_csv(history, "history", encoding),
             "activities": _from_csv(activities, "activities", encoding),
+        },
+        process=process,
+        columns=columns,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        timezone=timezone,
+        imported_at=imported_at,
+    )
+
+
+def _jsonl_rows(source: Source | None, table: Table) -> list[Record]:
+    """One record per non-blank line; a line that is not a JSON object is refused."""
+    if source is None:
+        return []
+    name = name_of(source)
+    content = read_bytes(source)
+    text = (
+        content.decode("utf-8", errors="surrogateescape")
+        if isinstance(content, bytes)
+        else content
+    )
+    found = []
+    for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line, parse_float=Decimal)
+        except (ValueError, RecursionError) as exc:
+            value = Problem(f"not JSON: {exc}", "$")
+        if isinstance(value, dict):
+            found.extend(_from_rows(name, [value], table, start=number))
+        else:
+            bad = value if isinstance(value, Problem) else Problem("expected an object", "$")
+            found.append(Record(name, _KIND[table], number, {}, {}, [bad]))
+    return found
+
+
+def read_jsonl(
+    snapshot: Source,
+    *,
+    process: SalesProcess,
+    columns: Columns | None = None,
+    history: Source | None = None,
+    activities: Source | None = None,
+    aliases: Mapping[str, str] | None = None,
+    close_dates: CloseDatePolicy | None = None,
+    currency: str | None = None,
+    timezone: tzinfo | None = None,
+    imported_at: datetime | None = None,
+) -> ImportResult:
+    """Import the three tables from JSON Lines files (one object per line); see :func:`read_csv`.
+
+    Numbers are read as the decimal text written; a record's number is its line number.
+
+    Raises:
+        FileFormatError: A file cannot be read.
+    """
+    return _read(
+        {
+            "snapshot": _jsonl_rows(snapshot, "snapshot"),
+            "history": _jsonl_rows(history, "history"),
+            "activities": _jsonl_rows(activities, "activities"),
         },
         process=process,
         columns=columns,
