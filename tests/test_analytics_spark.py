@@ -40,14 +40,7 @@ SPARK_METRICS = [
     "summary",
     "win_rate",
     "funnel",
-    pytest.param(
-        "time_in_stage",
-        marks=pytest.mark.xfail(
-            raises=NotImplementedError,
-            reason="narwhals has no dt.total_seconds() for PySpark, which "
-            "salesflow.analytics._expr.days uses",
-        ),
-    ),
+    "time_in_stage",
     "bridge",
 ]
 
