@@ -240,3 +240,27 @@ def test_without_the_cli_extra_main_says_what_to_install(
         "salesflow: error: click is not installed; this needs salesflow's 'cli' extra: "
         "pip install 'salesflow[cli]'\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "drawn"),
+    [
+        ({"FORCE_COLOR": "1"}, [], True),  # as on a terminal
+        ({"FORCE_COLOR": "1"}, ["--quiet"], False),
+        ({}, [], False),  # stderr is a pipe: no progress display
+    ],
+)
+def test_progress_shows_on_a_terminal_only_and_not_when_quiet(
+    env: dict[str, str], flags: list[str], drawn: bool
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    done = subprocess.run(
+        [sys.executable, "-m", "salesflow", *flags, "demo", "--deals", "30", "--format", "json"],
+        capture_output=True,
+        check=False,
+        env={**clean, **env},
+    )
+    assert done.returncode == 0
+    json.loads(done.stdout)  # JSON on stdout stays clean either way
+    assert (b"generating deals" in done.stderr) is drawn
+    assert (done.stderr == b"") is not drawn
