@@ -264,3 +264,13 @@ def test_progress_shows_on_a_terminal_only_and_not_when_quiet(
     json.loads(done.stdout)  # JSON on stdout stays clean either way
     assert (b"generating deals" in done.stderr) is drawn
     assert (done.stderr == b"") is not drawn
+
+
+def test_a_diagram_of_hostile_stage_names_sends_no_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["process", "diagram", str(_hostile_process(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("stateDiagram-v2\n")
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "\\x1b[2J\\u202e" in out

@@ -10,6 +10,7 @@ import click
 from salesflow.cli._output import Output
 from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
+from salesflow.cli._terminal import safe_lines
 
 __all__ = ["FORMAT", "HTML", "build", "emit"]
 
@@ -50,6 +51,7 @@ def emit(out: Output, report: Report, fmt: str, html: Path | None) -> None:
     if fmt == "json":
         out.raw(as_json(report))
     elif fmt == "csv":
-        out.raw(as_csv(report))
+        text = as_csv(report)
+        out.raw(safe_lines(text) if out.stdout.is_terminal else text)
     else:
         print_report(out, report)

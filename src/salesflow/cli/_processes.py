@@ -10,7 +10,7 @@ from rich.text import Text
 
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.cli._output import Output
-from salesflow.cli._terminal import safe_text
+from salesflow.cli._terminal import safe_lines, safe_text
 from salesflow.gate import StageGate
 from salesflow.presets import MAPPING_PRESETS, SELLER_PRESETS
 from salesflow.process import SalesProcess
@@ -151,4 +151,4 @@ def show(out: Output, process: str) -> None:
 @click.pass_obj
 def diagram(out: Output, process: str) -> None:
     """Print a Mermaid state diagram of the allowed moves."""
-    out.raw(load_process(process).to_mermaid())
+    out.raw(safe_lines(load_process(process).to_mermaid()))

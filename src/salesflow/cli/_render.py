@@ -14,7 +14,7 @@ from rich.text import Text
 
 from salesflow.cli._output import Output
 from salesflow.cli._report import Report, Section
-from salesflow.cli._terminal import safe_text
+from salesflow.cli._terminal import safe_json, safe_text
 from salesflow.money import Money
 
 __all__ = ["as_csv", "as_json", "cell", "json_value", "print_report"]
@@ -112,7 +112,7 @@ def as_json(report: Report) -> str:
             for section in report.sections
         },
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return safe_json(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def _csv_text(value: Any) -> str:

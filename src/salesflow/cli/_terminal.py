@@ -13,7 +13,7 @@ import io
 import re
 import sys
 
-__all__ = ["harden_streams", "safe_text"]
+__all__ = ["harden_streams", "safe_json", "safe_lines", "safe_text"]
 
 # C0 and C1 controls, DEL, and the bidirectional embedding / override / isolate marks.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -45,6 +45,36 @@ def safe_text(value: object) -> str:
     if any("\ud800" <= ch <= "\udfff" for ch in text):
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return text
+
+
+def safe_lines(text: str) -> str:
+    r"""Each line of ``text`` through :func:`safe_text`, the line breaks kept.
+
+    >>> safe_lines("a\x1b[31m\nb")
+    'a\\x1b[31m\nb'
+    """
+    return "\n".join(safe_text(line) for line in text.split("\n"))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def safe_json(text: str) -> str:
+    r"""JSON text with every character a terminal might act on written as a ``\uXXXX`` escape.
+
+    ``json.dumps`` escapes C0 controls but not DEL, C1 controls or
+    bidirectional marks; the escapes stand for the same characters, so the
+    JSON reads back unchanged.
+
+    >>> import json
+    >>> text = safe_json(json.dumps({"name": "A\u202eB\x9b"}, ensure_ascii=False))
+    >>> text
+    '{"name": "A\\u202eB\\u009b"}'
+    >>> json.loads(text)["name"] == "A\u202eB\x9b"
+    True
+    """
+    return _UNSAFE.sub(_json_escape, text)
 
 
 def harden_streams() -> None:
