@@ -262,7 +262,7 @@ def test_progress_shows_on_a_terminal_only_and_not_when_quiet(
     )
     assert done.returncode == 0
     json.loads(done.stdout)  # JSON on stdout stays clean either way
-    assert (b"generating deals" in done.stderr) is drawn
+    assert (b"\x1b[?25l" in done.stderr) is drawn  # a live display hides the cursor
     assert (done.stderr == b"") is not drawn
 
 

@@ -17,6 +17,8 @@ __all__ = ["harden_streams", "safe_json", "safe_lines", "safe_text"]
 
 # C0 and C1 controls, DEL, and the bidirectional embedding / override / isolate marks.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# json.dumps escapes C0 controls in strings itself; outside strings only its own whitespace.
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -68,13 +70,13 @@ def safe_json(text: str) -> str:
     JSON reads back unchanged.
 
     >>> import json
-    >>> text = safe_json(json.dumps({"name": "A\u202eB\x9b"}, ensure_ascii=False))
+    >>> text = safe_json(json.dumps({"name": "A\u202eB\x9b"}, ensure_ascii=False, indent=1))
     >>> text
-    '{"name": "A\\u202eB\\u009b"}'
+    '{\n "name": "A\\u202eB\\u009b"\n}'
     >>> json.loads(text)["name"] == "A\u202eB\x9b"
     True
     """
-    return _UNSAFE.sub(_json_escape, text)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
 
 def harden_streams() -> None:
