@@ -20,6 +20,7 @@ SECTIONS = [
     "summary",
     "bridge",
     "bridge_deals",
+    "over_time",
     "funnel",
     "win_rate",
     "at_risk",
@@ -112,7 +113,7 @@ def test_demo_writes_a_self_contained_html_page_with_plots(
     json.loads(capsys.readouterr().out)  # stdout still carries the report
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
-    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', text)) == 5
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', text)) == 3
     assert "http" not in text.replace("http-equiv", "")  # nothing fetched from elsewhere
     assert "Stage funnel" in text
 

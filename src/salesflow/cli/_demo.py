@@ -57,5 +57,5 @@ def demo(
             step=step,
         )
 
-    report = build(out, 9, make)
+    report = build(out, 10, make)
     emit(out, report, fmt, html)

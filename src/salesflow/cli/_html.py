@@ -36,27 +36,9 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _bars(section: Section) -> tuple[list[str], list[float], str] | None:
-    """What to draw for a section: labels, values and a y label (None: no plot)."""
-    pick = {
-        "funnel": ("stage", "reached", "deals that reached the stage"),
-        "buying_phases": ("buying_phase", "amount", "open pipeline"),
-        "forecast": ("figure", "amount", "closed-won revenue"),
-        "summary": ("line", "amount", "amount"),
-        "bridge": ("movement", "amount", "amount (start, movements, end)"),
-    }.get(section.key)
-    if pick is None or not section.rows:
-        return None
-    label, value, axis = pick
-    labels = [str(row.get(label)) for row in section.rows]
-    values = [_number(row.get(value)) or 0.0 for row in section.rows]
-    return labels, values, axis
-
-
 def _plot(section: Section) -> str | None:
-    """A bar chart of ``section`` as a base64 PNG (a waterfall for the bridge)."""
-    found = _bars(section)
-    if found is None:
+    """The section's chart (drawn by :mod:`salesflow.analytics.plots`) as a base64 PNG."""
+    if section.plot is None or not section.rows:
         return None
     require("matplotlib", extra="plots")
     import matplotlib
@@ -64,31 +46,8 @@ def _plot(section: Section) -> str | None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels, values, axis = found
-    figure, ax = plt.subplots(figsize=(8, 3.2))
-    if section.key == "bridge":
-        signs = {"won": -1, "lost": -1, "decreased": -1, "pushed_out": -1}
-        bottoms, heights, level = [], [], 0.0
-        for name, value in zip(labels, values, strict=True):
-            if name in ("start", "end"):
-                bottoms.append(0.0)
-                heights.append(value)
-                level = value
-            else:
-                change = signs.get(name, 1) * value
-                bottoms.append(level if change >= 0 else level + change)
-                heights.append(abs(change))
-                level += change
-        colors = [
-            "#4c72b0" if n in ("start", "end") else "#c44e52" if n in signs else "#55a868"
-            for n in labels
-        ]
-        ax.bar(labels, heights, bottom=bottoms, color=colors)
-    else:
-        ax.bar(labels, values, color="#4c72b0")
-    ax.set_ylabel(axis)
-    ax.set_title(section.title, fontsize=10)
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    figure, ax = plt.subplots(figsize=(8, 3.4))
+    section.plot(ax)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)

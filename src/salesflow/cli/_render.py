@@ -51,7 +51,8 @@ def cell(value: Any, column: str = "") -> str:
 
 
 def _header(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    text = name.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _table(section: Section) -> Table:

@@ -25,6 +25,8 @@ from salesflow.analytics import (
     pipeline_summary,
     win_rate,
 )
+from salesflow.analytics.over_time import pipeline_over_time
+from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.forecasting import RevenueForecast, forecast_revenue
 from salesflow.presets import MAPPING_PRESETS
@@ -33,6 +35,8 @@ from salesflow.process import SalesProcess
 __all__ = ["Report", "Section", "inspect", "mapping_for", "quarter_of"]
 
 BRIDGE_DAYS = 7
+WEEKS = 12
+_OVER_TIME = ("Open Pipeline", "Commit Forecast", "Closed Won")
 
 
 @attrs.frozen(kw_only=True)
@@ -46,6 +50,8 @@ class Section:
         rows: The rows, as dictionaries keyed by column.
         notes: Policies and caveats, one sentence each.
         shown: How many rows a terminal table shows (``None``: all).
+        plot: Draws the section on a matplotlib ``Axes`` (from
+            :mod:`salesflow.analytics.plots`), for the HTML page.
     """
 
     key: str
@@ -54,6 +60,7 @@ class Section:
     rows: tuple[Mapping[str, Any], ...]
     notes: tuple[str, ...] = ()
     shown: int | None = None
+    plot: Callable[[Any], Any] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -98,16 +105,31 @@ def mapping_for(process: SalesProcess) -> ProcessMapping | None:
     return None
 
 
-def _from_result(
-    key: str, result: Result, *, notes: tuple[str, ...] = (), shown: int | None = None
-) -> Section:
+def _from_result(key: str, result: Result) -> Section:
     return Section(
-        key=key,
-        title=result.title,
-        columns=tuple(result.columns),
-        rows=tuple(result.rows()),
-        notes=notes,
-        shown=shown,
+        key=key, title=result.title, columns=tuple(result.columns), rows=tuple(result.rows())
+    )
+
+
+def _funnel(tables: Frames) -> Section:
+    result = funnel(tables)
+    return attrs.evolve(_from_result("funnel", result), plot=lambda ax: plot_funnel(result, ax=ax))
+
+
+def _over_time(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
+    dates = [as_of - timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
+    result = pipeline_over_time(tables, dates, rates=rates)
+    by_date: dict[Any, dict[str, Any]] = {}
+    for row in result.rows():
+        if row["line"] in _OVER_TIME:
+            by_date.setdefault(row["date"], {"date": row["date"]})[row["line"]] = row["amount"]
+    return Section(
+        key="over_time",
+        title=f"{result.title}: amount, weekly",
+        columns=("date", *_OVER_TIME),
+        rows=tuple(by_date.values()),
+        notes=("Each week's pipeline rebuilt from the history as of that day.",),
+        plot=lambda ax: plot_pipeline_over_time(result, lines=_OVER_TIME, ax=ax),
     )
 
 
@@ -135,6 +157,7 @@ def _bridge(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
         columns=("movement", "deals", "amount"),
         rows=tuple(rows),
         notes=notes,
+        plot=lambda ax: plot_bridge(result, ax=ax),
     )
 
 
@@ -247,7 +270,7 @@ def inspect(
 
     Returns:
         Summary by forecast category, the bridge over the last week (totals and
-        the deals that moved), the funnel, the win rate, at-risk deals, the
+        the deals that moved), the pipeline over the last twelve weeks, the funnel, the win rate, at-risk deals, the
         buyer-phase view (with a mapping) and the quarter's revenue forecast.
     """
     as_of = as_of.astimezone(timezone.utc)
@@ -259,7 +282,8 @@ def inspect(
         ("summary", lambda: _summary(tables, rates)),
         ("bridge", lambda: _bridge(tables, as_of, rates)),
         ("bridge deals", lambda: _bridge_deals(tables, as_of, rates)),
-        ("funnel", lambda: _from_result("funnel", funnel(tables))),
+        ("pipeline over time", lambda: _over_time(tables, as_of, rates)),
+        ("funnel", lambda: _funnel(tables)),
         ("win rate", lambda: _from_result("win_rate", win_rate(tables))),
         ("at-risk deals", lambda: _risk(tables, as_of)),
     ]

@@ -162,7 +162,7 @@ def report(
             step=step,
         )
 
-    built = build(out, 10, make)
+    built = build(out, 11, make)
     emit(out, built, fmt, html)
     refused = result[0].refused
     if refused:
