@@ -40,24 +40,43 @@ def test_a_clean_seller_initiated_deal_shows_no_signals() -> None:
     assert sf.risk_signals(opp) == ()
 
 
-def test_an_unexpected_rfp_with_early_price_demands_is_a_walk_away_warning() -> None:
+def test_an_unexpected_rfp_with_a_strict_schedule_and_early_price_demands_is_a_walk_away_warning() -> (
+    None
+):
+    # The Liferay text (and the initiation guidance) needs both signs: a strict
+    # schedule *and* early price demands; either alone is only a warning.
     opp = _deal()
     opp.flag_warning("unexpected_rfp")
     assert not any(s.walk_away for s in sf.risk_signals(opp))
     opp.flag_warning("early_price_demands")
+    assert not any(s.walk_away for s in sf.risk_signals(opp))
+    opp.flag_warning("strict_schedule")
     walk = [s for s in sf.risk_signals(opp) if s.walk_away]
     assert [s.code for s in walk] == ["walk_away"]
     assert "consider walking away" in walk[0].message
+    assert "strict schedule" in walk[0].message
+
+
+def test_a_strict_schedule_without_early_price_demands_is_not_a_walk_away() -> None:
+    opp = _deal()
+    opp.flag_warning("requirements_from_another_vendor")
     opp.flag_warning("strict_schedule")
-    assert "strict schedule" in next(s for s in sf.risk_signals(opp) if s.walk_away).message
+    assert not any(s.walk_away for s in sf.risk_signals(opp))
 
 
-def test_another_vendor_preferred_with_early_price_demands_is_a_walk_away_warning() -> None:
+def test_another_vendor_preferred_with_schedule_and_price_demands_is_a_walk_away_warning() -> None:
     opp = _deal()
     opp.record_initiation(sf.Initiation.BUYER_OTHER_VENDOR_PREFERRED)
     assert _codes(opp) == ["another_vendor_preferred"]
     opp.flag_warning("early_price_demands")
-    assert _codes(opp) == ["another_vendor_preferred", "early_price_demands", "walk_away"]
+    assert _codes(opp) == ["another_vendor_preferred", "early_price_demands"]
+    opp.flag_warning("strict_schedule")
+    assert _codes(opp) == [
+        "another_vendor_preferred",
+        "early_price_demands",
+        "strict_schedule",
+        "walk_away",
+    ]
 
 
 def test_early_price_demands_alone_are_a_warning_not_a_walk_away() -> None:
@@ -140,7 +159,11 @@ def test_accumulated_warning_signs_advise_walking_away() -> None:
     opp.flag_warning("requirements_from_another_vendor")
     result = sf.assess_pursuit(opp)
     assert result.walk_away
-    assert result.reasons == ("3 warning signs are flagged (the limit is 3)",)
+    # The count rule is salesflow's, not the material's: the reason says so.
+    assert result.reasons == (
+        "3 warning signs are flagged (3 or more is too many: salesflow's judgement, "
+        "not the material's)",
+    )
     assert not sf.assess_pursuit(opp, warning_limit=4).walk_away
     with pytest.raises(sf.ValidationError, match="warning_limit"):
         sf.assess_pursuit(opp, warning_limit=0)

@@ -62,7 +62,7 @@ def test_a_process_without_a_lost_stage_is_refused_by_name() -> None:
 
 
 def test_a_custom_truth_is_checked_against_the_process_rules() -> None:
-    process = sf.presets.hubspot_default()  # no skipping, no moving back
+    process = sf.presets.hubspot_default(strict=True)  # no skipping, no moving back
     good = synthetic(process, 0).truth
     rows = {k: dict(v) for k, v in good.transitions.items()}
     rows["Appointment scheduled"] = {"Presentation scheduled": 0.5, "Closed lost": 0.4}

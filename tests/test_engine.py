@@ -66,12 +66,18 @@ def test_the_engine_snippet_runs_as_written(capsys: pytest.CaptureFixture[str]) 
     assert change.from_stage == "Prospecting" and opp.history[-1].stage == "Proposal/Price Quote"
     process.move(opp, "Closed Won")
     assert opp.is_closed and opp.is_won and opp.probability == 100
+    # Salesforce (and so its preset) lets a user reopen a closed deal; a process
+    # with reopening off (an admin's validation rule) refuses.
+    strict = attrs.evolve(process, settings=attrs.evolve(process.settings, allow_reopen=False))
     try:
-        process.move(opp, "Prospecting")
+        strict.move(opp, "Prospecting")
     except sf.StageTransitionError as exc:
         print(exc)
     assert opp.stage == "Closed Won"
     assert "'Closed Won' is closed and reopening is off" in capsys.readouterr().out
+    process.move(opp, "Prospecting")
+    assert opp.stage == "Prospecting" and opp.closed_on is None
+    assert [e.stage for e in opp.history][-2:] == ["Closed Won", "Prospecting"]
 
 
 def test_a_stage_change_resets_a_manual_probability() -> None:
@@ -83,9 +89,21 @@ def test_a_stage_change_resets_a_manual_probability() -> None:
     assert opp.last_stage_change_at == T0
 
 
-def test_an_odoo_style_process_keeps_a_manual_probability_until_closing() -> None:
+def test_odoo_classic_follows_odoo_12_and_resets_a_manual_probability() -> None:
+    # Odoo 12, the release whose stage probabilities the preset has, set the
+    # probability from the new stage on every stage change.
     process = sf.presets.odoo_classic()
-    assert process.settings.keep_manual_probability
+    opp = process.open(name="Lead", close_date=DAY, at=T0)
+    opp.set_probability(42, at=T0)
+    process.move(opp, "Qualified", at=T0)
+    assert opp.probability == 30 and opp.probability_source is sf.ProbabilitySource.STAGE
+
+
+def test_an_odoo_style_process_keeps_a_manual_probability_until_closing() -> None:
+    base = sf.presets.odoo_classic()
+    process = attrs.evolve(
+        base, settings=attrs.evolve(base.settings, keep_manual_probability=True)
+    )
     opp = process.open(name="Lead", close_date=DAY, at=T0)
     opp.set_probability(42, at=T0)
     process.move(opp, "Qualified", at=T0)
@@ -113,8 +131,15 @@ def test_a_move_can_change_amount_and_close_date_in_one_history_entry() -> None:
     assert opp.push_count == 1
 
 
-def test_hubspot_forbids_skipping_and_moving_back_but_allows_closing() -> None:
+def test_hubspot_default_allows_any_move_like_hubspots_default_pipeline() -> None:
     process = sf.presets.hubspot_default()
+    opp = process.open(name="Deal", close_date=DAY, stage="Qualified to buy")
+    assert process.allowed_moves(opp) == [n for n in process.stage_names if n != opp.stage]
+
+
+def test_strict_hubspot_forbids_skipping_and_moving_back_but_allows_closing() -> None:
+    # HubSpot's opt-in pipeline rules (Sales Hub Professional and Enterprise).
+    process = sf.presets.hubspot_default(strict=True)
     opp = process.open(name="Deal", close_date=DAY, stage="Qualified to buy")
     assert process.allowed_moves(opp) == ["Presentation scheduled", "Closed won", "Closed lost"]
     assert process.check_move(opp, "Appointment scheduled") == ["moving backward is off"]
@@ -134,8 +159,19 @@ def test_salesforce_allows_any_move_between_open_stages_and_closing() -> None:
 def test_moving_to_an_unknown_stage_or_from_a_foreign_stage_is_refused() -> None:
     process = sf.presets.salesforce_standard()
     opp = process.open(name="Deal", close_date=DAY)
-    with pytest.raises(sf.StageTransitionError, match="has no stage 'Nowhere'"):
+    # An unknown name is an UnknownStageError (as process.stage() raises), not
+    # a transition error, and it suggests the closest stage.
+    with pytest.raises(sf.UnknownStageError, match="has no stage 'Nowhere'; its stages are"):
         process.move(opp, "Nowhere")
+    with pytest.raises(sf.UnknownStageError, match="did you mean 'Qualification'"):
+        process.move(opp, "Qualifcation")
+    with pytest.raises(sf.UnknownStageError, match="did you mean 'Closed Won'"):
+        process.machine(opp).move_to("closed won")
+    assert process.check_move(opp, "Qualifcation") == [
+        "the process 'Salesforce standard' has no stage 'Qualifcation'; "
+        "did you mean 'Qualification'?"
+    ]
+    assert opp.stage == "Prospecting" and len(opp.history) == 1
     other = sf.presets.odoo_classic().open(name="Deal", close_date=DAY)
     with pytest.raises(sf.StageTransitionError, match="its stage 'New' is not in the process"):
         process.move(other, "Closed Won")
@@ -191,7 +227,7 @@ def test_a_missing_amount_is_reported_once_when_a_gate_also_sets_a_minimum() -> 
 
 
 def test_mermaid_draws_stages_moves_and_outcomes() -> None:
-    text = sf.presets.hubspot_default().to_mermaid()
+    text = sf.presets.hubspot_default(strict=True).to_mermaid()
     assert text.startswith("stateDiagram-v2\n    [*] --> s0\n")
     assert '    state "Contract sent (90%)" as s4' in text
     assert "    s0 --> s1" in text and "    s0 --> s2" not in text
@@ -286,7 +322,7 @@ class Recorder:
 
 
 def test_the_machine_moves_with_the_same_rules_and_history() -> None:
-    process = sf.presets.hubspot_default()
+    process = sf.presets.hubspot_default(strict=True)
     opp = process.open(name="Deal", close_date=DAY, at=T0)
     recorder = Recorder()
     sm = process.machine(opp, listeners=[recorder])
@@ -297,7 +333,7 @@ def test_the_machine_moves_with_the_same_rules_and_history() -> None:
     before = _snapshot(opp)
     with pytest.raises(sf.StageTransitionError, match="skipping stages is off"):
         sm.to_contract_sent()
-    with pytest.raises(sf.StageTransitionError, match="has no stage 'Nowhere'"):
+    with pytest.raises(sf.UnknownStageError, match="has no stage 'Nowhere'"):
         sm.move_to("Nowhere")
     with pytest.raises(sf.StageTransitionError, match="'launch' is not an event of this machine"):
         sm.send("launch")
@@ -428,6 +464,11 @@ def test_every_move_is_accepted_exactly_when_the_documented_rules_allow_it(
             assert list(exc.reasons) == reasons
             assert isinstance(exc, sf.StageGateError) == (legal and bool(gate_reasons))
             assert _snapshot(opp) == before
+        except sf.UnknownStageError as exc:
+            # check_move gives the same sentence as a reason; move raises it.
+            assert mv.to_stage not in process and len(reasons) == 1
+            assert reasons[0].startswith(f"the process {process.name!r} has no stage")
+            assert exc.stage == mv.to_stage and _snapshot(opp) == before
 
 
 @given(process_and_stream(("o1", "o2", "o3")))
@@ -504,7 +545,7 @@ def test_replay_continues_from_opportunities_given_as_any_iterable() -> None:
 
 
 def test_replay_refuses_with_reasons_and_never_drops_a_move() -> None:
-    process = sf.presets.hubspot_default()
+    process = sf.presets.hubspot_default(strict=True)
     stream: list[Any] = [
         sf.Move("a", T0, "Closed won"),
         sf.Move("b", T0, "Appointment scheduled", close_date=DAY),
@@ -517,7 +558,7 @@ def test_replay_refuses_with_reasons_and_never_drops_a_move() -> None:
     assert [(r.position, r.reasons[0][:40]) for r in result.refused] == [
         (0, "opportunity a is unknown, and the move c"),
         (2, "skipping stages is off (this skips 'Qual"),
-        (3, "the process 'HubSpot default' has no sta"),
+        (3, "the process 'HubSpot strict' has no stag"),
         (4, "it is already in 'Appointment scheduled'"),
         (5, "expected a Move, got tuple"),
     ]
@@ -553,6 +594,9 @@ class EngineMachine(RuleBasedStateMachine):
         except sf.StageTransitionError as exc:
             note(f"refused {source} -> {target}: {exc.reasons}")
             assert _snapshot(self.opp) == before
+            return
+        except sf.UnknownStageError:
+            assert target == "Nowhere" and _snapshot(self.opp) == before
             return
         if target != source:
             assert not (was_closed and not self.process.settings.allow_reopen), (

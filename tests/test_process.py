@@ -40,7 +40,12 @@ def test_salesforce_standard_reproduces_the_default_org_exactly() -> None:
     assert [s.order for s in process.stages] == list(range(1, 11))
 
 
-def test_trailhead_simple_is_the_course_subset_with_standard_probabilities() -> None:
+def test_trailhead_simple_is_the_courses_six_stages_plus_needs_analysis() -> None:
+    # The unit lists six example stages; its exercise opens the deal in Needs
+    # Analysis, from the org's full list. The description says so.
+    process = sf.presets.trailhead_simple()
+    assert process.description is not None and "six example stages" in process.description
+    assert "Needs Analysis" in process.description
     keep = [
         "Prospecting",
         "Qualification",
@@ -64,7 +69,15 @@ def test_hubspot_default_pipeline() -> None:
         ("Closed won", 100, True, True),
         ("Closed lost", 0, True, False),
     ]
-    assert not process.settings.allow_skip and not process.settings.allow_backward
+    # HubSpot's default pipeline allows any move; its no-skip / no-backward
+    # rules are opt-in (Sales Hub Professional and Enterprise): strict=True.
+    assert process.settings == sf.ProcessSettings()
+    strict = sf.presets.hubspot_default(strict=True)
+    assert strict.stages == process.stages and strict.name == "HubSpot strict"
+    assert not strict.settings.allow_skip and not strict.settings.allow_backward
+    assert sf.presets.SELLER_PRESETS["hubspot_strict"]() == strict
+    with pytest.raises(sf.ValidationError, match="expected True or False"):
+        sf.presets.hubspot_default(strict="yes")  # type: ignore[arg-type]
 
 
 def test_odoo_classic() -> None:
@@ -75,6 +88,9 @@ def test_odoo_classic() -> None:
         ("Proposition", 70, False),
         ("Won", 100, True),
     ]
+    # Odoo 12 (the release with stage probabilities) reset the probability on
+    # a stage change; it never kept a manual one while also having them.
+    assert not process.settings.keep_manual_probability
 
 
 def test_presets_are_independent_objects() -> None:
@@ -259,9 +275,9 @@ def test_the_json_schema_names_exactly_the_fields_of_each_type(
 
 
 def test_reprs_are_short_and_show_what_differs_from_the_defaults() -> None:
-    process = sf.presets.hubspot_default()
+    process = sf.presets.hubspot_default(strict=True)
     assert repr(process).startswith(
-        "SalesProcess(name='HubSpot default', stages=['Appointment scheduled',"
+        "SalesProcess(name='HubSpot strict', stages=['Appointment scheduled',"
     )
     assert repr(process).endswith(
         "settings=ProcessSettings(allow_skip=False, allow_backward=False))"

@@ -44,7 +44,9 @@ class ContactRoles:
 
     def roles_of(self, contact_id: str) -> tuple[RoleName, ...]:
         """The roles ``contact_id`` holds in this opportunity."""
-        return tuple(r.role for r in self.contact_roles if r.contact_id == contact_id)
+        return tuple(
+            r.role for r in self.contact_roles if r.contact_id == contact_id and r.role is not None
+        )
 
     def has_role(self, role: RoleName) -> bool:
         """Whether some contact holds ``role``."""
@@ -52,7 +54,7 @@ class ContactRoles:
         return any(r.role == wanted for r in self.contact_roles)
 
     def add_contact_role(
-        self, contact_id: str, *, role: RoleName, primary: bool = False
+        self, contact_id: str, *, role: RoleName | None, primary: bool = False
     ) -> ContactRole:
         """Give a contact a role in this opportunity.
 
@@ -60,8 +62,10 @@ class ContactRoles:
 
         Args:
             contact_id: The contact's id.
-            role: A standard :class:`~salesflow.Role`, or a custom role the
-                opportunity's process declares.
+            role: A standard :class:`~salesflow.Role`, a custom role the
+                opportunity's process declares, or ``None``: the contact is
+                involved in no named role (legal in Salesforce, where the
+                field is optional).
             primary: Make this the primary contact role.
 
         Returns:
@@ -70,12 +74,12 @@ class ContactRoles:
         Raises:
             ContactRoleError: The role is unknown, or the contact already holds it.
         """
-        new = ContactRole(
-            ContactId(contact_id), self._known_role(contact_id, role), primary=primary
-        )
+        known = None if role is None else self._known_role(contact_id, role)
+        new = ContactRole(ContactId(contact_id), known, primary=primary)
         if any(r.contact_id == new.contact_id and r.role == new.role for r in self.contact_roles):
+            held = "a contact role without a role" if new.role is None else "the role"
             raise self._role_error(
-                f"contact {contact_id} already has the role {role_label(new.role)!r}", contact_id
+                f"contact {contact_id} already has {held} {role_label(new.role)!r}", contact_id
             )
         kept = self._demoted() if primary else self.contact_roles
         _set(self, "contact_roles", (*kept, new))
@@ -104,14 +108,19 @@ class ContactRoles:
         _set(self, "contact_roles", tuple(r for r in self.contact_roles if not matches(r)))
         return removed
 
-    def change_contact_role(self, contact_id: str, *, role: RoleName, to: RoleName) -> ContactRole:
+    def change_contact_role(
+        self, contact_id: str, *, role: RoleName | None, to: RoleName
+    ) -> ContactRole:
         """Change a contact's ``role`` to ``to``, keeping whether it is primary.
+
+        ``role=None`` names the contact's role-less contact role.
 
         Raises:
             ContactRoleError: The contact does not hold ``role``, already holds
                 ``to``, or ``to`` is unknown.
         """
-        old, new_role = to_role(role), self._known_role(contact_id, to)
+        old = None if role is None else to_role(role)
+        new_role = self._known_role(contact_id, to)
         current = [r for r in self.contact_roles if r.contact_id == contact_id and r.role == old]
         if not current:
             raise self._role_error(
@@ -178,7 +187,7 @@ class ContactRoles:
 
     def _role_problems(self, roles: Iterable[ContactRole]) -> list[Problem]:
         problems: list[Problem] = []
-        seen: set[tuple[str, RoleName]] = set()
+        seen: set[tuple[str, RoleName | None]] = set()
         primaries = 0
         for index, role in enumerate(roles):
             path = f"$.contact_roles[{index}]"
@@ -186,7 +195,9 @@ class ContactRoles:
                 problems.append(Problem("the same contact twice in the same role", path))
             seen.add((role.contact_id, role.role))
             primaries += role.primary
-            if not isinstance(role.role, Role) and role.role not in self.custom_roles:
+            if role.role is not None and not (
+                isinstance(role.role, Role) or role.role in self.custom_roles
+            ):
                 problems.append(Problem(f"unknown role {role.role!r}", f"{path}.role"))
         if primaries > 1:
             problems.append(

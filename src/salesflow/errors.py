@@ -15,6 +15,7 @@ input document).
 
 from __future__ import annotations
 
+import difflib
 import reprlib
 from collections.abc import Iterable, Sequence
 
@@ -72,6 +73,30 @@ def _cut(line: str) -> str:
 
 class SalesflowError(Exception):
     """The root of every error salesflow raises on purpose."""
+
+
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    """``"; did you mean 'X'?"`` for the known name closest to ``name``, or ``""``.
+
+    Case and spacing differences count as close.
+
+    >>> did_you_mean("Discvery", ["Discovery", "Proposal"])
+    "; did you mean 'Discovery'?"
+    >>> did_you_mean("closed won", ["Closed Won"])
+    "; did you mean 'Closed Won'?"
+    >>> did_you_mean("Zebra", ["Discovery"])
+    ''
+    """
+    if not isinstance(name, str):
+        return ""
+    names = [k for k in known if isinstance(k, str)]
+    folded = {" ".join(k.casefold().split()): k for k in names}
+    key = " ".join(name.casefold().split())
+    match = folded.get(key)
+    if match is None:
+        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+        match = folded[close[0]] if close else None
+    return "" if match is None or match == name else f"; did you mean {match!r}?"
 
 
 @attrs.frozen
@@ -172,6 +197,8 @@ class CurrencyMismatchError(SalesflowError, ValueError):
 class UnknownStageError(SalesflowError, KeyError):
     """A stage name is not part of the process.
 
+    The message suggests the closest known name ("did you mean 'Discovery'?").
+
     Attributes:
         stage: The name that was asked for.
         process: The process's name.
@@ -186,7 +213,9 @@ class UnknownStageError(SalesflowError, KeyError):
 
     def __str__(self) -> str:
         names = ", ".join(repr(k) for k in self.known)
-        return f"process {self.process!r} has no stage {self.stage!r}; its stages are {names}"
+        hint = did_you_mean(self.stage, self.known)
+        hint = f"{hint} Its" if hint else "; its"
+        return f"process {self.process!r} has no stage {self.stage!r}{hint} stages are {names}"
 
 
 class UnknownPhaseError(SalesflowError, KeyError):
@@ -206,8 +235,10 @@ class UnknownPhaseError(SalesflowError, KeyError):
 
     def __str__(self) -> str:
         names = ", ".join(repr(k) for k in self.known)
+        hint = did_you_mean(self.phase, self.known)
+        hint = f"{hint} Its" if hint else "; its"
         return (
-            f"buyer process {self.process!r} has no phase {self.phase!r}; its phases are {names}"
+            f"buyer process {self.process!r} has no phase {self.phase!r}{hint} phases are {names}"
         )
 
 
@@ -244,7 +275,8 @@ class StageTransitionError(SalesflowError, ValueError):
 
     Attributes:
         opportunity_id: The opportunity that was to move.
-        from_stage: Its stage.
+        from_stage: Its stage (empty when a new opportunity was refused by
+            :meth:`~salesflow.SalesProcess.open`).
         to_stage: The stage it was to move to.
         reasons: Why the move was refused, one sentence each.
     """
@@ -265,6 +297,8 @@ class StageTransitionError(SalesflowError, ValueError):
 
     def _render(self) -> str:
         head = f"cannot move opportunity {self.opportunity_id} from {self.from_stage!r} to {self.to_stage!r}"
+        if not self.from_stage:  # refused when opening (a process with ``gates_on_open``)
+            head = f"cannot open opportunity {self.opportunity_id} in {self.to_stage!r}"
         if len(self.reasons) == 1:
             return f"{head}: {self.reasons[0]}"
         return head + ":\n" + "\n".join(f"  - {r}" for r in self.reasons)

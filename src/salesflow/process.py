@@ -19,7 +19,13 @@ from salesflow.engine.machine import OpportunityMachine, bind, machine_class
 from salesflow.engine.mermaid import to_mermaid
 from salesflow.engine.replay import replay
 from salesflow.engine.rules import TransitionTable
-from salesflow.errors import Problem, UnknownStageError, ValidationError
+from salesflow.errors import (
+    Problem,
+    StageGateError,
+    UnknownStageError,
+    ValidationError,
+    did_you_mean,
+)
 from salesflow.gate import Check, register_check
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, OpportunityId, new_id
@@ -236,7 +242,8 @@ class SalesProcess(Document):
         for name, value in percentages.items():
             path = f"$[{name!r}]"
             if name not in self:
-                problems.append(Problem(f"no stage {name!r} in process {self.name!r}", path))
+                hint = did_you_mean(name, self.stage_names)
+                problems.append(Problem(f"no stage {name!r} in process {self.name!r}{hint}", path))
                 continue
             try:
                 values[name] = to_probability(value, path=path)
@@ -273,7 +280,9 @@ class SalesProcess(Document):
         """Create an opportunity in ``stage`` (default: the first open stage).
 
         It gets the stage's probability, forecast category and flags, the
-        process's custom roles, and a first history entry.
+        process's custom roles, and a first history entry. The stage's gate is
+        checked only when the process's ``gates_on_open`` setting is on (off by
+        default: opening records where a deal stands; every later move is gated).
 
         Args:
             name: The opportunity's name (at most 120 characters).
@@ -292,6 +301,8 @@ class SalesProcess(Document):
 
         Raises:
             UnknownStageError: ``stage`` is not in this process.
+            StageGateError: ``gates_on_open`` is on and the new opportunity
+                does not meet the stage's gate (every unmet requirement listed).
             ValidationError: An argument is invalid.
         """
         target = self.first_stage if stage is None else self.stage(stage)
@@ -334,6 +345,15 @@ class SalesProcess(Document):
             forecast_category=target.forecast_category,
         )
         object.__setattr__(opportunity, "history", (first,))
+        if self.settings.gates_on_open and not target.gate.is_empty:
+            unmet = target.gate.unmet(opportunity, self.checks)
+            if unmet:
+                raise StageGateError(
+                    opportunity_id=opportunity.id,
+                    from_stage="",
+                    to_stage=target.name,
+                    reasons=unmet,
+                )
         return opportunity
 
     # ---------------------------------------------------------------- engine
@@ -385,6 +405,9 @@ class SalesProcess(Document):
             The change that was made.
 
         Raises:
+            UnknownStageError: ``to_stage`` is not a stage of this process (the
+                message suggests the closest name, e.g. "did you mean
+                'Discovery'?"); nothing changes.
             StageTransitionError: The rules forbid the move (the message says
                 why); the opportunity is left exactly as it was.
             StageGateError: The target stage's entry criteria are unmet (every
@@ -513,7 +536,7 @@ class SalesProcess(Document):
         >>> import salesflow as sf
         >>> from datetime import date, datetime, timezone
         >>> t = datetime(2026, 11, 2, tzinfo=timezone.utc)
-        >>> result = sf.presets.salesforce_standard().replay([
+        >>> result = sf.presets.trailhead_simple().replay([
         ...     sf.Move("o1", t, "Prospecting", close_date=date(2026, 12, 1)),
         ...     sf.Move("o1", t, "Closed Won"),
         ...     sf.Move("o1", t, "Prospecting"),

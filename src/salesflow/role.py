@@ -54,21 +54,35 @@ def to_role(value: RoleName) -> RoleName:
     return _BY_VALUE.get(value, value)
 
 
-def role_label(role: RoleName) -> str:
-    """The display name of a role."""
+def role_label(role: RoleName | None) -> str:
+    """The display name of a role (``"(no role)"`` for a contact role without one)."""
+    if role is None:
+        return "(no role)"
     return role.value if isinstance(role, Role) else role
+
+
+def _optional_role(value: RoleName | None) -> RoleName | None:
+    return None if value is None else to_role(value)
 
 
 @attrs.frozen
 class ContactRole:
     """A contact's role in one opportunity; at most one per opportunity is primary.
 
+    The role may be ``None``: Salesforce's ``OpportunityContactRole.Role`` is
+    optional (converting a lead creates the primary contact role without one),
+    so salesflow keeps such a record as it is rather than refusing it or
+    guessing ``Other``. A role-less contact role never satisfies a gate's
+    ``roles``, but does count as the primary contact.
+
     >>> ContactRole(ContactId("c1"), "Decision Maker", primary=True).role
     <Role.DECISION_MAKER: 'Decision Maker'>
+    >>> ContactRole(ContactId("c2"), None, primary=True).label
+    '(no role)'
     """
 
     contact_id: ContactId = attrs.field(validator=non_blank)
-    role: RoleName = attrs.field(converter=to_role)
+    role: RoleName | None = attrs.field(converter=_optional_role)
     primary: bool = attrs.field(default=False, kw_only=True, validator=kind(bool))
 
     @property

@@ -173,6 +173,10 @@ def _unstructure_role(value: RoleName) -> str:
     return value.value if isinstance(value, Role) else value
 
 
+def _optional_role(value: object, _: object) -> RoleName | None:
+    return None if value is None else _role(value, _)
+
+
 _ROLE_VALUES = frozenset(r.value for r in Role)
 
 
@@ -230,6 +234,10 @@ def _make_converter() -> Converter:
     c.register_structure_hook(ForecastCategory, _forecast)
     c.register_structure_hook(RoleName, _role)
     c.register_unstructure_hook(RoleName, _unstructure_role)
+    c.register_structure_hook(RoleName | None, _optional_role)
+    c.register_unstructure_hook(
+        RoleName | None, lambda v: None if v is None else _unstructure_role(v)
+    )
     c.register_structure_hook(ActivityKindName, _activity_kind)
     c.register_unstructure_hook(ActivityKindName, _unstructure_activity_kind)
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))

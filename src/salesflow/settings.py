@@ -39,6 +39,14 @@ class ProcessSettings:
             (off by default: closed stages are terminal).
         close_from_any_stage: Whether any open stage may move straight into a
             closed stage, whatever the policy and the skip setting say.
+        gates_on_open: Whether :meth:`~salesflow.SalesProcess.open` checks the
+            starting stage's gate against the new opportunity, as Salesforce
+            validation rules fire on insert and HubSpot can restrict the
+            stages a deal may be created in. Off by default: opening records
+            where a deal stands (e.g. when it comes from another system), and a
+            new opportunity has no contacts or confirmed facts yet. Moves are
+            always gated. :meth:`~salesflow.SalesProcess.replay` opens
+            unknown opportunities without gates either way: it records history.
         keep_manual_probability: Whether a probability set by hand survives a
             move to another open stage (as in Odoo). Off by default: a stage
             change resets it to the stage's default (as in Salesforce). Closing
@@ -55,6 +63,7 @@ class ProcessSettings:
     allow_backward: bool = True
     allow_reopen: bool = False
     close_from_any_stage: bool = True
+    gates_on_open: bool = False
     keep_manual_probability: bool = False
     currency: str | None = None
     lost_reasons: tuple[str, ...] = attrs.field(default=(), converter=names)

@@ -43,6 +43,13 @@ class Stage:
         is_won: Whether it is won (a won stage must be closed).
         forecast_category: Default forecast category (by default ``CLOSED``
             for won stages, ``OMITTED`` for other closed stages, else ``PIPELINE``).
+        is_opportunity: Whether a deal in this stage is an opportunity (the
+            default). ``False`` marks a lead stage, such as Liferay's
+            "Qualified Lead": deals in it count in no pipeline total, forecast
+            rollup, conversion or win rate. Analytics drop them, and deals that
+            closed without ever being in an opportunity stage; give such a
+            stage the ``Omitted`` forecast category too, so that rollups which
+            read only the category agree. A won stage is always an opportunity.
         order: Position in the process, 1-based; filled in by the process.
         rot_days: Days without a stage change after which a deal is stale.
         guidance: Guidance for sellers in this stage.
@@ -62,6 +69,7 @@ class Stage:
     forecast_category: ForecastCategory = attrs.field(
         default=attrs.Factory(_default_category, takes_self=True), kw_only=True
     )
+    is_opportunity: bool = attrs.field(default=True, kw_only=True)
     order: int | None = attrs.field(default=None, kw_only=True)
     rot_days: int | None = attrs.field(default=None, kw_only=True)
     guidance: str | None = attrs.field(default=None, kw_only=True)
@@ -88,6 +96,8 @@ class Stage:
                 )
         if self.is_won and not self.is_closed:
             problems.append(Problem("a won stage must be closed", "$.is_won"))
+        if self.is_won and self.is_opportunity is False:
+            problems.append(Problem("a won stage must be an opportunity", "$.is_opportunity"))
         if not isinstance(self.forecast_category, ForecastCategory):
             problems.append(
                 Problem(

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from salesflow.engine.change import Move
 from salesflow.engine.machine import OpportunityMachine
-from salesflow.errors import StageTransitionError
+from salesflow.errors import StageTransitionError, UnknownStageError
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
 from salesflow.opportunity import MAX_NAME_LENGTH, Opportunity
@@ -137,7 +137,7 @@ def _by_move(
                 amount=move.amount,
                 close_date=move.close_date,
             )
-        except StageTransitionError:
+        except (StageTransitionError, UnknownStageError):
             assert (opp.stage, opp.history) == before, "a refused move changed the opportunity"
             accepted.append(False)
             continue
@@ -184,7 +184,7 @@ def _by_machine(
                 close_date=move.close_date,
             )
             accepted.append(True)
-        except StageTransitionError:
+        except (StageTransitionError, UnknownStageError):
             accepted.append(False)
     return {oid: m.opportunity for oid, m in machines.items()}, accepted
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from salesflow.buyer.process import BuyerProcess
-from salesflow.errors import Problem
+from salesflow.errors import Problem, did_you_mean
 from salesflow.process import SalesProcess
 
 __all__ = ["mapping_problems"]
@@ -30,14 +30,14 @@ def mapping_problems(
     for stage, phase in phases.items():
         if not isinstance(stage, str) or stage not in seller:
             yield Problem(
-                f"unknown stage {stage!r}; the seller process {seller.name!r} has "
-                + ", ".join(repr(n) for n in seller.stage_names),
+                f"unknown stage {stage!r}{did_you_mean(stage, seller.stage_names)}; the seller "
+                f"process {seller.name!r} has " + ", ".join(repr(n) for n in seller.stage_names),
                 _at(stage),
             )
         if not isinstance(phase, str) or phase not in buyer:
             yield Problem(
-                f"unknown phase {phase!r}; the buyer process {buyer.name!r} has "
-                + ", ".join(repr(n) for n in buyer.phase_names),
+                f"unknown phase {phase!r}{did_you_mean(phase, buyer.phase_names)}; the buyer "
+                f"process {buyer.name!r} has " + ", ".join(repr(n) for n in buyer.phase_names),
                 _at(stage),
             )
         if not isinstance(stage, str) or stage not in seller:

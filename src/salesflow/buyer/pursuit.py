@@ -74,15 +74,18 @@ def assess_pursuit(
     ``None``. Closed deals have nothing left to spend.
 
     Walking away is advised when the expected value is negative, when a
-    signal says so (another vendor's deal with early price demands), or when
-    ``warning_limit`` or more warning signs are flagged. A closed deal is
-    never advised to walk away.
+    signal says so (another vendor's deal with a strict schedule and early
+    price demands), or when ``warning_limit`` or more warning signs are
+    flagged. The last rule, and its default of three, are salesflow's
+    judgement, not the material's: it names the signs but sets no count. A
+    closed deal is never advised to walk away.
 
     Args:
         opportunity: The deal.
         mapping: Its process's mapping onto a buyer process.
         remaining_cost: An explicit estimate of the cost still to come.
-        warning_limit: How many flagged warning signs are too many.
+        warning_limit: How many flagged warning signs are too many
+            (salesflow's judgement; the default is 3).
 
     Returns:
         The assessment.
@@ -139,7 +142,10 @@ def assess_pursuit(
         reasons.extend(s.message for s in signals if s.walk_away)
         count = len(opportunity.warning_signs)
         if count >= warning_limit:
-            reasons.append(f"{count} warning signs are flagged (the limit is {warning_limit})")
+            reasons.append(
+                f"{count} warning signs are flagged ({warning_limit} or more is too many: "
+                "salesflow's judgement, not the material's)"
+            )
     return PursuitAssessment(
         cost_to_date=cost,
         remaining_cost=remaining,

@@ -44,8 +44,11 @@ def risk_signals(
     - Another vendor preferred: low odds unless the requirements can be reshaped.
     - Every flagged :class:`WarningSign`, with what it usually means.
     - Another vendor's deal (that initiation, an unexpected RFP, or
-      requirements written with another vendor) plus early price demands: a
-      walk-away warning (stronger with a strict schedule).
+      requirements written with another vendor) with a strict schedule *and*
+      early price demands: a walk-away warning, as the initiation guidance
+      says (the buyer wants a price on a schedule that leaves no time to
+      reshape requirements it does not share). Either sign alone is only a
+      warning.
     - With a ``mapping`` and an open opportunity: two vendors "in negotiation"
       while the stage is in the final phase means the seller is ahead of the
       buyer; and each passed phase whose exit criterion is not confirmed on the
@@ -64,6 +67,9 @@ def risk_signals(
     >>> opp.flag_warning("unexpected_rfp")
     >>> opp.flag_warning("early_price_demands")
     >>> [s.code for s in risk_signals(opp) if s.walk_away]
+    []
+    >>> opp.flag_warning("strict_schedule")
+    >>> [s.code for s in risk_signals(opp) if s.walk_away]
     ['walk_away']
     """
     signs = set(opportunity.warning_signs)
@@ -75,13 +81,13 @@ def risk_signals(
     others_deal = initiation is Initiation.BUYER_OTHER_VENDOR_PREFERRED or bool(
         signs & {WarningSign.UNEXPECTED_RFP, WarningSign.REQUIREMENTS_FROM_ANOTHER_VENDOR}
     )
-    if others_deal and WarningSign.EARLY_PRICE_DEMANDS in signs:
-        strict = " on a strict schedule" if WarningSign.STRICT_SCHEDULE in signs else ""
+    walk_signs = {WarningSign.STRICT_SCHEDULE, WarningSign.EARLY_PRICE_DEMANDS}
+    if others_deal and walk_signs <= signs:
         signals.append(
             RiskSignal(
                 "walk_away",
-                "the requirements favour another vendor and the buyer demands a price "
-                f"early{strict}: consider walking away",
+                "the requirements favour another vendor and the buyer demands a price early "
+                "on a strict schedule: consider walking away",
                 walk_away=True,
             )
         )

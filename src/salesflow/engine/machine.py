@@ -22,7 +22,7 @@ from statemachine import Event, State, StateMachine
 from salesflow.engine.change import StageChange
 from salesflow.engine.mover import move, preflight
 from salesflow.engine.rules import TransitionTable
-from salesflow.errors import Problem, StageTransitionError, ValidationError
+from salesflow.errors import Problem, StageTransitionError, UnknownStageError, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
@@ -74,13 +74,13 @@ class OpportunityMachine(StateMachine):
         """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date``, ``lost_reason``, ``competitor`` pass through).
 
         Raises:
-            StageTransitionError: The process has no such stage, or the move is refused.
+            UnknownStageError: The process has no such stage (the message
+                suggests the closest name).
+            StageTransitionError: The move is refused.
         """
         event = self.stage_events.get(stage)
         if event is None:
-            raise self._refused(
-                stage, f"the process {self._table.process_name!r} has no stage {stage!r}"
-            )
+            raise UnknownStageError(stage, self._table.process_name, self._table.names)
         return self.send(event, **kwargs)
 
     def _refused(self, to_stage: str, reason: str) -> StageTransitionError:

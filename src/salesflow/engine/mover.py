@@ -9,7 +9,14 @@ import attrs
 
 from salesflow.engine.change import StageChange
 from salesflow.engine.rules import TransitionTable
-from salesflow.errors import Problem, StageGateError, StageTransitionError, ValidationError
+from salesflow.errors import (
+    Problem,
+    StageGateError,
+    StageTransitionError,
+    UnknownStageError,
+    ValidationError,
+    did_you_mean,
+)
 from salesflow.history import HistoryEntry
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
@@ -41,7 +48,8 @@ def _rule_reasons(
         return [f"expected a stage name, got {type(to_stage).__name__}"]
     target = table.index.get(to_stage)
     if target is None:
-        return [f"the process {table.process_name!r} has no stage {to_stage!r}"]
+        hint = did_you_mean(to_stage, table.names)
+        return [f"the process {table.process_name!r} has no stage {to_stage!r}{hint}"]
     if source == target and _is_update(opp, amount, close_date):
         return []
     return table.reasons(source, target)
@@ -181,10 +189,14 @@ def preflight(
     """Everything a move checks before it changes anything; returns the move's time.
 
     Raises:
+        UnknownStageError: ``to_stage`` is not a stage of the process (the
+            message suggests the closest name).
         StageTransitionError: The rules or the gates refuse the move.
         ValidationError: ``at``, ``by``, ``amount``, ``close_date``, ``lost_reason``
             or ``competitor`` is invalid.
     """
+    if isinstance(opp, Opportunity) and isinstance(to_stage, str) and to_stage not in table.index:
+        raise UnknownStageError(to_stage, table.process_name, table.names)
     _check_texts(opp, lost_reason=lost_reason, competitor=competitor)
     error = refusal(
         table,

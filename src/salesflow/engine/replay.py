@@ -18,7 +18,7 @@ import attrs
 from salesflow.engine.change import Move, RefusedMove, ReplayResult
 from salesflow.engine.mover import closing_reasons
 from salesflow.engine.rules import TransitionTable
-from salesflow.errors import Problem, ValidationError
+from salesflow.errors import Problem, ValidationError, did_you_mean
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
@@ -137,7 +137,10 @@ def _replay(
                 _refusal(
                     number,
                     mv,
-                    [f"the process {table.process_name!r} has no stage {mv.to_stage!r}"],
+                    [
+                        f"the process {table.process_name!r} has no stage {mv.to_stage!r}"
+                        + did_you_mean(mv.to_stage, names)
+                    ],
                 )
             )
             continue

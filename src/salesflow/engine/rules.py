@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from salesflow.errors import Problem, UnknownStageError
+from salesflow.errors import Problem, UnknownStageError, did_you_mean
 from salesflow.gate import Check
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
@@ -136,7 +136,8 @@ class TransitionTable:
             for k, name in enumerate(stage.transitions or ()):
                 if name not in self.index:
                     yield Problem(
-                        f"unknown stage {name!r} in the moves of {stage.name!r}",
+                        f"unknown stage {name!r} in the moves of {stage.name!r}"
+                        + did_you_mean(name, self.names),
                         f"$.stages[{i}].transitions[{k}]",
                     )
                 elif name == stage.name:

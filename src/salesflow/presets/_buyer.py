@@ -42,8 +42,9 @@ def liferay_buying_phases() -> BuyerProcess:
                 description=(
                     "The buyer turns a goal, need or problem into requirements and a budget "
                     "figure. Seller's tools: ideal-customer lists, personas, success stories, "
-                    "first-call decks, a menu of goals, solution decks, competitive "
-                    "intelligence, battle cards, access to the decision maker, demo planning."
+                    "first-call decks, a menu of goals (for Goal Confirmation), solution "
+                    "decks, competitive intelligence, battle cards, access to the decision maker "
+                    "(while establishing business value), demo planning."
                 ),
                 exit_criterion=SOLUTION_DEVELOPMENT_EXIT,
                 relative_duration=6,
@@ -53,9 +54,10 @@ def liferay_buying_phases() -> BuyerProcess:
                 "Evaluation",
                 description=(
                     "The buyer group compares the alternatives; usually one vendor goes on. "
-                    "Seller's tools: a customised demo, ROI/TCO, a sequence of events counted "
-                    "back from go-live to the contract date, a proof of concept or trial, "
-                    "reference calls (a must), a draft implementation plan."
+                    "Seller's tools while proving business value: a customised demo, ROI/TCO, "
+                    "a sequence of events counted back from go-live to the contract date; while "
+                    "confirming value and process: a proof of concept or trial, reference calls "
+                    "(a must), a draft implementation plan."
                 ),
                 exit_criterion=EVALUATION_EXIT,
                 relative_duration=2,

@@ -20,42 +20,43 @@ _OPEN = (
         "Qualified Lead",
         5,
         ForecastCategory.OMITTED,
-        "An MQL or SQL, not yet an opportunity. Use ideal-customer lists, personas and "
-        "success stories; open with a first-call deck and a menu of goals.",
+        "An MQL or SQL, not yet an opportunity (it counts in no pipeline total or win rate). "
+        "Use ideal-customer lists, personas and success stories; open with a first-call deck.",
     ),
     (
         "Goal Confirmation",
         10,
         _PIPELINE,
         "No opportunity unless the buyer shared a goal, need or problem and it is confirmed "
-        "solvable; bad news early is good news.",
+        "solvable: a menu of goals helps the buyer name one. Bad news early is good news.",
     ),
     (
         "Solution Development",
         20,
         _PIPELINE,
         "Shape the requirements with solution decks; use competitive intelligence and battle "
-        "cards; get access to the decision maker.",
+        "cards.",
     ),
     (
         "Establishing Business Value",
         30,
         _PIPELINE,
-        "Plan the demo; make sure the buyer team has clear requirements and understands the "
-        "high-level cost.",
+        "Get access to the decision maker and plan the demo; make sure the buyer team has "
+        "clear requirements and understands the high-level cost.",
     ),
     (
         "Proving Business Value",
         50,
         _PIPELINE,
-        "A customised demo, ROI/TCO, a proof of concept or trial; reference calls are a must.",
+        "A customised demo and ROI/TCO; agree a sequence of events counted back from go-live "
+        "to the contract date.",
     ),
     (
         "Confirming Value and Process",
         65,
         _PIPELINE,
-        "Agree a sequence of events counted back from go-live to the contract date and a draft "
-        "implementation plan, until the buyer group has chosen.",
+        "A proof of concept or trial, reference calls (a must) and a draft implementation "
+        "plan, until the buyer group has chosen.",
     ),
     (
         "Negotiation",
@@ -76,8 +77,10 @@ _OPEN = (
 def liferay_enterprise() -> SalesProcess:
     """An enterprise sales process with the milestones of Liferay's material.
 
-    Eight open stages: Qualified Lead (an MQL/SQL, not yet an opportunity, so
-    in the Omitted forecast category), Goal Confirmation, Solution
+    Eight open stages: Qualified Lead (an MQL/SQL that Liferay says is not yet
+    an opportunity: ``is_opportunity=False`` and the Omitted forecast category,
+    so it counts in no pipeline total, forecast or win rate), Goal
+    Confirmation, Solution
     Development, Establishing Business Value, Proving Business Value,
     Confirming Value and Process, Negotiation and Contracts; then Closed Won
     and two closed-not-won outcomes the material tells apart: Closed Lost,
@@ -101,6 +104,7 @@ def liferay_enterprise() -> SalesProcess:
             forecast_category=category,
             guidance=guidance,
             gate=goal if position >= 2 else StageGate(),
+            is_opportunity=position > 0,
         )
         for position, (name, probability, category, guidance) in enumerate(_OPEN)
     ]
