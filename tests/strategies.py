@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -131,9 +132,16 @@ def stages(*, closed: bool | None = None, won: bool | None = None) -> st.SearchS
     return build()
 
 
+def _settings(**fields: Any) -> sf.ProcessSettings:
+    """Settings without the one contradiction salesflow refuses (forward only, yet backward)."""
+    if fields["policy"] is sf.TransitionPolicy.FORWARD_ONLY:
+        fields["allow_backward"] = False
+    return sf.ProcessSettings(**fields)
+
+
 def process_settings() -> st.SearchStrategy[sf.ProcessSettings]:
     return st.builds(
-        sf.ProcessSettings,
+        _settings,
         policy=st.sampled_from(
             [p for p in sf.TransitionPolicy if p is not sf.TransitionPolicy.EXPLICIT]
         ),
@@ -240,7 +248,7 @@ def engine_processes(draw: st.DrawFn) -> sf.SalesProcess:
     n_open = draw(st.integers(1, 5))
     n_closed = draw(st.integers(1, 3))
     names = [f"S{i}" for i in range(n_open + n_closed)]
-    settings = sf.ProcessSettings(
+    settings = _settings(
         policy=draw(st.sampled_from(list(sf.TransitionPolicy))),
         allow_skip=draw(st.booleans()),
         allow_backward=draw(st.booleans()),

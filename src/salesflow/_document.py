@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any, ClassVar, TypeVar
 
-from salesflow.files import read_document, write_document
+from salesflow.files import parse_document, read_document, write_document
 
 __all__ = ["Document", "use_codec"]
 
@@ -76,6 +76,39 @@ class Document:
         subject = f"{cls.document_name} file {os.fspath(path)}"
         built: D = _installed()[1](document, cls, subject=subject)
         return built
+
+    @classmethod
+    def from_text(cls: type[D], text: str, *, format: str) -> D:
+        """Read one from JSON, TOML or YAML text, with the rules of :meth:`from_file`.
+
+        Args:
+            text: The document.
+            format: ``"json"``, ``"toml"`` or ``"yaml"``.
+
+        Raises:
+            FileFormatError: An unknown format, or text that cannot be parsed.
+            ValidationError: The definition is invalid (every problem, with its path).
+        """
+        source = f"{cls.document_name} {format} text"
+        document = parse_document(text, format=format, source=source)
+        built: D = _installed()[1](document, cls, subject=source)
+        return built
+
+    @classmethod
+    def from_yaml(cls: type[D], text: str) -> D:
+        """Read one from YAML text (needs the ``yaml`` extra); see :meth:`from_text`.
+
+        >>> import salesflow as sf
+        >>> p = sf.SalesProcess.from_yaml('''
+        ... name: Tiny
+        ... stages:
+        ...   - {name: Talking, probability: 30}
+        ...   - {name: Won, probability: 100, is_closed: true, is_won: true}
+        ... ''')
+        >>> p.stage_names
+        ('Talking', 'Won')
+        """
+        return cls.from_text(text, format="yaml")
 
     def to_file(self, path: str | os.PathLike[str]) -> None:
         """Write it to a ``.json``, ``.toml``, ``.yaml`` or ``.yml`` file.

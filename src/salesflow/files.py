@@ -22,7 +22,14 @@ from typing import Any
 
 from salesflow.errors import FileFormatError, shorten
 
-__all__ = ["MAX_FILE_BYTES", "SUFFIXES", "read_document", "write_document"]
+__all__ = [
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "SUFFIXES",
+    "parse_document",
+    "read_document",
+    "write_document",
+]
 
 SUFFIXES = (".json", ".toml", ".yaml", ".yml")
 
@@ -135,18 +142,53 @@ def read_document(
         raise FileFormatError(
             str(file), f"cannot read: not UTF-8 ({exc.reason} at byte {exc.start})"
         ) from None
+    return _mapping(file, suffix, text)
+
+
+def _mapping(file: Path, suffix: str, text: str, *, name: str | None = None) -> dict[str, Any]:
+    label = str(file) if name is None else name
     try:
         data = _parse(file, suffix, text)
     except FileFormatError:
         raise
     except Exception as exc:  # each parser has its own error type
         message = str(exc)
-        raise FileFormatError(str(file), f"cannot parse {suffix[1:].upper()}: {message}") from None
+        raise FileFormatError(label, f"cannot parse {suffix[1:].upper()}: {message}") from None
     if not isinstance(data, dict):
         raise FileFormatError(
-            str(file), f"expected a mapping at the top level, got {type(data).__name__}"
+            label, f"expected a mapping at the top level, got {type(data).__name__}"
         )
     return data
+
+
+FORMATS = ("json", "toml", "yaml")
+"""The text formats :func:`parse_document` reads."""
+
+
+def parse_document(text: str, *, format: str, source: str = "<text>") -> dict[str, Any]:
+    """Parse JSON, TOML or YAML text whose top level is a mapping.
+
+    The same rules as :func:`read_document`: safe loaders only, numbers read
+    exactly, duplicate keys refused, at most :data:`MAX_FILE_BYTES` characters.
+
+    Args:
+        text: The document's text.
+        format: ``"json"``, ``"toml"`` or ``"yaml"``.
+        source: What to call the text in errors.
+
+    Raises:
+        FileFormatError: Not text, an unknown format, too long, a parse error,
+            a duplicate key, or a top level that is not a mapping.
+    """
+    if not isinstance(text, str):
+        raise FileFormatError(source, f"expected text, got {type(text).__name__}")
+    if format not in FORMATS:
+        raise FileFormatError(
+            source, f"unknown format {shorten(format)}; expected one of {', '.join(FORMATS)}"
+        )
+    if len(text) > MAX_FILE_BYTES:
+        raise FileFormatError(source, f"more than the limit of {MAX_FILE_BYTES} characters")
+    return _mapping(Path(source), f".{format}", text, name=source)
 
 
 def _without_none(value: Any) -> Any:

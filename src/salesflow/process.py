@@ -12,6 +12,7 @@ import attrs
 
 from salesflow._document import Document
 from salesflow._html import table_html
+from salesflow._process_checks import raw_problems, undeclared_roles
 from salesflow._validate import kind, names, sequence, text_problem
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
@@ -133,6 +134,14 @@ class SalesProcess(Document):
             elif role in custom_seen:
                 yield Problem(f"duplicate custom role {role!r}", path)
             custom_seen.add(role)
+        yield from undeclared_roles(
+            ((i, s.name, s.gate.roles) for i, s in enumerate(self.stages)), self.custom_roles
+        )
+
+    @classmethod
+    def _document_problems(cls, data: Mapping[str, Any]) -> list[Problem]:
+        """Cross-field problems of a document that also has field problems."""
+        return raw_problems(data)
 
     def __repr__(self) -> str:
         parts = [f"name={self.name!r}", f"stages=[{', '.join(map(repr, self.stage_names))}]"]
@@ -140,6 +149,8 @@ class SalesProcess(Document):
             parts.append(f"custom_roles={self.custom_roles!r}")
         if self.settings != ProcessSettings():
             parts.append(f"settings={self.settings!r}")
+        if self._checks:  # not part of the value (see register_check), but worth seeing
+            parts.append(f"registered_checks={tuple(self._checks)!r}")
         return f"SalesProcess({', '.join(parts)})"
 
     def _repr_html_(self) -> str:
@@ -553,6 +564,17 @@ class SalesProcess(Document):
     def register_check(self, name: str, check: Check, *, replace: bool = False) -> None:
         """Register a custom gate check that stage gates may name in ``checks``.
 
+        The check registry is Python code attached to this process object, not
+        part of the process's definition: a process is otherwise frozen data,
+        but its registry can grow. The registry is therefore *excluded* from
+        equality, hashing and serialization: two processes with the same
+        definition are equal whatever checks they hold, and ``to_dict``,
+        ``dumps`` and ``to_file`` write only the check *names* the gates use.
+        After ``loads`` or ``from_file``, register the checks again; a gate
+        naming an unregistered check refuses the move and says so.
+        :meth:`with_probabilities` carries the registry over; ``attrs.evolve``
+        does not. The repr lists the registered names.
+
         Args:
             name: The name gates use.
             check: Called with the opportunity about to enter the stage; returns
@@ -567,6 +589,9 @@ class SalesProcess(Document):
         >>> p.register_check("has_owner", lambda opp: None if opp.owner else "no owner")
         >>> p.registered_checks
         ('has_owner',)
+        >>> copy = sf.loads(sf.dumps(p), sf.SalesProcess)
+        >>> copy == p, copy.registered_checks
+        (True, ())
         """
         register_check(self._checks, name, check, replace=replace)
 

@@ -428,7 +428,12 @@ def from_dict(data: object, cls: type[T], *, subject: str | None = None) -> T:
     try:
         return _CONVERTER.structure(document, cls)
     except Exception as exc:  # translated at the boundary, nothing leaks
-        raise ValidationError(_problems(exc, "$"), subject=name) from exc
+        problems = list(_problems(exc, "$"))
+        # Cross-field problems (duplicate names...) that building never reached.
+        more = getattr(cls, "_document_problems", None)
+        if callable(more):
+            problems.extend(p for p in more(document) if p not in problems)
+        raise ValidationError(problems, subject=name) from exc
 
 
 def _from_list(data: object, cls: Any, subject: str | None) -> list[Any] | tuple[Any, ...]:

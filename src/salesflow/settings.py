@@ -8,6 +8,7 @@ import attrs
 
 from salesflow._repr import short_repr
 from salesflow._validate import names
+from salesflow.errors import Problem, ValidationError
 
 __all__ = ["ProcessSettings", "TransitionPolicy"]
 
@@ -27,6 +28,10 @@ class TransitionPolicy(enum.Enum):
     EXPLICIT = "explicit"
 
 
+def _backward_default(settings: ProcessSettings) -> bool:
+    return settings.policy is not TransitionPolicy.FORWARD_ONLY
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class ProcessSettings:
     """Settings of a sales process.
@@ -34,7 +39,9 @@ class ProcessSettings:
     Attributes:
         policy: Which moves between open stages are allowed.
         allow_skip: Whether a forward move may skip open stages.
-        allow_backward: Whether a move may go back to an earlier open stage.
+        allow_backward: Whether a move may go back to an earlier open stage
+            (by default: yes, unless the policy is ``FORWARD_ONLY``; asking for
+            backward moves under that policy is a contradiction, refused).
         allow_reopen: Whether a closed opportunity may move again
             (off by default: closed stages are terminal).
         close_from_any_stage: Whether any open stage may move straight into a
@@ -60,7 +67,7 @@ class ProcessSettings:
 
     policy: TransitionPolicy = TransitionPolicy.ANY
     allow_skip: bool = True
-    allow_backward: bool = True
+    allow_backward: bool = attrs.field(default=attrs.Factory(_backward_default, takes_self=True))
     allow_reopen: bool = False
     close_from_any_stage: bool = True
     gates_on_open: bool = False
@@ -68,6 +75,19 @@ class ProcessSettings:
     currency: str | None = None
     lost_reasons: tuple[str, ...] = attrs.field(default=(), converter=names)
     require_lost_reason: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.policy is TransitionPolicy.FORWARD_ONLY and self.allow_backward is True:
+            raise ValidationError(
+                [
+                    Problem(
+                        "the policy 'forward_only' forbids backward moves, but allow_backward "
+                        "is true; drop allow_backward or choose another policy",
+                        "$.allow_backward",
+                    )
+                ],
+                subject="process settings",
+            )
 
     def __repr__(self) -> str:
         return short_repr(self)
