@@ -10,7 +10,7 @@ import salesflow
 
 project = "salesflow"
 author = "salesflow maintainers"
-copyright = "salesflow maintainers"  # noqa: A001 - Sphinx's name
+copyright = "salesflow maintainers"
 release = salesflow.__version__
 version = release
 
