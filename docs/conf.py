@@ -6,7 +6,11 @@ extra installs what it needs); CI builds it with warnings as errors.
 
 from __future__ import annotations
 
+import statemachine
+
 import salesflow
+
+_MACHINE_NAMES = frozenset(dir(statemachine.StateMachine))
 
 project = "salesflow"
 author = "salesflow maintainers"
@@ -17,7 +21,6 @@ version = release
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
@@ -28,7 +31,6 @@ exclude_patterns = ["_build", "processes", "Thumbs.db", ".DS_Store"]
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
-autosummary_generate = True
 autodoc_default_options = {"members": True, "show-inheritance": False}
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -39,3 +41,21 @@ napoleon_use_ivar = True
 
 html_theme = "furo"
 html_title = f"salesflow {release}"
+
+
+def _skip_foreign(
+    app: object, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """Leave out members inherited from python-statemachine (documented there)."""
+    target = getattr(obj, "fget", obj)
+    module = getattr(target, "__module__", None) or ""
+    if module.startswith("salesflow"):
+        return None
+    if module.startswith("statemachine") or (what == "class" and name in _MACHINE_NAMES):
+        return True
+    return None
+
+
+def setup(app: object) -> None:
+    """Connect the member filter."""
+    app.connect("autodoc-skip-member", _skip_foreign)  # type: ignore[attr-defined]

@@ -92,7 +92,7 @@ def at_risk(
 
     Returns:
         An :class:`AtRisk`: ``id``, ``stage``, one boolean column per flag
-        computed, ``flags`` (how many), ``reasons`` (``; ``-separated text).
+        computed, ``flags`` (how many), ``reasons`` (text, the reasons joined by semicolons).
 
     >>> from datetime import date
     >>> from salesflow.analytics import examples, frames
