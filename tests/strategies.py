@@ -168,6 +168,9 @@ def processes(draw: st.DrawFn, *, max_open: int = 6, max_closed: int = 3) -> sf.
 
     renamed = [evolve(stage, name=name) for stage, name in zip(all_stages, names, strict=True)]
     custom = draw(st.lists(CUSTOM_ROLE_NAMES, unique=True, max_size=3))
+    # A gate may only require custom roles the process declares (else it is refused).
+    gated = [r for s in renamed for r in s.gate.roles if isinstance(r, str)]
+    custom = list(dict.fromkeys([*custom, *gated]))
     return sf.SalesProcess(
         name=draw(NAMES),
         stages=renamed,

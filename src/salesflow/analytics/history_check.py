@@ -84,9 +84,9 @@ def transition_pairs(process: SalesProcess) -> list[TransitionPair]:
 
     >>> import salesflow as sf
     >>> from salesflow.analytics import transition_pairs
-    >>> pairs = transition_pairs(sf.presets.salesforce_standard())
+    >>> pairs = transition_pairs(sf.presets.trailhead_simple())
     >>> len(pairs), sum(p.legal for p in pairs)
-    (90, 72)
+    (42, 30)
     >>> next(p for p in pairs if p.from_stage == "Closed Won")
     TransitionPair(from_stage='Closed Won', to_stage='Prospecting', legal=False, reason="'Closed Won' is closed and reopening is off")
     """
