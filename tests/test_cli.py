@@ -60,7 +60,7 @@ def test_process_show_lists_the_stages_of_a_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "p.json"
-    sf.presets.hubspot_default().to_file(path)
+    sf.presets.hubspot_default(strict=True).to_file(path)  # no skipping, no going back
     assert main(["process", "show", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Contract sent" in out

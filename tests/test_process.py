@@ -75,7 +75,6 @@ def test_hubspot_default_pipeline() -> None:
     strict = sf.presets.hubspot_default(strict=True)
     assert strict.stages == process.stages and strict.name == "HubSpot strict"
     assert not strict.settings.allow_skip and not strict.settings.allow_backward
-    assert sf.presets.SELLER_PRESETS["hubspot_strict"]() == strict
     with pytest.raises(sf.ValidationError, match="expected True or False"):
         sf.presets.hubspot_default(strict="yes")  # type: ignore[arg-type]
 

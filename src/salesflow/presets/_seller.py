@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from salesflow.errors import Problem, ValidationError
@@ -123,8 +122,7 @@ def hubspot_default(*, strict: bool = False) -> SalesProcess:
     terminal, as without a reopen).
 
     HubSpot's pipeline rules that forbid skipping stages and moving backward
-    are opt-in (Sales Hub Professional and Enterprise). ``strict=True`` (or the
-    preset named ``hubspot_strict`` in :data:`SELLER_PRESETS`) turns both on;
+    are opt-in (Sales Hub Professional and Enterprise). ``strict=True`` turns both on;
     a deal may still be closed from any stage.
 
     Args:
@@ -212,7 +210,6 @@ SELLER_PRESETS: dict[str, Callable[[], SalesProcess]] = {
     "salesforce_standard": salesforce_standard,
     "trailhead_simple": trailhead_simple,
     "hubspot_default": hubspot_default,
-    "hubspot_strict": functools.partial(hubspot_default, strict=True),
     "odoo_classic": odoo_classic,
     "liferay_enterprise": liferay_enterprise,
 }
