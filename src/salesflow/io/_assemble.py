@@ -290,11 +290,10 @@ def _add_roles(run: _Run, opp: Opportunity, pairs: list[tuple[Record, Cells]]) -
         primary = cells.read("primary", read_bool) or False
         if contact is None:
             cells.problem("contact_id", "no contact id")
-        if role is None:
-            cells.problem("role", "no role (salesflow records a contact role with a role)")
+        # No role is legal (Salesforce's Role is optional): kept as role None, never guessed.
         if primary and opp.primary_contact_id is not None:
             cells.problem("primary", f"opportunity {opp.id} already has a primary contact")
-        if not cells.problems and contact is not None and role is not None:
+        if not cells.problems and contact is not None:
             try:
                 opp.add_contact_role(contact, role=role, primary=primary)
             except (ContactRoleError, ValidationError) as exc:
