@@ -249,6 +249,8 @@ def resolve(data: Any) -> Inputs:
         )
     if not kinds:
         raise ValidationError([Problem("no table given")], subject="analytics input")
+    if data.process is not None:
+        tables = _opportunities_only(tables, data.process)
     if any(k.implementation != kinds[0].implementation for k in kinds):
         libraries = ", ".join(sorted({str(k.implementation) for k in kinds}))
         raise ValidationError(
@@ -262,6 +264,35 @@ def resolve(data: Any) -> Inputs:
         activities=tables["activities"],
         currency=data.currency,
     )
+
+
+def _opportunities_only(
+    tables: dict[str, nw.LazyFrame[Any] | None], process: Any
+) -> dict[str, nw.LazyFrame[Any] | None]:
+    """Leave out what a process says is not yet an opportunity (``Stage.is_opportunity``).
+
+    Liferay's "Qualified Lead" is a lead, not an opportunity: a deal in such a
+    stage counts in no total, forecast, funnel or win rate. History rows in lead
+    stages go too (a deal enters the pipeline when it becomes an opportunity),
+    and with a history table, a deal that never reached an open opportunity
+    stage nor a won one (a lead closed as lost) is left out altogether.
+    """
+    leads = [s.name for s in process.stages if not s.is_opportunity]
+    if not leads:
+        return tables
+    snapshot, history = tables["snapshot"], tables["history"]
+    result = dict(tables)
+    if history is not None:
+        qualifying = [s.name for s in process.stages if s.is_opportunity and not s.is_lost]
+        ever = history.filter(nw.col("stage").is_in(qualifying)).select("opportunity_id").unique()
+        result["history"] = history.filter(~nw.col("stage").is_in(leads)).join(
+            ever, on="opportunity_id", how="semi"
+        )
+        if snapshot is not None:
+            snapshot = snapshot.join(ever.rename({"opportunity_id": "id"}), on="id", how="semi")
+    if snapshot is not None and "stage" in snapshot.collect_schema().names():
+        result["snapshot"] = snapshot.filter(~nw.col("stage").is_in(leads))
+    return result
 
 
 def _has_narwhals_support(data: Any) -> bool:

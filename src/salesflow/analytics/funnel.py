@@ -58,8 +58,12 @@ def stage_process(process: SalesProcess | None, inputs: Any, what: str) -> Sales
 
 
 def funnel_steps(process: SalesProcess) -> list[str]:
-    """The funnel's steps: every stage that is not closed-lost, in the process's order."""
-    return [s.name for s in process.stages if s.is_won or not s.is_closed]
+    """The funnel's steps: every opportunity stage that is not closed-lost, in order.
+
+    Lead stages (``Stage.is_opportunity`` false, such as Liferay's "Qualified
+    Lead") are not steps: a deal enters the funnel when it becomes an opportunity.
+    """
+    return [s.name for s in process.stages if s.is_opportunity and (s.is_won or not s.is_closed)]
 
 
 def _order(steps: Sequence[str]) -> nw.Expr:
