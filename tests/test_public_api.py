@@ -113,3 +113,14 @@ def test_the_buyer_subpackage_lists_its_api_sorted_and_salesflow_re_exports_it()
         assert hasattr(sf.buyer, name), name
         if name not in constants:
             assert getattr(sf, name) is getattr(sf.buyer, name), name
+
+
+def test_the_package_version_is_the_distributions() -> None:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - tomli is a dependency before 3.11
+        import tomli as tomllib
+
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    with pyproject.open("rb") as file:
+        assert tomllib.load(file)["project"]["version"] == sf.__version__

@@ -66,7 +66,7 @@ from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, loads, to_
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Account",
