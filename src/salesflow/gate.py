@@ -14,7 +14,7 @@ import attrs
 
 from salesflow._repr import short_repr
 from salesflow._validate import names, sequence
-from salesflow.errors import Problem, ValidationError
+from salesflow.errors import Problem, ValidationError, shorten
 from salesflow.money import Money
 from salesflow.role import Role, RoleName, role_label, to_role
 
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Check", "StageGate", "register_check"]
 
-Check = Callable[["Opportunity"], "str | None"]
-"""A custom gate check: returns why the opportunity may not enter, or ``None`` if it may."""
+Check = Callable[["Opportunity"], "str | bool | None"]
+"""A custom gate check: returns why the opportunity may not enter (a reason, or ``False``), or ``None`` (or ``True``) if it may. A check that raises refuses the move, with the error as its reason."""
 
 GATEABLE_FIELDS = frozenset(
     {"account_id", "amount", "type", "lead_source", "next_step", "owner", "description"}
@@ -126,7 +126,7 @@ class StageGate:
             if check is None:
                 reasons.append(f"custom check {name!r} is not registered on the process")
                 continue
-            reason = check(opportunity)
+            reason = _run(check, opportunity)
             if reason is not None:
                 reasons.append(f"{name}: {reason}")
         return reasons
@@ -143,6 +143,26 @@ class StageGate:
 
 
 _EMPTY = StageGate()
+
+
+def _run(check: Check, opportunity: Opportunity) -> str | None:
+    """Run a custom check: ``None`` or ``True`` passes, a reason or ``False`` refuses.
+
+    A check that raises, or returns anything else, refuses the move with a
+    reason saying so: a broken check never lets a move through and never
+    aborts a replay.
+    """
+    try:
+        result: object = check(opportunity)
+    except Exception as exc:  # user code: its failure is the refusal's reason
+        return f"the check failed ({type(exc).__name__}: {shorten(str(exc))})"
+    if result is None or result is True:
+        return None
+    if result is False:
+        return "the check returned False"
+    if isinstance(result, str) and result.strip():
+        return result
+    return f"the check returned {shorten(result)}; a check returns None (or True) to pass, or a reason"
 
 
 def register_check(

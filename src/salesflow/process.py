@@ -37,7 +37,12 @@ from salesflow.role import Role
 from salesflow.settings import ProcessSettings
 from salesflow.stage import Stage
 
-__all__ = ["SalesProcess"]
+__all__ = ["MAX_STAGES", "SalesProcess"]
+
+MAX_STAGES = 1000
+"""The most stages a process may have. Building one takes time and memory
+quadratic in its stages (every pair of stages is a possible move): about 1 s
+for 1,000 stages."""
 
 
 def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
@@ -56,7 +61,8 @@ class SalesProcess(Document):
 
     Validated on construction, every problem reported at once: unique stage
     names, at least one open stage, at least one won stage, increasing orders,
-    custom roles that do not repeat a standard one.
+    custom roles that do not repeat a standard one, at most
+    :data:`MAX_STAGES` stages (building is quadratic in the stage count).
 
     >>> p = SalesProcess(name="Tiny", stages=[Stage("Talking", 30), Stage("Won", 100, is_closed=True, is_won=True)])
     >>> [s.order for s in p.stages]
@@ -106,6 +112,11 @@ class SalesProcess(Document):
         problem = text_problem(self.name, "$.name", blank=False, noun="name")
         if problem is not None:
             yield problem
+        if len(self.stages) > MAX_STAGES:
+            yield Problem(
+                f"a process has at most {MAX_STAGES} stages, got {len(self.stages)}", "$.stages"
+            )
+            return
         seen: set[str] = set()
         previous_order = 0
         for index, stage in enumerate(self.stages):  # all Stages: the converter checked

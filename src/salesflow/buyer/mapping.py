@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 import attrs
 
+from salesflow._validate import sequence
 from salesflow.buyer._rules import mapping_problems
 from salesflow.buyer.concern import Concern
 from salesflow.buyer.phase import BuyingPhase
@@ -299,6 +300,9 @@ class ProcessMapping:
 
         Raises:
             UnknownPhaseError: ``qualified`` names an unknown phase.
+            ValidationError: ``qualified`` is not a mapping of phase names to
+                lists of element names (a single string is refused, not split
+                into letters).
 
         >>> import salesflow as sf
         >>> gated = sf.presets.liferay_mapping().with_exit_gates()
@@ -307,8 +311,20 @@ class ProcessMapping:
         >>> gated.stage("Walked Away").gate.is_empty
         True
         """
+        if qualified is not None and not isinstance(qualified, Mapping):
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected phase name → list of elements, got {type(qualified).__name__}",
+                        "$.qualified",
+                    )
+                ],
+                subject="exit gates",
+            )
         wanted = {
-            self.buyer_process.phase(name).name: tuple(elements)
+            self.buyer_process.phase(name).name: sequence(
+                elements, of=str, what=f"qualification elements for {name!r}"
+            )
             for name, elements in (qualified or {}).items()
         }
         seller = self.seller_process

@@ -70,6 +70,15 @@ class OpportunityMachine(StateMachine):
         opp: Opportunity = self.model.opportunity
         return opp
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # python-statemachine refuses to set any attribute named like a state
+        # *value*; here values are stage names, which may be "model" or
+        # "configuration", the machine's own attributes.
+        if name in _OWN_ATTRIBUTES:
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)  # type: ignore[no-untyped-call]
+
     def move_to(self, stage: str, **kwargs: Any) -> Any:
         """Send the event that moves to ``stage`` (``at``, ``by``, ``amount``, ``close_date``, ``lost_reason``, ``competitor`` pass through).
 
@@ -149,7 +158,51 @@ class OpportunityMachine(StateMachine):
         )
 
 
-_RESERVED = frozenset(dir(OpportunityMachine))
+def _instance_names() -> set[str]:
+    """Attributes python-statemachine sets on an instance (not visible on the class)."""
+
+    class _Probe(StateMachine):
+        a = State(initial=True)
+        b = State(final=True)
+        go = a.to(b)
+
+    return set(vars(_Probe()))
+
+
+# Names python-statemachine reads from the class or the instance without defining
+# them on StateMachine (found by tests/test_reliability.py, which tries every name
+# in its source as a stage name), and the names machine_class() puts in the namespace.
+_READ_BY_STATEMACHINE = frozenset(
+    {
+        "listeners",
+        "configuration",
+        "configuration_values",
+        "model",
+        "state_field",
+        "start_value",
+        "history_values",
+        "start_configuration_values",
+        "allow_event_without_transition",
+        "catch_errors_as_events",
+        "enable_self_transition_entries",
+        "atomic_configuration_update",
+        "validate_disconnected_states",
+        "validate_trap_states",
+        "validate_final_reachability",
+        "process",
+        "stage_events",
+    }
+)
+_OWN_ATTRIBUTES = frozenset({*_instance_names(), *_READ_BY_STATEMACHINE})
+_RESERVED = frozenset(
+    {
+        *dir(OpportunityMachine),
+        *dir(type(OpportunityMachine)),  # the metaclass's methods (add_state ...)
+        *_instance_names(),
+        *_READ_BY_STATEMACHINE,
+    }
+    | {name.lstrip("_") for name in dir(OpportunityMachine)}
+)
 
 
 def _identifier(name: str, taken: set[str]) -> str:
