@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from salesflow._locks import locked
 from salesflow.errors import ContactRoleError, Problem
 from salesflow.ids import ContactId
 from salesflow.role import ContactRole, Role, RoleName, role_label, to_role
@@ -53,6 +54,7 @@ class ContactRoles:
         wanted = to_role(role)
         return any(r.role == wanted for r in self.contact_roles)
 
+    @locked
     def add_contact_role(
         self, contact_id: str, *, role: RoleName | None, primary: bool = False
     ) -> ContactRole:
@@ -85,6 +87,7 @@ class ContactRoles:
         _set(self, "contact_roles", (*kept, new))
         return new
 
+    @locked
     def remove_contact_role(
         self, contact_id: str, *, role: RoleName | None = None
     ) -> tuple[ContactRole, ...]:
@@ -108,6 +111,7 @@ class ContactRoles:
         _set(self, "contact_roles", tuple(r for r in self.contact_roles if not matches(r)))
         return removed
 
+    @locked
     def change_contact_role(
         self, contact_id: str, *, role: RoleName | None, to: RoleName
     ) -> ContactRole:
@@ -140,6 +144,7 @@ class ContactRoles:
         )
         return changed
 
+    @locked
     def set_primary_contact(self, contact_id: str, *, role: RoleName | None = None) -> ContactRole:
         """Make one of a contact's roles the primary one, demoting the old primary.
 

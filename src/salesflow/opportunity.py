@@ -11,6 +11,7 @@ import attrs
 
 from salesflow._contact_roles import ContactRoles
 from salesflow._html import table_html
+from salesflow._locks import locked
 from salesflow._validate import (
     a_date,
     aware,
@@ -39,7 +40,7 @@ from salesflow.money import Money
 from salesflow.probability import ProbabilitySource, to_probability
 from salesflow.role import ContactRole
 
-__all__ = ["MAX_NAME_LENGTH", "Opportunity"]
+__all__ = ["MAX_NAME_LENGTH", "Opportunity", "opening_name"]
 
 MAX_NAME_LENGTH = 120
 """Salesforce's limit on an opportunity's name."""
@@ -52,6 +53,15 @@ def _read_only(verb: str) -> Callable[[Any, attrs.Attribute[Any], Any], Any]:
         raise ReadOnlyFieldError(attribute.name, verb)
 
     return hook
+
+
+def opening_name(opportunity_id: str) -> str:
+    """The name of an opportunity opened from its id alone (by replay): the id, trimmed and cut.
+
+    >>> opening_name("  " + "x" * 200)[:3], len(opening_name("x" * 200))
+    ('xxx', 120)
+    """
+    return opportunity_id.strip()[:MAX_NAME_LENGTH]
 
 
 def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -241,6 +251,7 @@ class Opportunity(ContactRoles, BuyerSide):
 
     # ------------------------------------------------------------- facts
 
+    @locked
     def confirm_fact(self, fact: str) -> None:
         """Record that ``fact`` is confirmed (e.g. a buying phase's exit criterion).
 
@@ -257,6 +268,7 @@ class Opportunity(ContactRoles, BuyerSide):
         if fact not in self.confirmed_facts:
             _set(self, "confirmed_facts", (*self.confirmed_facts, fact))
 
+    @locked
     def retract_fact(self, fact: str) -> None:
         """Withdraw a confirmed fact ("bad news early is good news").
 
@@ -271,6 +283,7 @@ class Opportunity(ContactRoles, BuyerSide):
 
     # ------------------------------------------------------ recorded changes
 
+    @locked
     def set_forecast_category(
         self,
         category: ForecastCategory | str,
@@ -340,6 +353,7 @@ class Opportunity(ContactRoles, BuyerSide):
             return None
         return self._commit({"forecast_category": category}, when, by)
 
+    @locked
     def set_probability(
         self,
         probability: int | Decimal | str,
@@ -369,6 +383,7 @@ class Opportunity(ContactRoles, BuyerSide):
             {"probability": value, "probability_source": ProbabilitySource.MANUAL}, when, by
         )
 
+    @locked
     def change_amount(
         self, amount: Money | None, *, at: datetime | None = None, by: str | None = None
     ) -> HistoryEntry | None:
@@ -386,6 +401,7 @@ class Opportunity(ContactRoles, BuyerSide):
             return None
         return self._commit({"amount": amount}, when, by)
 
+    @locked
     def change_close_date(
         self, close_date: date, *, at: datetime | None = None, by: str | None = None
     ) -> HistoryEntry | None:

@@ -27,7 +27,7 @@ from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import StageTransitionError, UnknownStageError
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
-from salesflow.opportunity import MAX_NAME_LENGTH, Opportunity
+from salesflow.opportunity import Opportunity, opening_name
 from salesflow.probability import ProbabilitySource
 from salesflow.process import SalesProcess
 
@@ -106,7 +106,7 @@ def _open(process: SalesProcess, move: Move) -> Opportunity:
     """Open an opportunity as replay does on its first move."""
     assert move.close_date is not None, "an opening move carries a close date"
     return process.open(
-        name=move.opportunity_id[:MAX_NAME_LENGTH],
+        name=opening_name(move.opportunity_id),
         id=move.opportunity_id,
         close_date=move.close_date,
         stage=move.to_stage,
@@ -218,6 +218,13 @@ def check_process(process: SalesProcess, *, max_examples: int = 100) -> None:
         by_move, accepted = _by_move(process, stream)
         by_machine, accepted_by_machine = _by_machine(process, stream)
         result = process.replay(stream)
+        broken = [
+            reason
+            for refusal in result.refused
+            for reason in refusal.reasons
+            if ": the check failed (" in reason or ": the check returned " in reason
+        ]
+        assert not broken, f"a registered check is broken: {broken[0]}"
         refused = {r.position for r in result.refused}
         accepted_by_replay = [i not in refused for i in range(len(stream))]
         assert accepted == accepted_by_machine == accepted_by_replay, (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from salesflow._locks import locked
 from salesflow.buyer.effort import Effort
 from salesflow.buyer.initiation import Initiation, WarningSign, to_initiation, to_warning_signs
 from salesflow.buyer.qualification import QualificationStatus, Scorecard
@@ -33,6 +34,7 @@ class BuyerSide:
         qualification: Scorecard | None
         pursuit: tuple[Effort, ...]
 
+    @locked
     def record_initiation(self, initiation: Initiation | str | None) -> None:
         """Record who started the buying (``None`` clears it).
 
@@ -45,6 +47,7 @@ class BuyerSide:
         """
         _set(self, "initiation", to_initiation(initiation))
 
+    @locked
     def flag_warning(self, sign: WarningSign | str) -> None:
         """Record an observed warning sign; flagging one twice is harmless.
 
@@ -69,6 +72,7 @@ class BuyerSide:
             )
         _set(self, "warning_signs", tuple(s for s in self.warning_signs if s is not flagged))
 
+    @locked
     def set_qualification(self, scorecard: Scorecard | None) -> None:
         """Attach a qualification scorecard (``None`` removes it).
 
@@ -87,6 +91,7 @@ class BuyerSide:
             )
         _set(self, "qualification", scorecard)
 
+    @locked
     def qualify(
         self,
         element: str,
@@ -112,6 +117,7 @@ class BuyerSide:
         _set(self, "qualification", scorecard)
         return scorecard
 
+    @locked
     def record_effort(self, effort: Effort) -> None:
         """Record effort spent pursuing the deal (people's time, travel).
 

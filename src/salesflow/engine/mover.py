@@ -7,6 +7,8 @@ from typing import Any
 
 import attrs
 
+from salesflow._locks import exclusive
+from salesflow._validate import text_problem
 from salesflow.engine.change import StageChange
 from salesflow.engine.rules import TransitionTable
 from salesflow.errors import (
@@ -162,6 +164,17 @@ def check_move(
     competitor: str | None = None,
 ) -> list[str]:
     """Every reason the move would be refused (rules first, then gates); empty if allowed."""
+    if not (
+        isinstance(opp, Opportunity) and isinstance(to_stage, str) and to_stage not in table.index
+    ):
+        # As move(): an unknown stage is answered first (move() raises UnknownStageError).
+        _check_arguments(
+            opp,
+            amount=amount,
+            close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
+        )
     error = refusal(
         table,
         opp,
@@ -172,6 +185,23 @@ def check_move(
         competitor=competitor,
     )
     return [] if error is None else list(error.reasons)
+
+
+def _check_arguments(
+    opp: Opportunity,
+    *,
+    amount: Money | None,
+    close_date: date | None,
+    lost_reason: str | None,
+    competitor: str | None,
+) -> None:
+    """The argument checks of a move, before any rule: the same for check_move() and move()."""
+    if not isinstance(opp, Opportunity):
+        raise ValidationError(
+            [Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")], subject="move"
+        )
+    _check_texts(opp, lost_reason=lost_reason, competitor=competitor)
+    opp._check_change(amount=amount, close_date=close_date)
 
 
 def preflight(
@@ -197,7 +227,10 @@ def preflight(
     """
     if isinstance(opp, Opportunity) and isinstance(to_stage, str) and to_stage not in table.index:
         raise UnknownStageError(to_stage, table.process_name, table.names)
-    _check_texts(opp, lost_reason=lost_reason, competitor=competitor)
+    _check_arguments(
+        opp, amount=amount, close_date=close_date, lost_reason=lost_reason, competitor=competitor
+    )
+    when = opp._when(at, by)
     error = refusal(
         table,
         opp,
@@ -209,15 +242,15 @@ def preflight(
     )
     if error is not None:
         raise error
-    opp._check_change(amount=amount, close_date=close_date)
-    return opp._when(at, by)
+    return when
 
 
 def _check_texts(opp: Opportunity, **texts: str | None) -> None:
     problems = [
-        Problem(f"expected a non-blank string or None, got {value!r}", f"$.{name}")
+        problem
         for name, value in texts.items()
-        if value is not None and (not isinstance(value, str) or not value.strip())
+        if value is not None
+        and (problem := text_problem(value, f"$.{name}", blank=False)) is not None
     ]
     if problems:
         raise ValidationError(problems, subject=f"move of opportunity {opp.id}")
@@ -235,7 +268,37 @@ def move(
     lost_reason: str | None = None,
     competitor: str | None = None,
 ) -> StageChange:
-    """Move ``opp`` to ``to_stage`` under ``table``'s rules and gates, or raise and change nothing."""
+    """Move ``opp`` to ``to_stage`` under ``table``'s rules and gates, or raise and change nothing.
+
+    The check and the change are one step: concurrent callers on one
+    opportunity take turns (see :mod:`salesflow._locks`).
+    """
+    with exclusive(opp):
+        return _move(
+            table,
+            opp,
+            to_stage,
+            at=at,
+            by=by,
+            amount=amount,
+            close_date=close_date,
+            lost_reason=lost_reason,
+            competitor=competitor,
+        )
+
+
+def _move(
+    table: TransitionTable,
+    opp: Opportunity,
+    to_stage: str,
+    *,
+    at: datetime | None,
+    by: str | None,
+    amount: Money | None,
+    close_date: date | None,
+    lost_reason: str | None,
+    competitor: str | None,
+) -> StageChange:
     when = preflight(
         table,
         opp,
@@ -280,6 +343,13 @@ def reset_probability(
     table: TransitionTable, opp: Opportunity, *, at: datetime | None, by: str | None
 ) -> HistoryEntry | None:
     """Put a hand-set probability back to the stage's default; ``None`` if it already was."""
+    with exclusive(opp):
+        return _reset_probability(table, opp, at=at, by=by)
+
+
+def _reset_probability(
+    table: TransitionTable, opp: Opportunity, *, at: datetime | None, by: str | None
+) -> HistoryEntry | None:
     stage = table.stage(opp.stage)
     when = opp._when(at, by)
     if opp.probability == stage.probability:

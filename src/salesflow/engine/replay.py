@@ -18,14 +18,23 @@ import attrs
 from salesflow.engine.change import Move, RefusedMove, ReplayResult
 from salesflow.engine.mover import closing_reasons
 from salesflow.engine.rules import TransitionTable
-from salesflow.errors import Problem, ValidationError, did_you_mean
+from salesflow.errors import Problem, ValidationError, did_you_mean, shorten
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
-from salesflow.opportunity import MAX_NAME_LENGTH, Opportunity
+from salesflow.opportunity import Opportunity, opening_name
 from salesflow.probability import ProbabilitySource
 
 __all__ = ["replay"]
+
+_SET_BY_STAGE_CHANGE = (
+    "is_closed",
+    "is_won",
+    "closed_on",
+    "lost_reason",
+    "competitor",
+    "last_stage_change_at",
+)
 
 _set = object.__setattr__
 _new = object.__new__
@@ -35,7 +44,7 @@ _STAGE = ProbabilitySource.STAGE
 
 # State of one opportunity during replay, in a list for speed (see the loop).
 _POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _CHANGED, _ENTRIES, _BASE = range(9)
-_CLOSING, _CATEGORY, _OWNER = range(9, 12)
+_CLOSING, _CATEGORY, _OWNER, _MOVED = range(9, 13)
 _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date to open it with"
 
 
@@ -88,6 +97,18 @@ def _replay(
         for opp in given
         if not isinstance(opp, Opportunity) or opp.stage not in index
     ]
+    seen: dict[str, int] = {}
+    for number, opp in enumerate(given):
+        if not isinstance(opp, Opportunity):
+            continue
+        first = seen.setdefault(opp.id, number)
+        if first != number:
+            problems.append(
+                Problem(
+                    f"opportunity {shorten(opp.id)} is given twice (also at [{first}])",
+                    f"$[{number}].id",
+                )
+            )
     if problems:
         raise ValidationError(problems, subject="opportunities to replay from")
     for opp in given:
@@ -105,6 +126,7 @@ def _replay(
             (opp.lost_reason, opp.competitor),
             opp.forecast_category,
             opp.owner,
+            False,
         ]
 
     # The loop below is the hot path: locals only, list indexes as literals
@@ -174,7 +196,7 @@ def _replay(
             s_prev_close(entry, None)
             state[mv.opportunity_id] = [
                 target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, at,
-                [entry], None, (mv.lost_reason, mv.competitor), categories[target], None,
+                [entry], None, (mv.lost_reason, mv.competitor), categories[target], None, True,
             ]  # fmt: skip
             applied += 1
             continue
@@ -235,6 +257,7 @@ def _replay(
             st[6] = at
             st[9] = (mv.lost_reason, mv.competitor)
             st[10] = categories[target]
+            st[12] = True
         if close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:
                 st[5] += 1
@@ -329,12 +352,13 @@ def _materialize(
         "history": tuple(entries),
     }
     if base is not None:
-        if base.stage == stage.name and changed == base.last_stage_change_at:
-            # The stage did not change here: the closing facts stay as given.
-            fields["closed_on"] = base.closed_on
+        if not st[_MOVED]:
+            # No stage change here: what a stage change sets stays as given,
+            # exactly as move() leaves it on a same-stage update.
+            for name in _SET_BY_STAGE_CHANGE:
+                del fields[name]
         return attrs.evolve(base, **fields)
-    # An opportunity opened by replay is named by its id (cut to the name's limit).
-    fields.update(id=OpportunityId(oid), name=oid[:MAX_NAME_LENGTH], created_at=entries[0].at)
+    fields.update(id=OpportunityId(oid), name=opening_name(oid), created_at=entries[0].at)
     if build is None:
         fields.update(process_name=table.process_name, custom_roles=table.custom_roles)
         return Opportunity(**fields)
