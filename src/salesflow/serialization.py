@@ -57,10 +57,10 @@ from salesflow.gate import StageGate
 from salesflow.history import HistoryEntry
 from salesflow.money import Money, to_decimal
 from salesflow.opportunity import Opportunity
-from salesflow.probability import to_probability
+from salesflow.probability import ProbabilitySource, to_probability
 from salesflow.process import SalesProcess
 from salesflow.role import ContactRole, Role, RoleName
-from salesflow.settings import ProcessSettings
+from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
 
 __all__ = ["SCHEMA_VERSION", "dumps", "from_dict", "loads", "to_dict"]
@@ -241,7 +241,14 @@ def _make_converter() -> Converter:
     c.register_structure_hook(ActivityKindName, _activity_kind)
     c.register_unstructure_hook(ActivityKindName, _unstructure_activity_kind)
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))
-    for enum_type in (Concern, Initiation, QualificationStatus, WarningSign):
+    for enum_type in (
+        Concern,
+        Initiation,
+        ProbabilitySource,
+        QualificationStatus,
+        TransitionPolicy,
+        WarningSign,
+    ):
         c.register_structure_hook(enum_type, _enum_hook(enum_type))
     text_map = c.get_structure_hook(Mapping[str, str])
 

@@ -7,8 +7,8 @@ import enum
 import attrs
 
 from salesflow._repr import short_repr
-from salesflow._validate import names
-from salesflow.errors import Problem, ValidationError
+from salesflow._validate import kind, names, text
+from salesflow.errors import Problem, ValidationError, shorten
 
 __all__ = ["ProcessSettings", "TransitionPolicy"]
 
@@ -26,6 +26,20 @@ class TransitionPolicy(enum.Enum):
     FORWARD_ONLY = "forward_only"
     ADJACENT_ONLY = "adjacent_only"
     EXPLICIT = "explicit"
+
+
+def _policy(value: object) -> TransitionPolicy:
+    """A TransitionPolicy, or its value; anything else is refused listing the allowed ones."""
+    if isinstance(value, TransitionPolicy):
+        return value
+    for member in TransitionPolicy:
+        if value == member.value:
+            return member
+    allowed = ", ".join(repr(m.value) for m in TransitionPolicy)
+    raise ValidationError(
+        [Problem(f"expected one of {allowed}, got {shorten(value)}", "$.policy")],
+        subject="ProcessSettings",
+    )
 
 
 def _backward_default(settings: ProcessSettings) -> bool:
@@ -65,16 +79,18 @@ class ProcessSettings:
         require_lost_reason: Whether a move to a lost stage must give a lost reason.
     """
 
-    policy: TransitionPolicy = TransitionPolicy.ANY
-    allow_skip: bool = True
-    allow_backward: bool = attrs.field(default=attrs.Factory(_backward_default, takes_self=True))
-    allow_reopen: bool = False
-    close_from_any_stage: bool = True
-    gates_on_open: bool = False
-    keep_manual_probability: bool = False
-    currency: str | None = None
+    policy: TransitionPolicy = attrs.field(default=TransitionPolicy.ANY, converter=_policy)
+    allow_skip: bool = attrs.field(default=True, validator=kind(bool))
+    allow_backward: bool = attrs.field(
+        default=attrs.Factory(_backward_default, takes_self=True), validator=kind(bool)
+    )
+    allow_reopen: bool = attrs.field(default=False, validator=kind(bool))
+    close_from_any_stage: bool = attrs.field(default=True, validator=kind(bool))
+    gates_on_open: bool = attrs.field(default=False, validator=kind(bool))
+    keep_manual_probability: bool = attrs.field(default=False, validator=kind(bool))
+    currency: str | None = attrs.field(default=None, validator=text)
     lost_reasons: tuple[str, ...] = attrs.field(default=(), converter=names)
-    require_lost_reason: bool = False
+    require_lost_reason: bool = attrs.field(default=False, validator=kind(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.policy is TransitionPolicy.FORWARD_ONLY and self.allow_backward is True:

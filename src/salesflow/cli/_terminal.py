@@ -15,10 +15,13 @@ import sys
 
 __all__ = ["harden_streams", "safe_json", "safe_lines", "safe_text"]
 
-# C0 and C1 controls, DEL, and the bidirectional embedding / override / isolate marks.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, DEL, the line and paragraph separators, and the bidirectional
+# marks (embedding, override, isolate, the Arabic letter mark).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 # json.dumps escapes C0 controls in strings itself; outside strings only its own whitespace.
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:

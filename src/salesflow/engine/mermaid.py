@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from salesflow.engine.rules import TransitionTable
 
-__all__ = ["to_mermaid"]
+__all__ = ["mermaid_label", "to_mermaid"]
 
 
-def _quote(text: str) -> str:
-    return text.replace('"', "#quot;")
+_PLAIN = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-_/()%+*!?'&@$=~^|"
+)
+
+
+def mermaid_label(text: str) -> str:
+    r"""``text`` for a quoted Mermaid label: every other character as an entity code.
+
+    Quotes, brackets, ``#``, ``;``, ``:``, ``<``, ``>``, line breaks and every
+    control character become ``#<code>;``, so a stage name can neither end the
+    label nor start a new line of the diagram.
+
+    >>> mermaid_label('Won "big" [1]\nnext')
+    'Won #34;big#34; #91;1#93;#10;next'
+    """
+    return "".join(
+        ch if ch in _PLAIN or (ch.isalnum() and ch.isprintable()) else f"#{ord(ch)};"
+        for ch in text
+    )
 
 
 def to_mermaid(table: TransitionTable) -> str:
@@ -21,7 +38,7 @@ def to_mermaid(table: TransitionTable) -> str:
     lines = ["stateDiagram-v2", f"    [*] --> {ids[table.first_stage.name]}"]
     for stage in table.stages:
         lines.append(
-            f'    state "{_quote(stage.name)} ({stage.probability}%)" as {ids[stage.name]}'
+            f'    state "{mermaid_label(stage.name)} ({stage.probability}%)" as {ids[stage.name]}'
         )
     for i, name in enumerate(table.names):
         lines.extend(f"    {ids[name]} --> {ids[target]}" for target in table.targets(i))
