@@ -334,7 +334,11 @@ def test_fuzz_garbage_to_the_verbs(verb: str, args: list[Any], kwargs: dict[str,
 def test_fuzz_concurrent_callers_on_one_opportunity(targets: list[str], workers: int) -> None:  # fmt: skip
     base = sf.presets.salesforce_standard()
     slow = sf.StageGate(checks=("slow",))
-    process = attrs.evolve(base, stages=[attrs.evolve(s, gate=slow) for s in base.stages])
+    process = attrs.evolve(
+        base,
+        stages=[attrs.evolve(s, gate=slow) for s in base.stages],
+        settings=attrs.evolve(base.settings, allow_reopen=False),  # closed stages are terminal
+    )
     process.register_check("slow", lambda _: time.sleep(0.00005))
     opp = process.open(name="Deal", close_date=DAY, at=T0)
 

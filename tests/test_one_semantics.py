@@ -162,8 +162,8 @@ def test_replay_opens_only_opportunities_that_load(oid: str) -> None:
 
 
 def test_concurrent_moves_of_one_opportunity_take_turns() -> None:
-    base = sf.presets.salesforce_standard()  # reopening is off
-    assert not base.settings.allow_reopen
+    standard = sf.presets.salesforce_standard()
+    base = attrs.evolve(standard, settings=attrs.evolve(standard.settings, allow_reopen=False))
     # A gate check that takes a moment (as one that looks something up would)
     # lets other threads run between a move's check and its change.
     gate = sf.StageGate(checks=("slow",))
