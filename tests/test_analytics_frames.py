@@ -162,3 +162,17 @@ def test_a_text_amount_column_is_refused_with_where_it_is() -> None:
         pipeline_summary(snapshot)
     empty = snapshot.with_columns(pl.lit(None, dtype=pl.String).alias("amount"))
     assert pipeline_summary(empty).line("Total").count == 1
+
+
+@pytest.mark.parametrize("amount", ["1" + "0" * 45, "0." + "1" * 60])
+def test_an_amount_no_decimal_column_can_hold_is_refused_with_its_opportunity(amount: str) -> None:
+    process = sf.presets.salesforce_standard()
+    opp = process.open(
+        name="Huge", close_date=date(2026, 1, 1), amount=sf.Money(amount, "USD"), id="o-9"
+    )
+    with pytest.raises(sf.ValidationError) as caught:
+        frames([opp])
+    assert {p.path for p in caught.value.problems} == {
+        "$['o-9'].amount",
+        "$['o-9'].history.amount",
+    }

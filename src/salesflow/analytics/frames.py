@@ -171,6 +171,38 @@ def _gate_met(opp: Opportunity, process: SalesProcess) -> bool | None:
     return not process.stage(following).gate.unmet(opp, process.checks)
 
 
+_DIGITS = 38
+"""What a decimal column holds in Polars, DuckDB, Arrow and Spark: 38 digits."""
+
+
+def _too_wide(
+    snapshot: list[dict[str, Any]], history: list[dict[str, Any]], scale: int
+) -> list[Problem]:
+    """Amounts that a 38-digit decimal column with ``scale`` places cannot hold exactly."""
+    problems = []
+    rows = [(f"$[{r['id']!r}]", r) for r in snapshot] + [
+        (f"$[{r['opportunity_id']!r}].history", r) for r in history
+    ]
+    for where, row in rows:
+        for name in ("amount", "previous_amount"):
+            value = row.get(name)
+            if value is None or not value:
+                continue
+            whole = max(value.adjusted() + 1, 1)
+            if whole + scale > _DIGITS:
+                problems.append(
+                    Problem(
+                        f"{value} needs {whole + scale} digits at {scale} decimal places; "
+                        f"a decimal column holds {_DIGITS}",
+                        f"{where}.{name}",
+                    )
+                )
+                break
+        if len(problems) >= 10:
+            break
+    return problems
+
+
 def frames(
     opportunities: Iterable[Opportunity],
     activities: Iterable[Activity] = (),
@@ -242,6 +274,9 @@ def frames(
     ]
     scale = _scale(money, least=2)
     prob_scale = _scale([r["probability"] for r in snapshot + history], least=0)
+    wide = _too_wide(snapshot, history, scale)
+    if wide:
+        raise ValidationError(wide, subject="frames() (decimal columns hold 38 digits)")
     amount = pl.Decimal(38, scale)
     probability = pl.Decimal(38, prob_scale)
     utc = pl.Datetime("us", "UTC")
