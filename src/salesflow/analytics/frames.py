@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +19,9 @@ from salesflow.analytics._require import require
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
-from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
+from salesflow.rows import rows
 
 __all__ = ["Frames", "frames"]
 
@@ -73,10 +72,6 @@ def _size(native: Any) -> str:
         return type(native).__name__
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(timezone.utc)
-
-
 def _scale(values: Iterable[Decimal | None], *, least: int) -> int:
     scale = least
     for value in values:
@@ -85,76 +80,6 @@ def _scale(values: Iterable[Decimal | None], *, least: int) -> int:
             if isinstance(exponent, int):
                 scale = max(scale, -exponent)
     return scale
-
-
-def _amount(money: Money | None) -> Decimal | None:
-    return None if money is None else money.amount
-
-
-def _currency(money: Money | None) -> str | None:
-    return None if money is None else money.currency
-
-
-def _snapshot_row(opp: Opportunity) -> dict[str, Any]:
-    return {
-        "id": str(opp.id),
-        "name": opp.name,
-        "account_id": None if opp.account_id is None else str(opp.account_id),
-        "owner": opp.owner,
-        "stage": opp.stage,
-        "amount": _amount(opp.amount),
-        "currency": _currency(opp.amount),
-        "probability": opp.probability,
-        "forecast_category": opp.forecast_category.value,
-        "is_closed": opp.is_closed,
-        "is_won": opp.is_won,
-        "close_date": opp.close_date,
-        "closed_on": opp.closed_on,
-        "created_at": _utc(opp.created_at),
-        "last_stage_change_at": _utc(opp.last_stage_change_at),
-        "push_count": opp.push_count,
-        "lost_reason": opp.lost_reason,
-        "competitor": opp.competitor,
-        "type": opp.type,
-        "lead_source": opp.lead_source,
-        "process_name": opp.process_name,
-    }
-
-
-def _history_rows(opp: Opportunity) -> list[dict[str, Any]]:
-    return [
-        {
-            "opportunity_id": str(opp.id),
-            "at": _utc(entry.at),
-            "by": entry.by,
-            "owner": entry.owner,
-            "stage": entry.stage,
-            "amount": _amount(entry.amount),
-            "currency": _currency(
-                entry.amount if entry.amount is not None else entry.previous_amount
-            ),
-            "probability": entry.probability,
-            "forecast_category": entry.forecast_category.value,
-            "close_date": entry.close_date,
-            "previous_amount": _amount(entry.previous_amount),
-            "previous_close_date": entry.previous_close_date,
-        }
-        for entry in sorted(opp.history, key=lambda e: e.at)
-    ]
-
-
-def _activity_row(activity: Activity) -> dict[str, Any]:
-    return {
-        "id": str(activity.id),
-        "opportunity_id": str(activity.opportunity_id),
-        "contact_id": None if activity.contact_id is None else str(activity.contact_id),
-        "kind": activity.kind_name,
-        "at": _utc(activity.at),
-        "owner": activity.owner,
-        "subject": activity.subject,
-        "done": activity.done,
-        "due_date": activity.due_date,
-    }
 
 
 def _next_stage(process: SalesProcess, stage: str) -> str | None:
@@ -266,9 +191,9 @@ def frames(
             seen.add(opp.id)
     if problems:
         raise ValidationError(problems, subject="frames()")
-    snapshot = [_snapshot_row(o) for o in opps]
-    history = [row for o in opps for row in _history_rows(o)]
-    activity_rows = [_activity_row(a) for a in acts]
+    snapshot = rows(opps)
+    history = rows(opps, table="history")
+    activity_rows = rows(acts, table="activities")
     money = [r["amount"] for r in snapshot] + [
         v for r in history for v in (r["amount"], r["previous_amount"])
     ]

@@ -26,7 +26,7 @@ from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
-from salesflow.io.tables import COLUMNS, rows
+from salesflow.rows import COLUMNS, rows
 
 __all__ = [
     "COLUMNS",

@@ -42,8 +42,8 @@ from salesflow.columns import Table
 from salesflow.contact import Contact
 from salesflow.errors import FileFormatError, MissingExtraError, Problem, ValidationError
 from salesflow.io._source import Source, json_value, name_of
-from salesflow.io.tables import COLUMNS, rows
 from salesflow.opportunity import Opportunity
+from salesflow.rows import COLUMNS, rows
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, to_dict
 
 __all__ = ["DataSet", "read_json", "write_csv", "write_json", "write_jsonl", "write_parquet"]

@@ -41,8 +41,8 @@ from salesflow.io._cells import make_options
 from salesflow.io._source import Source, csv_rows, fields, name_of, read_bytes, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
-from salesflow.io.tables import COLUMNS
 from salesflow.process import SalesProcess
+from salesflow.rows import COLUMNS
 
 __all__ = ["read_csv", "read_jsonl", "read_parquet"]
 

@@ -3,8 +3,9 @@
 One ``dict`` per row, keyed by salesflow's column names
 (:data:`salesflow.columns.SNAPSHOT_COLUMNS` and its siblings), holding Python
 values: ``Decimal`` amounts and probabilities, ``date`` s, UTC ``datetime`` s,
-``bool`` s, text, ``None``. The exporters write these rows; no dataframe
-library is needed.
+``bool`` s, text, ``None``. The exporters (:mod:`salesflow.io`) write these
+rows and :func:`salesflow.analytics.frames` builds its tables from them; no
+dataframe library is needed.
 
 >>> import salesflow as sf
 >>> from datetime import date, datetime, timezone
