@@ -103,10 +103,15 @@ METRICS = {
     "funnel": lambda t: funnel(t, skipped="not_reached", backward="retract"),
     "as_of": lambda t: pipeline_as_of(t, date(2026, 2, 15)),
     "bridge": lambda t: bridge(t, date(2026, 1, 31), date(2026, 3, 31)),
+    "bridge_by": lambda t: bridge(t, date(2026, 1, 31), date(2026, 3, 31), by="owner"),
+    "bridge_by_start": lambda t: bridge(
+        t, date(2026, 1, 31), date(2026, 3, 31), by=["owner", "stage"], group_at="start"
+    ),
     "time_in_stage": lambda t: time_in_stage(t, as_of=date(2026, 3, 31)),
     "deal_age": lambda t: deal_age(t, as_of=date(2026, 3, 31)),
     "cycle_length": lambda t: cycle_length(t, outcome="closed", by="owner"),
     "slippage": lambda t: slippage(t),
+    "slippage_by": lambda t: slippage(t, by="owner"),
     "velocity": lambda t: sales_velocity(t),
     "activity": lambda t: activity_summary(t, as_of=date(2026, 3, 31)),
     "at_risk": lambda t: at_risk(t, as_of=date(2026, 3, 1)),
@@ -166,24 +171,60 @@ def _replayed(moves: list[sf.Move]) -> list[sf.Opportunity]:
     length=st.integers(0, 120),
     window=st.none()
     | st.tuples(st.dates(date(2026, 1, 1), date(2031, 1, 1)), st.integers(0, 900)),
+    owners=st.lists(st.sampled_from(["ana", "bo", None]), min_size=1, max_size=5),
+    group_at=st.sampled_from(["end", "start"]),
 )
-def test_the_bridge_always_adds_up(
-    moves: list[sf.Move], start: int, length: int, window: tuple[date, int] | None
+def test_the_bridge_always_adds_up_in_total_and_per_group(
+    moves: list[sf.Move],
+    start: int,
+    length: int,
+    window: tuple[date, int] | None,
+    owners: list[str | None],
+    group_at: str,
 ) -> None:
     opps = _replayed(moves)
     first = START + timedelta(days=start)
+    second = first + timedelta(days=length)
     between = None if window is None else (window[0], window[0] + timedelta(days=window[1]))
-    b = bridge(opps, first, first + timedelta(days=length), close_between=between, process=PROCESS)
+    b = bridge(opps, first, second, close_between=between, process=PROCESS)
     totals = b.totals()
     assert totals.adds_up()
-    start_open = pipeline_as_of(opps, first, process=PROCESS).rows()
-    in_start = [
-        r
-        for r in start_open
-        if not r["is_closed"] and (between is None or between[0] <= r["close_date"] <= between[1])
-    ]
-    start_total = totals.start.amount if isinstance(totals.start, sf.Money) else totals.start
-    assert start_total == sum((r["amount"] or Decimal(0) for r in in_start), Decimal(0))
+    assert _open_total(pipeline_as_of(opps, first, process=PROCESS).rows(), between) == _amount(
+        totals.start
+    )
+    # owners change along each deal's history (row i gets owners[i % len]), so deals
+    # move between groups from start to end
+    tables = frames(opps, process=PROCESS)
+    cycled = [owners[i % len(owners)] for i in range(len(tables.history))]
+    history = tables.history.with_columns(pl.Series("owner", cycled, dtype=pl.String))
+    tables = Frames(tables.snapshot, history, process=PROCESS)
+    grouped = bridge(tables, first, second, close_between=between, by="owner", group_at=group_at)
+    per_owner = grouped.totals_by()
+    assert all(t.adds_up() for t in per_owner.values())
+    assert sum((_amount(t.start) for t in per_owner.values()), Decimal(0)) == _amount(totals.start)
+    assert sum((_amount(t.end) for t in per_owner.values()), Decimal(0)) == _amount(totals.end)
+    # the moment named by group_at: each group's pipeline there is its as-of pipeline
+    moment, side = (second, "end") if group_at == "end" else (first, "start")
+    as_of = pipeline_as_of(tables, moment).rows()
+    for owner, t in per_owner.items():
+        mine = [r for r in as_of if r["owner"] == owner]
+        assert _open_total(mine, between) == _amount(getattr(t, side)), (owner, side)
+
+
+def _amount(value: sf.Money | Decimal) -> Decimal:
+    return value.amount if isinstance(value, sf.Money) else value
+
+
+def _open_total(rows: list[dict[str, Any]], between: tuple[date, date] | None) -> Decimal:
+    return sum(
+        (
+            r["amount"] or Decimal(0)
+            for r in rows
+            if not r["is_closed"]
+            and (between is None or between[0] <= r["close_date"] <= between[1])
+        ),
+        Decimal(0),
+    )
 
 
 @settings(max_examples=40)

@@ -42,6 +42,8 @@ SPARK_METRICS = [
     "funnel",
     "time_in_stage",
     "bridge",
+    "bridge_by_start",
+    "slippage_by",
 ]
 
 

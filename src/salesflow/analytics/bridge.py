@@ -21,101 +21,67 @@ exactly one movement and contributes its own difference to it:
 Deals that leave carry their start amount; an amount change on a leaving deal
 is not shown separately. Amounts are converted with one rate table at both
 moments, so exchange-rate moves never appear as changes.
+
+**Groups** (``by=``): each deal is in exactly one group, so every group's
+bridge adds up on its own and the groups add up to the whole. A column the
+history table records (``owner``, ``stage``, ``forecast_category``,
+``buying_phase`` through a ``ProcessMapping``) is read from the deal's state
+at one moment, named by ``group_at``: ``"end"`` (default; each group's end is
+its pipeline as of ``end``) or ``"start"`` (each group's start is its pipeline
+as of ``start``; a deal that did not exist yet is grouped as of the end). A
+deal handed from one owner to another in between therefore counts wholly in
+one owner's bridge, start and end. A column only the snapshot has
+(``product``, ``region``, ``type`` ...) has no past values and is read from the
+snapshot.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-import attrs
 import narwhals as nw
 
-from salesflow.analytics._expr import as_utc, sum0
+from salesflow.analytics._bridge_groups import GroupAt, deal_groups
+from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._source import resolve
 from salesflow.analytics.as_of import state_at
+from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
-from salesflow.money import Money
 from salesflow.process import SalesProcess
 
 __all__ = ["MOVEMENTS", "Bridge", "BridgeTotals", "bridge"]
-
-MOVEMENTS = (
-    "new",
-    "reopened",
-    "pulled_in",
-    "increased",
-    "decreased",
-    "won",
-    "lost",
-    "pushed_out",
-)
-"""The movements, in the order a waterfall shows them."""
-
-_SIGN = {m: (-1 if m in ("decreased", "won", "lost", "pushed_out") else 1) for m in MOVEMENTS}
-
-
-@attrs.frozen
-class BridgeTotals:
-    """The bridge's totals; ``start`` plus the signed movements is ``end``.
-
-    Attributes:
-        start: The start pipeline.
-        end: The end pipeline.
-        movements: Each movement's total (a positive amount; see :data:`MOVEMENTS`).
-        counts: Deals per movement.
-    """
-
-    start: Money | Decimal
-    end: Money | Decimal
-    movements: dict[str, Money | Decimal]
-    counts: dict[str, int]
-
-    def adds_up(self) -> bool:
-        """Whether start + new + ... − pushed_out == end (it always should)."""
-        total: Any = self.start
-        for name, value in self.movements.items():
-            total = total + value if _SIGN[name] > 0 else total - value
-        return bool(total == self.end)
 
 
 class Bridge(Result):
     """Per deal: its movement between two moments (see :func:`bridge`)."""
 
     currency: str | None
+    keys: list[str]
 
     def totals(self) -> BridgeTotals:
-        """The start, end and movement totals (computes a small aggregate)."""
-        frame = self._frame
-        ends = frame.select(
-            sum0(nw.when(nw.col("in_start")).then(nw.col("start_amount"))).alias("start"),
-            sum0(nw.when(nw.col("in_end")).then(nw.col("end_amount"))).alias("end"),
-        ).collect(backend="polars")
-        moved = (
-            frame.group_by("movement")
-            .agg(sum0(nw.col("change").abs()).alias("total"), nw.len().alias("count"))
-            .collect(backend="polars")
-        )
-        by_name = {r["movement"]: r for r in moved.rows(named=True)}
+        """The start, end and movement totals over every deal (computes a small aggregate)."""
+        return totals(self._frame, [], self.currency)[()]
 
-        def money(value: Any) -> Money | Decimal:
-            exact = _dec(value)
-            return exact if self.currency is None else Money(exact, self.currency)
+    def totals_by(self) -> dict[Any, BridgeTotals]:
+        """Each group's totals, keyed by its value (a tuple with several ``by`` columns).
 
-        return BridgeTotals(
-            money(ends.item(0, "start")),
-            money(ends.item(0, "end")),
-            {m: money(by_name.get(m, {}).get("total")) for m in MOVEMENTS},
-            {m: int(by_name.get(m, {}).get("count", 0)) for m in MOVEMENTS},
-        )
+        Every group's totals add up on their own, and the groups' totals add
+        up to :meth:`totals`.
 
-
-def _dec(value: Any) -> Decimal:
-    return Decimal(0) if value is None else Decimal(value)
+        Raises:
+            ValueError: The bridge was not grouped (no ``by=``).
+        """
+        if not self.keys:
+            raise ValueError("this bridge has no groups: pass by= to bridge()")
+        groups = totals(self._frame, self.keys, self.currency)
+        if len(self.keys) == 1:
+            return {key[0]: value for key, value in groups.items()}
+        return groups
 
 
 def _state(inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | None) -> Any:
@@ -132,6 +98,8 @@ def bridge(
     close_between: tuple[date, date] | None = None,
     process: SalesProcess | None = None,
     rates: Rates | None = None,
+    by: str | Sequence[str] = (),
+    group_at: GroupAt = "end",
 ) -> Bridge:
     """How the open pipeline moved from ``start`` to ``end``, per deal.
 
@@ -143,14 +111,20 @@ def bridge(
             inclusive range are in the pipeline, e.g. this quarter; default: all open deals.
         process: Supplies which stages are closed and won (default: ``Frames.process``).
         rates: Convert amounts into one currency (required with several currencies).
+        by: Columns to group by (e.g. ``"owner"``, ``"buying_phase"``): history
+            columns as of ``group_at``, else snapshot columns (see the module doc).
+        group_at: ``"end"`` (default) or ``"start"``: the moment whose values
+            of the history's columns put a deal in its group.
 
     Returns:
-        A :class:`Bridge`: per deal ``id``, ``movement`` (one of :data:`MOVEMENTS`,
-        or ``unchanged``), ``in_start``, ``in_end``, ``start_amount``,
-        ``end_amount``, ``change`` (its signed contribution); :meth:`Bridge.totals` adds them up.
+        A :class:`Bridge`: per deal ``id``, ``*by``, ``movement`` (one of
+        :data:`MOVEMENTS`, or ``unchanged``), ``in_start``, ``in_end``,
+        ``start_amount``, ``end_amount``, ``change`` (its signed contribution);
+        :meth:`Bridge.totals` adds them up, :meth:`Bridge.totals_by` per group.
 
     Raises:
-        ValidationError: ``end`` before ``start``, no history, no process.
+        ValidationError: ``end`` before ``start``, no history, no process, an
+            unknown ``group_at``, a ``by`` column neither table has.
         CurrencyMismatchError: Several currencies and no ``rates``.
 
     >>> from datetime import date
@@ -162,6 +136,11 @@ def bridge(
     (Money('48000.00', 'USD'), Money('55000.00', 'USD'), True)
     >>> {m: str(v.amount) for m, v in t.movements.items() if v.amount}
     {'new': '20000.00', 'increased': '5000.00', 'won': '10000.00', 'lost': '8000.00'}
+    >>> per_owner = bridge(examples.opportunities(), date(2026, 1, 31), date(2026, 3, 31),
+    ...                    process=examples.process(), by="owner").totals_by()
+    >>> {owner: (str(t.start.amount), str(t.end.amount), t.adds_up())
+    ...  for owner, t in sorted(per_owner.items())}
+    {'ana': ('20000.00', '15000.00', True), 'bo': ('28000.00', '20000.00', True), 'cy': ('0.00', '20000.00', True)}
     """
     first, second = as_utc(start, what="start"), as_utc(end, what="end")
     if second < first:
@@ -169,6 +148,12 @@ def bridge(
             [Problem(f"end {second.isoformat()} is before start {first.isoformat()}", "$.end")],
             subject="bridge",
         )
+    if group_at not in ("end", "start"):
+        raise ValidationError(
+            [Problem(f"expected 'end' or 'start', got {group_at!r}", "$.group_at")],
+            subject="bridge",
+        )
+    keys = by_columns(by)
     inputs = resolve(data)
     chosen = stage_process(process, data, "bridge")
     before, currency = _state(inputs, first, chosen, rates)
@@ -225,11 +210,15 @@ def bridge(
         .when(left)
         .then(nw.lit("pushed_out"))
     )
+    table = table.filter(nw.col("in_start") | nw.col("in_end"))
+    if keys:
+        groups = deal_groups(inputs, keys, before=before, after=after, at=group_at)
+        table = table.join(groups, on="id", how="left")
     table = (
-        table.filter(nw.col("in_start") | nw.col("in_end"))
-        .with_columns(movement.alias("movement"), (e_amt - s_amt).alias("change"))
+        table.with_columns(movement.alias("movement"), (e_amt - s_amt).alias("change"))
         .select(
             "id",
+            *keys,
             "movement",
             "in_start",
             "in_end",
@@ -245,7 +234,15 @@ def bridge(
         table,
         inputs.kind,
         title=f"Pipeline bridge {first.date()} → {second.date()}{window}",
-        policies={"start": first, "end": second, "close_between": close_between, "rates": rates},
+        policies={
+            "start": first,
+            "end": second,
+            "close_between": close_between,
+            "rates": rates,
+            "by": keys,
+            "group_at": group_at,
+        },
     )
     result.currency = currency
+    result.keys = keys
     return result

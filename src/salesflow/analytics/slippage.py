@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
 
-from salesflow.analytics._expr import date_days, sum0
+from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
 
@@ -18,22 +19,27 @@ def _month(expr: nw.Expr) -> nw.Expr:
 
 
 class Slippage(Result):
-    """Per deal: pushes and slipped days (see :func:`slippage`)."""
+    """Per deal (or per group): pushes and slipped days (see :func:`slippage`)."""
 
     def of(self, deal: str) -> tuple[int, float]:
-        """``(pushes, slipped_days)`` of ``deal``.
+        """``(pushes, slipped_days)`` of ``deal`` (ungrouped results).
 
         Raises:
             KeyError: No such deal.
+            ValueError: The result is grouped (``by=``), not per deal.
         """
+        if self.policies.get("by"):
+            raise ValueError(
+                "a grouped slippage has no rows per deal: call slippage() without by="
+            )
         for row in self.rows():
             if row["id"] == deal:
                 return int(row["pushes"]), float(row["slipped_days"])
         raise KeyError(deal)
 
 
-def slippage(data: Any) -> Slippage:
-    """Close-date moves per deal, from the history table.
+def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
+    """Close-date moves per deal, or per group of deals, from the history table.
 
     Each history row is compared with the close date before it (the row's
     ``previous_close_date``, else the previous row's ``close_date``; rows in
@@ -41,15 +47,32 @@ def slippage(data: Any) -> Slippage:
     ``Opportunity.push_count`` counts); **slipped days** add up every move
     later, ``Σ max(0, new − old)``; **pulls** move it earlier.
 
+    Args:
+        data: Opportunities or :class:`~salesflow.analytics.Frames` with a history table.
+        by: Snapshot columns to group by (e.g. ``"owner"``, or ``"buying_phase"``
+            through ``Frames(mapping=...)``): each deal is in the group of its
+            current (snapshot) value, as in :func:`~salesflow.analytics.funnel`;
+            every deal with history counts, open or closed.
+
     Returns:
-        A :class:`Slippage`: ``id``, ``pushes``, ``pulls``, ``slipped_days``,
-        ``first_close_date``, ``close_date`` (the latest).
+        A :class:`Slippage`: per deal ``id``, ``pushes``, ``pulls``,
+        ``slipped_days``, ``first_close_date``, ``close_date`` (the latest);
+        grouped, per group ``*by``, ``deals``, ``pushed_deals`` (pushed at
+        least once), ``pushes``, ``pulls``, ``slipped_days`` (the sums) and
+        ``mean_slipped_days`` (per deal).
+
+    Raises:
+        ValidationError: No history table, or a ``by`` column the snapshot lacks.
 
     >>> from salesflow.analytics import examples
     >>> s = slippage(examples.opportunities())
     >>> s.of("E"), s.of("B"), s.of("A")
     ((3, 133.0), (1, 62.0), (0, 0.0))
+    >>> [(r["owner"], r["deals"], r["pushes"], r["slipped_days"])
+    ...  for r in slippage(examples.opportunities(), by="owner").rows()]
+    [('ana', 2, 0, 0.0), ('bo', 2, 1, 62.0), ('cy', 1, 3, 133.0)]
     """
+    keys = by_columns(by)
     inputs = resolve(data)
     order = inputs.history_order
     history = inputs.table("history", needs=("opportunity_id", "at", "close_date"))
@@ -77,4 +100,20 @@ def slippage(data: Any) -> Slippage:
         .rename({"opportunity_id": "id"})
         .sort("id")
     )
-    return Slippage(table, inputs.kind, title="Slippage (close-date moves)", policies={})
+    if keys:
+        snapshot = inputs.table("snapshot", needs=("id", *keys))
+        grouped = table.join(snapshot.select("id", *keys), on="id", how="left")
+        table = aggregate(
+            grouped,
+            keys,
+            [
+                nw.len().cast(nw.Int64).alias("deals"),
+                sum0((nw.col("pushes") > 0).cast(nw.Int64)).cast(nw.Int64).alias("pushed_deals"),
+                sum0(nw.col("pushes")).cast(nw.Int64).alias("pushes"),
+                sum0(nw.col("pulls")).cast(nw.Int64).alias("pulls"),
+                sum0(nw.col("slipped_days")).cast(nw.Float64).alias("slipped_days"),
+                nw.col("slipped_days").mean().alias("mean_slipped_days"),
+            ],
+        ).sort(keys)
+    title = "Slippage (close-date moves)" + (f" by {', '.join(keys)}" if keys else "")
+    return Slippage(table, inputs.kind, title=title, policies={"by": keys})
