@@ -235,3 +235,41 @@ def test_size_bands_segment_deals_by_converted_amount() -> None:
     assert learned.estimate("Prospecting", "< 20,000").deals == small
     with pytest.raises(sf.ValidationError, match="must increase"):
         learn_probabilities(data.opportunities, process=data.process, size_bands=[5, 1])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["A", "B", "Won", "Lost"])), max_size=30
+    ),
+    st.integers(0, 30),
+)
+def test_stage_entries_on_polars_equal_the_partitioned_windows_of_duckdb(
+    rows: list[tuple[int, str]], cut: int
+) -> None:
+    # Polars takes one window ordered by opportunity; other engines one per opportunity.
+    duckdb = pytest.importorskip("duckdb")
+    from salesflow.analytics._source import resolve
+    from salesflow.forecasting._transitions import stage_entries
+
+    history = pl.DataFrame(
+        {
+            "opportunity_id": [f"d{o}" for o, _ in rows],
+            "at": [T0 + timedelta(hours=k) for k in range(len(rows))],
+            "stage": [s for _, s in rows],
+        },
+        schema={"opportunity_id": pl.String, "at": pl.Datetime("us", "UTC"), "stage": pl.String},
+    )
+    ids = sorted(set(history["opportunity_id"].to_list()))
+    snapshot = pl.DataFrame({"id": ids, "name": ids}, schema={"id": pl.String, "name": pl.String})
+    until = T0 + timedelta(hours=cut)
+    got = []
+    for snap, hist in [
+        (snapshot, history),
+        (duckdb.from_arrow(snapshot.to_arrow()), duckdb.from_arrow(history.to_arrow())),
+    ]:
+        inputs = resolve(Frames(snapshot=snap, history=hist, process=SIMPLE))
+        table = stage_entries(inputs, until=until).collect(backend="polars").to_native()
+        columns = ["opportunity_id", "at", "stage", "_next", "_next_at", "_after"]
+        got.append(table.select(columns).sort("opportunity_id", "at").rows())
+    assert got[0] == got[1]

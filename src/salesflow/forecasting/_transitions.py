@@ -57,18 +57,28 @@ def stage_entries(inputs: Inputs, *, until: datetime | None = None) -> nw.LazyFr
     rows = history.select("opportunity_id", *order, "stage")
     if until is not None:
         rows = rows.filter(nw.col("at") <= until)
-    previous = nw.col("stage").shift(1).over("opportunity_id", order_by=order)
-    rows = rows.with_columns(previous.alias("_prev")).filter(
+    whole = ["opportunity_id", *order]
+
+    def shifted(column: str, n: int) -> nw.Expr:
+        if history.implementation.is_polars():
+            # Polars, in process: one window over the table ordered by opportunity
+            # (2-3x less work than a partitioned one), masked where the row n away
+            # is another opportunity's.
+            same = nw.col("opportunity_id").shift(n).over(order_by=whole) == nw.col(
+                "opportunity_id"
+            )
+            return nw.when(same).then(nw.col(column).shift(n).over(order_by=whole))
+        # DuckDB, PySpark and other lazy engines: partitioned windows, which a
+        # cluster spreads over its workers (one global window would run on one).
+        return nw.col(column).shift(n).over("opportunity_id", order_by=order)
+
+    rows = rows.with_columns(shifted("stage", 1).alias("_prev")).filter(
         nw.col("_prev").is_null() | (nw.col("stage") != nw.col("_prev"))
     )
-
-    def ahead(column: str, n: int) -> nw.Expr:
-        return nw.col(column).shift(-n).over("opportunity_id", order_by=order)
-
     return rows.with_columns(
-        ahead("stage", 1).alias("_next"),
-        ahead("at", 1).alias("_next_at"),
-        ahead("stage", 2).alias("_after"),
+        shifted("stage", -1).alias("_next"),
+        shifted("at", -1).alias("_next_at"),
+        shifted("stage", -2).alias("_after"),
     )
 
 
@@ -111,13 +121,17 @@ def count_moves(
         )
     entries = entries.filter(~nw.col("stage").is_in(closed))
     keys = list(segment)
-    unknown = (
-        entries.filter(~nw.col("stage").is_in(process.stage_names))
-        .select("stage")
-        .unique()
-        .collect(backend="polars")["stage"]
-        .to_list()
+    unresolved = nw.col("_next").is_null()
+    entered = (
+        entries.group_by(*keys, "stage")
+        .agg(
+            nw.col("opportunity_id").n_unique().alias("deals"),
+            unresolved.cast(nw.Int64).sum().alias("unresolved"),
+        )
+        .collect(backend="polars")
     )
+    known = set(process.stage_names)
+    unknown = {s for s in entered["stage"].to_list() if s is not None and s not in known}
     if unknown:
         raise ValidationError(
             [
@@ -131,15 +145,6 @@ def count_moves(
         counted = counted & (nw.col("_next_at") >= since)
     if reopened == "censor":
         counted = counted & ~(nw.col("_next").is_in(closed) & ~nw.col("_after").is_null())
-    unresolved = nw.col("_next").is_null()
-    entered = (
-        entries.group_by(*keys, "stage")
-        .agg(
-            nw.col("opportunity_id").n_unique().alias("deals"),
-            unresolved.cast(nw.Int64).sum().alias("unresolved"),
-        )
-        .collect(backend="polars")
-    )
     moves = (
         entries.filter(counted)
         .group_by(*keys, "stage", "_next")
