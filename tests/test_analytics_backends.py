@@ -283,3 +283,42 @@ def test_backends_agree_on_random_histories(moves: list[sf.Move], start: int, le
                 name,
                 backend,
             )
+
+
+@settings(max_examples=25)
+@given(moves=STREAMS, days=st.integers(0, 120), seed=st.integers(0, 2**16))
+def test_time_in_stage_is_the_same_whatever_the_history_rows_order(
+    moves: list[sf.Move], days: int, seed: int
+) -> None:
+    # rows already in order take plain shifts (and, sorted by deal, an integer sort
+    # key); any other order, and lazy frames, take windows: one answer. Moves are
+    # a second apart: same-instant rows are ordered by table position only.
+    import attrs
+
+    spread = [attrs.evolve(m, at=m.at + timedelta(seconds=i)) for i, m in enumerate(moves)]
+    tables = frames(_replayed(spread), process=PROCESS)
+    history = tables.history
+    ids = sorted(set(history["opportunity_id"].to_list()), reverse=True)
+    orders = {
+        "sorted": history.sort("opportunity_id", "at"),
+        "runs, deals backwards": history.sort(
+            pl.col("opportunity_id").replace_strict({i: n for n, i in enumerate(ids)}), "at"
+        ),
+        "shuffled": history.sample(fraction=1.0, shuffle=True, seed=seed),
+        "lazy": history.lazy(),
+    }
+    moment = START + timedelta(days=days)
+    results = {
+        name: rows_of(
+            time_in_stage(
+                Frames(tables.snapshot, rows, tables.activities, process=PROCESS), as_of=moment
+            ).to_frame()
+        )
+        for name, rows in orders.items()
+        if name != "lazy"
+    }
+    lazy = Frames(
+        tables.snapshot.lazy(), orders["lazy"], tables.activities.lazy(), process=PROCESS
+    )
+    results["lazy"] = rows_of(time_in_stage(lazy, as_of=moment).to_frame())
+    assert all(rows == results["sorted"] for rows in results.values()), results

@@ -273,3 +273,45 @@ def test_the_pairs_are_the_transition_tables_verdicts() -> None:
         i, j = table.index[pair.from_stage], table.index[pair.to_stage]
         assert pair.legal == (j in table.allowed[i])
         assert pair.reason == (None if pair.legal else "; ".join(table.reasons(i, j)))
+
+
+@given(process_and_stream())
+def test_a_table_already_in_order_gets_the_same_verdicts_without_windows(
+    case: tuple[sf.SalesProcess, list[sf.Move]],
+) -> None:
+    # each opportunity's rows together and in time order take the plain-shift path
+    # (no sort, no window); interleaved rows take the windows: same verdicts
+    import narwhals as nw
+
+    from salesflow.analytics._ordered import in_order
+
+    process, stream = case
+    history = table(stream)
+    runs = history.sort("opportunity_id", "at", "seq")
+    ids = runs["opportunity_id"].unique().to_list()
+    backwards = runs.sort(
+        pl.col("opportunity_id").replace_strict({i: -n for n, i in enumerate(ids)}), "at", "seq"
+    )  # together but not sorted by id
+    expected = verdicts(check_history(history, process, sequence="seq"))
+    for ordered in (runs, backwards):
+        assert in_order(nw.from_native(ordered.lazy()), "opportunity_id", ["at", "seq"])
+        assert verdicts(check_history(ordered, process, sequence="seq")) == expected
+        lazy = check_history(ordered.lazy(), process, sequence="seq").collect()
+        assert verdicts(lazy) == expected
+
+
+def test_in_order_refuses_rows_out_of_order_apart_or_missing() -> None:
+    import narwhals as nw
+
+    from salesflow.analytics._ordered import in_order
+
+    def ordered(ids: list[str | None], times: list[int | None]) -> bool:
+        frame = pl.LazyFrame({"k": ids, "t": times}, schema={"k": pl.String, "t": pl.Int64})
+        return in_order(nw.from_native(frame), "k", ["t"]) is not None
+
+    assert ordered(["a", "a", "b"], [1, 2, 1])
+    assert ordered(["b", "b", "a"], [1, 1, 0])  # runs need not be sorted; ties are fine
+    assert not ordered(["a", "a", "b"], [2, 1, 1])  # back in time within a run
+    assert not ordered(["a", "b", "a"], [1, 1, 2])  # a's rows apart
+    assert not ordered(["a", None], [1, 2])
+    assert not ordered(["a", "a"], [1, None])

@@ -59,22 +59,25 @@ def _epoch_day(value: nw.Expr) -> nw.Expr:
     return era * 146097 + day_of_era - 719468
 
 
-def _epoch_second(value: nw.Expr) -> nw.Expr:
+def _epoch_microsecond(value: nw.Expr) -> nw.Expr:
     clock = (
         value.dt.hour().cast(nw.Int64) * 3600
         + value.dt.minute().cast(nw.Int64) * 60
         + value.dt.second().cast(nw.Int64)
     )
-    return _epoch_day(value) * 86400 + clock
+    return (_epoch_day(value) * 86400 + clock) * 1_000_000 + value.dt.microsecond().cast(nw.Int64)
 
 
 def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
-    """Days from datetime ``earlier`` to datetime ``later``, a float to the whole second.
+    """Days from datetime ``earlier`` to datetime ``later``, a float exact to the microsecond.
 
     Both must be in the same time zone (salesflow reads every time as UTC; on
-    Spark, set ``spark.sql.session.timeZone`` to ``UTC``).
+    Spark, set ``spark.sql.session.timeZone`` to ``UTC``). Calendar arithmetic
+    every backend has; ``_ordered.span_days`` uses the engine's durations where
+    it can, with the same result.
     """
-    return (_epoch_second(later) - _epoch_second(earlier)).cast(nw.Float64) / 86400
+    micros = _epoch_microsecond(later) - _epoch_microsecond(earlier)
+    return micros.cast(nw.Float64) / 86_400_000_000
 
 
 def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:

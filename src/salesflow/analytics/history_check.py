@@ -46,6 +46,7 @@ from typing import Any
 
 import attrs
 
+from salesflow.analytics._ordered import Neighbours, in_order
 from salesflow.analytics._require import require
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
@@ -202,6 +203,7 @@ def check_history(
         nw,
         lazy,
         process,
+        eager=eager,
         oid=oid,
         at=at,
         stage=stage,
@@ -222,6 +224,7 @@ def _judge(
     lazy: Any,
     process: SalesProcess,
     *,
+    eager: bool,
     oid: str,
     at: str,
     stage: str,
@@ -244,7 +247,17 @@ def _judge(
         .fill_null(-1)
         .alias(pos)
     ).with_columns(((col(pos) >= 0) & ~col(oid).is_null() & ~col(at).is_null()).alias(ok))
-    if lazy.implementation.is_polars():
+    ordered = in_order(staged, oid, order) if eager else None
+    if ordered is not None and ordered.table.select(col(ok).all()).item():
+        # In memory, every row judgeable, each opportunity's rows together and
+        # in time order (an export usually is): plain shifts, no sort at all.
+        near = Neighbours(oid, tuple(order), ordered=True)
+        shifted = ordered.table.with_columns(
+            *(near.shift(col(c), 1).alias(prev[c]) for c in [pos, *compared]),
+            near.starts().alias(prev[oid]),
+        ).lazy()
+        first = col(prev[oid])
+    elif lazy.implementation.is_polars():
         # Polars, in process: one window over the table ordered by opportunity
         # (several times faster than a partitioned one on sorted data); a row
         # is an opportunity's first when the row before is another's or bad.

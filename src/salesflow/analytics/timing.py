@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days, days
+from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days
+from salesflow.analytics._ordered import Neighbours, in_order, span_days
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
@@ -92,32 +93,50 @@ def time_in_stage(
     chosen = process if process is not None else getattr(data, "process", None)
     order = inputs.history_order
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    rows = history.filter(nw.col("at") <= nw.lit(moment)).select("opportunity_id", *order, "stage")
-    previous = nw.col("stage").shift(1).over("opportunity_id", order_by=order)
-    stays = rows.with_columns(previous.alias("_prev")).filter(
-        nw.col("_prev").is_null() | (nw.col("_prev") != nw.col("stage"))
+    rows: Any = history.filter(nw.col("at") <= nw.lit(moment)).select(
+        "opportunity_id", *order, "stage"
     )
-    following = nw.col("at").shift(-1).over("opportunity_id", order_by=order)
-    stays = stays.with_columns(following.alias("_next"))
-    stays = stays.with_columns(
-        nw.col("_next").is_null().alias("current"),
-        days(nw.col("_next").fill_null(nw.lit(moment)), nw.col("at")).alias("_days"),
-    )
+    ordered = in_order(rows, "opportunity_id", order) if inputs.kind.eager else None
+    near = Neighbours("opportunity_id", tuple(order), ordered=ordered is not None)
+    sort_key: list[Any] = ["opportunity_id", "stage"]
+    if ordered is not None:  # in memory and in order: plain shifts, no window
+        rows = ordered.table
+        if ordered.sorted_keys:  # sort the result on one integer, not two strings
+            rows = rows.with_columns(_sort_key(rows, near).alias("_key"))
+            sort_key = ["_key"]
+    previous = near.shift(nw.col("stage"), 1)
+    stays = rows.filter(previous.is_null() | (previous != nw.col("stage")))
+    stays = stays.with_columns(near.shift(nw.col("at"), -1).alias("_next")).lazy()
     if isinstance(chosen, SalesProcess):
         closed = [s.name for s in chosen.stages if s.is_closed]
         stays = stays.filter(~nw.col("stage").is_in(closed))
-    latest = nw.col("at") == nw.col("at").max().over("opportunity_id", "stage")
+    end = nw.col("_next").fill_null(nw.lit(moment))
+    stays = stays.with_columns(
+        nw.col("_next").is_null().alias("current"),
+        end.alias("_end"),
+        span_days(stays, end, nw.col("at")).alias("_days"),
+    )
+    # Stays of one deal never overlap, so its latest stay in a stage is the one
+    # that starts last and also ends last: no window needed to find it.
     table = (
-        stays.with_columns(latest.alias("_latest"))
-        .group_by("opportunity_id", "stage")
+        stays.group_by("opportunity_id", "stage")
         .agg(
             nw.len().cast(nw.Int64).alias("entries"),
-            nw.when(nw.col("_latest")).then(nw.col("_days")).max().alias("latest_days"),
+            nw.col("at").max().alias("_start"),
+            nw.col("_end").max().alias("_stop"),
             nw.col("_days").sum().alias("cumulative_days"),
             nw.col("current").max().alias("current"),
+            *([nw.col("_key").max()] if sort_key == ["_key"] else []),
         )
-        .rename({"opportunity_id": "id"})
-        .sort("id", "stage")
+        .sort(*sort_key)
+        .select(
+            nw.col("opportunity_id").alias("id"),
+            "stage",
+            "entries",
+            span_days(stays, nw.col("_stop"), nw.col("_start")).alias("latest_days"),
+            "cumulative_days",
+            "current",
+        )
     )
     return TimeInStage(
         table,
@@ -125,6 +144,22 @@ def time_in_stage(
         title=f"Time in stage as of {moment.date()}",
         policies={"as_of": moment},
     )
+
+
+def _sort_key(rows: nw.DataFrame[Any], near: Neighbours) -> nw.Expr:
+    """An integer that orders rows sorted by deal as ``(deal, stage name)`` would.
+
+    The deal's number among the runs (the rows are sorted by deal) times the
+    number of stage names, plus the stage's place among the names sorted; a
+    missing stage sorts first, as nulls do.
+    """
+    names = sorted(rows.get_column("stage").drop_nulls().unique().to_list())
+    place = (
+        nw.col("stage")
+        .replace_strict({n: i + 1 for i, n in enumerate(names)}, default=0, return_dtype=nw.Int64)
+        .fill_null(0)
+    )
+    return near.starts().cum_sum().cast(nw.Int64) * (len(names) + 1) + place
 
 
 class DealAge(Result):
