@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import salesflow as sf
 
@@ -104,6 +106,56 @@ def test_weighted_amounts_are_exact_decimals_never_rounded() -> None:
     opp.set_probability("12.5")
     s = pipeline_summary([opp])
     assert s.line("Total").weighted_amount == usd("0.00625")
+
+
+@settings(max_examples=30)
+@given(
+    deals=st.lists(
+        st.tuples(
+            st.decimals(0, 10**9, places=2),
+            st.sampled_from(["0", "10", "12.5", "33.33", "100"]),
+            st.sampled_from([c.value for c in sf.ForecastCategory]),
+            st.booleans(),
+        ),
+        max_size=30,
+    ),
+    by_owner=st.booleans(),
+)
+def test_every_line_sums_amount_times_probability_exactly(
+    deals: list[tuple[Decimal, str, str, bool]], by_owner: bool
+) -> None:
+    # the summary multiplies once per probability (p × Σ amount); it must equal
+    # Σ amount × p / 100 over the deals, to the last digit
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame(
+        {
+            "id": [f"d{i}" for i in range(len(deals))],
+            "owner": [f"o{i % 3}" for i in range(len(deals))],
+            "stage": ["S"] * len(deals),
+            "amount": [d[0] for d in deals],
+            "currency": ["USD"] * len(deals),
+            "probability": [Decimal(d[1]) for d in deals],
+            "forecast_category": [d[2] for d in deals],
+            "is_closed": [d[2] == "Closed" for d in deals],
+            "is_won": [d[2] == "Closed" and d[3] for d in deals],
+        },
+        schema_overrides={
+            "id": pl.String,
+            "owner": pl.String,
+            "stage": pl.String,
+            "amount": pl.Decimal(38, 2),
+            "currency": pl.String,
+            "probability": pl.Decimal(5, 2),
+            "forecast_category": pl.String,
+            "is_closed": pl.Boolean,
+            "is_won": pl.Boolean,
+        },
+    )
+    rows = pipeline_summary(frame, by="owner" if by_owner else ()).rows()
+    total = [r for r in rows if r["line"] == "Total"]
+    expected = sum((d[0] * Decimal(d[1]) / 100 for d in deals), Decimal(0))
+    assert sum((r["weighted_amount"] for r in total), Decimal(0)) == expected
+    assert sum(r["count"] for r in total) == len(deals)
 
 
 def test_mixed_currencies_without_rates_are_an_error_and_rates_convert_first() -> None:

@@ -44,15 +44,57 @@ class Kind:
         return frame.to_native()
 
 
-@attrs.frozen
 class Inputs:
-    """The tables a metric reads, renamed and normalised, and the caller's kind."""
+    """The tables a metric reads, renamed and normalised on first use, and the caller's kind.
 
-    kind: Kind
-    snapshot: nw.LazyFrame[Any] | None
-    history: nw.LazyFrame[Any] | None
-    activities: nw.LazyFrame[Any] | None
-    currency: str | None
+    Each table is read into a lazy frame (and, for an eager history, given its
+    row positions) only when a metric asks for it: a metric that reads the
+    snapshot pays nothing for a large history beside it.
+    """
+
+    def __init__(self, data: Frames, kind: Kind) -> None:
+        self._data = data
+        self.kind = kind
+        self.currency: str | None = data.currency
+        self._tables: dict[str, nw.LazyFrame[Any] | None] = {}
+
+    def _get(self, name: Table) -> nw.LazyFrame[Any] | None:
+        if name in self._tables:
+            return self._tables[name]
+        data = self._data
+        if name in ("snapshot", "history") and _leads(data.process):
+            self._tables.update(
+                _opportunities_only(self._read("snapshot"), self._read("history"), data.process)
+            )
+        else:
+            self._tables[name] = self._read(name)
+        return self._tables[name]
+
+    def _read(self, name: Table) -> nw.LazyFrame[Any] | None:
+        data = self._data
+        native = getattr(data, name)
+        if native is None:
+            return None
+        frame, _ = _lazy(native, name)
+        frame = _rename(frame, data.columns, name)
+        return _normalise(
+            frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
+        )
+
+    @property
+    def snapshot(self) -> nw.LazyFrame[Any] | None:
+        """The snapshot table, or ``None``."""
+        return self._get("snapshot")
+
+    @property
+    def history(self) -> nw.LazyFrame[Any] | None:
+        """The history table, or ``None``."""
+        return self._get("history")
+
+    @property
+    def activities(self) -> nw.LazyFrame[Any] | None:
+        """The activity table, or ``None``."""
+        return self._get("activities")
 
     @property
     def history_order(self) -> list[str]:
@@ -86,7 +128,8 @@ class Inputs:
         return frame
 
 
-def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
+def _kind(native: Any, table: str) -> Kind:
+    """Which library ``native`` is from and whether it is eager (without reading it)."""
     try:
         frame = nw.from_native(native)
     except TypeError:
@@ -94,16 +137,22 @@ def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
             [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
             subject="analytics input",
         ) from None
-    if isinstance(frame, nw.DataFrame):
-        if table == "history":  # table order breaks ties between rows at the same instant
-            frame = frame.with_row_index(ROW)
-        return frame.lazy(backend="polars"), Kind(frame.implementation, eager=True)
-    if isinstance(frame, nw.LazyFrame):
-        return frame, Kind(frame.implementation, eager=False)
+    if isinstance(frame, (nw.DataFrame, nw.LazyFrame)):
+        return Kind(frame.implementation, eager=isinstance(frame, nw.DataFrame))
     raise ValidationError(
         [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
         subject="analytics input",
     )
+
+
+def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
+    kind = _kind(native, table)
+    frame = nw.from_native(native)
+    if isinstance(frame, nw.DataFrame):
+        if table == "history":  # table order breaks ties between rows at the same instant
+            frame = frame.with_row_index(ROW)
+        return frame.lazy(backend="polars"), kind
+    return frame, kind
 
 
 def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.LazyFrame[Any]:
@@ -162,10 +211,12 @@ def _normalise(
         elif isinstance(dtype, nw.Datetime) and dtype.time_zone is None:
             exprs.append(nw.col(name).dt.replace_time_zone("UTC"))
     if schema.get("forecast_category") == nw.String:
-        expr = nw.col("forecast_category")
-        for api, label in _API_LABELS.items():
-            expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
-        exprs.append(expr.alias("forecast_category"))
+        column = nw.col("forecast_category")
+        exprs.append(
+            column.replace_strict(_API_LABELS, default=column, return_dtype=nw.String).alias(
+                "forecast_category"
+            )
+        )
     if process is not None and "stage" in schema:
         exprs.extend(_from_process(process, schema))
     if mapping is not None and "stage" in schema and "buying_phase" not in schema:
@@ -176,13 +227,15 @@ def _normalise(
 
 
 def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
-    expr: nw.Expr = nw.lit(None, dtype=dtype or nw.String)
-    for stage, value in values.items():
-        if value is not None:
-            expr = (
-                nw.when(nw.col("stage") == stage).then(nw.lit(value, dtype=dtype)).otherwise(expr)
-            )
-    return expr.alias(name)
+    known = {stage: value for stage, value in values.items() if value is not None}
+    kind = dtype or nw.String
+    if not known:
+        return nw.lit(None, dtype=kind).alias(name)
+    return (
+        nw.col("stage")
+        .replace_strict(known, default=nw.lit(None, dtype=kind), return_dtype=kind)
+        .alias(name)
+    )
 
 
 def _from_process(process: Any, schema: Any) -> list[nw.Expr]:
@@ -235,39 +288,27 @@ def resolve(data: Any) -> Inputs:
                 subject="analytics input",
             )
     kinds: list[Kind] = []
-    tables: dict[str, nw.LazyFrame[Any] | None] = {}
     for name in ("snapshot", "history", "activities"):
         native = getattr(data, name)
-        if native is None:
-            tables[name] = None
-            continue
-        frame, kind = _lazy(native, name)
-        kinds.append(kind)
-        frame = _rename(frame, data.columns, name)
-        tables[name] = _normalise(
-            frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
-        )
+        if native is not None:
+            kinds.append(_kind(native, name))
     if not kinds:
         raise ValidationError([Problem("no table given")], subject="analytics input")
-    if data.process is not None:
-        tables = _opportunities_only(tables, data.process)
     if any(k.implementation != kinds[0].implementation for k in kinds):
         libraries = ", ".join(sorted({str(k.implementation) for k in kinds}))
         raise ValidationError(
             [Problem(f"the tables come from different libraries: {libraries}")],
             subject="analytics input",
         )
-    return Inputs(
-        kind=kinds[0],
-        snapshot=tables["snapshot"],
-        history=tables["history"],
-        activities=tables["activities"],
-        currency=data.currency,
-    )
+    return Inputs(data, kinds[0])
+
+
+def _leads(process: Any) -> list[str]:
+    return [] if process is None else [s.name for s in process.stages if not s.is_opportunity]
 
 
 def _opportunities_only(
-    tables: dict[str, nw.LazyFrame[Any] | None], process: Any
+    snapshot: nw.LazyFrame[Any] | None, history: nw.LazyFrame[Any] | None, process: Any
 ) -> dict[str, nw.LazyFrame[Any] | None]:
     """Leave out what a process says is not yet an opportunity (``Stage.is_opportunity``).
 
@@ -277,11 +318,8 @@ def _opportunities_only(
     and with a history table, a deal that never reached an open opportunity
     stage nor a won one (a lead closed as lost) is left out altogether.
     """
-    leads = [s.name for s in process.stages if not s.is_opportunity]
-    if not leads:
-        return tables
-    snapshot, history = tables["snapshot"], tables["history"]
-    result = dict(tables)
+    leads = _leads(process)
+    result = {"snapshot": snapshot, "history": history}
     if history is not None:
         qualifying = [s.name for s in process.stages if s.is_opportunity and not s.is_lost]
         ever = history.filter(nw.col("stage").is_in(qualifying)).select("opportunity_id").unique()

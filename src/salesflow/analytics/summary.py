@@ -128,11 +128,22 @@ def summarise(
 ) -> tuple[nw.LazyFrame[Any], str | None]:
     """The summary table of a snapshot-shaped ``frame``, and its currency."""
     frame, currency = convert(frame, rates=rates, default=default)
-    frame = weighted(frame)
+    groups = [*keys, "forecast_category", "is_closed", "is_won"]
+    probability = frame.collect_schema()["probability"]
+    if probability.is_integer() or isinstance(probability, nw.Decimal):
+        # Σ amount × p = p × Σ amount, exactly, per probability: one product per
+        # group instead of one per deal (decimal probabilities take few values).
+        base = weighted(
+            aggregate(
+                frame, [*groups, "probability"], [nw.len().alias("count"), sum0(nw.col("_amount"))]
+            )
+        )
+    else:  # float probabilities may all differ: multiply per deal
+        base = weighted(frame).with_columns(nw.lit(1).alias("count"))
     base = aggregate(
-        frame,
-        [*keys, "forecast_category", "is_closed", "is_won"],
-        [nw.len().alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
+        base,
+        groups,
+        [sum0(nw.col("count")).alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
     )
     parts = []
     for order, (name, mask) in enumerate(_lines(cumulative)):

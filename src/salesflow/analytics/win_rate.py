@@ -84,9 +84,11 @@ def win_rate(
     frame = inputs.table("snapshot", needs=needs)
     has_reason = "lost_reason" in frame.collect_schema().names()
     names = list(walked_away)
-    away = nw.col("stage").is_in(names)
-    if has_reason:
-        away = away | nw.col("lost_reason").is_in(names).fill_null(False)
+    away: nw.Expr = nw.lit(value=False)
+    if names:
+        away = nw.col("stage").is_in(names)
+        if has_reason:
+            away = away | nw.col("lost_reason").is_in(names).fill_null(value=False)
     lost = nw.col("is_closed") & ~nw.col("is_won")
     counts = aggregate(
         frame,
