@@ -8,7 +8,7 @@ E Prospecting 20,000 Pipeline (pushed three times).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -386,7 +386,12 @@ def test_the_next_stage_gate_flag_runs_the_gate_on_objects() -> None:
             sf.Stage("Lost", 0, is_closed=True),
         ],
     )
-    opp = process.open(name="No contact", close_date=date(2026, 6, 1), id="G")
+    opp = process.open(
+        name="No contact",
+        close_date=date(2026, 6, 1),
+        id="G",
+        at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    )
     risk = at_risk(frames([opp], process=process), as_of=date(2026, 1, 1))
     assert "the next stage's gate is not met" in risk.reasons("G")
 

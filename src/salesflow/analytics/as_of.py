@@ -22,9 +22,11 @@ from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import ROW, Inputs, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.result import Result
+from salesflow.analytics.slippage import close_date_moves
+from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
-__all__ = ["PipelineAsOf", "pipeline_as_of", "state_at"]
+__all__ = ["PipelineAsOf", "deals_at", "pipeline_as_of", "snapshot_at", "state_at"]
 
 _STATE = ("opportunity_id", "at", "stage", "amount", "probability", "forecast_category")
 
@@ -50,6 +52,103 @@ def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.Lazy
         rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
     latest = rows.drop(ROW, strict=False)
     return latest.with_columns(*_flags(process)).rename({"opportunity_id": "id"})
+
+
+def snapshot_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.LazyFrame[Any]:
+    """:func:`state_at` plus what a snapshot says about time, as it stood at ``moment``.
+
+    Adds ``last_stage_change_at`` (the latest row at or before ``moment`` that
+    entered a new stage, the first row included), ``push_count`` (pushes up to
+    ``moment``, as :func:`~salesflow.analytics.slippage` counts them) and
+    ``created_at`` (the snapshot's when it has one, else the deal's first history row).
+    """
+    state = state_at(inputs, moment, process)
+    rows = close_date_moves(inputs).filter(nw.col("at") <= nw.lit(moment))
+    previous = nw.col("stage").shift(1).over("opportunity_id", order_by=inputs.history_order)
+    entered = previous.is_null() | (nw.col("stage") != previous)
+    facts = (
+        rows.with_columns(nw.when(entered).then(nw.col("at")).alias("_entered"))
+        .group_by("opportunity_id")
+        .agg(
+            nw.col("_entered").max().alias("last_stage_change_at"),
+            nw.col("_push").cast(nw.Int64).sum().cast(nw.Int64).alias("push_count"),
+            nw.col("at").min().alias("_first_at"),
+        )
+        .rename({"opportunity_id": "id"})
+    )
+    replaced = ("last_stage_change_at", "push_count", "created_at")
+    state = state.drop([c for c in replaced if c in state.collect_schema()]).join(
+        facts, on="id", how="left"
+    )
+    snapshot = inputs.snapshot
+    if snapshot is not None and "created_at" in snapshot.collect_schema().names():
+        state = state.join(snapshot.select("id", "created_at"), on="id", how="left")
+        created = nw.col("created_at").fill_null(nw.col("_first_at"))
+    else:
+        created = nw.col("_first_at")
+    return state.with_columns(created.alias("created_at")).drop("_first_at")
+
+
+def deals_at(
+    inputs: Inputs, moment: datetime, process: Any, *, what: str
+) -> tuple[nw.LazyFrame[Any], bool]:
+    """The snapshot if nothing happened after ``moment``, else :func:`snapshot_at`.
+
+    The second value says whether the deals were rebuilt from history. A
+    history table without a snapshot is always rebuilt.
+
+    Raises:
+        ValidationError: The snapshot is later than ``moment`` and there is no
+            history table (or no process) to rebuild it from.
+    """
+    needs = ("id", "stage", "is_closed")
+    later = _later(inputs, moment) if inputs.snapshot is not None else []
+    if not later and (inputs.snapshot is not None or inputs.history is None):
+        return inputs.table("snapshot", needs=needs), False
+    day = moment.date().isoformat()
+    if inputs.history is None:
+        raise ValidationError(
+            [
+                Problem(
+                    f"the snapshot is later than as_of {day} ({'; '.join(later)}): give the "
+                    "history table to rebuild each deal as of that moment, or a snapshot "
+                    "taken then",
+                    "$.as_of",
+                )
+            ],
+            subject=what,
+        )
+    if not isinstance(process, SalesProcess):
+        raise ValidationError(
+            [
+                Problem(
+                    f"{what} as of {day} rebuilds each deal from the history table and needs "
+                    "the process's closed stages: pass process=SalesProcess (or "
+                    "Frames(..., process=...))",
+                    "$.process",
+                )
+            ],
+            subject=what,
+        )
+    return snapshot_at(inputs, moment, process), True
+
+
+def _later(inputs: Inputs, moment: datetime) -> list[str]:
+    """What in the tables happened after ``moment`` (empty: nothing did)."""
+    checks: list[tuple[str, nw.LazyFrame[Any] | None, str, nw.Expr]] = [
+        ("history", inputs.history, "at", nw.lit(moment)),
+        ("snapshot", inputs.snapshot, "created_at", nw.lit(moment)),
+        ("snapshot", inputs.snapshot, "last_stage_change_at", nw.lit(moment)),
+        ("snapshot", inputs.snapshot, "closed_on", nw.lit(moment.date())),
+    ]
+    found = []
+    for table, frame, column, limit in checks:
+        if frame is None or column not in frame.collect_schema().names():
+            continue
+        after = frame.select((nw.col(column) > limit).cast(nw.Int64).max().alias("n"))
+        if after.collect(backend="polars").item() == 1:
+            found.append(f"the {table} has {column} after it")
+    return found
 
 
 class PipelineAsOf(Result):

@@ -9,6 +9,7 @@ import narwhals as nw
 
 from salesflow.analytics._expr import as_utc, date_days, days
 from salesflow.analytics._source import resolve
+from salesflow.analytics.as_of import deals_at
 from salesflow.analytics.frames import frames
 from salesflow.analytics.result import Result
 from salesflow.opportunity import Opportunity
@@ -63,9 +64,18 @@ def at_risk(
 ) -> AtRisk:
     """Flag open deals at risk, each flag with a reason a person can read.
 
-    Flags are computed on the snapshot given, with ``as_of`` as "now"; for a
-    past date, give the snapshot of that date
-    (``pipeline_as_of(...).to_frame()`` plus the history and activities).
+    Deals are judged as they stood at ``as_of``. The snapshot is used as it is
+    when nothing in the tables happened after ``as_of`` (no history row, no
+    ``created_at``, ``last_stage_change_at`` or ``closed_on`` later). Otherwise
+    the snapshot is later than ``as_of``, and each deal is **rebuilt from the
+    history table** as of ``as_of`` (as :func:`~salesflow.analytics.pipeline_as_of`
+    does: stage, amount, close date, closed or not, the last stage change and
+    the pushes so far; a deal not yet created is absent); without a history
+    table (or without the process, which says which stages are closed) that is
+    a :class:`~salesflow.ValidationError`, never today's snapshot judged by a past
+    date. Rebuilt deals have no contact roles nor gates of that time, so
+    ``no_primary_contact`` and ``gate_not_met`` are skipped;
+    ``policies["rebuilt_from_history"]`` says which way was taken.
     A flag whose data is missing is skipped and listed in ``policies["skipped"]``:
 
     - ``stale``: no stage change for more than the stage's ``rot_days``
@@ -94,6 +104,10 @@ def at_risk(
         An :class:`AtRisk`: ``id``, ``stage``, one boolean column per flag
         computed, ``flags`` (how many), ``reasons`` (text, the reasons joined by semicolons).
 
+    Raises:
+        ValidationError: ``as_of`` is before what the snapshot shows and there is
+            no history table or no process to rebuild the deals from.
+
     >>> from datetime import date
     >>> from salesflow.analytics import examples, frames
     >>> tables = frames(examples.opportunities(), examples.activities(), process=examples.process())
@@ -102,13 +116,24 @@ def at_risk(
     ['no stage change in 58 days (rots after 30)', 'no activity logged in 58 days', 'close date pushed 3 times', 'no primary contact']
     >>> risk.reasons("B")
     ['no activity logged in 45 days', 'no primary contact']
+    >>> february = at_risk(tables, as_of=date(2026, 2, 10))   # rebuilt from the history
+    >>> february.policies["rebuilt_from_history"], february.reasons("B")
+    (True, ['no activity logged in 36 days'])
+    >>> at_risk(tables.snapshot, as_of=date(2026, 2, 10))
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.ValidationError: invalid at_risk: 1 problem
+      - the snapshot is later than as_of 2026-02-10 (the snapshot has last_stage_change_at after it; the snapshot has closed_on after it): give the history table to rebuild each deal as of that moment, or a snapshot taken then @ $.as_of
     """
     moment = datetime.now(timezone.utc) if as_of is None else as_utc(as_of)
     chosen = process if process is not None else getattr(data, "process", None)
     if isinstance(data, (list, tuple)) and all(isinstance(o, Opportunity) for o in data):
         data = frames(data, process=chosen)
     inputs = resolve(data)
-    snapshot = inputs.table("snapshot", needs=("id", "stage", "is_closed"))
+    if as_of is None:
+        snapshot, rebuilt = inputs.table("snapshot", needs=("id", "stage", "is_closed")), False
+    else:
+        snapshot, rebuilt = deals_at(inputs, moment, chosen, what="at_risk")
     names = snapshot.collect_schema().names()
     today = nw.lit(moment.date())
     flags: dict[str, tuple[nw.Expr, nw.Expr]] = {}
@@ -239,5 +264,6 @@ def at_risk(
             "amount_change": amount_change,
             "change_window_days": change_window_days,
             "skipped": skipped,
+            "rebuilt_from_history": rebuilt,
         },
     )

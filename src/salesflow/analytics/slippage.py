@@ -8,14 +8,36 @@ from typing import Any
 import narwhals as nw
 
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.result import Result
 
-__all__ = ["Slippage", "slippage"]
+__all__ = ["Slippage", "close_date_moves", "slippage"]
 
 
 def _month(expr: nw.Expr) -> nw.Expr:
     return expr.dt.year().cast(nw.Int64) * 12 + expr.dt.month().cast(nw.Int64)
+
+
+def close_date_moves(inputs: Inputs) -> nw.LazyFrame[Any]:
+    """The history rows, each with ``_push``, ``_pull`` (booleans) and ``_slip`` (days later).
+
+    Each row is compared with the close date before it (its ``previous_close_date``,
+    else the previous row's ``close_date``, rows in time order); see :func:`slippage`.
+
+    Raises:
+        ValidationError: No history table, or it lacks ``opportunity_id``, ``at``, ``close_date``.
+    """
+    history = inputs.table("history", needs=("opportunity_id", "at", "close_date"))
+    earlier = nw.col("close_date").shift(1).over("opportunity_id", order_by=inputs.history_order)
+    if "previous_close_date" in history.collect_schema().names():
+        earlier = nw.col("previous_close_date").fill_null(earlier)
+    rows = history.with_columns(earlier.alias("_old"))
+    moved = date_days(nw.col("close_date"), nw.col("_old"))
+    return rows.with_columns(
+        (_month(nw.col("close_date")) > _month(nw.col("_old"))).fill_null(False).alias("_push"),
+        (nw.col("close_date") < nw.col("_old")).fill_null(False).alias("_pull"),
+        nw.when(moved > 0).then(moved).otherwise(0.0).fill_null(0.0).alias("_slip"),
+    )
 
 
 class Slippage(Result):
@@ -74,17 +96,7 @@ def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
     """
     keys = by_columns(by)
     inputs = resolve(data)
-    order = inputs.history_order
-    history = inputs.table("history", needs=("opportunity_id", "at", "close_date"))
-    earlier = nw.col("close_date").shift(1).over("opportunity_id", order_by=order)
-    if "previous_close_date" in history.collect_schema().names():
-        earlier = nw.col("previous_close_date").fill_null(earlier)
-    rows = history.with_columns(earlier.alias("_old"))
-    moved = date_days(nw.col("close_date"), nw.col("_old"))
-    rows = rows.with_columns(
-        (_month(nw.col("close_date")) > _month(nw.col("_old"))).fill_null(False).alias("_push"),
-        (nw.col("close_date") < nw.col("_old")).fill_null(False).alias("_pull"),
-        nw.when(moved > 0).then(moved).otherwise(0.0).fill_null(0.0).alias("_slip"),
+    rows = close_date_moves(inputs).with_columns(
         (nw.col("at") == nw.col("at").min().over("opportunity_id")).alias("_first"),
         (nw.col("at") == nw.col("at").max().over("opportunity_id")).alias("_last"),
     )
