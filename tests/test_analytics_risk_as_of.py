@@ -68,7 +68,10 @@ def test_a_snapshot_later_than_the_date_without_history_is_refused(tables: Frame
 
 def test_a_rebuild_without_the_process_says_what_to_pass(tables: Frames) -> None:
     bare = Frames(tables.snapshot, tables.history, tables.activities)
-    with pytest.raises(sf.ValidationError, match=r"pass process=SalesProcess") as caught:
+    with pytest.raises(
+        sf.ValidationError,
+        match=r"rebuild the deals as of 2026-02-10 from the history, and no process was given: pass process=SalesProcess",
+    ) as caught:
         at_risk(bare, as_of=FEB_10)
     assert caught.value.problems[0].path == "$.process"
 

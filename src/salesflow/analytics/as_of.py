@@ -118,19 +118,13 @@ def deals_at(
             ],
             subject=what,
         )
-    if not isinstance(process, SalesProcess):
-        raise ValidationError(
-            [
-                Problem(
-                    f"{what} as of {day} rebuilds each deal from the history table and needs "
-                    "the process's closed stages: pass process=SalesProcess (or "
-                    "Frames(..., process=...))",
-                    "$.process",
-                )
-            ],
-            subject=what,
-        )
-    return snapshot_at(inputs, moment, process), True
+    chosen = stage_process(
+        process,
+        None,
+        what,
+        needs=f"which stages are closed to rebuild the deals as of {day} from the history",
+    )
+    return snapshot_at(inputs, moment, chosen), True
 
 
 def _later(inputs: Inputs, moment: datetime) -> list[str]:
@@ -187,7 +181,9 @@ def pipeline_as_of(
     """
     moment = as_utc(at, what="at")
     inputs = resolve(data)
-    chosen = stage_process(process, data, "pipeline_as_of")
+    chosen = stage_process(
+        process, data, "pipeline_as_of", needs="which stages are closed and won"
+    )
     table = state_at(inputs, moment, chosen).sort("id")
     result = PipelineAsOf(
         table, inputs.kind, title=f"Pipeline as of {moment.isoformat()}", policies={"at": moment}

@@ -155,7 +155,7 @@ def bridge(
         )
     keys = by_columns(by)
     inputs = resolve(data)
-    chosen = stage_process(process, data, "bridge")
+    chosen = stage_process(process, data, "bridge", needs="which stages are closed and won")
     before, currency = _state(inputs, first, chosen, rates)
     after, _ = _state(inputs, second, chosen, rates)
 

@@ -42,19 +42,39 @@ class Funnel(Result):
         raise KeyError(stage)
 
 
-def stage_process(process: SalesProcess | None, inputs: Any, what: str) -> SalesProcess:
+def stage_process(
+    process: SalesProcess | None, inputs: Any, what: str, *, needs: str = "the stage order"
+) -> SalesProcess:
     """The process given, else the one in :class:`~salesflow.analytics.Frames`.
 
+    Args:
+        process: The ``process=`` argument of the metric.
+        inputs: The metric's ``data`` (its ``process`` is the default).
+        what: The metric's name, for the message.
+        needs: What the metric needs the process for, for the message.
+
     Raises:
-        ValidationError: Neither is given.
+        ValidationError: Neither is given (the message says what to pass), or
+            ``process`` is not a :class:`~salesflow.SalesProcess`.
+
+    >>> stage_process(None, [], "bridge", needs="which stages are closed and won")
+    Traceback (most recent call last):
+    ...
+    salesflow.errors.ValidationError: invalid bridge: 1 problem
+      - bridge needs which stages are closed and won, and no process was given: pass process=SalesProcess (the process the deals follow, e.g. process=salesflow.presets.salesforce_standard()), or give it once with Frames(..., process=...) or frames(..., process=...) @ $.process
     """
     chosen = process if process is not None else getattr(inputs, "process", None)
-    if not isinstance(chosen, SalesProcess):
-        raise ValidationError(
-            [Problem(f"{what} needs the stage order: pass process=SalesProcess", "$.process")],
-            subject=what,
+    if isinstance(chosen, SalesProcess):
+        return chosen
+    if process is not None:
+        message = f"process= must be a SalesProcess, got {type(process).__name__}"
+    else:
+        message = (
+            f"{what} needs {needs}, and no process was given: pass process=SalesProcess "
+            "(the process the deals follow, e.g. process=salesflow.presets.salesforce_standard()), "
+            "or give it once with Frames(..., process=...) or frames(..., process=...)"
         )
-    return chosen
+    raise ValidationError([Problem(message, "$.process")], subject=what)
 
 
 def funnel_steps(process: SalesProcess) -> list[str]:
