@@ -44,6 +44,7 @@ SPARK_METRICS = [
     "bridge",
     "bridge_by_start",
     "slippage_by",
+    "at_risk",
 ]
 
 
