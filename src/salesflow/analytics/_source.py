@@ -210,13 +210,11 @@ def _normalise(
             exprs.append(nw.col(name).cast(nw.Datetime("us")).dt.replace_time_zone("UTC"))
         elif isinstance(dtype, nw.Datetime) and dtype.time_zone is None:
             exprs.append(nw.col(name).dt.replace_time_zone("UTC"))
-    if schema.get("forecast_category") == nw.String:
-        column = nw.col("forecast_category")
-        exprs.append(
-            column.replace_strict(_API_LABELS, default=column, return_dtype=nw.String).alias(
-                "forecast_category"
-            )
-        )
+    if schema.get("forecast_category") == nw.String:  # a few comparisons: cheap per row
+        expr = nw.col("forecast_category")
+        for api, label in _API_LABELS.items():
+            expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
+        exprs.append(expr.alias("forecast_category"))
     if process is not None and "stage" in schema:
         exprs.extend(_from_process(process, schema))
     if mapping is not None and "stage" in schema and "buying_phase" not in schema:

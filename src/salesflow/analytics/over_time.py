@@ -64,7 +64,12 @@ def pipeline_over_time(
         moment = as_utc(when, what="dates")
         state = state_at(inputs, moment, chosen)
         table, currency = summarise(
-            state, [], cumulative=cumulative, rates=rates, default=inputs.currency
+            state,
+            [],
+            cumulative=cumulative,
+            rates=rates,
+            default=inputs.currency,
+            materialize=inputs.kind.eager,
         )
         day = when if not isinstance(when, datetime) else moment.date()
         parts.append(table.select(nw.lit(day).alias("date"), nw.all()))

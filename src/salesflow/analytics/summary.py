@@ -125,20 +125,35 @@ def summarise(
     cumulative: bool,
     rates: Rates | None,
     default: str | None,
+    materialize: bool = False,
 ) -> tuple[nw.LazyFrame[Any], str | None]:
-    """The summary table of a snapshot-shaped ``frame``, and its currency."""
-    frame, currency = convert(frame, rates=rates, default=default)
+    """The summary table of a snapshot-shaped ``frame``, and its currency.
+
+    ``materialize``: compute the per-group sums now (for frames in memory).
+    """
     groups = [*keys, "forecast_category", "is_closed", "is_won"]
-    probability = frame.collect_schema()["probability"]
+    schema = frame.collect_schema()
+    probability = schema["probability"]
     if probability.is_integer() or isinstance(probability, nw.Decimal):
-        # Σ amount × p = p × Σ amount, exactly, per probability: one product per
-        # group instead of one per deal (decimal probabilities take few values).
-        base = weighted(
-            aggregate(
-                frame, [*groups, "probability"], [nw.len().alias("count"), sum0(nw.col("_amount"))]
-            )
-        )
-    else:  # float probabilities may all differ: multiply per deal
+        # Σ amount × rate × p = rate × p × Σ amount, exactly: sum the deals per
+        # probability and currency first (decimal probabilities take few values),
+        # then convert and weigh the sums.
+        per = [*groups, "probability", *(["currency"] if "currency" in schema else [])]
+        base = aggregate(
+            frame,
+            per,
+            [
+                nw.len().alias("count"),
+                nw.col("amount").sum(),
+                nw.col("amount").count().alias("_amounts"),
+            ],
+        ).with_columns(nw.when(nw.col("_amounts") > 0).then(nw.col("amount")).alias("amount"))
+        if materialize:  # in memory: one pass over the deals, the rest reads the sums
+            base = base.collect().lazy()
+        base, currency = convert(base, rates=rates, default=default)
+        base = weighted(base)
+    else:  # float probabilities may all differ: convert and multiply per deal
+        frame, currency = convert(frame, rates=rates, default=default)
         base = weighted(frame).with_columns(nw.lit(1).alias("count"))
     base = aggregate(
         base,
@@ -215,7 +230,12 @@ def pipeline_summary(
     inputs: Inputs = resolve(data)
     frame = inputs.table("snapshot", needs=(*_NEEDS, *keys))
     table, currency = summarise(
-        frame, keys, cumulative=cumulative, rates=rates, default=inputs.currency
+        frame,
+        keys,
+        cumulative=cumulative,
+        rates=rates,
+        default=inputs.currency,
+        materialize=inputs.kind.eager,
     )
     mode = "cumulative" if cumulative else "single-category"
     result = Summary(
