@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -407,3 +408,38 @@ def test_summary_groups_by_the_buyers_phase_through_a_process_mapping(tables: Fr
         "Solution Development": Decimal("35000"),
         "Evaluation": Decimal("20000"),
     }
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["in memory", "lazy"])
+def test_summing_currencies_is_checked_on_every_frame_kind(lazy: bool) -> None:
+    # in memory the check reads the per-group sums; on a lazy frame, the deals
+    pl = pytest.importorskip("polars")
+
+    def snapshot(currencies: list[str | None], amounts: list[str | None]) -> Any:
+        frame = pl.DataFrame(
+            {
+                "id": [f"d{i}" for i in range(len(amounts))],
+                "stage": ["S"] * len(amounts),
+                "amount": [None if a is None else Decimal(a) for a in amounts],
+                "currency": currencies,
+                "probability": [Decimal(10)] * len(amounts),
+                "forecast_category": ["Pipeline"] * len(amounts),
+                "is_closed": [False] * len(amounts),
+                "is_won": [False] * len(amounts),
+            },
+            schema_overrides={"amount": pl.Decimal(18, 2), "currency": pl.String},
+        )
+        return frame.lazy() if lazy else frame
+
+    def total(frame: Any, **options: Any) -> Any:
+        rows = pipeline_summary(frame, **options).rows()
+        return next(r for r in rows if r["line"] == "Total")
+
+    with pytest.raises(sf.CurrencyMismatchError, match="cannot sum EUR and USD"):
+        pipeline_summary(snapshot(["USD", "EUR"], ["1.00", "2.00"]))
+    with pytest.raises(sf.ValidationError, match="an amount has no currency"):
+        pipeline_summary(snapshot(["USD", None], ["1.00", "2.00"]))
+    row = total(snapshot(["USD", None], ["1.00", None]))  # no amount, no currency: fine
+    assert (row["count"], row["amount"], row["currency"]) == (2, Decimal("1.00"), "USD")
+    row = total(snapshot(["USD", "EUR"], ["1.00", "2.00"]), rates=Rates(USD, {"EUR": "1.5"}))
+    assert (row["amount"], row["weighted_amount"]) == (Decimal("4.0000"), Decimal("0.400000"))
