@@ -101,12 +101,13 @@ def time_in_stage(
     sort_key: list[Any] = ["opportunity_id", "stage"]
     if ordered is not None:  # in memory and in order: plain shifts, no window
         rows = ordered.table
-        if ordered.sorted_keys:  # sort the result on one integer, not two strings
-            rows = rows.with_columns(_sort_key(rows, near).alias("_key"))
-            sort_key = ["_key"]
     previous = near.shift(nw.col("stage"), 1)
     stays = rows.filter(previous.is_null() | (previous != nw.col("stage")))
-    stays = stays.with_columns(near.shift(nw.col("at"), -1).alias("_next")).lazy()
+    stays = stays.with_columns(near.shift(nw.col("at"), -1).alias("_next"))
+    if ordered is not None and ordered.sorted_keys:  # sort on one integer, not two strings
+        stays = stays.with_columns(_sort_key(stays, near).alias("_key"))
+        sort_key = ["_key"]
+    stays = stays.lazy()
     if isinstance(chosen, SalesProcess):
         closed = [s.name for s in chosen.stages if s.is_closed]
         stays = stays.filter(~nw.col("stage").is_in(closed))
