@@ -108,6 +108,8 @@ METRICS = {
         t, date(2026, 1, 31), date(2026, 3, 31), by=["owner", "stage"], group_at="start"
     ),
     "time_in_stage": lambda t: time_in_stage(t, as_of=date(2026, 3, 31)),
+    "time_in_stage_by": lambda t: time_in_stage(t, as_of=date(2026, 3, 31), by="owner"),
+    "per_stage_by": lambda t: time_in_stage(t, as_of=date(2026, 3, 31), by="owner").per_stage(),
     "deal_age": lambda t: deal_age(t, as_of=date(2026, 3, 31)),
     "cycle_length": lambda t: cycle_length(t, outcome="closed", by="owner"),
     "slippage": lambda t: slippage(t),

@@ -292,6 +292,24 @@ def test_time_in_stage_measures_each_stay_and_leaves_closed_stages_out(tables: F
     assert stages_of_c == {"Prospecting"}  # Closed Won is an outcome, not a stay
 
 
+def test_time_in_stage_by_a_column_carries_each_deals_value_and_groups_per_stage(
+    tables: Frames,
+) -> None:
+    plain = time_in_stage(tables, as_of=END_OF_MARCH)
+    grouped = time_in_stage(tables, as_of=END_OF_MARCH, by="owner")
+    owners = {r["id"]: r["owner"] for r in tables.snapshot.iter_rows(named=True)}
+    rows = grouped.rows()
+    assert [{k: v for k, v in r.items() if k != "owner"} for r in rows] == plain.rows()
+    assert all(r["owner"] == owners[r["id"]] for r in rows)
+    per = grouped.per_stage().rows()
+    for stage_row in plain.per_stage().rows():
+        parts = [r for r in per if r["stage"] == stage_row["stage"]]
+        assert sum(r["deals"] for r in parts) == stage_row["deals"]
+        assert {r["owner"] for r in parts} == {
+            owners[r["id"]] for r in rows if r["stage"] == stage_row["stage"]
+        }
+
+
 def test_time_in_stage_latest_and_cumulative_differ_after_a_return() -> None:
     from datetime import datetime, timedelta, timezone
 

@@ -44,22 +44,30 @@ class TimeInStage(Result):
         raise KeyError((deal, stage))
 
     def per_stage(self) -> Result:
-        """Per stage: deals that were in it, mean and median cumulative days, mean latest days."""
+        """Per stage: deals that were in it, mean and median cumulative days, mean latest days.
+
+        With ``by=``, per group and stage.
+        """
+        keys = [*self.policies.get("by", []), "stage"]
         table = (
-            self._frame.group_by("stage")
+            self._frame.group_by(*keys)
             .agg(
                 nw.len().alias("deals"),
                 nw.col("cumulative_days").mean().alias("mean_cumulative_days"),
                 nw.col("cumulative_days").median().alias("median_cumulative_days"),
                 nw.col("latest_days").mean().alias("mean_latest_days"),
             )
-            .sort("stage")
+            .sort(keys)
         )
         return Result(table, self._kind, title=f"{self.title}, per stage", policies=self.policies)
 
 
 def time_in_stage(
-    data: Any, *, as_of: date | datetime | None = None, process: SalesProcess | None = None
+    data: Any,
+    *,
+    as_of: date | datetime | None = None,
+    process: SalesProcess | None = None,
+    by: str | Sequence[str] = (),
 ) -> TimeInStage:
     """How long each deal spent in each stage it entered, from the history table.
 
@@ -74,10 +82,14 @@ def time_in_stage(
         data: Opportunities or :class:`~salesflow.analytics.Frames` with a history table.
         as_of: The end of open stays and the cut-off for history (default: now).
         process: Names the closed stages, which are left out.
+        by: Snapshot columns to carry and group by (e.g. ``"owner"``, or
+            ``"buying_phase"`` through ``Frames(mapping=...)``): the deal's
+            current value; :meth:`TimeInStage.per_stage` groups by them.
 
     Returns:
-        A :class:`TimeInStage`: ``id``, ``stage``, ``entries``, ``latest_days``,
-        ``cumulative_days`` (floats), ``current`` (the deal is in it now).
+        A :class:`TimeInStage`: ``id``, ``*by``, ``stage``, ``entries``, ``latest_days``,
+        ``cumulative_days`` (floats), ``current`` (the deal is in it now), sorted by
+        ``id`` and ``stage``.
 
     >>> from datetime import date
     >>> from salesflow.analytics import examples
@@ -87,8 +99,13 @@ def time_in_stage(
     (24.0, 24.0)
     >>> t.days("A", "Qualification")
     (21.0, 21.0)
+    >>> per_owner = time_in_stage(examples.opportunities(), as_of=date(2026, 3, 31),
+    ...                           process=examples.process(), by="owner").per_stage()
+    >>> per_owner.columns[:3]
+    ['owner', 'stage', 'deals']
     """
     moment = _moment(as_of)
+    keys = by_columns(by)
     inputs = resolve(data)
     chosen = process if process is not None else getattr(data, "process", None)
     order = inputs.history_order
@@ -139,11 +156,18 @@ def time_in_stage(
             "current",
         )
     )
+    if keys:  # the deal's current values, from the snapshot
+        snapshot = inputs.table("snapshot", needs=("id", *keys)).select("id", *keys)
+        table = (
+            table.join(snapshot, on="id", how="left")
+            .select("id", *keys, *(c for c in table.collect_schema().names() if c != "id"))
+            .sort("id", "stage")
+        )
     return TimeInStage(
         table,
         inputs.kind,
         title=f"Time in stage as of {moment.date()}",
-        policies={"as_of": moment},
+        policies={"as_of": moment, "by": keys},
     )
 
 
