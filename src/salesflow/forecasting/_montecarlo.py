@@ -16,9 +16,10 @@ _BLOCK = 1024
 """Draws per block; each block has its own generator, so the result is the same on any threads."""
 
 _CELLS = 1 << 18
-"""Deal × draw cells per chunk: 1.5 MB of working memory, about one core's L2 cache, and a
-matrix–vector product small enough that OpenBLAS runs it on the calling thread (OpenBLAS
-threads larger ones, and its threads then fight the pool's for the cores)."""
+"""Deal × draw cells per chunk: 1.5 MB of working memory (the fastest of 2^16..2^18 measured;
+see benchmarks/README.md), and a matrix–vector product small enough that OpenBLAS runs it on
+the calling thread (it splits larger ones over its own threads, which then fight the pool's
+and other processes' for the cores)."""
 
 _WIDTH = 1024
 """At most this many deals per chunk, so that a chunk's float32 sums stay short."""
