@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._expr import aggregate, by_columns
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
@@ -32,7 +32,8 @@ class WinRate(Result):
 
 
 def _count(mask: nw.Expr) -> nw.Expr:
-    return sum0(mask.cast(nw.Int64))
+    """Rows where ``mask`` is true (a count of a conditional: no integer column made)."""
+    return nw.when(mask).then(nw.lit(1)).count()
 
 
 def win_rate(
