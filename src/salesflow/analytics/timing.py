@@ -115,46 +115,47 @@ def time_in_stage(
     )
     ordered = in_order(rows, "opportunity_id", order) if inputs.kind.eager else None
     near = Neighbours("opportunity_id", tuple(order), ordered=ordered is not None)
-    sort_key: list[Any] = ["opportunity_id", "stage"]
     if ordered is not None:  # in memory and in order: plain shifts, no window
         rows = ordered.table
     previous = near.shift(nw.col("stage"), 1)
     stays = rows.filter(previous.is_null() | (previous != nw.col("stage")))
     stays = stays.with_columns(near.shift(nw.col("at"), -1).alias("_next"))
-    if ordered is not None and ordered.sorted_keys:  # sort on one integer, not two strings
-        stays = stays.with_columns(_sort_key(stays, near).alias("_key"))
-        sort_key = ["_key"]
-    stays = stays.lazy()
+    closed: list[str] = []
     if isinstance(chosen, SalesProcess):
         closed = [s.name for s in chosen.stages if s.is_closed]
-        stays = stays.filter(~nw.col("stage").is_in(closed))
     end = nw.col("_next").fill_null(nw.lit(moment))
-    stays = stays.with_columns(
+    measured = [
         nw.col("_next").is_null().alias("current"),
         end.alias("_end"),
         span_days(stays, end, nw.col("at")).alias("_days"),
-    )
+    ]
     # Stays of one deal never overlap, so its latest stay in a stage is the one
     # that starts last and also ends last: no window needed to find it.
-    table = (
-        stays.group_by("opportunity_id", "stage")
-        .agg(
-            nw.len().cast(nw.Int64).alias("entries"),
-            nw.col("at").max().alias("_start"),
-            nw.col("_end").max().alias("_stop"),
-            nw.col("_days").sum().alias("cumulative_days"),
-            nw.col("current").max().alias("current"),
-            *([nw.col("_key").max()] if sort_key == ["_key"] else []),
+    totals = [
+        nw.len().cast(nw.Int64).alias("entries"),
+        nw.col("at").max().alias("_start"),
+        nw.col("_end").max().alias("_stop"),
+        nw.col("_days").sum().alias("cumulative_days"),
+        nw.col("current").max().alias("current"),
+    ]
+    if ordered is not None and ordered.sorted_keys:
+        table = _totals_in_order(stays, near, closed, measured, totals)
+    else:
+        table = (
+            stays.lazy()
+            .filter(~nw.col("stage").is_in(closed))
+            .with_columns(*measured)
+            .group_by("opportunity_id", "stage")
+            .agg(*totals)
+            .sort("opportunity_id", "stage")
         )
-        .sort(*sort_key)
-        .select(
-            nw.col("opportunity_id").alias("id"),
-            "stage",
-            "entries",
-            span_days(stays, nw.col("_stop"), nw.col("_start")).alias("latest_days"),
-            "cumulative_days",
-            "current",
-        )
+    table = table.select(
+        nw.col("opportunity_id").alias("id"),
+        "stage",
+        "entries",
+        span_days(table, nw.col("_stop"), nw.col("_start")).alias("latest_days"),
+        "cumulative_days",
+        "current",
     )
     if keys:  # the deal's current values, from the snapshot
         snapshot = inputs.table("snapshot", needs=("id", *keys)).select("id", *keys)
@@ -171,20 +172,47 @@ def time_in_stage(
     )
 
 
-def _sort_key(rows: nw.DataFrame[Any], near: Neighbours) -> nw.Expr:
-    """An integer that orders rows sorted by deal as ``(deal, stage name)`` would.
+def _totals_in_order(
+    stays: nw.DataFrame[Any],
+    near: Neighbours,
+    closed: list[str],
+    measured: list[nw.Expr],
+    totals: list[nw.Expr],
+) -> nw.LazyFrame[Any]:
+    """Per deal and stage, ``totals`` of in-memory ``stays`` sorted by deal, sorted likewise.
 
-    The deal's number among the runs (the rows are sorted by deal) times the
-    number of stage names, plus the stage's place among the names sorted; a
-    missing stage sorts first, as nulls do.
+    Groups and sorts on one integer instead of two strings: the deal's number
+    among the runs times the number of stage names (and one), plus the stage's
+    place among the names sorted (0 for a missing stage: nulls sort first). The
+    deal's id comes back by its number, the stage by its place.
     """
-    names = sorted(rows.get_column("stage").drop_nulls().unique().to_list())
+    names = sorted(stays.get_column("stage").drop_nulls().unique().to_list())
+    width = len(names) + 1
     place = (
         nw.col("stage")
         .replace_strict({n: i + 1 for i, n in enumerate(names)}, default=0, return_dtype=nw.Int64)
         .fill_null(0)
     )
-    return near.starts().cum_sum().cast(nw.Int64) * (len(names) + 1) + place
+    stays = stays.with_columns(
+        (near.starts().cum_sum().cast(nw.Int64) * width + place).alias("_key")
+    )
+    deals = stays.filter(near.starts()).get_column("opportunity_id")  # deal n at n - 1
+    table = (
+        stays.lazy()
+        .filter(~nw.col("stage").is_in(closed))
+        .with_columns(*measured)
+        .group_by("_key")
+        .agg(*totals)
+        .sort("_key")
+        .collect()
+    )
+    stage = nw.col("_key") % width
+    return table.with_columns(
+        deals[table.get_column("_key") // width - 1].alias("opportunity_id"),
+        stage.replace_strict(
+            {i + 1: n for i, n in enumerate(names)}, default=None, return_dtype=nw.String
+        ).alias("stage"),
+    ).lazy()
 
 
 class DealAge(Result):
