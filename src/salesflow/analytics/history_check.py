@@ -333,8 +333,10 @@ def _judge(
         prev_pos.replace_strict(names, default=None, return_dtype=nw.String())
     )
     return (
-        shifted.with_columns(previous.alias("previous_stage"), code.alias(code_name))
-        .with_columns(reason.cast(nw.String()).alias("reason"))
-        .with_columns(col("reason").is_null().alias("legal"))
+        shifted.with_columns(code.alias(code_name))
+        .with_columns(col(code_name).is_null().alias("legal"))  # a verdict code has a reason
+        .with_columns(  # after "legal": a filter on it can run before these words are made
+            previous.alias("previous_stage"), reason.cast(nw.String()).alias("reason")
+        )
         .select(*out, "previous_stage", "legal", "reason")
     )
