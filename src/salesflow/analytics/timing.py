@@ -193,13 +193,15 @@ def _totals_in_order(
         .replace_strict({n: i + 1 for i, n in enumerate(names)}, default=0, return_dtype=nw.Int64)
         .fill_null(0)
     )
+    stays = stays.with_columns(near.starts().alias("_first"), place.alias("_place"))
     stays = stays.with_columns(
-        (near.starts().cum_sum().cast(nw.Int64) * width + place).alias("_key")
+        (nw.col("_first").cum_sum().cast(nw.Int64) * width + nw.col("_place")).alias("_key")
     )
-    deals = stays.filter(near.starts()).get_column("opportunity_id")  # deal n at n - 1
+    deals = stays.filter(nw.col("_first")).get_column("opportunity_id")  # deal n at n - 1
+    shut = [i + 1 for i, n in enumerate(names) if n in set(closed)]
     table = (
         stays.lazy()
-        .filter(~nw.col("stage").is_in(closed))
+        .filter(~nw.col("_place").is_in(shut))
         .with_columns(*measured)
         .group_by("_key")
         .agg(*totals)
