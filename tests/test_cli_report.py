@@ -123,6 +123,14 @@ def test_demo_on_another_preset_uses_its_buyer_mapping(capsys: pytest.CaptureFix
     assert "Liferay" in document["sections"]["buying_phases"]["title"]
 
 
+def test_demo_on_a_process_without_a_lost_stage_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--deals", "20", "--process", "odoo"]) == 2
+    err = capsys.readouterr().err
+    assert "'Odoo classic' has no lost stage" in err and "--process salesforce" in err
+
+
 def test_report_on_salesflow_json_matches_the_analytics(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

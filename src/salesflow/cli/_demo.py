@@ -42,6 +42,12 @@ def demo(
     buying phase, and a Monte Carlo forecast of the quarter's closed-won revenue.
     """
     process = load_process(process_name)
+    if not process.lost_stages:
+        raise click.UsageError(
+            f"the demo draws lost deals too, and {process.name!r} has no lost stage "
+            "(Odoo archives lost leads instead of moving them to a stage); "
+            "give a process with one, e.g. --process salesforce"
+        )
     mapping = mapping_for(process)
 
     def make(step: Callable[[str], None]) -> Report:
