@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -12,37 +12,30 @@ import attrs
 
 from salesflow._document import Document
 from salesflow._html import table_html
-from salesflow._process_checks import raw_problems, undeclared_roles
-from salesflow._validate import kind, names, sequence, text_problem
+from salesflow._process_checks import MAX_STAGES, process_problems, raw_problems
+from salesflow._validate import kind, names, sequence
 from salesflow.engine import mover
 from salesflow.engine.change import Move, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine, bind, machine_class
 from salesflow.engine.mermaid import to_mermaid
+from salesflow.engine.opening import open_opportunity
 from salesflow.engine.replay import replay
 from salesflow.engine.rules import TransitionTable
 from salesflow.errors import (
     Problem,
-    StageGateError,
     UnknownStageError,
     ValidationError,
     did_you_mean,
 )
 from salesflow.gate import Check, register_check
 from salesflow.history import HistoryEntry
-from salesflow.ids import AccountId, OpportunityId, new_id
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
-from salesflow.probability import ProbabilitySource, to_probability
-from salesflow.role import Role
+from salesflow.probability import to_probability
 from salesflow.settings import ProcessSettings
 from salesflow.stage import Stage
 
 __all__ = ["MAX_STAGES", "SalesProcess"]
-
-MAX_STAGES = 1000
-"""The most stages a process may have. Building one takes time and memory
-quadratic in its stages (every pair of stages is a possible move): about 1 s
-for 1,000 stages."""
 
 
 def _number(stages: Iterable[Stage]) -> tuple[Stage, ...]:
@@ -109,45 +102,7 @@ class SalesProcess(Document):
         object.__setattr__(self, "_by_name", {s.name: s for s in self.stages})
 
     def _problems(self) -> Iterable[Problem]:
-        problem = text_problem(self.name, "$.name", blank=False, noun="name")
-        if problem is not None:
-            yield problem
-        if len(self.stages) > MAX_STAGES:
-            yield Problem(
-                f"a process has at most {MAX_STAGES} stages, got {len(self.stages)}", "$.stages"
-            )
-            return
-        seen: set[str] = set()
-        previous_order = 0
-        for index, stage in enumerate(self.stages):  # all Stages: the converter checked
-            if stage.name in seen:
-                yield Problem(f"duplicate stage name {stage.name!r}", f"$.stages[{index}].name")
-            seen.add(stage.name)
-            assert stage.order is not None
-            if stage.order <= previous_order:
-                yield Problem(
-                    f"stage orders must increase, got {stage.order} after {previous_order}",
-                    f"$.stages[{index}].order",
-                )
-            previous_order = stage.order
-        if not any(s.is_open for s in self.stages):
-            yield Problem("at least one stage must be open", "$.stages")
-        if not any(s.is_won for s in self.stages):
-            yield Problem("at least one stage must be won", "$.stages")
-        standard = {r.value for r in Role}
-        custom_seen: set[str] = set()
-        for index, role in enumerate(self.custom_roles):
-            path = f"$.custom_roles[{index}]"
-            if not isinstance(role, str) or not role.strip():
-                yield Problem(f"expected a non-blank role name, got {role!r}", path)
-            elif role in standard:
-                yield Problem(f"{role!r} is a standard role; list only custom ones", path)
-            elif role in custom_seen:
-                yield Problem(f"duplicate custom role {role!r}", path)
-            custom_seen.add(role)
-        yield from undeclared_roles(
-            ((i, s.name, s.gate.roles) for i, s in enumerate(self.stages)), self.custom_roles
-        )
+        return process_problems(self.name, self.stages, self.custom_roles)
 
     @classmethod
     def _document_problems(cls, data: Mapping[str, Any]) -> list[Problem]:
@@ -327,56 +282,18 @@ class SalesProcess(Document):
                 does not meet the stage's gate (every unmet requirement listed).
             ValidationError: An argument is invalid.
         """
-        target = self.first_stage if stage is None else self.stage(stage)
-        created = datetime.now(timezone.utc) if at is None else at
-        unknown = sorted(set(attributes) - _ORDINARY)
-        if unknown:
-            raise ValidationError(
-                [Problem(f"unknown attribute {key!r}", f"$.{key}") for key in unknown],
-                subject="Opportunity",
-            )
-        opportunity = Opportunity(
-            id=OpportunityId(id if id is not None else new_id()),
+        return open_opportunity(
+            self._table,
             name=name,
-            account_id=None if account_id is None else AccountId(account_id),
-            amount=amount,
             close_date=close_date,
-            stage=target.name,
-            probability=target.probability,
-            probability_source=ProbabilitySource.STAGE,
-            forecast_category=target.forecast_category,
-            is_closed=target.is_closed,
-            is_won=target.is_won,
-            closed_on=created.date()
-            if target.is_closed and isinstance(created, datetime)
-            else None,
-            process_name=self.name,
-            custom_roles=self.custom_roles,
-            created_at=created,
-            last_stage_change_at=created,
+            stage=stage,
+            amount=amount,
+            account_id=account_id,
+            id=id,
+            at=at,
+            by=by,
             **attributes,
         )
-        first = HistoryEntry(
-            at=created,
-            by=by,
-            owner=opportunity.owner,
-            stage=target.name,
-            amount=amount,
-            probability=target.probability,
-            close_date=close_date,
-            forecast_category=target.forecast_category,
-        )
-        object.__setattr__(opportunity, "history", (first,))
-        if self.settings.gates_on_open and not target.gate.is_empty:
-            unmet = target.gate.unmet(opportunity, self.checks)
-            if unmet:
-                raise StageGateError(
-                    opportunity_id=opportunity.id,
-                    from_stage="",
-                    to_stage=target.name,
-                    reasons=unmet,
-                )
-        return opportunity
 
     # ---------------------------------------------------------------- engine
 
@@ -615,6 +532,3 @@ class SalesProcess(Document):
     def checks(self) -> Mapping[str, Check]:
         """The registered custom checks, by name (read-only view)."""
         return MappingProxyType(self._checks)
-
-
-_ORDINARY = frozenset({"type", "lead_source", "next_step", "owner", "description"})

@@ -1,0 +1,93 @@
+"""Opening an opportunity in a stage: its first state and first history entry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from salesflow.engine.rules import TransitionTable
+from salesflow.errors import Problem, StageGateError, ValidationError
+from salesflow.history import HistoryEntry
+from salesflow.ids import AccountId, OpportunityId, new_id
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+from salesflow.probability import ProbabilitySource
+
+__all__ = ["open_opportunity"]
+
+_ORDINARY = frozenset({"type", "lead_source", "next_step", "owner", "description"})
+
+
+def open_opportunity(
+    table: TransitionTable,
+    *,
+    name: str,
+    close_date: date,
+    stage: str | None = None,
+    amount: Money | None = None,
+    account_id: str | None = None,
+    id: str | None = None,
+    at: datetime | None = None,
+    by: str | None = None,
+    **attributes: Any,
+) -> Opportunity:
+    """A new opportunity in ``stage`` of ``table``'s process (default: its first open stage).
+
+    What :meth:`salesflow.SalesProcess.open` does (its docstring has the
+    arguments): the stage's probability, forecast category and flags, the
+    process's custom roles, a first history entry, and the stage's gate when
+    the process's ``gates_on_open`` setting is on.
+
+    Raises:
+        UnknownStageError: ``stage`` is not in the process.
+        StageGateError: ``gates_on_open`` is on and the gate is not met.
+        ValidationError: An argument is invalid.
+    """
+    target = table.first_stage if stage is None else table.stage(stage)
+    created = datetime.now(timezone.utc) if at is None else at
+    unknown = sorted(set(attributes) - _ORDINARY)
+    if unknown:
+        raise ValidationError(
+            [Problem(f"unknown attribute {key!r}", f"$.{key}") for key in unknown],
+            subject="Opportunity",
+        )
+    opportunity = Opportunity(
+        id=OpportunityId(id if id is not None else new_id()),
+        name=name,
+        account_id=None if account_id is None else AccountId(account_id),
+        amount=amount,
+        close_date=close_date,
+        stage=target.name,
+        probability=target.probability,
+        probability_source=ProbabilitySource.STAGE,
+        forecast_category=target.forecast_category,
+        is_closed=target.is_closed,
+        is_won=target.is_won,
+        closed_on=created.date() if target.is_closed and isinstance(created, datetime) else None,
+        process_name=table.process_name,
+        custom_roles=table.custom_roles,
+        created_at=created,
+        last_stage_change_at=created,
+        **attributes,
+    )
+    first = HistoryEntry(
+        at=created,
+        by=by,
+        owner=opportunity.owner,
+        stage=target.name,
+        amount=amount,
+        probability=target.probability,
+        close_date=close_date,
+        forecast_category=target.forecast_category,
+    )
+    object.__setattr__(opportunity, "history", (first,))
+    if table.settings.gates_on_open and not target.gate.is_empty:
+        unmet = target.gate.unmet(opportunity, table.checks)
+        if unmet:
+            raise StageGateError(
+                opportunity_id=opportunity.id,
+                from_stage="",
+                to_stage=target.name,
+                reasons=unmet,
+            )
+    return opportunity
