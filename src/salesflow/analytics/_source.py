@@ -75,7 +75,7 @@ class Inputs:
         native = getattr(data, name)
         if native is None:
             return None
-        frame, _ = _lazy(native, name)
+        frame = _lazy(native, name)
         frame = _rename(frame, data.columns, name)
         return _normalise(
             frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
@@ -128,31 +128,38 @@ class Inputs:
         return frame
 
 
-def _kind(native: Any, table: str) -> Kind:
-    """Which library ``native`` is from and whether it is eager (without reading it)."""
+def _frame(native: Any, table: str) -> nw.DataFrame[Any] | nw.LazyFrame[Any]:
+    """``native`` as a narwhals frame (not read yet).
+
+    Raises:
+        ValidationError: ``native`` is not a dataframe.
+    """
     try:
         frame = nw.from_native(native)
     except TypeError:
-        raise ValidationError(
-            [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
-            subject="analytics input",
-        ) from None
+        frame = None
     if isinstance(frame, (nw.DataFrame, nw.LazyFrame)):
-        return Kind(frame.implementation, eager=isinstance(frame, nw.DataFrame))
+        return frame
     raise ValidationError(
         [Problem(f"expected a dataframe, got {type(native).__name__}", f"$.{table}")],
         subject="analytics input",
     )
 
 
-def _lazy(native: Any, table: str) -> tuple[nw.LazyFrame[Any], Kind]:
-    kind = _kind(native, table)
-    frame = nw.from_native(native)
+def _kind(native: Any, table: str) -> Kind:
+    """Which library ``native`` is from and whether it is eager (without reading it)."""
+    frame = _frame(native, table)
+    return Kind(frame.implementation, eager=isinstance(frame, nw.DataFrame))
+
+
+def _lazy(native: Any, table: str) -> nw.LazyFrame[Any]:
+    """``native`` as a lazy frame: eager tables are handed to Polars (history with row positions)."""
+    frame = _frame(native, table)
     if isinstance(frame, nw.DataFrame):
         if table == "history":  # table order breaks ties between rows at the same instant
             frame = frame.with_row_index(ROW)
-        return frame.lazy(backend="polars"), kind
-    return frame, kind
+        return frame.lazy(backend="polars")
+    return frame
 
 
 def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.LazyFrame[Any]:

@@ -238,7 +238,7 @@ def _judge(
     n = len(table.names)
     col, lit, when = nw.col, nw.lit, nw.when
     tmp = nw.generate_temporary_column_name
-    pos, ok, code_name = tmp(8, out), tmp(8, out), tmp(8, out)
+    pos, ok, code_name, first_name = tmp(8, out), tmp(8, out), tmp(8, out), tmp(8, out)
     compared = updates + ([close] if close else [])
     prev = {c: tmp(8, out) for c in [oid, ok, pos, *compared]}
     staged = lazy.with_columns(
@@ -254,9 +254,9 @@ def _judge(
         near = Neighbours(oid, tuple(order), ordered=True)
         shifted = ordered.table.with_columns(
             *(near.shift(col(c), 1).alias(prev[c]) for c in [pos, *compared]),
-            near.starts().alias(prev[oid]),
+            near.starts().alias(first_name),
         ).lazy()
-        first = col(prev[oid])
+        first = col(first_name)
     elif lazy.implementation.is_polars():
         # Polars, in process: one window over the table ordered by opportunity
         # (several times faster than a partitioned one on sorted data); a row
