@@ -25,6 +25,7 @@ from salesflow.analytics import examples  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
+from salesflow.analytics.coverage import Coverage, Gap  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
 from salesflow.analytics.funnel import Funnel, funnel  # noqa: E402
 from salesflow.analytics.history_check import (  # noqa: E402
@@ -58,10 +59,12 @@ __all__ = [
     "Bridge",
     "BridgeTotals",
     "Columns",
+    "Coverage",
     "CycleLength",
     "DealAge",
     "Frames",
     "Funnel",
+    "Gap",
     "PipelineAsOf",
     "PipelineOverTime",
     "Rates",

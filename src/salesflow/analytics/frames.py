@@ -138,7 +138,8 @@ def frames(
 
     Returns Polars DataFrames with salesflow's own column names, plus two
     facts only objects know, after the contract's snapshot columns:
-    ``has_primary_contact`` (from contact roles) and, with ``process``,
+    ``has_primary_contact`` (from contact roles; null for every deal when no
+    deal has a contact role, as the data then does not record them) and, with ``process``,
     ``next_gate_met`` (whether the next stage's gate would let the deal in
     now; null for closed deals and the last stage). Amounts are
     ``Decimal`` columns with the largest scale found (at least 2), so no
@@ -230,8 +231,12 @@ def frames(
         "has_primary_contact": pl.Boolean,
         "next_gate_met": pl.Boolean,
     }
+    # Without a single contact role in the data, nobody records them: unknown, not "none".
+    roles_known = any(opp.contact_roles for opp in opps)
     for row, opp in zip(snapshot, opps, strict=True):
-        row["has_primary_contact"] = any(r.primary for r in opp.contact_roles)
+        row["has_primary_contact"] = (
+            any(r.primary for r in opp.contact_roles) if roles_known else None
+        )
         row["next_gate_met"] = None if process is None else _gate_met(opp, process)
     history_schema = {
         "opportunity_id": pl.String,

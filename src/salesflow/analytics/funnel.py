@@ -9,6 +9,7 @@ import narwhals as nw
 
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
@@ -17,6 +18,7 @@ __all__ = ["Funnel", "funnel", "funnel_steps", "stage_process"]
 
 Skipped = Literal["reached", "not_reached"]
 Backward = Literal["keep", "retract"]
+Current = Literal["reached", "history_only"]
 
 
 class Funnel(Result):
@@ -93,15 +95,41 @@ def _order(steps: Sequence[str]) -> nw.Expr:
     return expr
 
 
-def _entries(inputs: Inputs) -> nw.LazyFrame[Any]:
-    if inputs.history is not None:
-        return inputs.table("history", needs=("opportunity_id", "at", "stage")).select(
-            "opportunity_id", *inputs.history_order, "stage"
+def _entries(inputs: Inputs, current: Current) -> tuple[nw.LazyFrame[Any], list[str]]:
+    """Every (deal, stage) entry, and the columns that order a deal's entries in time.
+
+    With ``current="reached"``, each deal's current stage from the snapshot is
+    one more entry, after all of its history rows: a deal without history, or
+    whose history misses its last move, still reached the stage it is in.
+    """
+    if inputs.history is None:
+        snapshot = inputs.table("snapshot", needs=("id", "stage"))
+        only = snapshot.select(
+            nw.col("id").alias("opportunity_id"),
+            nw.col("stage"),
+            nw.lit(1, dtype=nw.Int64).alias("_tail"),
         )
-    snapshot = inputs.table("snapshot", needs=("id", "stage"))
-    return snapshot.select(
-        nw.col("id").alias("opportunity_id"), nw.lit(0).alias("at"), nw.col("stage")
+        return only, ["_tail"]
+    now = None
+    if current == "reached" and inputs.snapshot is not None:
+        now = inputs.table("snapshot", needs=("id", "stage")).select(
+            nw.col("id").alias("opportunity_id"), nw.col("stage")
+        )
+    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
+    order = inputs.history_order
+    rows = history.select("opportunity_id", *order, "stage").with_columns(
+        nw.lit(0, dtype=nw.Int64).alias("_tail")
     )
+    if now is None:
+        return rows, ["_tail", *order]
+    schema = rows.collect_schema()
+    tail = now.select(
+        "opportunity_id",
+        *[nw.lit(None, dtype=schema[c]).alias(c) for c in order],
+        "stage",
+        nw.lit(1, dtype=nw.Int64).alias("_tail"),
+    )
+    return nw.concat([rows, tail], how="vertical"), ["_tail", *order]
 
 
 def funnel(
@@ -110,13 +138,17 @@ def funnel(
     process: SalesProcess | None = None,
     skipped: Skipped = "reached",
     backward: Backward = "keep",
+    current: Current = "reached",
     by: str | Sequence[str] = (),
 ) -> Funnel:
     """How many deals reached each stage, and the conversion from step to step.
 
     Steps are the process's stages except closed-lost ones, in order (won
     stages last). Read from the history table when given (every stage a deal
-    entered), else from the snapshot (its current stage only).
+    entered) and from the snapshot (the stage each deal is in now, which it
+    has reached whether or not the history shows it: ``current="reached"``),
+    so the funnel's won step and :func:`~salesflow.analytics.win_rate` count
+    the same won deals.
 
     Args:
         data: Opportunities, frames, or :class:`~salesflow.analytics.Frames`.
@@ -128,6 +160,10 @@ def funnel(
             ``"retract"``: a move back to stage *j* un-reaches the later stages
             (unless they are entered again). Rows are ordered by time, never by
             their position in the table.
+        current: ``"reached"`` (default): each deal's current stage in the
+            snapshot counts as reached, after its history (deals without
+            history count from their current stage); ``"history_only"``:
+            only stages the history shows.
         by: Snapshot columns to group by (e.g. ``"owner"``).
 
     Returns:
@@ -146,17 +182,27 @@ def funnel(
     ...        skipped="not_reached").reached("Prospecting")
     4
     """
-    if skipped not in ("reached", "not_reached") or backward not in ("keep", "retract"):
+    if (
+        skipped not in ("reached", "not_reached")
+        or backward not in ("keep", "retract")
+        or current not in ("reached", "history_only")
+    ):
         raise ValidationError(
-            [Problem(f"unknown policy skipped={skipped!r}, backward={backward!r}", "$")],
+            [
+                Problem(
+                    f"unknown policy skipped={skipped!r}, backward={backward!r}, "
+                    f"current={current!r}",
+                    "$",
+                )
+            ],
             subject="funnel",
         )
     keys = by_columns(by)
     inputs = resolve(data)
     chosen = stage_process(process, data, "funnel")
     steps = funnel_steps(chosen)
-    rows = _entries(inputs).with_columns(_order(steps).alias("_k"))
-    order = inputs.history_order if inputs.history is not None else ["at"]
+    rows, order = _entries(inputs, current)
+    rows = rows.with_columns(_order(steps).alias("_k"))
     if backward == "retract":
         floor = nw.col("_k").cum_min(reverse=True).over("opportunity_id", order_by=order)
         rows = rows.with_columns(floor.alias("_floor")).filter(nw.col("_k") <= nw.col("_floor"))
@@ -208,5 +254,24 @@ def funnel(
         inputs.kind,
         title=f"Stage funnel ({chosen.name}; skipped stages {skipped.replace('_', ' ')}, "
         f"backward moves {backward})",
-        policies={"skipped": skipped, "backward": backward, "by": keys},
+        policies={"skipped": skipped, "backward": backward, "current": current, "by": keys},
+        gaps=_gaps(inputs),
+        pending=[_no_deals(table)],
     )
+
+
+def _gaps(inputs: Inputs) -> list[Gap]:
+    if inputs.history is not None:
+        return []
+    reason = "no history table: each deal counts from its current stage only"
+    return [Gap("assumed", "every deal", reason)]
+
+
+def _no_deals(table: nw.LazyFrame[Any]) -> Pending:
+    def check() -> Gap | None:
+        first = table.filter(nw.col("step") == 0).select(nw.col("reached").sum())
+        if int(first.collect(backend="polars").item() or 0):
+            return None
+        return Gap("no_data", "funnel", "no deal reached its first step")
+
+    return check

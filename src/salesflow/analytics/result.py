@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -9,6 +11,7 @@ import narwhals as nw
 
 from salesflow._html import table_html
 from salesflow.analytics._source import Kind
+from salesflow.analytics.coverage import Coverage, Gap, Pending, resolve_pending
 
 __all__ = ["Result"]
 
@@ -23,18 +26,35 @@ class Result:
     DataFrames). ``repr`` and ``_repr_html_`` show the first rows, computing
     them if needed.
 
+    :attr:`coverage` says what the result could not compute: rows left out
+    and why, checks not made, or that it rests on no data at all.
+
     Attributes:
         title: What the table is, e.g. ``Pipeline summary (cumulative, USD)``.
         policies: The policy options the result was computed with.
     """
 
     def __init__(
-        self, frame: nw.LazyFrame[Any], kind: Kind, *, title: str, policies: dict[str, Any]
+        self,
+        frame: nw.LazyFrame[Any],
+        kind: Kind,
+        *,
+        title: str,
+        policies: dict[str, Any],
+        gaps: Iterable[Gap] = (),
+        pending: Iterable[Pending] = (),
     ) -> None:
         self._frame = frame
         self._kind = kind
         self.title = title
         self.policies = dict(policies)
+        self._gaps = tuple(gaps)
+        self._pending = tuple(pending)
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        """What the result left out or could not check (counted on first use)."""
+        return resolve_pending(self._gaps, self._pending)
 
     def to_frame(self) -> Any:
         """The result table as the caller's kind of frame."""
@@ -71,11 +91,13 @@ class Result:
         )
         if len(self._table) > _SHOWN:
             lines.append(f"... {len(self._table) - _SHOWN} more rows")
+        lines.extend(f"  {note}" for note in self.coverage.notes())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         names, body = self._cells()
-        return table_html(f"{type(self).__name__}: {self.title}", names, body)
+        notes = "".join(f"<p>{html.escape(note)}</p>" for note in self.coverage.notes())
+        return table_html(f"{type(self).__name__}: {self.title}", names, body) + notes
 
 
 def _cell(value: Any) -> str:

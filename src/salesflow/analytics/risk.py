@@ -10,6 +10,7 @@ import narwhals as nw
 from salesflow.analytics._expr import as_utc, date_days, days
 from salesflow.analytics._source import resolve
 from salesflow.analytics.as_of import deals_at
+from salesflow.analytics.coverage import Gap, GapKind, Pending
 from salesflow.analytics.frames import frames
 from salesflow.analytics.result import Result
 from salesflow.opportunity import Opportunity
@@ -138,6 +139,13 @@ def at_risk(
     today = nw.lit(moment.date())
     flags: dict[str, tuple[nw.Expr, nw.Expr]] = {}
     skipped: list[str] = []
+    gaps: list[Gap] = []
+    pending: list[Pending] = []
+
+    def not_checked(flag: str, reason: str, kind: GapKind = "not_checked") -> None:
+        skipped.append(flag)
+        gaps.append(Gap(kind, f"flag {flag}", reason))
+
     frame = snapshot.filter(~nw.col("is_closed"))
     # stale
     rot = (
@@ -145,7 +153,13 @@ def at_risk(
         if isinstance(chosen, SalesProcess)
         else {}
     )
-    if rot and "last_stage_change_at" in names:
+    if not isinstance(chosen, SalesProcess):
+        not_checked("stale", "no process given, so no stage's rot_days")
+    elif not rot:
+        not_checked("stale", f"no stage of the process {chosen.name!r} sets rot_days", "off")
+    elif "last_stage_change_at" not in names:
+        not_checked("stale", "the snapshot has no last_stage_change_at column")
+    else:
         limit: nw.Expr = nw.lit(None, dtype=nw.Int64)
         for stage, value in rot.items():
             limit = (
@@ -165,10 +179,15 @@ def at_risk(
                 ")",
             ),
         )
-    else:
-        skipped.append("stale")
+        pending.append(_unknown(frame, "last_stage_change_at", "stale", "no last stage change"))
     # no activity
-    if inputs.activities is not None and "created_at" in names:
+    if inputs.activities is None:
+        not_checked("no_activity", "no activity table")
+    elif _count(inputs.activities) == 0:
+        not_checked("no_activity", "the activity table is empty: activities are not recorded")
+    elif "created_at" not in names:
+        not_checked("no_activity", "the snapshot has no created_at column")
+    else:
         acts = inputs.activities.filter(nw.col("at") <= nw.lit(moment))
         if "done" in acts.collect_schema().names():
             acts = acts.filter(nw.col("done").fill_null(True))
@@ -177,11 +196,9 @@ def at_risk(
         since = days(nw.lit(moment), nw.col("_last_act").fill_null(nw.col("created_at")))
         frame = frame.with_columns(since.alias("_quiet"))
         flags["no_activity"] = (
-            nw.col("_quiet") > idle_days,
+            (nw.col("_quiet") > idle_days).fill_null(False),
             _text("no activity logged in ", _whole(nw.col("_quiet")), " days"),
         )
-    else:
-        skipped.append("no_activity")
     if "close_date" in names:
         flags["past_close_date"] = (
             (nw.col("close_date") < today).fill_null(False),
@@ -193,29 +210,33 @@ def at_risk(
                 " days",
             ),
         )
+        pending.append(_unknown(frame, "close_date", "past_close_date", "no close date"))
     else:
-        skipped.append("past_close_date")
+        not_checked("past_close_date", "the snapshot has no close_date column")
     if "push_count" in names:
         flags["pushed"] = (
             (nw.col("push_count") >= max_pushes).fill_null(False),
             _text("close date pushed ", nw.col("push_count").cast(nw.String), " times"),
         )
     else:
-        skipped.append("pushed")
+        not_checked("pushed", "the snapshot has no push_count column")
     if "has_primary_contact" in names:
         flags["no_primary_contact"] = (
-            ~nw.col("has_primary_contact").fill_null(False),
+            (~nw.col("has_primary_contact")).fill_null(False),
             _text("no primary contact"),
         )
+        pending.append(
+            _unknown(frame, "has_primary_contact", "no_primary_contact", "no contact roles known")
+        )
     else:
-        skipped.append("no_primary_contact")
+        not_checked("no_primary_contact", "no contact roles (no has_primary_contact column)")
     if "next_gate_met" in names:
         flags["gate_not_met"] = (
             (~nw.col("next_gate_met")).fill_null(False),
             _text("the next stage's gate is not met"),
         )
     else:
-        skipped.append("gate_not_met")
+        not_checked("gate_not_met", "gates run on objects only (no next_gate_met column)")
     if inputs.history is not None and {"amount", "previous_amount"} <= set(
         inputs.history.collect_schema().names()
     ):
@@ -241,18 +262,29 @@ def at_risk(
             _text("amount changed by ", _whole(nw.col("_change") * 100), " % in one step"),
         )
     else:
-        skipped.append("large_amount_change")
-    reasons = [nw.when(flag).then(text) for flag, text in flags.values()]
+        not_checked(
+            "large_amount_change",
+            "no history table" if inputs.history is None else "the history has no amounts",
+        )
     count = nw.lit(0, dtype=nw.Int64)
     for flag, _ in flags.values():
         count = count + flag.cast(nw.Int64)
+    if flags:
+        reasons = nw.concat_str(
+            [nw.when(flag).then(text) for flag, text in flags.values()],
+            separator="; ",
+            ignore_nulls=True,
+        )
+    else:
+        reasons = nw.lit(None, dtype=nw.String)
     table = frame.select(
         "id",
         "stage",
         *[flag.alias(name) for name, (flag, _) in flags.items()],
         count.alias("flags"),
-        nw.concat_str(reasons, separator="; ", ignore_nulls=True).alias("reasons"),
+        reasons.alias("reasons"),
     ).sort("id")
+    pending.insert(0, _no_open_deals(frame, moment))
     return AtRisk(
         table,
         inputs.kind,
@@ -266,4 +298,33 @@ def at_risk(
             "skipped": skipped,
             "rebuilt_from_history": rebuilt,
         },
+        gaps=gaps,
+        pending=pending,
     )
+
+
+def _count(frame: nw.LazyFrame[Any]) -> int:
+    return int(frame.select(nw.len()).collect(backend="polars").item())
+
+
+def _unknown(frame: nw.LazyFrame[Any], column: str, flag: str, reason: str) -> Pending:
+    """A flag not checked on the open deals whose ``column`` is null (counted on demand)."""
+
+    def check() -> Gap | None:
+        missing = _count(frame.filter(nw.col(column).is_null()))
+        return (
+            Gap("not_checked", f"flag {flag}", reason, rows=missing, unit="open deals")
+            if missing
+            else None
+        )
+
+    return check
+
+
+def _no_open_deals(frame: nw.LazyFrame[Any], moment: datetime) -> Pending:
+    def check() -> Gap | None:
+        if _count(frame):
+            return None
+        return Gap("no_data", "at-risk deals", f"no deal was open as of {moment.date()}")
+
+    return check
