@@ -267,3 +267,100 @@ def test_bad_rates_are_usage_errors(
     write_json(path, DataSet())
     assert main(["report", str(path), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+_MAVEN_PROCESS = (
+    "name: Maven CRM\nstages:\n"
+    "  - {name: Prospecting, probability: 10}\n"
+    "  - {name: Engaging, probability: 50}\n"
+    "  - {name: Won, probability: 100, is_closed: true, is_won: true}\n"
+    "  - {name: Lost, probability: 0, is_closed: true}\n"
+)
+_MAVEN_ROWS = (
+    "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n"
+    "A1,Ann,GTX Pro,Acme,Prospecting,,,\n"
+    "A2,Ann,GTX Pro,Acme,Engaging,2017-03-01,,\n"
+    "A3,Bob,MG Special,Beta,Won,2017-02-01,2017-03-10,1200\n"
+    "A4,Bob,MG Special,Beta,Lost,2017-02-05,2017-03-15,0\n"
+)
+
+
+def _maven_report_args(tmp_path: Path) -> list[str]:
+    process, deals = tmp_path / "maven.yaml", tmp_path / "deals.csv"
+    process.write_text(_MAVEN_PROCESS, encoding="utf-8")
+    deals.write_text(_MAVEN_ROWS, encoding="utf-8")
+    return [
+        "report",
+        str(deals),
+        "--columns",
+        "maven",
+        "--process",
+        str(process),
+        "--currency",
+        "USD",
+        "--close-dates",
+        "after-created:90",
+    ]
+
+
+def test_a_report_says_under_each_section_what_it_could_not_compute(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = _json(capsys, *_maven_report_args(tmp_path), "--format", "json")
+    sections = document["sections"]
+    # Two open deals without an amount: counted, not summed; and it says so.
+    assert (
+        "Left out 2 deals from the amounts: no amount (they are in the counts)."
+        in (sections["summary"]["notes"])
+    )
+    assert sections["summary"]["complete"] is False
+    # No deal has history: the bridge and the past pipeline rest on nothing, and say so.
+    assert sections["bridge"]["empty"] is True
+    assert any("no history" in note for note in sections["over_time"]["notes"])
+    # No contact roles and no activities in a CSV: those flags are not checked, not raised.
+    risk = sections["at_risk"]
+    assert risk["rows"] == []
+    assert any("flag no_primary_contact for 2 open deals" in n for n in risk["notes"])
+    assert any("flag no_activity" in n for n in risk["notes"])
+    # The funnel counts each deal's current stage; the lost deal has no step to count in.
+    reached = {r["stage"]: r["reached"] for r in sections["funnel"]["rows"]}
+    assert reached == {"Prospecting": 3, "Engaging": 2, "Won": 1}
+    assert any(n.startswith("Left out 1 deals") for n in sections["funnel"]["notes"])
+    assert sections["win_rate"]["complete"] is True
+
+
+def test_strict_makes_an_empty_or_partial_report_exit_1_after_printing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _maven_report_args(tmp_path)
+    assert main([*args, "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main([*args, "--format", "json", "--strict"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["sections"]["summary"]["rows"]
+    assert "--strict: " in captured.err and "bridge" in captured.err
+
+
+def test_strict_passes_a_report_that_computed_every_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = sf.presets.salesforce_standard()
+    data = sf.datasets.synthetic(process, 60, seed=4)
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    document = _json(capsys, "report", str(path), "--format", "json", "--strict")
+    assert all(s["complete"] and not s["empty"] for s in document["sections"].values())
+
+
+def test_a_report_as_of_a_date_before_the_data_says_it_rests_on_no_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    process = sf.presets.salesforce_standard()
+    data = sf.datasets.synthetic(process, 30, seed=4)
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    args = ["report", str(path), "--format", "json", "--as-of", "2001-01-01"]
+    sections = _json(capsys, *args)["sections"]
+    assert sections["summary"]["empty"] is True
+    assert any("before the first history row" in n for n in sections["summary"]["notes"])
+    assert sections["forecast"]["empty"] is True

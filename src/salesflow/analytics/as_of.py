@@ -19,6 +19,7 @@ from typing import Any
 import narwhals as nw
 
 from salesflow.analytics._expr import as_utc
+from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import ROW, Inputs, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.result import Result
@@ -186,7 +187,11 @@ def pipeline_as_of(
     )
     table = state_at(inputs, moment, chosen).sort("id")
     result = PipelineAsOf(
-        table, inputs.kind, title=f"Pipeline as of {moment.isoformat()}", policies={"at": moment}
+        table,
+        inputs.kind,
+        title=f"Pipeline as of {moment.isoformat()}",
+        policies={"at": moment},
+        pending=[before_history(inputs, [moment], "pipeline"), without_history(inputs)],
     )
     result.moment = moment
     return result

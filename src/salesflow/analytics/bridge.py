@@ -45,6 +45,7 @@ import narwhals as nw
 
 from salesflow.analytics._bridge_groups import GroupAt, deal_groups
 from salesflow.analytics._expr import as_utc, by_columns
+from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
@@ -234,6 +235,7 @@ def bridge(
         table,
         inputs.kind,
         title=f"Pipeline bridge {first.date()} → {second.date()}{window}",
+        pending=[before_history(inputs, [second], "bridge"), without_history(inputs)],
         policies={
             "start": first,
             "end": second,

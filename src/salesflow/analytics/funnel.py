@@ -202,6 +202,7 @@ def funnel(
     chosen = stage_process(process, data, "funnel")
     steps = funnel_steps(chosen)
     rows, order = _entries(inputs, current)
+    every_deal = rows.select("opportunity_id").unique()
     rows = rows.with_columns(_order(steps).alias("_k"))
     if backward == "retract":
         floor = nw.col("_k").cum_min(reverse=True).over("opportunity_id", order_by=order)
@@ -256,7 +257,7 @@ def funnel(
         f"backward moves {backward})",
         policies={"skipped": skipped, "backward": backward, "current": current, "by": keys},
         gaps=_gaps(inputs),
-        pending=[_no_deals(table)],
+        pending=[_no_deals(table), _off_steps(every_deal, per_deal)],
     )
 
 
@@ -265,6 +266,22 @@ def _gaps(inputs: Inputs) -> list[Gap]:
         return []
     reason = "no history table: each deal counts from its current stage only"
     return [Gap("assumed", "every deal", reason)]
+
+
+def _off_steps(every_deal: nw.LazyFrame[Any], per_deal: nw.LazyFrame[Any]) -> Pending:
+    def check() -> Gap | None:
+        counted = per_deal.select("opportunity_id")
+        missing = every_deal.join(counted, on="opportunity_id", how="anti")
+        count = int(missing.select(nw.len()).collect(backend="polars").item())
+        if not count:
+            return None
+        reason = (
+            "none of their recorded stages is a step (closed lost with no earlier stage "
+            "recorded, a lead stage, or a stage outside the process)"
+        )
+        return Gap("left_out", "deals", reason, rows=count)
+
+    return check
 
 
 def _no_deals(table: nw.LazyFrame[Any]) -> Pending:

@@ -9,6 +9,7 @@ from typing import Any
 import narwhals as nw
 
 from salesflow.analytics._expr import as_utc
+from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.funnel import stage_process
@@ -79,4 +80,8 @@ def pipeline_over_time(
         title=f"Pipeline over time ({'cumulative' if cumulative else 'single-category'}, "
         f"{currency or 'no currency'})",
         policies={"dates": list(dates), "cumulative": cumulative, "rates": rates},
+        pending=[
+            before_history(inputs, [as_utc(d, what="dates") for d in dates], "pipeline over time"),
+            without_history(inputs),
+        ],
     )

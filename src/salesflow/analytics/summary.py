@@ -10,6 +10,7 @@ import attrs
 import narwhals as nw
 
 from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._history_gaps import no_amount, no_deals
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.rates import Rates, convert, exact_product
 from salesflow.analytics.result import Result
@@ -243,6 +244,7 @@ def pipeline_summary(
         inputs.kind,
         title=f"Pipeline summary ({mode}, {currency or 'no currency'})",
         policies={"cumulative": cumulative, "rates": rates, "by": keys},
+        pending=[no_deals(frame, "pipeline summary"), no_amount(frame)],
     )
     result.currency = currency
     return result

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import narwhals as nw
 
 from salesflow.analytics._expr import aggregate, by_columns
+from salesflow.analytics._history_gaps import no_deals
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
 from salesflow.errors import Problem, ValidationError
@@ -127,4 +128,5 @@ def win_rate(
             "count_walked_away": count_walked_away,
             "by": keys,
         },
+        pending=[no_deals(frame, "win rate")],
     )

@@ -109,6 +109,8 @@ def as_json(report: Report) -> str:
                 "columns": list(section.columns),
                 "rows": [{k: json_value(v) for k, v in row.items()} for row in section.rows],
                 "notes": list(section.notes),
+                "complete": section.complete,
+                "empty": section.empty,
             }
             for section in report.sections
         },

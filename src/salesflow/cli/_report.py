@@ -25,6 +25,7 @@ from salesflow.analytics import (
     pipeline_summary,
     win_rate,
 )
+from salesflow.analytics.coverage import Coverage
 from salesflow.analytics.over_time import pipeline_over_time
 from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
@@ -32,7 +33,7 @@ from salesflow.forecasting import RevenueForecast, forecast_revenue
 from salesflow.presets import MAPPING_PRESETS
 from salesflow.process import SalesProcess
 
-__all__ = ["Report", "Section", "inspect", "mapping_for", "quarter_of"]
+__all__ = ["Report", "Section", "covered", "inspect", "mapping_for", "quarter_of"]
 
 BRIDGE_DAYS = 7
 WEEKS = 12
@@ -48,7 +49,11 @@ class Section:
         title: What the table is.
         columns: The column names.
         rows: The rows, as dictionaries keyed by column.
-        notes: Policies and caveats, one sentence each.
+        notes: Policies and caveats, one sentence each (what the section
+            could not compute among them).
+        complete: False when the section left rows out or could not make a
+            check (``--strict`` then exits 1).
+        empty: True when the section rests on no data at all.
         shown: How many rows a terminal table shows (``None``: all).
         plot: Draws the section on a matplotlib ``Axes`` (from
             :mod:`salesflow.analytics.plots`), for the HTML page.
@@ -59,6 +64,8 @@ class Section:
     columns: tuple[str, ...]
     rows: tuple[Mapping[str, Any], ...]
     notes: tuple[str, ...] = ()
+    complete: bool = True
+    empty: bool = False
     shown: int | None = None
     plot: Callable[[Any], Any] | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -105,10 +112,21 @@ def mapping_for(process: SalesProcess) -> ProcessMapping | None:
     return None
 
 
+def covered(section: Section, coverage: Coverage) -> Section:
+    """``section`` with the notes, completeness and emptiness of a result's ``coverage``."""
+    return attrs.evolve(
+        section,
+        notes=(*section.notes, *coverage.notes()),
+        complete=section.complete and coverage.complete,
+        empty=section.empty or coverage.empty,
+    )
+
+
 def _from_result(key: str, result: Result) -> Section:
-    return Section(
+    section = Section(
         key=key, title=result.title, columns=tuple(result.columns), rows=tuple(result.rows())
     )
+    return covered(section, result.coverage)
 
 
 def _funnel(tables: Frames) -> Section:
@@ -123,7 +141,7 @@ def _over_time(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
     for row in result.rows():
         if row["line"] in _OVER_TIME:
             by_date.setdefault(row["date"], {"date": row["date"]})[row["line"]] = row["amount"]
-    return Section(
+    section = Section(
         key="over_time",
         title=f"{result.title}: amount, weekly",
         columns=("date", *_OVER_TIME),
@@ -131,6 +149,7 @@ def _over_time(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
         notes=("Each week's pipeline rebuilt from the history as of that day.",),
         plot=lambda ax: plot_pipeline_over_time(result, lines=_OVER_TIME, ax=ax),
     )
+    return covered(section, result.coverage)
 
 
 def _summary(tables: Frames, rates: Rates | None) -> Section:
@@ -151,7 +170,7 @@ def _bridge(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
         "Won, lost, decreased and pushed out are subtracted; the rest is added; "
         + ("the totals add up." if totals.adds_up() else "THE TOTALS DO NOT ADD UP."),
     )
-    return Section(
+    section = Section(
         key="bridge",
         title=result.title,
         columns=("movement", "deals", "amount"),
@@ -159,6 +178,7 @@ def _bridge(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
         notes=notes,
         plot=lambda ax: plot_bridge(result, ax=ax),
     )
+    return covered(section, result.coverage)
 
 
 def _bridge_deals(tables: Frames, as_of: datetime, rates: Rates | None) -> Section:
@@ -178,11 +198,8 @@ def _risk(tables: Frames, as_of: datetime) -> Section:
     flagged = sorted(
         (row for row in result.rows() if row["flags"]), key=lambda row: -int(row["flags"])
     )
-    skipped = result.policies.get("skipped") or ()
     notes: tuple[str, ...] = (f"{len(flagged)} of {len(result)} open deals flagged.",)
-    if skipped:
-        notes += (f"Not checked (the data lacks what they need): {', '.join(skipped)}.",)
-    return Section(
+    section = Section(
         key="at_risk",
         title=result.title,
         columns=("id", "stage", "flags", "reasons"),
@@ -190,6 +207,7 @@ def _risk(tables: Frames, as_of: datetime) -> Section:
         notes=notes,
         shown=15,
     )
+    return covered(section, result.coverage)
 
 
 def _phases(tables: Frames, mapping: ProcessMapping, rates: Rates | None) -> Section:
@@ -234,7 +252,7 @@ def _forecast(tables: Frames, as_of: datetime, seed: int, rates: Rates | None) -
         f"{found.by_close_date} timed by their own close date.",
         f"Learned from: {found.learned_from}.",
     )
-    return Section(
+    section = Section(
         key="forecast",
         title=f"Closed-won revenue forecast {start.isoformat()} to {end.isoformat()} "
         f"({found.currency}), including what is already won",
@@ -242,6 +260,7 @@ def _forecast(tables: Frames, as_of: datetime, seed: int, rates: Rates | None) -
         rows=tuple(rows),
         notes=notes,
     )
+    return covered(section, found.coverage)
 
 
 def inspect(
@@ -274,12 +293,14 @@ def inspect(
         buyer-phase view (with a mapping) and the quarter's revenue forecast.
     """
     as_of = as_of.astimezone(timezone.utc)
+    rebuilt = Coverage()
     if rebuild:
         step("rebuilding the pipeline as of the date")
-        tables = attrs.evolve(tables, snapshot=pipeline_as_of(tables, as_of).to_frame())
+        past = pipeline_as_of(tables, as_of)
+        tables, rebuilt = attrs.evolve(tables, snapshot=past.to_frame()), past.coverage
     sections: list[Section] = []
     plan: list[tuple[str, Callable[[], Section]]] = [
-        ("summary", lambda: _summary(tables, rates)),
+        ("summary", lambda: covered(_summary(tables, rates), rebuilt)),
         ("bridge", lambda: _bridge(tables, as_of, rates)),
         ("bridge deals", lambda: _bridge_deals(tables, as_of, rates)),
         ("pipeline over time", lambda: _over_time(tables, as_of, rates)),

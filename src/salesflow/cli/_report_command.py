@@ -115,6 +115,12 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     help="How many units of --convert-to one unit of CURRENCY is worth (repeatable).",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="The forecast's seed.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when a section rests on no data or could not compute part of what it shows "
+    "(its notes say what); the report is printed either way.",
+)
 @FORMAT
 @HTML
 @click.pass_context
@@ -127,6 +133,7 @@ def report(
     convert_to: str | None,
     rate_pairs: tuple[str, ...],
     seed: int,
+    strict: bool,
     fmt: str,
     html: Path | None,
     **kwargs: Any,
@@ -168,4 +175,10 @@ def report(
     if refused:
         for line in result[0].summary().splitlines():
             out.note(line)
+    partial = [s.key for s in built.sections if s.empty or not s.complete]
+    if strict and partial:
+        out.note(
+            f"--strict: {len(partial)} section(s) empty or partly uncomputed: {', '.join(partial)}"
+        )
+    if refused or (strict and partial):
         ctx.exit(1)

@@ -11,6 +11,7 @@ import numpy as np
 
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import resolve
+from salesflow.analytics.coverage import Coverage, Gap
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
@@ -45,6 +46,9 @@ class RevenueForecast:
         draws: How many draws.
         seed: Their seed.
         learned_from: What the probabilities and timings rest on.
+        coverage: The open deals left out of the simulation and why (no
+            history, no amount, a stage outside the process, no timing at
+            all), and those timed by their own close date.
     """
 
     start: date
@@ -61,6 +65,7 @@ class RevenueForecast:
     draws: int
     seed: int
     learned_from: str
+    coverage: Coverage = attrs.field(factory=Coverage)
 
     def __repr__(self) -> str:
         return (
@@ -68,6 +73,7 @@ class RevenueForecast:
             f"{self.as_of.date().isoformat()}, {self.currency}: P10 {self.p10:,.0f}, "
             f"P50 {self.p50:,.0f}, P90 {self.p90:,.0f}; won so far {self.won_so_far:,.0f}; "
             f"{self.deals} open deals, {self.draws} draws)"
+            + "".join(f"\n  {note}" for note in self.coverage.notes())
         )
 
 
@@ -160,7 +166,8 @@ def forecast_revenue(
     }
     times = _learn(inputs, chosen, moment)
     state = open_at(inputs, chosen, moment)
-    rows = [r for r in state.iter_rows(named=True) if r["amount"] is not None]
+    every = list(state.iter_rows(named=True))
+    rows = [r for r in every if r["amount"] is not None and r["stage"] in probability]
     target = currency or (rates.currency if rates is not None else None)
     if target is None:
         codes = sorted({r["currency"] for r in rows if r["currency"] is not None})
@@ -170,20 +177,53 @@ def forecast_revenue(
     finish = datetime.combine(last, time.max, tzinfo=timezone.utc)
     low = max((begin - moment).total_seconds() / 86400, 0.0)
     high = (finish - moment).total_seconds() / 86400
-    amounts, chances, fallback = [], [], 0
+    amounts, chances, fallback, untimed = [], [], 0, 0
     for r in rows:
         age = (moment - r["entered_at"]).total_seconds() / 86400
         timing = times.win_timing(r["stage"], age, low, high) if high > 0 else 0.0
         if np.isnan(timing):
-            fallback += 1
             close = r["close_date"]
-            timing = float(close is not None and first <= close <= last and high > 0)
+            if close is None:
+                untimed += 1
+                continue
+            fallback += 1
+            timing = float(first <= close <= last and high > 0)
         win = scores.get(str(r["id"]), probability.get(r["stage"], 0.0))
         amounts.append(float(r["amount"]) * _rate(rates, r["currency"], target))
         chances.append(win * timing)
+    gaps = [
+        _left_out(sum(r["amount"] is None for r in every), "no amount"),
+        _left_out(
+            sum(r["amount"] is not None and r["stage"] not in probability for r in every),
+            f"their stage is not in the process {chosen.name!r}",
+        ),
+        _left_out(
+            untimed,
+            "no close date, and no deal of their stage and age was seen winning to learn "
+            "a time to close from",
+        ),
+        _left_out(_without_history(inputs), "no history, so their stage at as_of is unknown"),
+    ]
+    if fallback:
+        gaps.append(
+            Gap(
+                "assumed",
+                "open deals",
+                "timed by their own close date (no learned time to close for their stage)",
+                rows=fallback,
+            )
+        )
     totals = simulate(np.array(amounts), np.array(chances), draws=draws, seed=seed)
     won = _won_so_far(inputs, chosen, begin, min(finish, moment), rates, target)
     totals = totals + won
+    if not amounts and not won:
+        gaps.append(
+            Gap(
+                "no_data",
+                "forecast",
+                f"no open deal to simulate and nothing won by {moment.date()}",
+            )
+        )
     p10, p50, p90 = (float(v) for v in np.quantile(totals, [0.1, 0.5, 0.9]))
     return RevenueForecast(
         start=first,
@@ -195,12 +235,30 @@ def forecast_revenue(
         p50=p50,
         p90=p90,
         mean=float(totals.mean()),
-        deals=len(rows),
+        deals=len(amounts),
         by_close_date=fallback,
         draws=draws,
         seed=seed,
         learned_from=f"{learned.learned_from}; timing from {times.learned_from}",
+        coverage=Coverage(tuple(g for g in gaps if g is not None)),
     )
+
+
+def _left_out(count: int, reason: str) -> Gap | None:
+    return Gap("left_out", "open deals", reason, rows=count) if count else None
+
+
+def _without_history(inputs: Any) -> int:
+    """Open deals of the snapshot that have no history row (so no state to simulate)."""
+    snapshot = inputs.snapshot
+    if snapshot is None or not {"id", "is_closed"} <= set(snapshot.collect_schema().names()):
+        return 0
+    history = inputs.table("history", needs=("opportunity_id",))
+    seen = history.select(nw.col("opportunity_id").alias("id")).unique()
+    missing = snapshot.filter(~nw.col("is_closed").fill_null(False)).join(
+        seen, on="id", how="anti"
+    )
+    return int(missing.select(nw.len()).collect(backend="polars").item())
 
 
 def _won_so_far(
