@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
+from salesflow.analytics._coerce import coerce
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import Columns, Table
 from salesflow.errors import Problem, ValidationError
@@ -24,8 +25,6 @@ __all__ = ["ROW", "Inputs", "Kind", "resolve"]
 ROW = "_row"
 """The history row's position in an eager input: orders rows with the same ``at``."""
 
-_DATES = ("close_date", "closed_on", "previous_close_date", "due_date")
-_TIMES = ("created_at", "last_stage_change_at", "at")
 _NUMBERS = ("amount", "previous_amount", "probability")
 _API_LABELS = {c.api_name: c.value for c in ForecastCategory if c.api_name != c.value}
 
@@ -206,17 +205,9 @@ def _numbers(frame: nw.LazyFrame[Any], table: str) -> list[nw.Expr]:
 def _normalise(
     frame: nw.LazyFrame[Any], *, process: Any, mapping: Any, currency: str | None, table: str
 ) -> nw.LazyFrame[Any]:
+    frame = coerce(frame, table)
     schema = frame.collect_schema()
     exprs = _numbers(frame, table)
-    for name in _DATES:
-        if name in schema and schema[name] != nw.Date:
-            exprs.append(nw.col(name).cast(nw.Date))
-    for name in _TIMES:
-        dtype = schema.get(name)
-        if dtype == nw.Date:
-            exprs.append(nw.col(name).cast(nw.Datetime("us")).dt.replace_time_zone("UTC"))
-        elif isinstance(dtype, nw.Datetime) and dtype.time_zone is None:
-            exprs.append(nw.col(name).dt.replace_time_zone("UTC"))
     if schema.get("forecast_category") == nw.String:  # a few comparisons: cheap per row
         expr = nw.col("forecast_category")
         for api, label in _API_LABELS.items():

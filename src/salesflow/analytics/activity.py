@@ -7,6 +7,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, days, sum0
 from salesflow.analytics._source import resolve
 from salesflow.analytics.result import Result
@@ -29,6 +30,7 @@ class ActivitySummary(Result):
         raise KeyError(deal)
 
 
+@translated("activity_summary")
 def activity_summary(
     data: Any, *, as_of: date | datetime | None = None, include_open_tasks: bool = False
 ) -> ActivitySummary:

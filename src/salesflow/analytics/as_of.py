@@ -18,6 +18,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import ROW, Inputs, resolve
@@ -152,6 +153,7 @@ class PipelineAsOf(Result):
     moment: datetime
 
 
+@translated("pipeline_as_of")
 def pipeline_as_of(
     data: Any, at: date | datetime, *, process: SalesProcess | None = None
 ) -> PipelineAsOf:

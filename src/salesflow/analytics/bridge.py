@@ -44,6 +44,7 @@ from typing import Any
 import narwhals as nw
 
 from salesflow.analytics._bridge_groups import GroupAt, deal_groups
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import resolve
@@ -91,6 +92,7 @@ def _state(inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | 
     return state, currency
 
 
+@translated("bridge")
 def bridge(
     data: Any,
     start: date | datetime,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.coverage import Gap, Pending
@@ -132,6 +133,7 @@ def _entries(inputs: Inputs, current: Current) -> tuple[nw.LazyFrame[Any], list[
     return nw.concat([rows, tail], how="vertical"), ["_tail", *order]
 
 
+@translated("funnel")
 def funnel(
     data: Any,
     *,

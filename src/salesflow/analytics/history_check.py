@@ -46,6 +46,7 @@ from typing import Any
 
 import attrs
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._ordered import Neighbours, in_order
 from salesflow.analytics._require import require
 from salesflow.columns import Columns
@@ -111,6 +112,7 @@ def transition_pairs(process: SalesProcess) -> list[TransitionPair]:
     ]
 
 
+@translated("check_history")
 def check_history(
     history: Any,
     process: SalesProcess,

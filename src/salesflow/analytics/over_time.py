@@ -8,6 +8,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import resolve
@@ -26,6 +27,7 @@ class PipelineOverTime(Result):
     """Summary lines per date (see :func:`pipeline_over_time`)."""
 
 
+@translated("pipeline_over_time")
 def pipeline_over_time(
     data: Any,
     dates: Sequence[date | datetime],

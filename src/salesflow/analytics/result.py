@@ -10,6 +10,7 @@ from typing import Any
 import narwhals as nw
 
 from salesflow._html import table_html
+from salesflow.analytics._engine_errors import engine_errors
 from salesflow.analytics._source import Kind
 from salesflow.analytics.coverage import Coverage, Gap, Pending, resolve_pending
 
@@ -54,15 +55,18 @@ class Result:
     @cached_property
     def coverage(self) -> Coverage:
         """What the result left out or could not check (counted on first use)."""
-        return resolve_pending(self._gaps, self._pending)
+        with engine_errors(f"{type(self).__name__}.coverage"):
+            return resolve_pending(self._gaps, self._pending)
 
     def to_frame(self) -> Any:
         """The result table as the caller's kind of frame."""
-        return self._kind.native(self._frame)
+        with engine_errors(type(self).__name__):
+            return self._kind.native(self._frame)
 
     @cached_property
     def _table(self) -> nw.DataFrame[Any]:
-        return self._frame.collect(backend="polars")
+        with engine_errors(type(self).__name__):
+            return self._frame.collect(backend="polars")
 
     @property
     def columns(self) -> list[str]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, date_days, days
 from salesflow.analytics._source import resolve
 from salesflow.analytics.as_of import deals_at
@@ -53,6 +54,7 @@ def _whole(expr: nw.Expr) -> nw.Expr:
     return expr.floor().cast(nw.Int64).cast(nw.String)
 
 
+@translated("at_risk")
 def at_risk(
     data: Any,
     *,

@@ -7,6 +7,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.result import Result
@@ -60,6 +61,7 @@ class Slippage(Result):
         raise KeyError(deal)
 
 
+@translated("slippage")
 def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
     """Close-date moves per deal, or per group of deals, from the history table.
 

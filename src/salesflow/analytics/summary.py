@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
 from salesflow.analytics._source import Inputs, resolve
@@ -188,6 +189,7 @@ def summarise(
     return table, currency
 
 
+@translated("pipeline_summary")
 def pipeline_summary(
     data: Any,
     *,

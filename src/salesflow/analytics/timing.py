@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days
 from salesflow.analytics._ordered import Neighbours, in_order, span_days
 from salesflow.analytics._source import resolve
@@ -62,6 +63,7 @@ class TimeInStage(Result):
         return Result(table, self._kind, title=f"{self.title}, per stage", policies=self.policies)
 
 
+@translated("time_in_stage")
 def time_in_stage(
     data: Any,
     *,
@@ -221,6 +223,7 @@ class DealAge(Result):
     """Each deal's age in days (see :func:`deal_age`)."""
 
 
+@translated("deal_age")
 def deal_age(data: Any, *, as_of: date | datetime | None = None) -> DealAge:
     """Days from creation to ``as_of`` for open deals, to the day they closed for closed ones.
 
@@ -273,6 +276,7 @@ class CycleLength(Result):
         return None if value is None else float(value)
 
 
+@translated("cycle_length")
 def cycle_length(
     data: Any,
     *,

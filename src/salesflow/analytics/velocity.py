@@ -8,6 +8,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
 from salesflow.analytics._source import resolve
 from salesflow.analytics.rates import Rates, convert
@@ -26,6 +27,7 @@ class Velocity(Result):
         return None if value is None else float(value)
 
 
+@translated("sales_velocity")
 def sales_velocity(
     data: Any,
     *,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns
 from salesflow.analytics._history_gaps import no_deals
 from salesflow.analytics._source import resolve
@@ -37,6 +38,7 @@ def _count(mask: nw.Expr) -> nw.Expr:
     return nw.when(mask).then(nw.lit(1)).count()
 
 
+@translated("win_rate")
 def win_rate(
     data: Any,
     *,

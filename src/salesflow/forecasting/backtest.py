@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
@@ -23,6 +24,7 @@ from salesflow.process import SalesProcess
 __all__ = ["Backtest", "backtest", "calibration"]
 
 
+@translated("calibration")
 def calibration(
     data: Any, *, process: SalesProcess | None = None, label: str | None = None, buckets: int = 10
 ) -> Calibration:
@@ -133,6 +135,7 @@ class Backtest:
         return "\n".join(lines)
 
 
+@translated("backtest")
 def backtest(
     data: Any,
     *,

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.errors import Problem, ValidationError
 
 __all__ = ["Bucket", "Calibration", "score"]
@@ -125,6 +126,7 @@ class Calibration:
         return "\n".join(lines)
 
 
+@translated("score")
 def score(
     predicted: Sequence[float],
     won: Sequence[bool],

@@ -10,6 +10,7 @@ import attrs
 import narwhals as nw
 import numpy as np
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.funnel import stage_process
@@ -115,6 +116,7 @@ def _curve(
     return survival, at_risk, np.cumsum(before * win_hazard)
 
 
+@translated("learn_close_times")
 def learn_close_times(
     data: Any, *, process: SalesProcess | None = None, until: date | datetime | None = None
 ) -> CloseTimes:
@@ -204,6 +206,7 @@ class CloseDate:
     note: str | None = None
 
 
+@translated("predict_close_dates")
 def predict_close_dates(
     data: Any,
     *,

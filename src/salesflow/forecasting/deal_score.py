@@ -11,6 +11,7 @@ import attrs
 import narwhals as nw
 import numpy as np
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import Inputs, resolve
 from salesflow.analytics.funnel import stage_process
@@ -174,6 +175,7 @@ def _primary(data: Any) -> dict[str, bool] | None:
     return None
 
 
+@translated("fit_deal_score")
 def fit_deal_score(
     data: Any,
     *,

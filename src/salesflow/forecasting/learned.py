@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._source import resolve
 from salesflow.analytics.funnel import stage_process
@@ -32,6 +33,7 @@ def _moment(value: date | datetime | None, what: str, *, start: bool = False) ->
     return as_utc(value, what=what)
 
 
+@translated("learn_probabilities")
 def learn_probabilities(
     data: Any,
     *,

@@ -9,6 +9,7 @@ import attrs
 import narwhals as nw
 import numpy as np
 
+from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import resolve
 from salesflow.analytics.coverage import Coverage, Gap
@@ -95,6 +96,7 @@ def _rate(rates: Rates | None, currency: str | None, target: str) -> float:
     return float(rates.rate(currency))
 
 
+@translated("forecast_revenue")
 def forecast_revenue(
     data: Any,
     *,
