@@ -319,7 +319,9 @@ def test_a_report_says_under_each_section_what_it_could_not_compute(
     assert any("no history" in note for note in sections["over_time"]["notes"])
     # No contact roles and no activities in a CSV: those flags are not checked, not raised.
     risk = sections["at_risk"]
-    assert risk["rows"] == []
+    # A2 engaged on 2017-03-01 (its created_at): --close-dates after-created:90 makes it overdue.
+    assert [r["id"] for r in risk["rows"]] == ["A2"]
+    assert risk["rows"][0]["reasons"].startswith("past its close date 2017-05-30 by ")
     assert any("flag no_primary_contact for 2 open deals" in n for n in risk["notes"])
     assert any("flag no_activity" in n for n in risk["notes"])
     # The funnel counts each deal's current stage; the lost deal has no step to count in.

@@ -233,8 +233,10 @@ class Columns:
         """The Maven Analytics "CRM Sales Opportunities" ``sales_pipeline.csv``.
 
         ``close_date`` there is the day a deal was won or lost (empty while
-        open), so it maps to ``closed_on``; the file has no forecast close date,
-        no currency (the data is in USD) and no history: derive those.
+        open), so it maps to ``closed_on``; ``engage_date`` (the day it entered
+        Engaging, the first date the file has) to ``created_at``. The file has
+        no forecast close date, no currency (the data is in USD) and no
+        history: :func:`salesflow.io.read_stage_dates` builds it from the dates.
         """
         return cls(
             snapshot={
@@ -244,6 +246,7 @@ class Columns:
                 "stage": "deal_stage",
                 "amount": "close_value",
                 "closed_on": "close_date",
+                "created_at": "engage_date",
             },
             label="maven",
         )

@@ -231,14 +231,14 @@ def at_risk(
             _unknown(frame, "has_primary_contact", "no_primary_contact", "no contact roles known")
         )
     else:
-        not_checked("no_primary_contact", "no contact roles (no has_primary_contact column)")
+        not_checked("no_primary_contact", "no contact roles: no has_primary_contact column")
     if "next_gate_met" in names:
         flags["gate_not_met"] = (
             (~nw.col("next_gate_met")).fill_null(False),
             _text("the next stage's gate is not met"),
         )
     else:
-        not_checked("gate_not_met", "gates run on objects only (no next_gate_met column)")
+        not_checked("gate_not_met", "gates run on objects only: no next_gate_met column")
     if inputs.history is not None and {"amount", "previous_amount"} <= set(
         inputs.history.collect_schema().names()
     ):
@@ -266,7 +266,7 @@ def at_risk(
     else:
         not_checked(
             "large_amount_change",
-            "no history table" if inputs.history is None else "the history has no amounts",
+            "no history table" if inputs.history is None else "the history has no previous_amount",
         )
     count = nw.lit(0, dtype=nw.Int64)
     for flag, _ in flags.values():

@@ -19,11 +19,12 @@ from salesflow.cli._load import (
     table_options,
 )
 from salesflow.cli._output import Output
+from salesflow.cli._presets import DATA_PRESETS, read_preset
 from salesflow.cli._processes import load_mapping
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
 from salesflow.errors import ValidationError
-from salesflow.io import ImportResult
+from salesflow.io import HistoryTable, ImportResult
 
 __all__ = ["parse_moment", "parse_rates", "report"]
 
@@ -116,6 +117,14 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="The forecast's seed.")
 @click.option(
+    "--preset",
+    "preset_name",
+    type=click.Choice(sorted(DATA_PRESETS)),
+    help="Read FILE as a known export: its process, columns, currency and the history built "
+    "from its stage dates (maven: Maven Analytics' sales_pipeline.csv). The report's moment "
+    "is then the file's last date unless --as-of gives one.",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit 1 when a section rests on no data or could not compute part of what it shows "
@@ -133,6 +142,7 @@ def report(
     convert_to: str | None,
     rate_pairs: tuple[str, ...],
     seed: int,
+    preset_name: str | None,
     strict: bool,
     fmt: str,
     html: Path | None,
@@ -147,14 +157,33 @@ def report(
     """
     out: Output = ctx.obj
     options = reader_options(kwargs)
+    if preset_name is not None:
+        if len(files) != 1:
+            raise click.BadParameter("a preset reads one file", param_hint="'FILE'")
+        options["process"] = DATA_PRESETS[preset_name].process()
     process = options["process"]
     mapping = load_mapping(mapping_name) if mapping_name else mapping_for(process)
     as_of = parse_moment(as_of_text) if as_of_text else datetime.now(timezone.utc)
     rates = parse_rates(convert_to, rate_pairs)
     result: list[ImportResult] = []
+    histories: list[HistoryTable] = []
 
     def make(step: Callable[[str], None]) -> Report:
         step("reading")
+        if preset_name is not None:
+            tables, history, end = read_preset(preset_name, files[0])
+            histories.append(history)
+            return inspect(
+                tables,
+                as_of=as_of if as_of_text or end is None else end,
+                title=f"Pipeline inspection: {Path(files[0]).name} as {preset_name} "
+                f"on {process.name}",
+                rebuild=as_of_text is not None,
+                mapping=mapping,
+                rates=rates,
+                seed=seed,
+                step=step,
+            )
         result.append(_read(files, kwargs, options))
         tables = frames(result[0].opportunities, result[0].activities, process=process)
         names = ", ".join(Path(name).name for name in files)
@@ -171,10 +200,15 @@ def report(
 
     built = build(out, 11, make)
     emit(out, built, fmt, html)
-    refused = result[0].refused
-    if refused:
-        for line in result[0].summary().splitlines():
+    if histories:
+        refused: Any = histories[0].refused
+        for line in histories[0].summary().splitlines():
             out.note(line)
+    else:
+        refused = result[0].refused
+        if refused:
+            for line in result[0].summary().splitlines():
+                out.note(line)
     partial = [s.key for s in built.sections if s.empty or not s.complete]
     if strict and partial:
         out.note(

@@ -25,6 +25,7 @@ from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
+from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.rows import COLUMNS, rows
 
@@ -35,9 +36,11 @@ __all__ = [
     "SALESFORCE_FIELDS",
     "CloseDatePolicy",
     "DataSet",
+    "HistoryTable",
     "ImportResult",
     "Note",
     "Refusal",
+    "hubspot_stage_dates",
     "read_csv",
     "read_hubspot_csv",
     "read_json",
@@ -45,6 +48,7 @@ __all__ = [
     "read_parquet",
     "read_salesforce_csv",
     "read_salesforce_json",
+    "read_stage_dates",
     "rows",
     "write_csv",
     "write_json",

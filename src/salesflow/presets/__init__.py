@@ -19,6 +19,7 @@ from salesflow.presets._mappings import (
     salesforce_liferay_mapping,
     trailhead_liferay_mapping,
 )
+from salesflow.presets._maven import maven, maven_stage_dates
 from salesflow.presets._seller import (
     SELLER_PRESETS,
     hubspot_default,
@@ -37,6 +38,8 @@ __all__ = [
     "liferay_buying_phases",
     "liferay_enterprise",
     "liferay_mapping",
+    "maven",
+    "maven_stage_dates",
     "odoo_classic",
     "salesforce_liferay_mapping",
     "salesforce_standard",

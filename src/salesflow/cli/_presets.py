@@ -1,0 +1,96 @@
+"""Data presets: a known export read by name (``salesflow report FILE --preset maven``).
+
+A preset names the process, the column mapping, the currency and the reader
+that builds the history from the file, so a known data set is one option away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+import attrs
+import click
+
+from salesflow.analytics import Frames
+from salesflow.cli._terminal import safe_text
+from salesflow.columns import Columns
+from salesflow.io import HistoryTable, read_stage_dates
+from salesflow.presets import maven, maven_stage_dates
+from salesflow.process import SalesProcess
+
+__all__ = ["DATA_PRESETS", "DataPreset", "read_preset"]
+
+
+@attrs.frozen(kw_only=True)
+class DataPreset:
+    """How to read one known export.
+
+    Attributes:
+        process: Its process.
+        columns: What it calls salesflow's columns.
+        currency: The currency of its amounts.
+        stage_dates: Stage → the column with the day the deal entered it.
+        date_formats: ``strptime`` formats its dates may have besides ISO 8601.
+    """
+
+    process: Callable[[], SalesProcess]
+    columns: Callable[[], Columns]
+    currency: str
+    stage_dates: Callable[[], Mapping[str, str]]
+    date_formats: Sequence[str] = ()
+
+
+DATA_PRESETS: dict[str, DataPreset] = {
+    "maven": DataPreset(
+        process=maven,
+        columns=Columns.maven,
+        currency="USD",
+        stage_dates=maven_stage_dates,
+    ),
+}
+"""Every data preset, by name."""
+
+
+def read_preset(name: str, path: str) -> tuple[Frames, HistoryTable, datetime | None]:
+    """The tables of ``path`` read as the preset ``name`` says, the history's report, and its end.
+
+    The end is the last day the history shows (its end of day, UTC), or ``None``
+    without any history row.
+    """
+    from salesflow.analytics._require import require
+
+    pl = require("polars")
+    preset = DATA_PRESETS[name]
+    if Path(path).suffix.lower() != ".csv":
+        raise click.BadParameter(
+            f"{safe_text(path)}: the {name} preset reads a .csv file", param_hint="'FILE'"
+        )
+    process, columns = preset.process(), preset.columns()
+    history = read_stage_dates(
+        path,
+        preset.stage_dates(),
+        process=process,
+        columns=columns,
+        currency=preset.currency,
+        date_formats=preset.date_formats,
+    )
+    try:
+        snapshot = pl.read_csv(path, infer_schema_length=None)
+    except Exception as exc:  # polars raises many kinds; all mean "not readable"
+        raise click.BadParameter(
+            f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
+            param_hint="'FILE'",
+        ) from exc
+    end = max((r["at"] for r in history.rows), default=None)
+    if end is not None:
+        end = datetime.combine(end.date(), time.max, tzinfo=timezone.utc)
+    tables = Frames(
+        snapshot,
+        history.to_polars(),
+        columns=columns,
+        process=process,
+        currency=preset.currency,
+    )
+    return tables, history, end

@@ -1,0 +1,355 @@
+r"""The history table from "date entered stage" columns: Maven, HubSpot, any such sheet.
+
+Many exports have no change history, only a date per stage: Maven's
+``engage_date`` (entered Engaging) and ``close_date`` (won or lost), HubSpot's
+``hs_date_entered_<stage id>`` or ``Date entered "<stage> (<pipeline>)"``. From
+a mapping *stage → column*, :func:`read_stage_dates` builds salesflow's history
+table (one row per stage a deal entered, in time order), to give the analytics
+beside the snapshot:
+
+>>> import io, salesflow as sf
+>>> from salesflow.io import read_stage_dates
+>>> deals = io.StringIO(
+...     "opportunity_id,deal_stage,engage_date,close_date,close_value\r\n"
+...     "A1,Won,2016-10-20,2017-03-01,1054\r\n"
+...     "A2,Prospecting,,,\r\n"
+...     "A3,Lost,2016-11-02,2016-10-01,0\r\n")
+>>> history = read_stage_dates(deals, sf.presets.maven_stage_dates(),
+...     process=sf.presets.maven(), columns=sf.Columns.maven(), currency="USD")
+>>> [(r["opportunity_id"], r["at"].date().isoformat(), r["stage"]) for r in history.rows]
+[('A1', '2016-10-20', 'Engaging'), ('A1', '2017-03-01', 'Won')]
+>>> history.read, history.taken, len(history.refused)
+(3, 2, 1)
+>>> print(history.refused[0])
+<stream> record 3 (A3), Opportunity: entered Lost on 2016-10-01 (close_date), before Engaging on 2016-11-02 (engage_date) @ $.close_date
+>>> history.notes
+('1 deals have no stage date (A2): no history rows for them',)
+
+A column named for several stages (Maven's ``close_date`` for Won and Lost)
+dates only the one the deal is in now. Each row carries the deal's snapshot
+amount and currency: the file does not say how they changed. Dates are ISO
+8601 (``2017-03-01``, or a timestamp with or without a zone; naive means
+``timezone``, by default UTC) unless ``date_formats`` lists others (Maven's
+spreadsheet variant: ``"%m/%d/%Y"``). Read = taken + refused; a row is refused
+(with every reason) when its id or stage is missing or unknown, a date cannot
+be read, or its dates contradict the process's stage order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, time, tzinfo
+from datetime import timezone as zones
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from salesflow.columns import Columns
+from salesflow.errors import Problem, ValidationError
+from salesflow.io._source import Source, csv_rows
+from salesflow.io.result import Refusal
+from salesflow.process import SalesProcess
+
+__all__ = ["HistoryTable", "hubspot_stage_dates", "read_stage_dates"]
+
+_HUBSPOT_HEADER = re.compile(r'^Date entered "(?P<stage>.+?)(?: \((?P<pipeline>[^()]*)\))?"$')
+
+
+@attrs.frozen(kw_only=True)
+class HistoryTable:
+    """A history table built by a reader, and its accounting.
+
+    Attributes:
+        rows: One dictionary per history row, in salesflow's history columns
+            (``opportunity_id``, ``at``, ``stage``, ``amount``, ``currency``,
+            ``close_date``: the day of a move into a closed stage, else empty).
+        read: Records read.
+        taken: Records that gave history rows (or none, when a deal has no date).
+        refused: Every record refused, with all its reasons.
+        notes: What the reader assumed or could not build, one sentence each.
+    """
+
+    rows: tuple[dict[str, Any], ...]
+    read: int
+    taken: int
+    refused: tuple[Refusal, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when no record was refused."""
+        return not self.refused
+
+    def to_polars(self) -> Any:
+        """The rows as a Polars DataFrame (needs the ``analytics`` extra)."""
+        from salesflow.analytics._require import require
+
+        pl = require("polars")
+        schema = {
+            "opportunity_id": pl.String,
+            "at": pl.Datetime("us", "UTC"),
+            "stage": pl.String,
+            "amount": pl.Decimal(38, _scale(r["amount"] for r in self.rows)),
+            "currency": pl.String,
+            "close_date": pl.Date,
+        }
+        return pl.DataFrame(list(self.rows), schema=schema)
+
+    def summary(self) -> str:
+        """Read, taken and refused, then each refusal and note on its own line."""
+        lines = [
+            f"history: {self.read} read, {self.taken} taken, {len(self.refused)} refused, "
+            f"{len(self.rows)} history rows"
+        ]
+        lines += [f"  refused {r}" for r in self.refused]
+        lines += [f"  {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"HistoryTable({len(self.rows)} rows from {self.read} records: "
+            f"{self.taken} taken, {len(self.refused)} refused)"
+        )
+
+
+def _scale(values: Iterable[Decimal | None]) -> int:
+    scale = 2
+    for value in values:
+        if value is not None:
+            exponent = value.as_tuple().exponent
+            if isinstance(exponent, int):
+                scale = max(scale, -exponent)
+    return scale
+
+
+def hubspot_stage_dates(header: Iterable[str], *, pipeline: str | None = None) -> dict[str, str]:
+    """The stage → column mapping of a HubSpot deals export's "date entered" columns.
+
+    Reads both spellings: ``Date entered "<stage> (<pipeline>)"`` (the export's
+    headers) and ``hs_date_entered_<stage id>`` (the API's properties, with the
+    default pipeline's stage ids).
+
+    Args:
+        header: The export's column names.
+        pipeline: Only this pipeline's columns (default: every pipeline's).
+
+    >>> hubspot_stage_dates(['Deal Name', 'Date entered "Closed won (Sales Pipeline)"',
+    ...                      "hs_date_entered_qualifiedtobuy"])
+    {'Closed won': 'Date entered "Closed won (Sales Pipeline)"', 'Qualified to buy': 'hs_date_entered_qualifiedtobuy'}
+    """
+    from salesflow.io.hubspot import HUBSPOT_STAGE_IDS
+
+    found: dict[str, str] = {}
+    for column in header:
+        match = _HUBSPOT_HEADER.match(column)
+        if match and (pipeline is None or match["pipeline"] == pipeline):
+            found.setdefault(match["stage"], column)
+        elif column.startswith("hs_date_entered_"):
+            stage = HUBSPOT_STAGE_IDS.get(column.removeprefix("hs_date_entered_"))
+            if stage is not None:
+                found.setdefault(stage, column)
+    return found
+
+
+def _moment(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
+    text = text.strip()
+    for shape in formats:
+        try:
+            parsed = datetime.strptime(text, shape)  # noqa: DTZ007 - the zone is applied below
+        except ValueError:
+            continue
+        return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if len(text) == 10:  # a date: its midnight
+        parsed = datetime.combine(parsed.date(), time.min)
+    return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
+
+
+def _check(
+    process: SalesProcess, stage_dates: Mapping[str, str], date_formats: Sequence[str]
+) -> None:
+    problems = []
+    if not isinstance(stage_dates, Mapping) or not stage_dates:
+        problems.append(Problem("expected a non-empty mapping stage → column", "$.stage_dates"))
+    else:
+        for stage, column in stage_dates.items():
+            if stage not in process:
+                problems.append(
+                    Problem(f"the process {process.name!r} has no stage {stage!r}", f"$.{stage}")
+                )
+            if not isinstance(column, str) or not column:
+                problems.append(Problem(f"expected a column name, got {column!r}", f"$.{stage}"))
+    if isinstance(date_formats, str) or not all(isinstance(f, str) for f in date_formats):
+        problems.append(Problem("expected a list of strptime formats", "$.date_formats"))
+    if problems:
+        raise ValidationError(problems, subject="read_stage_dates")
+
+
+def _rows(source: Source | Iterable[Mapping[str, Any]], encoding: str) -> tuple[str, Any]:
+    if (
+        isinstance(source, Iterable)
+        and not isinstance(source, (str, bytes))
+        and not hasattr(source, "read")
+    ):
+        rows: Iterator[tuple[int, dict[str, Any] | None, list[Problem]]] = (
+            (n, dict(row) if isinstance(row, Mapping) else None, [])
+            for n, row in enumerate(source, start=1)
+        )
+        return "<rows>", rows
+    name, _, records = csv_rows(source, encoding=encoding)  # type: ignore[arg-type]
+    return name, records
+
+
+def _cell(row: Mapping[str, Any], column: str) -> Any:
+    value = row.get(column)
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def read_stage_dates(
+    source: Source | Iterable[Mapping[str, Any]],
+    stage_dates: Mapping[str, str],
+    *,
+    process: SalesProcess,
+    columns: Columns | None = None,
+    currency: str | None = None,
+    date_formats: Sequence[str] = (),
+    timezone: tzinfo = zones.utc,
+    encoding: str = "utf-8",
+) -> HistoryTable:
+    """Build the history table from one date column per stage.
+
+    Args:
+        source: A CSV file (path or open file), or rows as mappings
+            (``df.to_dicts()``, ``df.to_dict("records")``).
+        stage_dates: Stage → the column holding the day the deal entered it.
+        process: The process: stage names, their order, and which are closed.
+        columns: What the source calls ``id``, ``stage``, ``amount`` and
+            ``currency`` (default: salesflow's names).
+        currency: The currency of amounts in rows without a currency column.
+        date_formats: ``strptime`` formats to try before ISO 8601.
+        timezone: The zone of timestamps written without one.
+        encoding: The CSV file's encoding.
+
+    Returns:
+        A :class:`HistoryTable`: the rows, and every record refused.
+
+    Raises:
+        FileFormatError: The file cannot be read as CSV.
+        ValidationError: A stage the process lacks, or a bad option.
+    """
+    _check(process, stage_dates, date_formats)
+    names = Columns.salesflow() if columns is None else columns
+    order = {s.name: i for i, s in enumerate(process.stages)}
+    closed = {s.name for s in process.closed_stages}
+    shared: dict[str, list[str]] = {}
+    for stage, column in stage_dates.items():
+        shared.setdefault(column, []).append(stage)
+    name, records = _rows(source, encoding)
+    rows: list[dict[str, Any]] = []
+    refused: list[Refusal] = []
+    undated: list[str] = []
+    read = taken = 0
+    for number, row, problems in records:
+        read += 1
+        found = list(problems) if row is not None else [*problems, Problem("not a record", "$")]
+        entries, ident, amount = [], None, None
+        if row is not None:
+            ident = _cell(row, names.source("snapshot", "id"))
+            stage = _cell(row, names.source("snapshot", "stage"))
+            if ident is None:
+                found.append(Problem("no id", f"$.{names.source('snapshot', 'id')}"))
+            if stage is None or stage not in order:
+                what = "no stage" if stage is None else f"unknown stage {stage!r}"
+                found.append(Problem(what, f"$.{names.source('snapshot', 'stage')}"))
+            for column, stages in shared.items():
+                value = _cell(row, column)
+                if value is None:
+                    continue
+                dated = [s for s in stages if s == stage] if len(stages) > 1 else stages
+                if not dated:
+                    continue
+                moment: datetime | None
+                if isinstance(value, datetime):
+                    moment = value.replace(tzinfo=value.tzinfo or timezone)
+                elif isinstance(value, date):
+                    moment = datetime.combine(value, time.min, tzinfo=timezone)
+                else:
+                    moment = _moment(str(value), date_formats, timezone)
+                if moment is None:
+                    found.append(Problem(f"not a date: {str(value)[:40]!r}", f"$.{column}"))
+                    continue
+                entries.append((moment.astimezone(zones.utc), order[dated[0]], dated[0], column))
+            found += _out_of_order(entries)
+            amount, bad = _amount(row, names)
+            found += bad
+        if found:
+            refused.append(
+                Refusal(
+                    source=name,
+                    kind="Opportunity",
+                    record=number,
+                    id=None if ident is None else str(ident),
+                    problems=found,
+                )
+            )
+            continue
+        taken += 1
+        if not entries:
+            undated.append(str(ident))
+            continue
+        money_currency = _cell(row, names.source("snapshot", "currency")) or currency
+        for moment, _, stage, _ in sorted(entries):
+            rows.append(
+                {
+                    "opportunity_id": str(ident),
+                    "at": moment,
+                    "stage": stage,
+                    "amount": amount,
+                    "currency": None if money_currency is None else str(money_currency),
+                    "close_date": moment.date() if stage in closed else None,
+                }
+            )
+    notes = []
+    if undated:
+        shown = ", ".join(undated[:5]) + (", ..." if len(undated) > 5 else "")
+        notes.append(
+            f"{len(undated)} deals have no stage date ({shown}): no history rows for them"
+        )
+    return HistoryTable(
+        rows=tuple(rows), read=read, taken=taken, refused=tuple(refused), notes=tuple(notes)
+    )
+
+
+def _amount(row: Mapping[str, Any], names: Columns) -> tuple[Decimal | None, list[Problem]]:
+    column = names.source("snapshot", "amount")
+    value = _cell(row, column)
+    if value is None:
+        return None, []
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        return None, [Problem(f"not an amount: {str(value)[:40]!r}", f"$.{column}")]
+    return amount, []
+
+
+def _out_of_order(entries: list[tuple[datetime, int, str, str]]) -> list[Problem]:
+    """A stage entered before an earlier stage of the process: a contradiction, not a guess."""
+    problems = []
+    for moment, rank, stage, column in entries:
+        for other_moment, other_rank, other_stage, other_column in entries:
+            if other_rank < rank and other_moment > moment:
+                problems.append(
+                    Problem(
+                        f"entered {stage} on {moment.date()} ({column}), before "
+                        f"{other_stage} on {other_moment.date()} ({other_column})",
+                        f"$.{column}",
+                    )
+                )
+    return problems
