@@ -16,15 +16,21 @@ import narwhals as nw
 
 from salesflow.analytics._coerce import coerce
 from salesflow.analytics.frames import Frames, frames
-from salesflow.columns import Columns, Table
+from salesflow.columns import ACTIVITY_COLUMNS, HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Columns, Table
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
+from salesflow.process import SalesProcess
 
-__all__ = ["ROW", "Inputs", "Kind", "resolve"]
+__all__ = ["ROW", "Inputs", "Kind", "door", "resolve"]
 
 ROW = "_row"
 """The history row's position in an eager input: orders rows with the same ``at``."""
 
+_KNOWN_COLUMNS = {
+    "snapshot": SNAPSHOT_COLUMNS,
+    "history": HISTORY_COLUMNS,
+    "activities": ACTIVITY_COLUMNS,
+}
 _NUMBERS = ("amount", "previous_amount", "probability")
 _API_LABELS = {c.api_name: c.value for c in ForecastCategory if c.api_name != c.value}
 
@@ -114,12 +120,16 @@ class Inputs:
                 [Problem(f"this metric needs the {name} table", f"$.{name}")],
                 subject="analytics input",
             )
-        present = set(frame.collect_schema().names())
+        names = frame.collect_schema().names()
+        present = set(names)
         missing = [c for c in needs if c not in present]
         if missing:
+            shown = ", ".join(n for n in names if not n.startswith("_"))
             raise ValidationError(
                 [
-                    Problem(f"the {name} table has no column {c!r}", f"$.{name}.{c}")
+                    Problem(
+                        f"the {name} table has no column {c!r}; it has {shown}", f"$.{name}.{c}"
+                    )
                     for c in missing
                 ],
                 subject="analytics input (map the source's names with Columns)",
@@ -176,6 +186,13 @@ def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.Lazy
     clashing = [ours for ours in taken.values() if ours in present and ours not in taken]
     frame = frame.drop(clashing) if clashing else frame
     frame = frame.rename(taken) if taken else frame
+    # The source's own names stay readable too (``by="sales_agent"`` groups by the owner).
+    known = set(_KNOWN_COLUMNS[table])
+    extra += [
+        nw.col(ours).alias(theirs)
+        for theirs, ours in taken.items()
+        if theirs not in known and theirs not in mapping
+    ]
     return frame.with_columns(*extra) if extra else frame
 
 
@@ -263,12 +280,82 @@ def _is_objects(data: Any) -> bool:
     )
 
 
+def _is_result(data: Any) -> bool:
+    """A metric's result (:class:`~salesflow.analytics.Result`): its table is a snapshot."""
+    return callable(getattr(data, "to_frame", None)) and isinstance(
+        getattr(data, "policies", None), dict
+    )
+
+
+def door(
+    data: Any,
+    *,
+    columns: Columns | None = None,
+    process: Any = None,
+    currency: str | None = None,
+) -> Any:
+    """``data`` with the keywords every metric takes applied: one calling convention.
+
+    A bare frame becomes the snapshot of a :class:`Frames` read through
+    ``columns``, with ``process`` and ``currency``; a :class:`Frames` takes
+    whichever of them is given (over its own); opportunities are turned into
+    tables with ``process``; a metric's result (such as a
+    :class:`~salesflow.analytics.PipelineAsOf`) is read as a snapshot.
+
+    Raises:
+        ValidationError: ``columns`` is not a :class:`~salesflow.Columns`.
+    """
+    if columns is not None and not isinstance(columns, Columns):
+        raise ValidationError(
+            [Problem(f"expected a Columns mapping, got {type(columns).__name__}", "$.columns")],
+            subject="analytics input",
+        )
+    if process is not None and not isinstance(process, SalesProcess):
+        raise ValidationError(
+            [
+                Problem(
+                    f"process= must be a SalesProcess, got {type(process).__name__}", "$.process"
+                )
+            ],
+            subject="analytics input",
+        )
+    if currency is not None and not isinstance(currency, str):
+        raise ValidationError(
+            [
+                Problem(
+                    f"currency= must be a currency code, got {type(currency).__name__}",
+                    "$.currency",
+                )
+            ],
+            subject="analytics input",
+        )
+    if _is_result(data):
+        data = data.to_frame()
+    given: dict[str, Any] = {
+        k: v
+        for k, v in (("columns", columns), ("process", process), ("currency", currency))
+        if v is not None
+    }
+    if isinstance(data, Frames):
+        return attrs.evolve(data, **given) if given else data
+    if not given:
+        return data
+    if nw.dependencies.is_into_dataframe(data) or _has_narwhals_support(data):
+        return Frames(snapshot=data, **given)
+    if _is_objects(data):
+        made = frames(list(data), process=process)
+        return attrs.evolve(made, currency=currency) if currency is not None else made
+    return data
+
+
 def resolve(data: Any) -> Inputs:
     """Read ``data`` — :class:`Frames`, a snapshot frame, or opportunities — into :class:`Inputs`.
 
     Raises:
         ValidationError: Not a frame, opportunities, nor Frames; frames of different libraries.
     """
+    if _is_result(data):
+        data = data.to_frame()
     if not isinstance(data, Frames):
         if nw.dependencies.is_into_dataframe(data) or _has_narwhals_support(data):
             data = Frames(snapshot=data)

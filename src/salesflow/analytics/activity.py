@@ -9,8 +9,10 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, days, sum0
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
+from salesflow.process import SalesProcess
 
 __all__ = ["ActivitySummary", "activity_summary"]
 
@@ -32,7 +34,13 @@ class ActivitySummary(Result):
 
 @translated("activity_summary")
 def activity_summary(
-    data: Any, *, as_of: date | datetime | None = None, include_open_tasks: bool = False
+    data: Any,
+    *,
+    as_of: date | datetime | None = None,
+    include_open_tasks: bool = False,
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> ActivitySummary:
     """Each deal's activity as of ``as_of``, from the activity table.
 
@@ -45,6 +53,9 @@ def activity_summary(
             from :func:`~salesflow.analytics.frames`), or frames with both tables.
         as_of: The moment (default: now); a date means the end of that day.
         include_open_tasks: Count activities whose ``done`` is false.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         An :class:`ActivitySummary`: ``id``, ``last_activity_at``,
@@ -61,6 +72,7 @@ def activity_summary(
     >>> a.of("E")["activities_30d"], a.of("E")["days_since_last"]
     (0, None)
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = datetime.now(timezone.utc) if as_of is None else as_utc(as_of)
     inputs = resolve(data)
     snapshot = inputs.table("snapshot", needs=("id",))

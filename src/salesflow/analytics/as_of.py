@@ -21,10 +21,11 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
-from salesflow.analytics._source import ROW, Inputs, resolve
+from salesflow.analytics._source import ROW, Inputs, door, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.result import Result
 from salesflow.analytics.slippage import close_date_moves
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
@@ -155,7 +156,12 @@ class PipelineAsOf(Result):
 
 @translated("pipeline_as_of")
 def pipeline_as_of(
-    data: Any, at: date | datetime, *, process: SalesProcess | None = None
+    data: Any,
+    at: date | datetime,
+    *,
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> PipelineAsOf:
     """Rebuild the snapshot as of ``at`` from the history table.
 
@@ -166,6 +172,8 @@ def pipeline_as_of(
         data: Opportunities or :class:`~salesflow.analytics.Frames` with a history table.
         at: The moment: an aware datetime, or a date meaning the end of that day (UTC).
         process: Supplies ``is_closed`` / ``is_won`` for each stage (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`PipelineAsOf`: ``id``, the history columns (``owner``, ``stage``,
@@ -182,6 +190,7 @@ def pipeline_as_of(
     >>> sorted((r["id"], r["stage"]) for r in jan.rows())
     [('A', 'Qualification'), ('B', 'Value Proposition'), ('C', 'Prospecting'), ('D', 'Needs Analysis')]
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = as_utc(at, what="at")
     inputs = resolve(data)
     chosen = stage_process(

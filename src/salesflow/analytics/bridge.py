@@ -47,12 +47,13 @@ from salesflow.analytics._bridge_groups import GroupAt, deal_groups
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._history_gaps import before_history, without_history
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
@@ -103,6 +104,8 @@ def bridge(
     rates: Rates | None = None,
     by: str | Sequence[str] = (),
     group_at: GroupAt = "end",
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> Bridge:
     """How the open pipeline moved from ``start`` to ``end``, per deal.
 
@@ -118,6 +121,8 @@ def bridge(
             columns as of ``group_at``, else snapshot columns (see the module doc).
         group_at: ``"end"`` (default) or ``"start"``: the moment whose values
             of the history's columns put a deal in its group.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`Bridge`: per deal ``id``, ``*by``, ``movement`` (one of
@@ -145,6 +150,7 @@ def bridge(
     ...  for owner, t in sorted(per_owner.items())}
     {'ana': ('20000.00', '15000.00', True), 'bo': ('28000.00', '20000.00', True), 'cy': ('0.00', '20000.00', True)}
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     first, second = as_utc(start, what="start"), as_utc(end, what="end")
     if second < first:
         raise ValidationError(
@@ -171,10 +177,10 @@ def bridge(
             )
         return inside.fill_null(False)
 
-    columns = ["id", "_amount", "is_closed", "is_won", "close_date"]
-    joined = after.select(columns).join(
-        before.select(columns)
-        .rename({c: f"s_{c}" for c in columns if c != "id"})
+    kept = ["id", "_amount", "is_closed", "is_won", "close_date"]
+    joined = after.select(kept).join(
+        before.select(kept)
+        .rename({c: f"s_{c}" for c in kept if c != "id"})
         .with_columns(nw.lit(True).alias("s_exists")),
         on="id",
         how="left",

@@ -9,9 +9,10 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
-from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
@@ -142,6 +143,8 @@ def funnel(
     backward: Backward = "keep",
     current: Current = "reached",
     by: str | Sequence[str] = (),
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> Funnel:
     """How many deals reached each stage, and the conversion from step to step.
 
@@ -167,6 +170,8 @@ def funnel(
             history count from their current stage); ``"history_only"``:
             only stages the history shows.
         by: Snapshot columns to group by (e.g. ``"owner"``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`Funnel`: ``*by``, ``step`` (0-based), ``stage``, ``reached``,
@@ -184,6 +189,7 @@ def funnel(
     ...        skipped="not_reached").reached("Prospecting")
     4
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     if (
         skipped not in ("reached", "not_reached")
         or backward not in ("keep", "retract")

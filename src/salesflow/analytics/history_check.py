@@ -51,6 +51,7 @@ from salesflow.analytics._ordered import Neighbours, in_order
 from salesflow.analytics._require import require
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 
 __all__ = ["TransitionPair", "check_history", "transition_pairs"]
@@ -94,7 +95,13 @@ def transition_pairs(process: SalesProcess) -> list[TransitionPair]:
     """
     if not isinstance(process, SalesProcess):
         raise ValidationError(
-            [Problem(f"expected a SalesProcess, got {type(process).__name__}")],
+            [
+                Problem(
+                    "no process given: pass process=SalesProcess, or Frames(..., process=...)"
+                    if process is None
+                    else f"expected a SalesProcess, got {type(process).__name__}"
+                )
+            ],
             subject="transition_pairs()",
         )
     table = process.transition_table
@@ -115,7 +122,7 @@ def transition_pairs(process: SalesProcess) -> list[TransitionPair]:
 @translated("check_history")
 def check_history(
     history: Any,
-    process: SalesProcess,
+    process: SalesProcess | None = None,
     *,
     columns: Columns | None = None,
     sequence: str | None = None,
@@ -125,8 +132,9 @@ def check_history(
 
     Args:
         history: The history table: a pandas, Polars (eager or lazy), PyArrow,
-            DuckDB or PySpark frame.
-        process: The process whose rules apply.
+            DuckDB or PySpark frame; or :class:`~salesflow.analytics.Frames`
+            (its history, columns and process), or opportunities.
+        process: The process whose rules apply (default: ``Frames.process``).
         columns: What the table calls salesflow's columns (default: salesflow's
             own names). ``opportunity_id``, ``at`` and ``stage`` are needed;
             ``close_date`` and the update columns are used when present.
@@ -163,9 +171,28 @@ def check_history(
     [('A', None, True, None), ('C', 'A', False, "skipping stages is off (this skips 'B')"), ('Won', 'C', True, None), ('Lost', None, False, "the process 'Strict' has no stage 'Lost'")]
     """
     nw = require("narwhals")
+    from salesflow.analytics.frames import Frames, frames
+
+    if isinstance(history, (list, tuple)) and all(isinstance(o, Opportunity) for o in history):
+        history = frames(history, process=process)
+    if isinstance(history, Frames):
+        process = process if process is not None else history.process
+        columns = columns if columns is not None else history.columns
+        if history.history is None:
+            raise ValidationError(
+                [Problem("the Frames have no history table", "$.history")],
+                subject="check_history()",
+            )
+        history = history.history
     if not isinstance(process, SalesProcess):
         raise ValidationError(
-            [Problem(f"expected a SalesProcess, got {type(process).__name__}")],
+            [
+                Problem(
+                    "no process given: pass process=SalesProcess, or Frames(..., process=...)"
+                    if process is None
+                    else f"expected a SalesProcess, got {type(process).__name__}"
+                )
+            ],
             subject="check_history()",
         )
     names = Columns.salesflow() if columns is None else columns

@@ -11,12 +11,13 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.analytics.result import Result
 from salesflow.analytics.summary import summarise
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
@@ -35,6 +36,8 @@ def pipeline_over_time(
     process: SalesProcess | None = None,
     cumulative: bool = True,
     rates: Rates | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> PipelineOverTime:
     """:func:`~salesflow.analytics.pipeline_summary` of the pipeline as of each date.
 
@@ -55,6 +58,7 @@ def pipeline_over_time(
     >>> [(r["date"].isoformat(), str(r["amount"])) for r in t.rows() if r["line"] == "Open Pipeline"]
     [('2026-01-31', '48000.00'), ('2026-03-31', '55000.00')]
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     if not dates:
         raise ValidationError(
             [Problem("expected at least one date", "$.dates")], subject="pipeline_over_time"

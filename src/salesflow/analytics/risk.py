@@ -9,11 +9,12 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, date_days, days
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.as_of import deals_at
 from salesflow.analytics.coverage import Gap, GapKind, Pending
 from salesflow.analytics.frames import frames
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 
@@ -64,6 +65,8 @@ def at_risk(
     max_pushes: int = 3,
     amount_change: float = 0.25,
     change_window_days: int = 30,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> AtRisk:
     """Flag open deals at risk, each flag with a reason a person can read.
 
@@ -102,6 +105,8 @@ def at_risk(
         max_pushes: Pushes at which ``pushed`` is raised.
         amount_change: The relative change that counts as large (0.25 = 25 %).
         change_window_days: How far back ``large_amount_change`` looks.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         An :class:`AtRisk`: ``id``, ``stage``, one boolean column per flag
@@ -128,6 +133,7 @@ def at_risk(
     salesflow.errors.ValidationError: invalid at_risk: 1 problem
       - the snapshot is later than as_of 2026-02-10 (the snapshot has last_stage_change_at after it; the snapshot has closed_on after it): give the history table to rebuild each deal as of that moment, or a snapshot taken then @ $.as_of
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = datetime.now(timezone.utc) if as_of is None else as_utc(as_of)
     chosen = process if process is not None else getattr(data, "process", None)
     if isinstance(data, (list, tuple)) and all(isinstance(o, Opportunity) for o in data):

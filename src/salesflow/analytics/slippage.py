@@ -9,8 +9,10 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
-from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
+from salesflow.process import SalesProcess
 
 __all__ = ["Slippage", "close_date_moves", "slippage"]
 
@@ -62,7 +64,14 @@ class Slippage(Result):
 
 
 @translated("slippage")
-def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
+def slippage(
+    data: Any,
+    *,
+    by: str | Sequence[str] = (),
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
+) -> Slippage:
     """Close-date moves per deal, or per group of deals, from the history table.
 
     Each history row is compared with the close date before it (the row's
@@ -77,6 +86,9 @@ def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
             through ``Frames(mapping=...)``): each deal is in the group of its
             current (snapshot) value, as in :func:`~salesflow.analytics.funnel`;
             every deal with history counts, open or closed.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`Slippage`: per deal ``id``, ``pushes``, ``pulls``,
@@ -96,6 +108,7 @@ def slippage(data: Any, *, by: str | Sequence[str] = ()) -> Slippage:
     ...  for r in slippage(examples.opportunities(), by="owner").rows()]
     [('ana', 2, 0, 0.0), ('bo', 2, 1, 62.0), ('cy', 1, 3, 133.0)]
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     keys = by_columns(by)
     inputs = resolve(data)
     rows = close_date_moves(inputs).with_columns(

@@ -12,11 +12,13 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
-from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.rates import Rates, convert, exact_product
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.forecast import ForecastCategory
 from salesflow.money import Money
+from salesflow.process import SalesProcess
 
 __all__ = ["Summary", "SummaryLine", "pipeline_summary", "summarise", "weighted"]
 
@@ -196,6 +198,9 @@ def pipeline_summary(
     cumulative: bool = True,
     rates: Rates | None = None,
     by: str | Sequence[str] = (),
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> Summary:
     """Count, amount and weighted amount per forecast-category line.
 
@@ -213,6 +218,9 @@ def pipeline_summary(
         rates: Convert every amount into one currency before summing. Without
             rates, amounts in several currencies are an error, never a wrong sum.
         by: Columns to group by (e.g. ``"owner"``), one set of lines per group.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`Summary`: columns ``*by``, ``line``, ``count``, ``amount``,
@@ -229,6 +237,7 @@ def pipeline_summary(
     >>> s.line("Closed Won").amount
     Money('12000.00', 'USD')
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     keys = by_columns(by)
     inputs: Inputs = resolve(data)
     frame = inputs.table("snapshot", needs=(*_NEEDS, *keys))

@@ -11,8 +11,9 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days
 from salesflow.analytics._ordered import Neighbours, in_order, span_days
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
@@ -70,6 +71,8 @@ def time_in_stage(
     as_of: date | datetime | None = None,
     process: SalesProcess | None = None,
     by: str | Sequence[str] = (),
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> TimeInStage:
     """How long each deal spent in each stage it entered, from the history table.
 
@@ -87,6 +90,8 @@ def time_in_stage(
         by: Snapshot columns to carry and group by (e.g. ``"owner"``, or
             ``"buying_phase"`` through ``Frames(mapping=...)``): the deal's
             current value; :meth:`TimeInStage.per_stage` groups by them.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`TimeInStage`: ``id``, ``*by``, ``stage``, ``entries``, ``latest_days``,
@@ -106,6 +111,7 @@ def time_in_stage(
     >>> per_owner.columns[:3]
     ['owner', 'stage', 'deals']
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = _moment(as_of)
     keys = by_columns(by)
     inputs = resolve(data)
@@ -224,7 +230,14 @@ class DealAge(Result):
 
 
 @translated("deal_age")
-def deal_age(data: Any, *, as_of: date | datetime | None = None) -> DealAge:
+def deal_age(
+    data: Any,
+    *,
+    as_of: date | datetime | None = None,
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
+) -> DealAge:
     """Days from creation to ``as_of`` for open deals, to the day they closed for closed ones.
 
     A closed deal's end is ``closed_on`` when the table has it, else its
@@ -240,6 +253,7 @@ def deal_age(data: Any, *, as_of: date | datetime | None = None) -> DealAge:
     >>> ages["C"], ages["E"]
     (31.0, 58.0)
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = _moment(as_of)
     inputs = resolve(data)
     snapshot = inputs.table("snapshot", needs=("id", "created_at", "is_closed"))
@@ -283,6 +297,9 @@ def cycle_length(
     start: str = "created_at",
     outcome: Literal["won", "closed"] = "won",
     by: str | Sequence[str] = (),
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> CycleLength:
     """Days from ``start`` to the day a deal closed, over won (or all closed) deals.
 
@@ -292,6 +309,9 @@ def cycle_length(
             or another date column (e.g. an engage date).
         outcome: ``"won"`` (default) or ``"closed"`` (won and lost).
         by: Columns to group by.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`CycleLength`: ``*by``, ``deals``, ``mean_days``, ``median_days``.
@@ -304,6 +324,7 @@ def cycle_length(
     >>> cycle_length(examples.opportunities(), outcome="closed").mean
     38.0
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     if outcome not in ("won", "closed"):
         raise ValidationError(
             [Problem(f"expected 'won' or 'closed', got {outcome!r}", "$.outcome")],

@@ -10,9 +10,11 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
+from salesflow.process import SalesProcess
 
 __all__ = ["Velocity", "sales_velocity"]
 
@@ -34,6 +36,9 @@ def sales_velocity(
     created_between: tuple[date, date] | None = None,
     rates: Rates | None = None,
     by: str | Sequence[str] = (),
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> Velocity:
     """Opportunities × average won deal × win rate ÷ average cycle length (days).
 
@@ -54,6 +59,7 @@ def sales_velocity(
     >>> round(v.per_day, 2)
     967.74
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     keys = by_columns(by)
     inputs = resolve(data)
     needs = ("created_at", "is_closed", "is_won", "amount", *keys)

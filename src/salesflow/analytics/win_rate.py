@@ -10,9 +10,11 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns
 from salesflow.analytics._history_gaps import no_deals
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.result import Result
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.process import SalesProcess
 
 __all__ = ["WinRate", "win_rate"]
 
@@ -46,6 +48,9 @@ def win_rate(
     walked_away: Sequence[str] = (),
     count_walked_away: bool = True,
     by: str | Sequence[str] = (),
+    process: SalesProcess | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> WinRate:
     """Won deals divided by closed deals (``"closed"``) or by all deals (``"all"``).
 
@@ -61,6 +66,9 @@ def win_rate(
         walked_away: Stage names or lost reasons that mean the seller walked away.
         count_walked_away: Whether walked-away deals count in the denominator.
         by: Columns to group by.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`WinRate`: ``*by``, ``won``, ``lost``, ``walked_away``, ``open``,
@@ -77,6 +85,7 @@ def win_rate(
     >>> win_rate(examples.opportunities(), walked_away=["Price"], count_walked_away=False).rate
     1.0
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     if denominator not in ("closed", "all"):
         raise ValidationError(
             [Problem(f"expected 'closed' or 'all', got {denominator!r}", "$.denominator")],

@@ -10,8 +10,9 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
@@ -144,6 +145,8 @@ def backtest(
     min_sample: int = 30,
     buckets: int = 10,
     deal_score: bool = True,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> Backtest:
     """Learn as of ``cutoff``, predict every deal open then, score on how it ended.
 
@@ -162,6 +165,8 @@ def backtest(
         min_sample: Passed to :func:`learn_probabilities`.
         buckets: Buckets of the reliability tables.
         deal_score: Whether to fit and score the deal score too.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     >>> import salesflow as sf
     >>> from datetime import date
@@ -170,6 +175,7 @@ def backtest(
     >>> bt.result("learned").brier < bt.result("static defaults").brier
     True
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     moment = as_utc(cutoff, what="cutoff")
     chosen = stage_process(process, data, "backtest")
     learned = learn_probabilities(data, process=chosen, until=moment, min_sample=min_sample)

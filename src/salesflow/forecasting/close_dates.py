@@ -12,8 +12,9 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
-from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.columns import Columns
 from salesflow.errors import ValidationError
 from salesflow.forecasting import _checks
 from salesflow.forecasting._state import open_at
@@ -118,9 +119,15 @@ def _curve(
 
 @translated("learn_close_times")
 def learn_close_times(
-    data: Any, *, process: SalesProcess | None = None, until: date | datetime | None = None
+    data: Any,
+    *,
+    process: SalesProcess | None = None,
+    until: date | datetime | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> CloseTimes:
     """Learn each open stage's time-to-close curve from the history (as of ``until``)."""
+    data = door(data, columns=columns, process=process, currency=currency)
     chosen = stage_process(process, data, "learn_close_times")
     inputs = resolve(data)
     end = _end(inputs) if until is None else as_utc(until, what="until")
@@ -213,6 +220,8 @@ def predict_close_dates(
     process: SalesProcess | None = None,
     as_of: date | datetime | None = None,
     min_sample: int = 30,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> list[CloseDate]:
     """Predict when each deal open at ``as_of`` closes, from deals that were where it is.
 
@@ -232,6 +241,7 @@ def predict_close_dates(
     >>> sum(p.median is not None for p in predictions) > 0
     True
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     problems = _checks.count(min_sample, "min_sample")
     if problems:
         raise ValidationError(problems, subject="predict_close_dates")

@@ -13,8 +13,9 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
-from salesflow.analytics._source import Inputs, resolve
+from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting._features import FEATURES, Context, describe, feature_row
 from salesflow.forecasting._logistic import fit_logistic, sigmoid
@@ -185,6 +186,8 @@ def fit_deal_score(
     min_sample: int = 30,
     penalty: float = 1.0,
     rates: Mapping[str, float] | None = None,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> DealScoreModel:
     """Fit the deal score on the deals whose outcome was known by ``until``.
 
@@ -205,10 +208,14 @@ def fit_deal_score(
         min_sample: For the stage probabilities the score starts from.
         penalty: The L2 penalty on the standardised weights.
         rates: Currency → rate into one currency, for the amount thirds.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Raises:
         ValidationError: Too few examples, no process, or a bad option.
     """
+    primary = _primary(data)  # contact roles live on the objects only
+    data = door(data, columns=columns, process=process, currency=currency)
     if isinstance(every_days, bool) or not isinstance(every_days, int) or every_days < 1:
         raise ValidationError(
             [Problem(f"expected days >= 1, got {every_days!r}", "$.every_days")],
@@ -246,7 +253,7 @@ def fit_deal_score(
         stage_probability=stage_probability,
         stage_days=_stage_days(inputs, end),
         amount_cuts=cuts,
-        primary=_primary(data),
+        primary=primary,
         rates=rates,
     )
     if len(rows) < 2 * min_sample:

@@ -11,9 +11,10 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
+from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting import _checks
 from salesflow.forecasting._chain import fit_chain
@@ -48,6 +49,8 @@ def learn_probabilities(
     level: float = 0.95,
     draws: int = 2000,
     seed: int = 0,
+    columns: Columns | None = None,
+    currency: str | None = None,
 ) -> LearnedProbabilities:
     """Learn each stage's win probability from the moves in a stage history.
 
@@ -78,6 +81,8 @@ def learn_probabilities(
         draws: How many posterior draws make the interval: each stage's moves are
             drawn from Dirichlet(counts + ½) and the whole chain re-solved.
         seed: The draws' seed.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
 
     Returns:
         A :class:`LearnedProbabilities`.
@@ -93,6 +98,7 @@ def learn_probabilities(
     >>> e.low < data.truth.win_probability["Negotiation/Review"] < e.high
     True
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     problems = []
     if isinstance(min_sample, bool) or not isinstance(min_sample, int) or min_sample < 1:
         problems.append(Problem(f"expected a count >= 1, got {min_sample!r}", "$.min_sample"))

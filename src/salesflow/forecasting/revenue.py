@@ -11,10 +11,11 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
-from salesflow.analytics._source import resolve
+from salesflow.analytics._source import door, resolve
 from salesflow.analytics.coverage import Coverage, Gap
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
+from salesflow.columns import Columns
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
 from salesflow.forecasting import _checks
 from salesflow.forecasting._montecarlo import simulate
@@ -110,6 +111,7 @@ def forecast_revenue(
     draws: int = 10_000,
     seed: int = 0,
     min_sample: int = 30,
+    columns: Columns | None = None,
 ) -> RevenueForecast:
     """Simulate the closed-won revenue of ``[start, end]`` from the deals open at ``as_of``.
 
@@ -133,6 +135,7 @@ def forecast_revenue(
         draws: How many draws.
         seed: The seed: the same seed gives the same figures.
         min_sample: For the learned stage probabilities.
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
 
     Raises:
         CurrencyMismatchError: Several currencies and no rate for one of them.
@@ -146,6 +149,7 @@ def forecast_revenue(
     >>> f.p10 <= f.p50 <= f.p90
     True
     """
+    data = door(data, columns=columns, process=process, currency=currency)
     first, last = _day(start, "start"), _day(end, "end")
     problems = _checks.count(draws, "draws") + _checks.seed(seed)
     problems += _checks.count(min_sample, "min_sample")
