@@ -20,6 +20,9 @@ __all__ = ["ActivitySummary", "activity_summary"]
 class ActivitySummary(Result):
     """Per deal: last activity, counts in the last 7 and 30 days (see :func:`activity_summary`)."""
 
+    _label = "id"
+    _value = "days_since_last"
+
     def of(self, deal: str) -> dict[str, Any]:
         """The row of ``deal``.
 

@@ -151,6 +151,9 @@ def _later(inputs: Inputs, moment: datetime) -> list[str]:
 class PipelineAsOf(Result):
     """Every deal as it stood at one moment: a snapshot table (see :func:`pipeline_as_of`)."""
 
+    _label = "stage"
+    _value = "amount"
+
     moment: datetime
 
 

@@ -44,6 +44,7 @@ from typing import Any
 import narwhals as nw
 
 from salesflow.analytics._bridge_groups import GroupAt, deal_groups
+from salesflow.analytics._chart import waterfall
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._history_gaps import before_history, without_history
@@ -65,6 +66,16 @@ class Bridge(Result):
 
     currency: str | None
     keys: list[str]
+
+    def plot(self, *, ax: Any = None) -> Any:
+        """The waterfall: the start bar, each movement up or down, the end bar.
+
+        Returns:
+            The matplotlib ``Axes``.
+        """
+        totals = self.totals()
+        movements = {name: totals.movements[name] for name in MOVEMENTS}
+        return waterfall(totals.start, movements, totals.end, title=self.title, ax=ax)
 
     def totals(self) -> BridgeTotals:
         """The start, end and movement totals over every deal (computes a small aggregate)."""

@@ -26,6 +26,10 @@ Current = Literal["reached", "history_only"]
 class Funnel(Result):
     """Deals that reached each step, and the conversion between steps (see :func:`funnel`)."""
 
+    _label = "stage"
+    _value = "reached"
+    _horizontal = True
+
     def reached(self, stage: str) -> int:
         """How many deals reached ``stage`` (ungrouped results).
 

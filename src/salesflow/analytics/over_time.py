@@ -8,6 +8,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._chart import lines
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
@@ -26,6 +27,23 @@ __all__ = ["PipelineOverTime", "pipeline_over_time"]
 
 class PipelineOverTime(Result):
     """Summary lines per date (see :func:`pipeline_over_time`)."""
+
+    def plot(self, *, ax: Any = None) -> Any:
+        """Open Pipeline, Commit Forecast and Closed Won amounts over the dates.
+
+        Returns:
+            The matplotlib ``Axes``.
+        """
+        shown = ("Open Pipeline", "Commit Forecast", "Closed Won")
+        return lines(
+            self.rows(),
+            x="date",
+            series="line",
+            value="amount",
+            shown=shown,
+            title=self.title,
+            ax=ax,
+        )
 
 
 @translated("pipeline_over_time")

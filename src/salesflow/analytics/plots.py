@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from salesflow.analytics._chart import lines as draw_lines
+from salesflow.analytics._chart import waterfall
 from salesflow.analytics._require import require
 from salesflow.analytics.bridge import MOVEMENTS, Bridge
 from salesflow.analytics.funnel import Funnel
@@ -52,31 +54,9 @@ def plot_bridge(result: Bridge, *, ax: Any = None) -> Any:
     Returns:
         The matplotlib ``Axes``.
     """
-    axes = _axes(ax)
     totals = result.totals()
-    labels = ["start", *MOVEMENTS, "end"]
-    level = _float(totals.start)
-    bottoms, heights = [0.0], [level]
-    for name in MOVEMENTS:
-        value = _float(totals.movements[name])
-        step = -value if name in ("decreased", "won", "lost", "pushed_out") else value
-        bottoms.append(min(level, level + step))
-        heights.append(abs(step))
-        level += step
-    bottoms.append(0.0)
-    heights.append(_float(totals.end))
-    colours = [
-        "grey",
-        *(
-            "tab:green" if n in ("new", "reopened", "pulled_in", "increased") else "tab:red"
-            for n in MOVEMENTS
-        ),
-        "grey",
-    ]
-    axes.bar(labels, heights, bottom=bottoms, color=colours)
-    axes.set_title(result.title)
-    axes.tick_params(axis="x", labelrotation=45)
-    return axes
+    movements = {name: totals.movements[name] for name in MOVEMENTS}
+    return waterfall(totals.start, movements, totals.end, title=result.title, ax=ax)
 
 
 def plot_pipeline_over_time(
@@ -91,12 +71,12 @@ def plot_pipeline_over_time(
     Returns:
         The matplotlib ``Axes``.
     """
-    axes = _axes(ax)
-    rows = result.rows()
-    for line in lines:
-        points = [(r["date"], _float(r[value])) for r in rows if r["line"] == line]
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=line)
-    axes.legend()
-    axes.set_ylabel(value)
-    axes.set_title(result.title)
-    return axes
+    return draw_lines(
+        result.rows(),
+        x="date",
+        series="line",
+        value=value,
+        shown=lines,
+        title=result.title,
+        ax=ax,
+    )

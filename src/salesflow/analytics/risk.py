@@ -35,6 +35,9 @@ FLAGS = (
 class AtRisk(Result):
     """Open deals with their risk flags and reasons (see :func:`at_risk`)."""
 
+    _label = "id"
+    _value = "flags"
+
     def reasons(self, deal: str) -> list[str]:
         """The reasons ``deal`` is at risk (empty when it is not).
 

@@ -46,6 +46,9 @@ def close_date_moves(inputs: Inputs) -> nw.LazyFrame[Any]:
 class Slippage(Result):
     """Per deal (or per group): pushes and slipped days (see :func:`slippage`)."""
 
+    _label = "id"
+    _value = "slipped_days"
+
     def of(self, deal: str) -> tuple[int, float]:
         """``(pushes, slipped_days)`` of ``deal`` (ungrouped results).
 

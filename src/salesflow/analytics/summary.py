@@ -98,6 +98,9 @@ class SummaryLine:
 class Summary(Result):
     """The pipeline by forecast category (see :func:`pipeline_summary`)."""
 
+    _label = "line"
+    _value = "amount"
+
     currency: str | None
 
     def line(self, name: str) -> SummaryLine:

@@ -34,6 +34,9 @@ def _moment(as_of: date | datetime | None) -> datetime:
 class TimeInStage(Result):
     """Per deal and stage: days in the latest stay, days over all stays (see :func:`time_in_stage`)."""
 
+    _label = "stage"
+    _value = "cumulative_days"
+
     def days(self, deal: str, stage: str) -> tuple[float, float]:
         """``(latest, cumulative)`` days of ``deal`` in ``stage``.
 
@@ -228,6 +231,9 @@ def _totals_in_order(
 class DealAge(Result):
     """Each deal's age in days (see :func:`deal_age`)."""
 
+    _label = "id"
+    _value = "age_days"
+
 
 @translated("deal_age")
 def deal_age(
@@ -276,6 +282,8 @@ def deal_age(
 
 class CycleLength(Result):
     """Mean and median days from a start to closing (see :func:`cycle_length`)."""
+
+    _value = "median_days"
 
     @property
     def median(self) -> float | None:

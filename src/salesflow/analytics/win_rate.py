@@ -24,6 +24,8 @@ Denominator = Literal["closed", "all"]
 class WinRate(Result):
     """Won deals over a named denominator (see :func:`win_rate`)."""
 
+    _value = "win_rate"
+
     @property
     def rate(self) -> float | None:
         """The win rate of an ungrouped result (``None`` when the denominator is 0)."""
