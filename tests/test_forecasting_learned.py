@@ -158,7 +158,9 @@ def test_every_backend_counts_the_same(convert: Any) -> None:
     assert got.estimates == expected.estimates
 
 
-@settings(max_examples=6, deadline=None)
+# Statistical checks run on the same draws in every profile: an interval misses its truth
+# now and then by design, and a run must not fail on one seed and pass on the next.
+@settings(max_examples=6, deadline=None, derandomize=True, database=None)
 @given(
     preset=st.sampled_from(["salesforce_standard", "hubspot_default", "trailhead_simple"]),
     seed=st.integers(0, 10_000),
@@ -178,7 +180,7 @@ def test_learned_probabilities_recover_the_synthetic_truth(preset: str, seed: in
     assert checked >= 4
 
 
-@settings(max_examples=3, deadline=None)
+@settings(max_examples=3, deadline=None, derandomize=True, database=None)
 @given(
     preset=st.sampled_from(["salesforce_standard", "hubspot_default", "trailhead_simple"]),
     seed=st.integers(0, 10_000),

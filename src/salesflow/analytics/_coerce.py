@@ -10,6 +10,8 @@ Policies (documented in ``docs/analytics.md``):
 - **Time zones**: timestamps with a zone are converted to UTC; timestamps
   without one are read as UTC. A date where a timestamp is expected is its
   midnight, UTC.
+- **Ids** read as numbers (HubSpot's ``Record ID``) are text, so they join
+  with ids read as text.
 - **Float amounts** are converted to decimals with two places when every value
   is a whole number of cents (``1234.5`` is ``1234.50``); a float with more
   places is refused (its exact decimal is not knowable from a binary float):
@@ -28,11 +30,12 @@ import narwhals as nw
 
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["AMOUNTS", "DATES", "TIMES", "coerce"]
+__all__ = ["AMOUNTS", "DATES", "IDS", "TIMES", "coerce"]
 
 DATES = ("close_date", "closed_on", "previous_close_date", "due_date")
 TIMES = ("created_at", "last_stage_change_at", "at")
 AMOUNTS = ("amount", "previous_amount")
+IDS = ("id", "opportunity_id")
 
 _AWARE = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M%#z")
 _NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
@@ -210,6 +213,10 @@ def coerce(frame: nw.LazyFrame[Any], table: str) -> nw.LazyFrame[Any]:
             exprs.append(nw.col(name).dt.convert_time_zone("UTC"))
     if naive_duck:
         frame = _duckdb_utc(frame, naive_duck)
+    for name in IDS:  # ids read as numbers (HubSpot's Record ID) join with ids read as text
+        dtype = schema.get(name)
+        if dtype is not None and dtype != nw.String and dtype.is_numeric():
+            exprs.append(nw.col(name).cast(nw.String))
     floats = [n for n in AMOUNTS if schema.get(n) in (nw.Float64, nw.Float32)]
     exprs += _amounts(frame, floats, table)
     return frame.with_columns(*exprs) if exprs else frame

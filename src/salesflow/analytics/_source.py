@@ -225,13 +225,15 @@ def _normalise(
     frame = coerce(frame, table)
     schema = frame.collect_schema()
     exprs = _numbers(frame, table)
+    given: dict[str, nw.Expr] = {}
     if schema.get("forecast_category") == nw.String:  # a few comparisons: cheap per row
         expr = nw.col("forecast_category")
         for api, label in _API_LABELS.items():
             expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
-        exprs.append(expr.alias("forecast_category"))
+        given["forecast_category"] = expr
     if process is not None and "stage" in schema:
-        exprs.extend(_from_process(process, schema))
+        exprs.extend(_from_process(process, schema, given))
+    exprs.extend(expr.alias(name) for name, expr in given.items())
     if mapping is not None and "stage" in schema and "buying_phase" not in schema:
         exprs.append(_by_stage({s: mapping.phases.get(s) for s in mapping.phases}, "buying_phase"))
     if currency is not None and "currency" not in schema and "amount" in schema:
@@ -251,7 +253,7 @@ def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
     )
 
 
-def _from_process(process: Any, schema: Any) -> list[nw.Expr]:
+def _from_process(process: Any, schema: Any, given: dict[str, nw.Expr]) -> list[nw.Expr]:
     stages = list(process.stages)
     derived = {
         "probability": (
@@ -262,11 +264,20 @@ def _from_process(process: Any, schema: Any) -> list[nw.Expr]:
         "is_closed": ({s.name: s.is_closed for s in stages}, nw.Boolean),
         "is_won": ({s.name: s.is_won for s in stages}, nw.Boolean),
     }
-    return [
-        _by_stage(values, name, dtype)
-        for name, (values, dtype) in derived.items()
-        if name not in schema
-    ]
+    exprs = []
+    for name, (values, dtype) in derived.items():
+        from_stage = _by_stage(values, name, dtype)
+        kind = schema.get(name)
+        if kind is None:
+            exprs.append(from_stage)
+        elif (
+            (name == "probability" and kind.is_numeric())
+            or (name in ("is_closed", "is_won") and kind == nw.Boolean)
+            or (name == "forecast_category" and kind == nw.String)
+        ):  # a cell left empty takes its stage's value; a cell given is kept
+            base = given.pop(name, nw.col(name))
+            exprs.append(nw.coalesce(base, from_stage).alias(name))
+    return exprs
 
 
 def _scale(value: Any) -> int:

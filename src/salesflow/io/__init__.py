@@ -21,19 +21,23 @@ from salesflow.io.export import (
     write_jsonl,
     write_parquet,
 )
+from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
+from salesflow.io.versions import VALID_FROM, read_versions
 from salesflow.rows import COLUMNS, rows
 
 __all__ = [
     "COLUMNS",
+    "FIELD_NAMES",
     "HUBSPOT_FIELDS",
     "HUBSPOT_STAGE_IDS",
     "SALESFORCE_FIELDS",
+    "VALID_FROM",
     "CloseDatePolicy",
     "DataSet",
     "HistoryTable",
@@ -42,6 +46,7 @@ __all__ = [
     "Refusal",
     "hubspot_stage_dates",
     "read_csv",
+    "read_field_history",
     "read_hubspot_csv",
     "read_json",
     "read_jsonl",
@@ -49,6 +54,7 @@ __all__ = [
     "read_salesforce_csv",
     "read_salesforce_json",
     "read_stage_dates",
+    "read_versions",
     "rows",
     "write_csv",
     "write_json",

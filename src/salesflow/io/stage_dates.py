@@ -46,7 +46,7 @@ from typing import Any
 
 import attrs
 
-from salesflow.columns import Columns
+from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._source import Source, csv_rows
 from salesflow.io.result import Refusal
@@ -87,15 +87,25 @@ class HistoryTable:
         from salesflow.analytics._require import require
 
         pl = require("polars")
-        schema = {
-            "opportunity_id": pl.String,
+        always = ("opportunity_id", "at", "stage", "close_date")
+        names = [
+            n
+            for n in HISTORY_COLUMNS
+            if n in always or any(r.get(n) is not None for r in self.rows)
+        ]
+        money = _scale(
+            r.get(n) for r in self.rows for n in ("amount", "previous_amount") if r.get(n)
+        )
+        kinds = {
             "at": pl.Datetime("us", "UTC"),
-            "stage": pl.String,
-            "amount": pl.Decimal(38, _scale(r["amount"] for r in self.rows)),
-            "currency": pl.String,
+            "amount": pl.Decimal(38, money),
+            "previous_amount": pl.Decimal(38, money),
+            "probability": pl.Decimal(38, _scale((r.get("probability") for r in self.rows), 0)),
             "close_date": pl.Date,
+            "previous_close_date": pl.Date,
         }
-        return pl.DataFrame(list(self.rows), schema=schema)
+        schema = {n: kinds.get(n, pl.String) for n in names}
+        return pl.DataFrame([{n: r.get(n) for n in names} for r in self.rows], schema=schema)
 
     def summary(self) -> str:
         """Read, taken and refused, then each refusal and note on its own line."""
@@ -114,8 +124,8 @@ class HistoryTable:
         )
 
 
-def _scale(values: Iterable[Decimal | None]) -> int:
-    scale = 2
+def _scale(values: Iterable[Decimal | None], least: int = 2) -> int:
+    scale = least
     for value in values:
         if value is not None:
             exponent = value.as_tuple().exponent
@@ -153,7 +163,8 @@ def hubspot_stage_dates(header: Iterable[str], *, pipeline: str | None = None) -
     return found
 
 
-def _moment(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
+def moment_of(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
+    """``text`` as an aware UTC moment: one of ``formats``, else ISO 8601 (``None`` if neither)."""
     text = text.strip()
     for shape in formats:
         try:
@@ -190,7 +201,8 @@ def _check(
         raise ValidationError(problems, subject="read_stage_dates")
 
 
-def _rows(source: Source | Iterable[Mapping[str, Any]], encoding: str) -> tuple[str, Any]:
+def source_rows(source: Source | Iterable[Mapping[str, Any]], encoding: str) -> tuple[str, Any]:
+    """A source's name and its records ``(number, row or None, problems)``: CSV or mappings."""
     if (
         isinstance(source, Iterable)
         and not isinstance(source, (str, bytes))
@@ -249,7 +261,7 @@ def read_stage_dates(
     shared: dict[str, list[str]] = {}
     for stage, column in stage_dates.items():
         shared.setdefault(column, []).append(stage)
-    name, records = _rows(source, encoding)
+    name, records = source_rows(source, encoding)
     rows: list[dict[str, Any]] = []
     refused: list[Refusal] = []
     undated: list[str] = []
@@ -279,7 +291,7 @@ def read_stage_dates(
                 elif isinstance(value, date):
                     moment = datetime.combine(value, time.min, tzinfo=timezone)
                 else:
-                    moment = _moment(str(value), date_formats, timezone)
+                    moment = moment_of(str(value), date_formats, timezone)
                 if moment is None:
                     found.append(Problem(f"not a date: {str(value)[:40]!r}", f"$.{column}"))
                     continue

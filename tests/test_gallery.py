@@ -1,0 +1,147 @@
+"""A gallery of real shapes: vendor exports read as a user would, every figure checked by hand.
+
+The fixtures in ``tests/gallery/`` are small files written here in each vendor's
+real column layout (never copies of ``../shared/data``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import salesflow as sf
+from salesflow import analytics as sfa
+from salesflow.cli import main
+from salesflow.io import (
+    hubspot_stage_dates,
+    read_field_history,
+    read_salesforce_json,
+    read_stage_dates,
+    read_versions,
+)
+
+GALLERY = Path(__file__).parent / "gallery"
+JAN, FEB = date(2026, 1, 31), date(2026, 2, 28)
+
+
+def _open_amount(tables: sfa.Frames, day: date) -> Decimal:
+    as_of = sfa.pipeline_as_of(tables, day)
+    line = sfa.pipeline_summary(as_of, process=tables.process).line("Open Pipeline")
+    return line.amount.amount if line.amount is not None else Decimal(0)
+
+
+def test_a_salesforce_export_with_field_history() -> None:
+    process = sf.presets.salesforce_standard()
+    history = read_field_history(
+        GALLERY / "OpportunityFieldHistory.csv",
+        process=process,
+        opportunities=GALLERY / "Opportunity.csv",
+        currency="USD",
+    )
+    assert (history.read, history.taken, history.refused) == (8, 8, ())
+    snapshot = pl.read_csv(GALLERY / "Opportunity.csv")
+    tables = sfa.Frames(
+        snapshot,
+        history.to_polars(),
+        columns=sf.Columns.salesforce(),
+        process=process,
+        currency="USD",
+    )
+    won = sfa.win_rate(tables).rows()[0]
+    assert (won["won"], won["lost"], won["open"]) == (1, 1, 1)
+    reached = {r["stage"]: r["reached"] for r in sfa.funnel(tables).rows()}
+    assert (reached["Prospecting"], reached["Qualification"], reached["Closed Won"]) == (3, 1, 1)
+    # 31 January: A in Qualification at 1,500 and B in Prospecting at 2,000; C not yet created.
+    assert _open_amount(tables, JAN) == Decimal("3500")
+    totals = sfa.bridge(tables, JAN, FEB).totals()
+    assert totals.start.amount == 3500 and totals.end.amount == 500
+    assert (totals.counts["won"], totals.counts["lost"], totals.counts["new"]) == (1, 1, 1)
+    assert totals.adds_up()
+
+
+def test_a_hubspot_deals_export_with_date_entered_columns() -> None:
+    process = sf.presets.hubspot_default()
+    path = GALLERY / "hubspot-deals.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    mapping = hubspot_stage_dates(header, pipeline="Sales Pipeline")
+    assert set(mapping) == {
+        "Appointment scheduled",
+        "Qualified to buy",
+        "Closed won",
+        "Closed lost",
+    }
+    columns = sf.Columns.salesflow().replace(
+        snapshot={
+            "id": "Record ID",
+            "name": "Deal Name",
+            "stage": "Deal Stage",
+            "amount": "Amount",
+        }
+    )
+    history = read_stage_dates(path, mapping, process=process, columns=columns, currency="USD")
+    assert (history.read, history.taken, len(history.rows)) == (3, 3, 7)
+    snapshot = pl.read_csv(path)
+    tables = sfa.Frames(
+        snapshot, history.to_polars(), columns=columns, process=process, currency="USD"
+    )
+    won = sfa.win_rate(tables).rows()[0]
+    assert (won["won"], won["lost"], won["open"]) == (1, 1, 1)
+    reached = {r["stage"]: r["reached"] for r in sfa.funnel(tables).rows()}
+    assert (reached["Appointment scheduled"], reached["Qualified to buy"]) == (3, 2)
+    assert reached["Closed won"] == 1
+    # 31 January: 101 (qualified, 5,000) and 102 (qualified, 3,000) open; 103 lost on the 25th.
+    assert _open_amount(tables, JAN) == Decimal("8000")
+    stays = {
+        (r["id"], r["stage"]): r["cumulative_days"]
+        for r in sfa.time_in_stage(tables, as_of=JAN).rows()
+    }
+    assert stays[("102", "Appointment scheduled")] == pytest.approx(15 + 1 / 24)
+
+
+def test_a_dbt_snapshot_table() -> None:
+    process = sf.presets.salesforce_standard()
+    path = GALLERY / "dbt-opportunity-snapshot.csv"
+    history = read_versions(path, process=process, valid_from="dbt", currency="USD")
+    assert (history.read, history.taken) == (5, 5)
+    assert [(r["opportunity_id"], r["stage"]) for r in history.rows] == [
+        ("o1", "Prospecting"),
+        ("o1", "Qualification"),
+        ("o2", "Prospecting"),
+        ("o2", "Closed Won"),
+    ]  # the description-only version gives no row
+    current = pl.read_csv(path).filter(pl.col("dbt_valid_to").is_null())
+    tables = sfa.Frames(current, history.to_polars(), process=process, currency="USD")
+    assert _open_amount(tables, JAN) == Decimal("300")
+    totals = sfa.bridge(tables, JAN, FEB).totals()
+    assert (totals.start.amount, totals.end.amount) == (300, 150)
+    assert totals.movements["increased"].amount == 50 and totals.movements["won"].amount == 200
+
+
+def test_the_salesforce_recipe_tree_reports_what_it_lacks(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = shared_data / "salesforce-lwc-recipes"
+    files = [str(folder / "Accounts.json"), str(folder / "Opportunities.json")]
+    result = read_salesforce_json(*files, process=sf.presets.salesforce_standard(), currency="USD")
+    assert result.ok and len(result.opportunities) == 20
+    target = tmp_path / "lwc.json"
+    args = ["import", "salesforce", *files, "--currency", "USD", "--out", str(target)]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(["report", str(target), "--as-of", "2025-06-30", "--format", "json"]) == 0
+    sections = json.loads(capsys.readouterr().out)["sections"]
+    # The tree has no history and no creation dates: each past section says it rests on nothing.
+    for key in ("summary", "bridge", "over_time", "funnel", "win_rate", "forecast"):
+        assert sections[key]["empty"] is True, key
+    assert "No data: pipeline (the history table has no rows)." in sections["summary"]["notes"]
+    assert (
+        "Left out 20 deals: no history rows, so they are in no pipeline rebuilt from the "
+        "history." in sections["summary"]["notes"]
+    )
