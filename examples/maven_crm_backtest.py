@@ -60,6 +60,7 @@ def load(folder: Path) -> Any:
     import polars as pl
 
     from salesflow.analytics import Frames
+    from salesflow.io import read_stage_dates
 
     deals = pl.read_csv(folder / "sales_pipeline.csv", try_parse_dates=True)
     prices = pl.read_csv(folder / "products.csv").select(
@@ -79,19 +80,16 @@ def load(folder: Path) -> Any:
         pl.lit("USD").alias("currency"),
         pl.col("close_date").alias("closed_on"),
     )
-    engaged = deals.filter(pl.col("engage_date").is_not_null()).select(
-        pl.col("opportunity_id"),
-        pl.col("engage_date").alias("at"),
-        pl.lit("Engaging").alias("stage"),
+    read = read_stage_dates(
+        folder / "sales_pipeline.csv",
+        sf.presets.maven_stage_dates(),
+        process=PROCESS,
+        columns=sf.Columns.maven(),
     )
-    closed = deals.filter(pl.col("close_date").is_not_null()).select(
-        pl.col("opportunity_id"),
-        pl.col("close_date").alias("at"),
-        pl.col("deal_stage").alias("stage"),
-    )
-    history = pl.concat([engaged, closed]).with_columns(
-        pl.col("at").cast(pl.Datetime("us", "UTC"))
-    )
+    if read.refused:
+        raise SystemExit(read.summary())
+    # The stage moves only: amounts come from the catalogue's list prices above.
+    history = read.to_polars().select("opportunity_id", "at", "stage")
     return Frames(snapshot=snapshot, history=history, process=PROCESS)
 
 
