@@ -10,16 +10,15 @@ target atomically, so a failure never leaves a half-written or emptied file.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
 import sys
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from salesflow._atomic import replace_bytes
 from salesflow.errors import FileFormatError, shorten
 
 __all__ = [
@@ -223,16 +222,6 @@ def _text(file: Path, suffix: str, data: dict[str, Any]) -> str:
     return str(text)
 
 
-def _mode_for(target: Path) -> int:
-    """The permission bits the written file gets: the old file's, else the umask's default."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_document(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
     """Write ``data`` as JSON, TOML or YAML, by the file's suffix, atomically.
 
@@ -259,22 +248,7 @@ def write_document(path: str | os.PathLike[str], data: dict[str, Any]) -> None:
         ) from None
     except Exception as exc:  # a value the format cannot hold
         raise FileFormatError(str(file), f"cannot write {suffix[1:].upper()}: {exc}") from exc
-    target = file.resolve() if file.is_symlink() else file
-    temporary: str | None = None
     try:
-        fd, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
-        temporary = None
+        replace_bytes(file, payload)
     except (OSError, ValueError) as exc:
         raise FileFormatError(str(file), f"cannot write: {exc}") from exc
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from salesflow.cli._output import Output
 from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
-from salesflow.cli._terminal import safe_lines
+from salesflow.cli._terminal import safe_lines, safe_text
 
 __all__ = ["FORMAT", "HTML", "build", "emit"]
 
@@ -22,12 +23,32 @@ FORMAT = click.option(
     show_default=True,
     help="Tables for people, or every row as JSON or CSV (long form: section,row,column,value).",
 )
-HTML = click.option(
+
+
+def _remember_force(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["salesflow.force"] = True
+
+
+FORCE = click.option(
+    "--force",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_force,
+    help="Replace an existing --html file.",
+)
+
+_HTML = click.option(
     "--html",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a self-contained HTML page with the tables and plots (needs matplotlib: "
     "the plots extra).",
 )
+
+
+def HTML(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--html FILE`` option, with ``--force`` to replace an existing page."""
+    return _HTML(FORCE(function))
 
 
 def build(out: Output, sections: int, make: Callable[[Callable[[str], None]], Report]) -> Report:
@@ -45,6 +66,11 @@ def emit(out: Output, report: Report, fmt: str, html: Path | None) -> None:
     """Write ``report`` to stdout as ``fmt``, and to ``html`` as a page if asked."""
     if html is not None:
         from salesflow.cli._html import write_html  # needs matplotlib only when asked
+
+        if html.exists() and not click.get_current_context().meta.get("salesflow.force"):
+            raise click.BadParameter(
+                f"{safe_text(html)} exists; pass --force to replace it", param_hint="'--html'"
+            )
 
         write_html(html, report)
         out.note(f"wrote {html}")

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from salesflow._atomic import replace_bytes
 from salesflow.analytics._require import require
 from salesflow.cli._render import cell
 from salesflow.cli._report import Report, Section
@@ -107,6 +108,6 @@ def write_html(path: Path, report: Report) -> None:
     """
     text = page(report)
     try:
-        path.write_text(text, encoding="utf-8")
+        replace_bytes(path, text.encode("utf-8"))  # atomic: old page or new, never a mix
     except OSError as exc:
         raise FileFormatError(str(path), f"cannot write: {exc.strerror or exc}") from exc

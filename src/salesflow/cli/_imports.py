@@ -37,6 +37,29 @@ _OUT = click.option(
 )
 
 
+def _remember_force(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    ctx.meta["salesflow.force"] = value
+
+
+_FORCE = click.option(
+    "--force",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_force,
+    help="Replace an existing --out file (an import with refused records never replaces one).",
+)
+
+
+def _targets(out: Path) -> list[Path]:
+    if out.suffix.lower() == ".json":
+        return [out]
+    return [
+        out,
+        out.with_name(out.stem + ".history.parquet"),
+        out.with_name(out.stem + ".activities.parquet"),
+    ]
+
+
 def _check_out(out: Path) -> None:
     if out.suffix.lower() not in (".json", ".parquet"):
         raise click.BadParameter(
@@ -105,16 +128,37 @@ def _report(output: Output, result: ImportResult, out: str) -> None:
 
 
 def _run(ctx: click.Context, out: Path, read: Callable[[], ImportResult]) -> None:
-    """Read (with a progress display on a terminal), write, show counts and refusals."""
+    """Read (with a progress display on a terminal), write, show counts and refusals.
+
+    An existing target is replaced only with ``--force``, and never by an
+    import that refused records (that one is written only where no file is).
+    """
     output: Output = ctx.obj
+    force = bool(ctx.meta.get("salesflow.force"))
     _check_out(out)
+    existing = [path for path in _targets(out) if path.exists()]
+    if existing and not force:
+        raise click.BadParameter(
+            f"{safe_text(existing[0])} exists; pass --force to replace it",
+            param_hint="'--out'",
+        )
     with output.progress() as progress:
         task = progress.add_task("reading", total=2)
         result = read()
         progress.update(task, advance=1, description="writing")
-        written = _write(out, result)
+        if result.refused and existing:
+            written: list[Path] = []
+        else:
+            written = _write(out, result)
         progress.update(task, advance=1)
-    _report(output, result, ", ".join(str(path) for path in written))
+    if not written:
+        _report(output, result, "nothing (see below)")
+        output.note(
+            f"not written: {len(result.refused)} records were refused, and a partial import "
+            f"never replaces an existing file ({safe_text(existing[0])} is unchanged)"
+        )
+    else:
+        _report(output, result, ", ".join(str(path) for path in written))
     if result.refused:
         ctx.exit(1)
 
@@ -134,6 +178,7 @@ def import_group() -> None:
 @click.option("--accounts", type=_EXISTING, help="CSV: Account export.")
 @click.option("--contacts", type=_EXISTING, help="CSV: Contact export.")
 @_OUT
+@_FORCE
 @import_options
 @click.pass_context
 def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwargs: Any) -> None:
@@ -159,6 +204,7 @@ def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwarg
 @click.argument("deals", type=_EXISTING)
 @click.option("--pipeline", help="Only deals of this pipeline (its id or label).")
 @_OUT
+@_FORCE
 @import_options
 @click.pass_context
 def hubspot(
@@ -178,6 +224,7 @@ def hubspot(
 @click.argument("snapshot", type=_EXISTING)
 @table_options
 @_OUT
+@_FORCE
 @import_options
 @click.pass_context
 def table(ctx: click.Context, /, snapshot: str, out: Path, **kwargs: Any) -> None:

@@ -31,11 +31,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
+from salesflow._atomic import atomic_file
 from salesflow.account import Account
 from salesflow.activity import Activity
 from salesflow.columns import Table
@@ -91,12 +91,12 @@ def _document(data: Any) -> str:
 @contextmanager
 def _opened(target: Source, mode: str) -> Iterator[IO[Any]]:
     if isinstance(target, (str, os.PathLike)):
+        # Atomic: the target keeps its old content until the new one is complete on disk.
         try:
-            handle = Path(target).open(mode, encoding="utf-8", newline="")  # noqa: SIM115
+            with atomic_file(target, mode) as handle:
+                yield handle
         except OSError as exc:
             raise FileFormatError(str(target), f"cannot write: {exc.strerror or exc}") from exc
-        with handle:
-            yield handle
     elif hasattr(target, "write"):
         yield target
     else:
@@ -248,7 +248,11 @@ def write_parquet(
     try:
         tables = frames([], listed) if table == "activities" else frames(listed)
         frame = getattr(tables, table)
-        frame.write_parquet(target)
+        if isinstance(target, (str, os.PathLike)):
+            with atomic_file(target, "wb") as handle:
+                frame.write_parquet(handle)
+        else:
+            frame.write_parquet(target)
     except (ValidationError, MissingExtraError):
         raise
     except OSError as exc:
