@@ -324,3 +324,129 @@ def test_time_in_stage_is_the_same_whatever_the_history_rows_order(
     )
     results["lazy"] = rows_of(time_in_stage(lazy, as_of=moment).to_frame())
     assert all(rows == results["sorted"] for rows in results.values()), results
+
+
+ALL_BACKENDS = ("polars-lazy", "pandas", "pyarrow", "duckdb")
+
+
+def _tied(moves: list[sf.Move]) -> list[sf.Move]:
+    """The moves two by two at one instant: rows of one deal that share a time."""
+    import attrs
+
+    return [attrs.evolve(m, at=START + timedelta(days=i // 2)) for i, m in enumerate(moves)]
+
+
+@settings(max_examples=8)
+@given(moves=STREAMS, start=st.integers(0, 4), length=st.integers(0, 4))
+def test_rows_at_one_instant_take_one_order_on_every_backend(
+    moves: list[sf.Move], start: int, length: int
+) -> None:
+    # the tables salesflow writes carry a sequence: every backend orders ties by it
+    tables = frames(_replayed(_tied(moves)), process=PROCESS)
+    first = START + timedelta(days=start, hours=1)
+    second = first + timedelta(days=length)
+    checks = {
+        "as_of": lambda t: pipeline_as_of(t, first),
+        "bridge": lambda t: bridge(t, first, second),
+        "funnel": lambda t: funnel(t, backward="retract"),
+        "time_in_stage": lambda t: time_in_stage(t, as_of=second),
+        "slippage": lambda t: slippage(t),
+    }
+    for name, compute in checks.items():
+        expected = rows_of(compute(tables).to_frame())
+        for backend in ALL_BACKENDS:
+            got = rows_of(compute(in_backend(tables, backend)).to_frame())
+            assert got == expected, (name, backend)
+
+
+def test_one_deal_with_two_rows_at_one_instant_is_counted_once_everywhere() -> None:
+    # the fuzzer's case: a 100 USD deal, two rows at one instant; the bridge
+    # started at 200 on lazy engines (the deal counted twice)
+    at = START
+    snapshot = pl.DataFrame(
+        {
+            "id": ["d"],
+            "stage": ["Qualify"],
+            "amount": [Decimal("100.00")],
+            "currency": ["USD"],
+            "close_date": [date(2026, 6, 30)],
+            "created_at": [at],
+        }
+    )
+    history = pl.DataFrame(
+        {
+            "opportunity_id": ["d", "d"],
+            "at": [at, at],
+            "sequence": [1, 2],
+            "stage": [PROCESS.stages[0].name, "Qualify"],
+            "amount": [Decimal("100.00")] * 2,
+            "currency": ["USD"] * 2,
+            "close_date": [date(2026, 6, 30)] * 2,
+        }
+    )
+    tables = Frames(snapshot, history, process=PROCESS)
+    expected = rows_of(
+        bridge(tables, START + timedelta(days=1), START + timedelta(days=2)).to_frame()
+    )
+    assert [r["start_amount"] for r in expected] == [Decimal(100)]
+    for backend in ALL_BACKENDS:
+        made = BACKENDS[backend]
+        got = bridge(
+            Frames(made(snapshot), made(history), process=PROCESS),
+            START + timedelta(days=1),
+            START + timedelta(days=2),
+        )
+        assert rows_of(got.to_frame()) == expected, backend
+
+
+@pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
+def test_a_lazy_table_with_unordered_rows_at_one_instant_is_refused_naming_the_deal(
+    backend: str, polars_tables: Frames
+) -> None:
+    history = polars_tables.history
+    first = history.row(0, named=True)
+    tied = pl.concat([history, history.head(1)]).drop("sequence")
+    made = BACKENDS[backend]
+    tables = Frames(made(polars_tables.snapshot), made(tied), process=PROCESS)
+    with pytest.raises(sf.ValidationError, match=f"deal {first['opportunity_id']} has 2 history"):
+        pipeline_as_of(tables, date(2026, 2, 15))
+    # in memory, the row order breaks the tie: the same table is accepted
+    pipeline_as_of(Frames(polars_tables.snapshot, tied, process=PROCESS), date(2026, 2, 15))
+
+
+@pytest.mark.parametrize("backend", ["polars", *ALL_BACKENDS])
+def test_a_history_row_without_a_stage_is_refused_on_every_backend(
+    backend: str, polars_tables: Frames
+) -> None:
+    history = polars_tables.history.with_columns(
+        stage=pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("stage"))
+    )
+    made = BACKENDS[backend]
+    tables = Frames(made(polars_tables.snapshot), made(history), process=PROCESS)
+    with pytest.raises(sf.ValidationError, match="1 history row has no stage"):
+        time_in_stage(tables, as_of=date(2026, 3, 31))
+
+
+@pytest.mark.parametrize("backend", ["polars", *ALL_BACKENDS])
+def test_an_amount_beyond_the_documented_limit_is_refused_on_every_backend(
+    backend: str, polars_tables: Frames
+) -> None:
+    from salesflow.analytics._source import AMOUNT_LIMIT
+
+    snapshot = polars_tables.snapshot.with_columns(
+        amount=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(AMOUNT_LIMIT, dtype=pl.Decimal(38, 2)))
+        .otherwise(pl.col("amount"))
+    )
+    made = BACKENDS[backend]
+    tables = Frames(made(snapshot), made(polars_tables.history), process=PROCESS)
+    with pytest.raises(sf.ValidationError, match=r"amounts must fit DECIMAL\(28, 2\)"):
+        pipeline_summary(tables)
+    # one cent below the limit is exact everywhere
+    below = snapshot.with_columns(
+        amount=pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(AMOUNT_LIMIT - Decimal("0.01"), dtype=pl.Decimal(38, 2)))
+        .otherwise(pl.col("amount"))
+    )
+    expected = rows_of(pipeline_summary(Frames(below, process=PROCESS)).to_frame())
+    assert rows_of(pipeline_summary(Frames(made(below), process=PROCESS)).to_frame()) == expected

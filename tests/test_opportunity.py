@@ -138,6 +138,30 @@ def test_fields_that_change_through_verbs_cannot_be_assigned(field: str, value: 
     assert _snapshot(opp) == before
 
 
+@pytest.mark.parametrize("field", [a.name for a in attrs.fields(sf.Opportunity)])
+def test_no_field_can_be_deleted_and_the_verbs_still_work_after_a_refused_delete(
+    field: str,
+) -> None:
+    opp = _opp()
+    before = _snapshot(opp)
+    with pytest.raises(sf.ReadOnlyFieldError, match=f"{field!r} cannot be deleted"):
+        delattr(opp, field)
+    assert _snapshot(opp) == before
+    opp.change_amount(sf.Money("1200.00", "USD"), at=T0 + timedelta(days=1))
+    assert opp.history[-1].amount == sf.Money("1200.00", "USD")
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [sf.Account(name="Acme", id=sf.AccountId("a")), sf.Contact(name="Ann", id=sf.ContactId("c"))],
+)
+def test_account_and_contact_fields_cannot_be_deleted(entity: object) -> None:
+    for a in attrs.fields(type(entity)):
+        with pytest.raises(sf.ReadOnlyFieldError, match="cannot be deleted"):
+            delattr(entity, a.name)
+        assert getattr(entity, a.name) is not None or a.default is None
+
+
 def test_ordinary_attributes_can_be_assigned_and_are_validated() -> None:
     opp = _opp()
     opp.next_step = "Send the quote"

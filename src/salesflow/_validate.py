@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from salesflow._plain import UNENCODABLE
-from salesflow.errors import Problem, ValidationError, shorten
+from salesflow.errors import Problem, ReadOnlyFieldError, ValidationError, shorten
 
 __all__ = [
     "UNENCODABLE",
@@ -170,3 +170,18 @@ def optional(
             validator(instance, attribute, value)
 
     return check
+
+
+class Undeletable:
+    """A mixin: no attribute can be deleted (``del entity.field`` raises, changing nothing).
+
+    A deleted slot would leave an entity that breaks on its next verb, after
+    that verb had changed part of it.
+    """
+
+    __slots__ = ()
+
+    def __delattr__(self, name: str) -> None:
+        raise ReadOnlyFieldError(
+            name, f"every field of {type(self).__name__} always holds a value", deleted=True
+        )

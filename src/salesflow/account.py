@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from salesflow._validate import non_blank
+from salesflow._validate import Undeletable, non_blank
 from salesflow.ids import AccountId, new_id
 
 __all__ = ["Account"]
@@ -15,7 +15,7 @@ def _new_account_id() -> AccountId:
 
 
 @attrs.define(kw_only=True)
-class Account:
+class Account(Undeletable):
     """A buying company.
 
     >>> Account(name="Get Cloudy West", id=AccountId("acc-1"))

@@ -62,6 +62,7 @@ SNAPSHOT_COLUMNS = (
 HISTORY_COLUMNS = (
     "opportunity_id",
     "at",
+    "sequence",
     "by",
     "owner",
     "stage",
@@ -73,7 +74,15 @@ HISTORY_COLUMNS = (
     "previous_amount",
     "previous_close_date",
 )
-"""The history table's columns: one row per change, OpportunityHistory's shape."""
+"""The history table's columns: one row per change, OpportunityHistory's shape.
+
+``sequence`` orders one opportunity's rows that share an instant (1, 2, ...
+within the opportunity, in time order): salesflow writes it, the history
+readers of :mod:`salesflow.io` write it, and every backend orders rows by
+``at`` then ``sequence``. It may be absent: an in-memory table's row order
+then breaks ties, and a lazy table with two rows of one deal at one instant is
+refused (a lazy engine keeps no row order).
+"""
 
 ACTIVITY_COLUMNS = (
     "id",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from salesflow._validate import non_blank
+from salesflow._validate import Undeletable, non_blank
 from salesflow.ids import AccountId, ContactId, new_id
 
 __all__ = ["Contact"]
@@ -15,7 +15,7 @@ def _new_contact_id() -> ContactId:
 
 
 @attrs.define(kw_only=True)
-class Contact:
+class Contact(Undeletable):
     """A person, usually at an account.
 
     >>> Contact(name="Lars Johnson", id=ContactId("c-1")).name

@@ -257,17 +257,20 @@ class ContactRoleError(SalesflowError, ValueError):
 
 
 class ReadOnlyFieldError(SalesflowError, AttributeError):
-    """A field that only changes through a verb was assigned directly.
+    """A field that only changes through a verb was assigned directly, or a field was deleted.
 
     Attributes:
         field: The field's name.
         verb: What to call instead.
     """
 
-    def __init__(self, field: str, verb: str) -> None:
+    def __init__(self, field: str, verb: str, *, deleted: bool = False) -> None:
         self.field = field
         self.verb = verb
-        super().__init__(f"{field!r} cannot be assigned directly; use {verb}")
+        if deleted:
+            super().__init__(f"{field!r} cannot be deleted; {verb}")
+        else:
+            super().__init__(f"{field!r} cannot be assigned directly; use {verb}")
 
 
 class StageTransitionError(SalesflowError, ValueError):

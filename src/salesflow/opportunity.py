@@ -13,6 +13,7 @@ from salesflow._contact_roles import ContactRoles
 from salesflow._html import table_html
 from salesflow._locks import locked
 from salesflow._validate import (
+    Undeletable,
     a_date,
     aware,
     kind,
@@ -103,7 +104,7 @@ def _months(day: date) -> int:
 
 
 @attrs.define(kw_only=True, repr=False)
-class Opportunity(ContactRoles, BuyerSide):
+class Opportunity(ContactRoles, BuyerSide, Undeletable):
     """A deal with one account, in one stage of a sales process.
 
     Create one with :meth:`salesflow.SalesProcess.open`, which fills in what the

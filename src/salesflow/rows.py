@@ -85,6 +85,7 @@ def _history(opp: Opportunity) -> list[dict[str, Any]]:
         {
             "opportunity_id": str(opp.id),
             "at": _utc(entry.at),
+            "sequence": number,
             "by": entry.by,
             "owner": entry.owner,
             "stage": entry.stage,
@@ -96,7 +97,7 @@ def _history(opp: Opportunity) -> list[dict[str, Any]]:
             "previous_amount": _amount(entry.previous_amount),
             "previous_close_date": entry.previous_close_date,
         }
-        for entry in sorted(opp.history, key=lambda e: e.at)
+        for number, entry in enumerate(sorted(opp.history, key=lambda e: e.at), start=1)
     ]
 
 

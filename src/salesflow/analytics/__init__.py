@@ -22,6 +22,7 @@ from salesflow.analytics._require import require
 require("narwhals")
 
 from salesflow.analytics import examples  # noqa: E402
+from salesflow.analytics._source import AMOUNT_LIMIT  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
@@ -52,6 +53,7 @@ from salesflow.analytics.win_rate import WinRate, win_rate  # noqa: E402
 from salesflow.columns import Columns  # noqa: E402
 
 __all__ = [
+    "AMOUNT_LIMIT",
     "FLAGS",
     "MOVEMENTS",
     "ActivitySummary",

@@ -9,6 +9,7 @@ are computed by their own engine and results stay lazy in that library.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -21,10 +22,18 @@ from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.process import SalesProcess
 
-__all__ = ["ROW", "Inputs", "Kind", "door", "resolve"]
+__all__ = ["AMOUNT_LIMIT", "ROW", "Inputs", "Kind", "door", "resolve"]
 
 ROW = "_row"
 """The history row's position in an eager input: orders rows with the same ``at``."""
+
+AMOUNT_LIMIT = Decimal(10) ** 26
+"""Amounts must be smaller than this in absolute value (they fit ``DECIMAL(28, 2)``).
+
+What every engine multiplies by a probability or an exchange rate exactly:
+DuckDB and Spark keep at most 38 digits in a product, and salesflow gives 10 of
+them to the rate. A larger amount is refused on every backend alike.
+"""
 
 _KNOWN_COLUMNS = {
     "snapshot": SNAPSHOT_COLUMNS,
@@ -62,6 +71,7 @@ class Inputs:
         self.kind = kind
         self.currency: str | None = data.currency
         self._tables: dict[str, nw.LazyFrame[Any] | None] = {}
+        self._order: list[str] | None = None
 
     def _get(self, name: Table) -> nw.LazyFrame[Any] | None:
         if name in self._tables:
@@ -82,9 +92,11 @@ class Inputs:
             return None
         frame = _lazy(native, name)
         frame = _rename(frame, data.columns, name)
-        return _normalise(
+        frame = _normalise(
             frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
         )
+        check_rows(frame, name)
+        return frame
 
     @property
     def snapshot(self) -> nw.LazyFrame[Any] | None:
@@ -103,10 +115,24 @@ class Inputs:
 
     @property
     def history_order(self) -> list[str]:
-        """The columns that order history rows: ``at``, then table order when known."""
-        if self.history is not None and ROW in self.history.collect_schema().names():
-            return ["at", ROW]
-        return ["at"]
+        """The columns that order one deal's history rows: one order on every backend.
+
+        ``at``, then ``sequence`` when the table has it, then the row's place in
+        an in-memory table. Where these leave two rows of one deal at one
+        instant (a lazy table without a usable ``sequence``), the rows have no
+        order and the table is refused.
+
+        Raises:
+            ValidationError: Two rows of one deal at one instant, with no order between them.
+        """
+        if self._order is None:
+            history = self.history
+            names = [] if history is None else history.collect_schema().names()
+            order = ["at", *(c for c in ("sequence", ROW) if c in names)]
+            if history is not None and ROW not in names:
+                _refuse_ties(history, order)
+            self._order = order
+        return self._order
 
     def table(self, name: Table, *, needs: Sequence[str] = ()) -> nw.LazyFrame[Any]:
         """The table ``name``, checking that it has the columns ``needs``.
@@ -135,6 +161,94 @@ class Inputs:
                 subject="analytics input (map the source's names with Columns)",
             )
         return frame
+
+
+_REQUIRED = {"history": ("opportunity_id", "at", "stage"), "activities": ("opportunity_id",)}
+
+
+def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
+    """Refuse rows no metric can place: one query over ``frame``.
+
+    History rows without an opportunity, a time or a stage (as
+    :func:`~salesflow.analytics.check_history` judges them), a ``sequence``
+    with gaps of nulls, and amounts at or beyond :data:`AMOUNT_LIMIT`.
+
+    Raises:
+        ValidationError: Naming the column, how many rows, and the first deal.
+    """
+    schema = frame.collect_schema()
+    nulls = [c for c in _REQUIRED.get(table, ()) if c in schema]
+    if table == "history" and "sequence" in schema:
+        nulls.append("sequence")
+    large = [
+        c
+        for c in _NUMBERS[:2]
+        if c in schema and (schema[c] == nw.Decimal or schema[c].is_float())
+    ]
+    if not nulls and not large:
+        return
+    limit = nw.lit(AMOUNT_LIMIT, dtype=nw.Decimal(38, 2))
+    bad = {f"null:{c}": nw.col(c).is_null() for c in nulls}
+    bad |= {f"large:{c}": nw.col(c).abs() >= limit for c in large}
+    counts = (
+        frame.select(*(e.cast(nw.Int64()).sum().alias(k) for k, e in bad.items()))
+        .collect(backend="polars")
+        .rows(named=True)[0]
+    )
+    found = {k: int(v or 0) for k, v in counts.items() if v}
+    if not found:
+        return
+    key = "opportunity_id" if table != "snapshot" else "id"
+    problems = []
+    for name, count in found.items():
+        what, column = name.split(":")
+        first = None
+        if key in schema:
+            first = (
+                frame.filter(bad[name]).select(key).head(1).collect(backend="polars").item(0, 0)
+            )
+        deal = "" if first is None else f" (the first: deal {first})"
+        rows = f"{count} {table} row" + (" has" if count == 1 else "s have")
+        text = (
+            f"{rows} no {column}{deal}; a metric cannot place "
+            + ("it" if count == 1 else "them")
+            + ("; check_history() lists them" if table == "history" else "")
+            if what == "null"
+            else f"{rows} an amount of 10**26 or more{deal}; "
+            "amounts must fit DECIMAL(28, 2), the same limit on every engine"
+        )
+        problems.append(Problem(text, f"$.{table}.{column}"))
+    raise ValidationError(problems, subject="analytics input")
+
+
+def _refuse_ties(history: nw.LazyFrame[Any], order: list[str]) -> None:
+    """Refuse two rows of one deal at one place in ``order`` (a lazy table: no row order)."""
+    keys = ["opportunity_id", *order]
+    tie = (
+        history.group_by(keys)
+        .agg(nw.len().alias("_rows"))
+        .filter(nw.col("_rows") > 1)
+        .head(1)
+        .collect(backend="polars")
+    )
+    if tie.is_empty():
+        return
+    deal, at, rows = tie.item(0, "opportunity_id"), tie.item(0, "at"), tie.item(0, "_rows")
+    fix = (
+        "give each of its rows its own sequence"
+        if "sequence" in order
+        else "add a sequence column (1, 2, ... within each deal) or pass an in-memory table, "
+        "whose row order breaks ties"
+    )
+    raise ValidationError(
+        [
+            Problem(
+                f"deal {deal} has {rows} history rows at {at} and nothing orders them; {fix}",
+                "$.history.at",
+            )
+        ],
+        subject="analytics input (a lazy table keeps no row order)",
+    )
 
 
 def _frame(native: Any, table: str) -> nw.DataFrame[Any] | nw.LazyFrame[Any]:

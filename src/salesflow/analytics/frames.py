@@ -241,6 +241,7 @@ def frames(
     history_schema = {
         "opportunity_id": pl.String,
         "at": utc,
+        "sequence": pl.Int64,
         "by": pl.String,
         "owner": pl.String,
         "stage": pl.String,

@@ -233,13 +233,13 @@ def _history(
 ) -> list[tuple[Record, HistoryEntry]]:
     """Build one opportunity's history rows (in its currency), refusing bad ones."""
     built = []
-    for record, cells in pairs:
-        _, entry = build_history(cells, options, currency=currency or None)
+    for position, (record, cells) in enumerate(pairs):
+        sequence, entry = build_history(cells, options, currency=currency or None)
         if entry is None:
             run.refuse(record, cells.problems)
-        else:
-            built.append((record, entry))
-    return sorted(built, key=lambda pair: pair[1].at)
+        else:  # rows at one instant: by their sequence when given, else in file order
+            built.append((entry.at, -1 if sequence is None else sequence, position, record, entry))
+    return [(record, entry) for *_, record, entry in sorted(built, key=lambda b: b[:3])]
 
 
 def _activity(

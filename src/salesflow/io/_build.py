@@ -152,8 +152,8 @@ def build_opportunity(
 
 def build_history(
     cells: Cells, options: Options, *, currency: str | None = None
-) -> tuple[str | None, HistoryEntry | None]:
-    """A history entry from history cells, with its opportunity's id."""
+) -> tuple[int | None, HistoryEntry | None]:
+    """A history entry from history cells, with its ``sequence`` (ties at one instant)."""
     opportunity_id = cells.text("opportunity_id")
     if opportunity_id is None:
         cells.problem("opportunity_id", "no opportunity id")
@@ -174,11 +174,12 @@ def build_history(
     if close_date is None and not cells.problems:
         cells.problem("close_date", "no close date")
     previous_close = cells.read("previous_close_date", read_date)
+    sequence = cells.read("sequence", count)
     extra: dict[str, Any] = {}
     if cells.has("owner"):
         extra["owner"] = cells.text("owner")
     if cells.problems or stage is None or at is None or close_date is None:
-        return opportunity_id, None
+        return sequence, None
     target = options.stages.process.stage(stage)
     try:
         entry = HistoryEntry(
@@ -195,8 +196,8 @@ def build_history(
         )
     except ValidationError as exc:
         cells.adopt(exc)
-        return opportunity_id, None
-    return opportunity_id, entry
+        return sequence, None
+    return sequence, entry
 
 
 def _entered_on(history: tuple[HistoryEntry, ...], stage: str) -> date | None:

@@ -57,21 +57,34 @@ __all__ = ["HistoryTable", "hubspot_stage_dates", "read_stage_dates"]
 _HUBSPOT_HEADER = re.compile(r'^Date entered "(?P<stage>.+?)(?: \((?P<pipeline>[^()]*)\))?"$')
 
 
+def _numbered(rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """``rows`` with each opportunity's ``sequence`` (1, 2, ... in the given order)."""
+    seen: dict[Any, int] = {}
+    numbered = []
+    for row in rows:
+        key = row.get("opportunity_id")
+        seen[key] = seen.get(key, 0) + 1
+        numbered.append({**row, "sequence": seen[key]} if "sequence" not in row else row)
+    return tuple(numbered)
+
+
 @attrs.frozen(kw_only=True)
 class HistoryTable:
     """A history table built by a reader, and its accounting.
 
     Attributes:
         rows: One dictionary per history row, in salesflow's history columns
-            (``opportunity_id``, ``at``, ``stage``, ``amount``, ``currency``,
-            ``close_date``: the day of a move into a closed stage, else empty).
+            (``opportunity_id``, ``at``, ``sequence``: the row's place among its
+            opportunity's rows, which orders rows at one instant, ``stage``,
+            ``amount``, ``currency``, ``close_date``: the day of a move into a
+            closed stage, else empty).
         read: Records read.
         taken: Records that gave history rows (or none, when a deal has no date).
         refused: Every record refused, with all its reasons.
         notes: What the reader assumed or could not build, one sentence each.
     """
 
-    rows: tuple[dict[str, Any], ...]
+    rows: tuple[dict[str, Any], ...] = attrs.field(converter=_numbered)
     read: int
     taken: int
     refused: tuple[Refusal, ...]
@@ -87,7 +100,7 @@ class HistoryTable:
         from salesflow.analytics._require import require
 
         pl = require("polars")
-        always = ("opportunity_id", "at", "stage", "close_date")
+        always = ("opportunity_id", "at", "sequence", "stage", "close_date")
         names = [
             n
             for n in HISTORY_COLUMNS
@@ -98,6 +111,7 @@ class HistoryTable:
         )
         kinds = {
             "at": pl.Datetime("us", "UTC"),
+            "sequence": pl.Int64,
             "amount": pl.Decimal(38, money),
             "previous_amount": pl.Decimal(38, money),
             "probability": pl.Decimal(38, _scale((r.get("probability") for r in self.rows), 0)),
