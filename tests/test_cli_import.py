@@ -168,12 +168,14 @@ def test_csv_tables_round_trip_through_import_csv_to_parquet(tmp_path: Path) -> 
         "deals.parquet",
         "deals.history.parquet",
         "deals.activities.parquet",
+        "deals.contact_roles.parquet",
     }
     back = read_parquet(
         out,
         process=data.process,
         history=tmp_path / "deals.history.parquet",
         activities=tmp_path / "deals.activities.parquet",
+        contact_roles=tmp_path / "deals.contact_roles.parquet",
     )
     assert back.ok
     assert [o.id for o in back.opportunities] == [o.id for o in data.opportunities]

@@ -28,6 +28,7 @@ PUBLIC = [
     "ForecastCategory",
     "HistoryEntry",
     "Initiation",
+    "LossWarning",
     "MissingExtraError",
     "Money",
     "MoneyArithmeticError",

@@ -29,10 +29,17 @@ import attrs
 
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["ACTIVITY_COLUMNS", "HISTORY_COLUMNS", "SNAPSHOT_COLUMNS", "Columns", "Table"]
+__all__ = [
+    "ACTIVITY_COLUMNS",
+    "CONTACT_ROLE_COLUMNS",
+    "HISTORY_COLUMNS",
+    "SNAPSHOT_COLUMNS",
+    "Columns",
+    "Table",
+]
 
-Table = Literal["snapshot", "history", "activities"]
-"""The name of one of the three tables."""
+Table = Literal["snapshot", "history", "activities", "contact_roles"]
+"""The name of one of the tables."""
 
 SNAPSHOT_COLUMNS = (
     "id",
@@ -55,6 +62,8 @@ SNAPSHOT_COLUMNS = (
     "competitor",
     "type",
     "lead_source",
+    "next_step",
+    "description",
     "process_name",
 )
 """The snapshot table's columns: one row per opportunity."""
@@ -97,10 +106,18 @@ ACTIVITY_COLUMNS = (
 )
 """The activity table's columns: one row per call, email, meeting, task or note."""
 
+CONTACT_ROLE_COLUMNS = ("opportunity_id", "contact_id", "role", "primary")
+"""The contact-role table's columns: Salesforce's OpportunityContactRole shape.
+
+One row per contact role of an opportunity; ``role`` may be empty (a role is
+optional in Salesforce), ``primary`` marks the one primary contact.
+"""
+
 _KNOWN: dict[str, tuple[str, ...]] = {
     "snapshot": SNAPSHOT_COLUMNS,
     "history": HISTORY_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
+    "contact_roles": CONTACT_ROLE_COLUMNS,
 }
 
 
@@ -132,6 +149,7 @@ def _mapping(table: str) -> Callable[[object], Mapping[str, str]]:
 _snapshot = _mapping("snapshot")
 _history = _mapping("history")
 _activities = _mapping("activities")
+_contact_roles = _mapping("contact_roles")
 
 
 def _snapshot_names(value: object) -> Mapping[str, str]:
@@ -146,6 +164,10 @@ def _activity_names(value: object) -> Mapping[str, str]:
     return _activities(value)
 
 
+def _contact_role_names(value: object) -> Mapping[str, str]:
+    return _contact_roles(value)
+
+
 @attrs.frozen(repr=False)
 class Columns:
     """What a source calls each of salesflow's columns, per table.
@@ -158,6 +180,7 @@ class Columns:
         snapshot: salesflow name → source name for the snapshot table.
         history: the same for the history table.
         activities: the same for the activity table.
+        contact_roles: the same for the contact-role table.
         label: A name for reprs, e.g. ``"salesforce"``.
 
     Raises:
@@ -175,6 +198,10 @@ class Columns:
     activities: Mapping[str, str] = attrs.field(
         factory=dict,
         converter=_activity_names,
+    )
+    contact_roles: Mapping[str, str] = attrs.field(
+        factory=dict,
+        converter=_contact_role_names,
     )
     label: str = attrs.field(default="custom", kw_only=True)
 
@@ -234,6 +261,12 @@ class Columns:
                 "done": "IsClosed",
                 "due_date": "ActivityDate",
             },
+            contact_roles={
+                "opportunity_id": "OpportunityId",
+                "contact_id": "ContactId",
+                "role": "Role",
+                "primary": "IsPrimary",
+            },
             label="salesforce",
         )
 
@@ -266,12 +299,14 @@ class Columns:
         snapshot: Mapping[str, str] | None = None,
         history: Mapping[str, str] | None = None,
         activities: Mapping[str, str] | None = None,
+        contact_roles: Mapping[str, str] | None = None,
     ) -> Columns:
         """A copy with some names changed (merged over this mapping)."""
         return Columns(
             {**self.snapshot, **(snapshot or {})},
             {**self.history, **(history or {})},
             {**self.activities, **(activities or {})},
+            {**self.contact_roles, **(contact_roles or {})},
             label=self.label,
         )
 
@@ -291,5 +326,7 @@ class Columns:
         return mapping.get(column, column)
 
     def __repr__(self) -> str:
-        changed = sum(len(m) for m in (self.snapshot, self.history, self.activities))
+        changed = sum(
+            len(m) for m in (self.snapshot, self.history, self.activities, self.contact_roles)
+        )
         return f"Columns({self.label!r}, {changed} renamed)"

@@ -25,6 +25,7 @@ __all__ = [
     "ContactRoleError",
     "CurrencyMismatchError",
     "FileFormatError",
+    "LossWarning",
     "MissingExtraError",
     "MoneyArithmeticError",
     "Problem",
@@ -311,4 +312,15 @@ class StageGateError(StageTransitionError):
     """A move was refused because the target stage's entry criteria are unmet.
 
     ``reasons`` lists every unmet requirement.
+    """
+
+
+class LossWarning(UserWarning):
+    """Written data that the format cannot hold was left out (the warning names it).
+
+    The table writers of :mod:`salesflow.io` write the tables' columns; what
+    an opportunity holds beyond them (the buyer's side: confirmed facts,
+    initiation, warning signs, qualification, pursuit) is only in salesflow
+    JSON (:func:`salesflow.io.write_json`). Turn it into an error with
+    ``warnings.simplefilter("error", salesflow.LossWarning)``.
     """

@@ -1,4 +1,4 @@
-"""The three tables of the contract as plain rows: snapshot, history, activities.
+"""The tables of the contract as plain rows: snapshot, history, activities, contact roles.
 
 One ``dict`` per row, keyed by salesflow's column names
 (:data:`salesflow.columns.SNAPSHOT_COLUMNS` and its siblings), holding Python
@@ -27,7 +27,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from salesflow.activity import Activity
-from salesflow.columns import ACTIVITY_COLUMNS, HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Table
+from salesflow.columns import (
+    ACTIVITY_COLUMNS,
+    CONTACT_ROLE_COLUMNS,
+    HISTORY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    Table,
+)
 from salesflow.errors import Problem, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
@@ -38,6 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshot": SNAPSHOT_COLUMNS,
     "history": HISTORY_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
+    "contact_roles": CONTACT_ROLE_COLUMNS,
 }
 """Each table's columns, in order."""
 
@@ -76,6 +83,8 @@ def _snapshot(opp: Opportunity) -> dict[str, Any]:
         "competitor": opp.competitor,
         "type": opp.type,
         "lead_source": opp.lead_source,
+        "next_step": opp.next_step,
+        "description": opp.description,
         "process_name": opp.process_name,
     }
 
@@ -101,6 +110,18 @@ def _history(opp: Opportunity) -> list[dict[str, Any]]:
     ]
 
 
+def _contact_roles(opp: Opportunity) -> list[dict[str, Any]]:
+    return [
+        {
+            "opportunity_id": str(opp.id),
+            "contact_id": str(role.contact_id),
+            "role": None if role.role is None else str(getattr(role.role, "value", role.role)),
+            "primary": role.primary,
+        }
+        for role in opp.contact_roles
+    ]
+
+
 def _activity(activity: Activity) -> dict[str, Any]:
     return {
         "id": str(activity.id),
@@ -116,12 +137,13 @@ def _activity(activity: Activity) -> dict[str, Any]:
 
 
 def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, Any]]:
-    """One table's rows from opportunities (snapshot, history) or activities.
+    """One table's rows from opportunities (snapshot, history, contact roles) or activities.
 
     Args:
-        items: Opportunities for ``snapshot`` and ``history`` (history rows are
-            oldest first per opportunity), activities for ``activities``.
-        table: ``"snapshot"``, ``"history"`` or ``"activities"``.
+        items: Opportunities for ``snapshot``, ``history`` (history rows are
+            oldest first per opportunity) and ``contact_roles``, activities for
+            ``activities``.
+        table: ``"snapshot"``, ``"history"``, ``"activities"`` or ``"contact_roles"``.
 
     Returns:
         The rows, each with every column of the table, in order.
@@ -131,7 +153,12 @@ def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, A
     """
     if not isinstance(table, str) or table not in COLUMNS:
         raise ValidationError(
-            [Problem(f"expected snapshot, history or activities, got {table!r}", "$.table")],
+            [
+                Problem(
+                    f"expected snapshot, history, activities or contact_roles, got {table!r}",
+                    "$.table",
+                )
+            ],
             subject="table",
         )
     if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
@@ -151,4 +178,6 @@ def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, A
         return [_snapshot(o) for o in listed]
     if table == "history":
         return [row for o in listed for row in _history(o)]
+    if table == "contact_roles":
+        return [row for o in listed for row in _contact_roles(o)]
     return [_activity(a) for a in listed]

@@ -17,7 +17,14 @@ import narwhals as nw
 
 from salesflow.analytics._coerce import coerce
 from salesflow.analytics.frames import Frames, frames
-from salesflow.columns import ACTIVITY_COLUMNS, HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Columns, Table
+from salesflow.columns import (
+    ACTIVITY_COLUMNS,
+    CONTACT_ROLE_COLUMNS,
+    HISTORY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    Columns,
+    Table,
+)
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.process import SalesProcess
@@ -39,6 +46,7 @@ _KNOWN_COLUMNS = {
     "snapshot": SNAPSHOT_COLUMNS,
     "history": HISTORY_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
+    "contact_roles": CONTACT_ROLE_COLUMNS,
 }
 _NUMBERS = ("amount", "previous_amount", "probability")
 _API_LABELS = {c.api_name: c.value for c in ForecastCategory if c.api_name != c.value}
@@ -96,7 +104,35 @@ class Inputs:
             frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
         )
         check_rows(frame, name)
+        if name == "snapshot":
+            frame = self._with_primary_contact(frame)
         return frame
+
+    def _with_primary_contact(self, snapshot: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+        """The snapshot with ``has_primary_contact`` from a contact-role table, if it lacks it."""
+        if self._data.contact_roles is None:
+            return snapshot
+        names = snapshot.collect_schema().names()
+        if "has_primary_contact" in names or "id" not in names:
+            return snapshot
+        roles = self._read("contact_roles")
+        if roles is None:
+            return snapshot
+        missing = [c for c in ("opportunity_id", "primary") if c not in roles.collect_schema()]
+        if missing:
+            self.table("contact_roles", needs=missing)  # raises, naming the columns
+        flag = nw.generate_temporary_column_name(8, names)
+        primaries = (
+            roles.filter(nw.col("primary").fill_null(value=False))
+            .select(nw.col("opportunity_id").alias("id"))
+            .unique()
+            .with_columns(nw.lit(value=True).alias(flag))
+        )
+        return (
+            snapshot.join(primaries, on="id", how="left")
+            .with_columns(nw.col(flag).fill_null(value=False).alias("has_primary_contact"))
+            .drop(flag)
+        )
 
     @property
     def snapshot(self) -> nw.LazyFrame[Any] | None:
@@ -112,6 +148,11 @@ class Inputs:
     def activities(self) -> nw.LazyFrame[Any] | None:
         """The activity table, or ``None``."""
         return self._get("activities")
+
+    @property
+    def contact_roles(self) -> nw.LazyFrame[Any] | None:
+        """The contact-role table, or ``None``."""
+        return self._get("contact_roles")
 
     @property
     def history_order(self) -> list[str]:
@@ -496,7 +537,7 @@ def resolve(data: Any) -> Inputs:
                 subject="analytics input",
             )
     kinds: list[Kind] = []
-    for name in ("snapshot", "history", "activities"):
+    for name in ("snapshot", "history", "activities", "contact_roles"):
         native = getattr(data, name)
         if native is not None:
             kinds.append(_kind(native, name))

@@ -38,6 +38,9 @@ class Frames:
             PySpark frame; all tables from one library).
         history: One row per change, Salesforce's OpportunityHistory shape.
         activities: One row per activity.
+        contact_roles: One row per contact role (Salesforce's
+            OpportunityContactRole shape): gives the snapshot its
+            ``has_primary_contact`` column where it lacks one.
         columns: What the source calls salesflow's columns (default: salesflow's names).
         process: A :class:`~salesflow.SalesProcess` whose stages supply
             ``probability``, ``forecast_category``, ``is_closed`` and ``is_won``
@@ -50,16 +53,17 @@ class Frames:
     snapshot: Any = None
     history: Any = None
     activities: Any = None
+    contact_roles: Any = None
     columns: Columns = attrs.field(factory=Columns.salesflow, kw_only=True)
     process: SalesProcess | None = attrs.field(default=None, kw_only=True)
     currency: str | None = attrs.field(default=None, kw_only=True)
     mapping: ProcessMapping | None = attrs.field(default=None, kw_only=True)
 
     def __repr__(self) -> str:
-        sizes = ", ".join(
-            f"{name}={_size(getattr(self, name))}"
-            for name in ("snapshot", "history", "activities")
-        )
+        names = ["snapshot", "history", "activities"]
+        if self.contact_roles is not None:
+            names.append("contact_roles")
+        sizes = ", ".join(f"{name}={_size(getattr(self, name))}" for name in names)
         return f"Frames({sizes})"
 
 
@@ -169,7 +173,7 @@ def frames(
     >>> tables.snapshot.select("id", "stage", "amount", "currency").rows()
     [('o-1', 'Prospecting', Decimal('1200.50'), 'EUR')]
     >>> tables
-    Frames(snapshot=1 rows, history=1 rows, activities=0 rows)
+    Frames(snapshot=1 rows, history=1 rows, activities=0 rows, contact_roles=0 rows)
     """
     pl = require("polars")
     opps = list(opportunities)
@@ -195,6 +199,7 @@ def frames(
     snapshot = rows(opps)
     history = rows(opps, table="history")
     activity_rows = rows(acts, table="activities")
+    role_rows = rows(opps, table="contact_roles")
     money = [r["amount"] for r in snapshot] + [
         v for r in history for v in (r["amount"], r["previous_amount"])
     ]
@@ -227,6 +232,8 @@ def frames(
         "competitor": pl.String,
         "type": pl.String,
         "lead_source": pl.String,
+        "next_step": pl.String,
+        "description": pl.String,
         "process_name": pl.String,
         "has_primary_contact": pl.Boolean,
         "next_gate_met": pl.Boolean,
@@ -268,5 +275,14 @@ def frames(
         snapshot=pl.DataFrame(snapshot, schema=snapshot_schema),
         history=pl.DataFrame(history, schema=history_schema),
         activities=pl.DataFrame(activity_rows, schema=activity_schema),
+        contact_roles=pl.DataFrame(
+            role_rows,
+            schema={
+                "opportunity_id": pl.String,
+                "contact_id": pl.String,
+                "role": pl.String,
+                "primary": pl.Boolean,
+            },
+        ),
         process=process,
     )

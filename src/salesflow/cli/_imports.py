@@ -32,8 +32,9 @@ _OUT = click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Where to write: .json (salesflow JSON) or .parquet (the snapshot; history and "
-    "activities beside it as NAME.history.parquet and NAME.activities.parquet).",
+    help="Where to write: .json (salesflow JSON) or .parquet (the snapshot; history, "
+    "activities and contact roles beside it as NAME.history.parquet, "
+    "NAME.activities.parquet and NAME.contact_roles.parquet).",
 )
 
 
@@ -57,6 +58,7 @@ def _targets(out: Path) -> list[Path]:
         out,
         out.with_name(out.stem + ".history.parquet"),
         out.with_name(out.stem + ".activities.parquet"),
+        out.with_name(out.stem + ".contact_roles.parquet"),
     ]
 
 
@@ -78,12 +80,12 @@ def _write(out: Path, result: ImportResult) -> list[Path]:
         )
         write_json(out, data)
         return [out]
-    history = out.with_name(out.stem + ".history.parquet")
-    activities = out.with_name(out.stem + ".activities.parquet")
+    _, history, activities, roles = _targets(out)
     write_parquet(out, result.opportunities, table="snapshot")
     write_parquet(history, result.opportunities, table="history")
     write_parquet(activities, result.activities, table="activities")
-    return [out, history, activities]
+    write_parquet(roles, result.opportunities, table="contact_roles")
+    return [out, history, activities, roles]
 
 
 def _report(output: Output, result: ImportResult, out: str) -> None:

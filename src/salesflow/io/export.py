@@ -1,8 +1,12 @@
-"""Writing salesflow data: lossless JSON, and the three tables as JSON Lines, CSV, Parquet.
+"""Writing salesflow data: lossless JSON, and the four tables as JSON Lines, CSV, Parquet.
 
 JSON (:func:`write_json`) is salesflow's own document format: an object, a
 list, or a :class:`DataSet`, read back exactly by :func:`read_json`. The
-table writers write the rows of :func:`salesflow.io.rows`.
+table writers write the rows of :func:`salesflow.io.rows`: the snapshot,
+history, activity and contact-role tables. Write all four to keep what the
+tables hold; the buyer's side of a deal (confirmed facts, initiation, warning
+signs, qualification, pursuit) has no column, and a snapshot write that leaves
+some out says so with a :class:`~salesflow.LossWarning`.
 
 CSV is safe to open in a spreadsheet: a text cell beginning with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return is written with a leading
@@ -28,6 +32,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -40,7 +45,13 @@ from salesflow.account import Account
 from salesflow.activity import Activity
 from salesflow.columns import Table
 from salesflow.contact import Contact
-from salesflow.errors import FileFormatError, MissingExtraError, Problem, ValidationError
+from salesflow.errors import (
+    FileFormatError,
+    LossWarning,
+    MissingExtraError,
+    Problem,
+    ValidationError,
+)
 from salesflow.io._source import Source, json_value, name_of
 from salesflow.opportunity import Opportunity
 from salesflow.rows import COLUMNS, rows
@@ -49,6 +60,43 @@ from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, to_dict
 __all__ = ["DataSet", "read_json", "write_csv", "write_json", "write_jsonl", "write_parquet"]
 
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+_BUYER_SIDE = (
+    "confirmed_facts",
+    "initiation",
+    "warning_signs",
+    "qualification",
+    "pursuit",
+    "custom_roles",
+)
+"""What an opportunity holds that no table has a column for (salesflow JSON keeps it)."""
+
+
+def _listed(items: Iterable[Any]) -> Any:
+    """``items`` as a list when it is a collection; anything else as it is, for rows() to refuse."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        return items
+    return list(items)
+
+
+def _warn_lost(listed: Sequence[Any], table: Table) -> None:
+    """Warn (:class:`~salesflow.LossWarning`) when the snapshot leaves out what a deal holds."""
+    if table != "snapshot":
+        return
+    held = {
+        name: sum(1 for o in listed if getattr(o, name, None) not in (None, ()))
+        for name in _BUYER_SIDE
+    }
+    lost = {name: count for name, count in held.items() if count}
+    if lost:
+        shown = ", ".join(f"{name} ({count})" for name, count in lost.items())
+        warnings.warn(
+            f"the snapshot table has no column for {shown} of {len(listed)} opportunities; "
+            "those fields are left out (write_json keeps everything)",
+            LossWarning,
+            stacklevel=3,
+        )
 
 
 def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -173,11 +221,11 @@ def _safe(value: Any, *, neutralise: bool) -> str:
 def write_csv(
     target: Source, items: Iterable[Any], *, table: Table = "snapshot", neutralise: bool = True
 ) -> int:
-    """Write one of the three tables as CSV (UTF-8, a header row, CRLF line ends).
+    """Write one of the tables as CSV (UTF-8, a header row, CRLF line ends).
 
     Args:
         target: A path, or a file open for text (open it with ``newline=""``).
-        items: Opportunities (``snapshot``, ``history``) or activities.
+        items: Opportunities (``snapshot``, ``history``, ``contact_roles``) or activities.
         table: Which table.
         neutralise: Prefix text cells that a spreadsheet would run as a formula with ``'``.
 
@@ -188,7 +236,9 @@ def write_csv(
         ValidationError: An unknown table or an item of the wrong type.
         FileFormatError: The file cannot be written.
     """
-    found = rows(items, table=table)
+    listed = _listed(items)
+    found = rows(listed, table=table)
+    _warn_lost(listed, table)
     columns: Sequence[str] = COLUMNS[table]
     with _opened(target, "w") as handle:
         writer = csv.writer(handle)
@@ -205,14 +255,16 @@ def _json_default(value: Any) -> str:
 
 
 def write_jsonl(target: Source, items: Iterable[Any], *, table: Table = "snapshot") -> int:
-    """Write one of the three tables as JSON Lines: one object per row.
+    """Write one of the tables as JSON Lines: one object per row.
 
     Decimals are written as strings (exact), dates and times in ISO 8601.
 
     Returns:
         The number of rows written.
     """
-    found = rows(items, table=table)
+    listed = _listed(items)
+    found = rows(listed, table=table)
+    _warn_lost(listed, table)
     with _opened(target, "w") as handle:
         for row in found:
             handle.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
@@ -225,7 +277,7 @@ def write_parquet(
     *,
     table: Table = "snapshot",
 ) -> int:
-    """Write one of the three tables as Parquet, typed (decimals, dates, UTC times).
+    """Write one of the tables as Parquet, typed (decimals, dates, UTC times).
 
     Needs the ``analytics`` extra (Polars): ``pip install 'salesflow[analytics]'``.
 
@@ -243,8 +295,9 @@ def write_parquet(
     require("polars")
     from salesflow.analytics.frames import frames
 
-    listed = list(items)
+    listed = _listed(items)
     rows(listed, table=table)  # the same checks as the other writers
+    _warn_lost(listed, table)
     try:
         tables = frames([], listed) if table == "activities" else frames(listed)
         frame = getattr(tables, table)

@@ -46,7 +46,12 @@ from salesflow.rows import COLUMNS
 
 __all__ = ["read_csv", "read_jsonl", "read_parquet"]
 
-_KIND = {"snapshot": "Opportunity", "history": "OpportunityHistory", "activities": "Activity"}
+_KIND = {
+    "snapshot": "Opportunity",
+    "history": "OpportunityHistory",
+    "activities": "Activity",
+    "contact_roles": "OpportunityContactRole",
+}
 
 
 def _fields(columns: Columns, table: Table) -> FieldTable:
@@ -60,7 +65,7 @@ def _tables(columns: Columns) -> dict[str, FieldTable]:
         "Activity": _fields(columns, "activities"),
         "Account": {},
         "Contact": {},
-        "OpportunityContactRole": {},
+        "OpportunityContactRole": _fields(columns, "contact_roles"),
     }
 
 
@@ -116,6 +121,7 @@ def _read(
         opportunities=records["snapshot"],
         history=records["history"],
         activities=records["activities"],
+        contact_roles=records["contact_roles"],
         tables=_tables(Columns.salesflow() if columns is None else columns),
         default_id=lambda r: f"{stem(r.source)}-{r.number}",
     )
@@ -128,6 +134,7 @@ def read_csv(
     columns: Columns | None = None,
     history: Source | None = None,
     activities: Source | None = None,
+    contact_roles: Source | None = None,
     aliases: Mapping[str, str] | None = None,
     close_dates: CloseDatePolicy | None = None,
     currency: str | None = None,
@@ -135,7 +142,7 @@ def read_csv(
     imported_at: datetime | None = None,
     encoding: str = "utf-8",
 ) -> ImportResult:
-    """Import the three tables from CSV files, through a column mapping.
+    """Import the tables from CSV files, through a column mapping.
 
     Args:
         snapshot: The opportunities, one row each.
@@ -144,6 +151,8 @@ def read_csv(
             own names, as :func:`write_csv` writes them).
         history: The history table, attached to the opportunities.
         activities: The activity table.
+        contact_roles: The contact-role table (what :func:`write_csv` writes
+            with ``table="contact_roles"``), attached to the opportunities.
         aliases: Source stage name → process stage name.
         close_dates: What to do with an open deal without a close date
             (default: refuse it).
@@ -164,6 +173,7 @@ def read_csv(
             "snapshot": _from_csv(snapshot, "snapshot", encoding),
             "history": _from_csv(history, "history", encoding),
             "activities": _from_csv(activities, "activities", encoding),
+            "contact_roles": _from_csv(contact_roles, "contact_roles", encoding),
         },
         process=process,
         columns=columns,
@@ -209,13 +219,14 @@ def read_jsonl(
     columns: Columns | None = None,
     history: Source | None = None,
     activities: Source | None = None,
+    contact_roles: Source | None = None,
     aliases: Mapping[str, str] | None = None,
     close_dates: CloseDatePolicy | None = None,
     currency: str | None = None,
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
 ) -> ImportResult:
-    """Import the three tables from JSON Lines files (one object per line); see :func:`read_csv`.
+    """Import the tables from JSON Lines files (one object per line); see :func:`read_csv`.
 
     Numbers are read as the decimal text written; a record's number is its line number.
 
@@ -227,6 +238,7 @@ def read_jsonl(
             "snapshot": _jsonl_rows(snapshot, "snapshot"),
             "history": _jsonl_rows(history, "history"),
             "activities": _jsonl_rows(activities, "activities"),
+            "contact_roles": _jsonl_rows(contact_roles, "contact_roles"),
         },
         process=process,
         columns=columns,
@@ -259,13 +271,14 @@ def read_parquet(
     columns: Columns | None = None,
     history: Source | None = None,
     activities: Source | None = None,
+    contact_roles: Source | None = None,
     aliases: Mapping[str, str] | None = None,
     close_dates: CloseDatePolicy | None = None,
     currency: str | None = None,
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
 ) -> ImportResult:
-    """Import the three tables from Parquet files; see :func:`read_csv`.
+    """Import the tables from Parquet files; see :func:`read_csv`.
 
     Typed columns are read as they are (decimals, dates, times, flags); a
     float column's values are read as their shortest decimal text. Needs the
@@ -280,6 +293,7 @@ def read_parquet(
             "snapshot": _parquet_rows(snapshot, "snapshot"),
             "history": _parquet_rows(history, "history"),
             "activities": _parquet_rows(activities, "activities"),
+            "contact_roles": _parquet_rows(contact_roles, "contact_roles"),
         },
         process=process,
         columns=columns,
