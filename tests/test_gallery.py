@@ -65,6 +65,78 @@ def test_a_salesforce_export_with_field_history() -> None:
     assert totals.adds_up()
 
 
+def test_field_history_merged_with_opportunity_history() -> None:
+    # OpportunityHistory gives each stage change's full state (close dates too);
+    # the field history adds what it alone tracks. Both agree where both speak.
+    process = sf.presets.salesforce_standard()
+    history = read_field_history(
+        GALLERY / "OpportunityFieldHistory.csv",
+        process=process,
+        opportunities=GALLERY / "Opportunity.csv",
+        stage_history=GALLERY / "OpportunityHistory.csv",
+        currency="USD",
+    )
+    assert (history.read, history.taken, history.refused) == (14, 14, ())
+    a_rows = [
+        (r["at"].date().isoformat(), r["stage"], r["amount"], r["close_date"].isoformat())
+        for r in history.rows
+        if r["opportunity_id"] == "006A"
+    ]
+    assert a_rows == [
+        ("2026-01-05", "Prospecting", Decimal(1000), "2026-03-31"),
+        ("2026-01-20", "Qualification", Decimal(1500), "2026-03-31"),
+        ("2026-02-10", "Closed Won", Decimal(1500), "2026-02-10"),
+    ]
+    snapshot = pl.read_csv(GALLERY / "Opportunity.csv")
+    tables = sfa.Frames(
+        snapshot,
+        history.to_polars(),
+        columns=sf.Columns.salesforce(),
+        process=process,
+        currency="USD",
+    )
+    assert _open_amount(tables, JAN) == Decimal("3500")
+    # the close dates now have a history: A was pulled in from March, B from mid-March
+    moved = {r["id"]: (r["pulls"], r["first_close_date"]) for r in sfa.slippage(tables).rows()}
+    assert moved == {
+        "006A": (1, date(2026, 3, 31)),
+        "006B": (1, date(2026, 3, 15)),
+        "006C": (0, date(2026, 4, 30)),
+    }
+
+
+def test_an_opportunity_history_row_that_contradicts_the_field_history_is_refused() -> None:
+    process = sf.presets.salesforce_standard()
+    field_history = [
+        {"OpportunityId": "006A", "Field": "created", "CreatedDate": "2026-01-05T09:00:00Z"},
+        {
+            "OpportunityId": "006A",
+            "Field": "StageName",
+            "OldValue": "Prospecting",
+            "NewValue": "Qualification",
+            "CreatedDate": "2026-01-20T10:00:00Z",
+        },
+    ]
+    stage_history = [
+        {
+            "OpportunityId": "006A",
+            "CreatedDate": "2026-01-05T09:00:00Z",
+            "StageName": "Prospecting",
+        },
+        {
+            "OpportunityId": "006A",
+            "CreatedDate": "2026-01-20T10:00:00Z",
+            "StageName": "Closed Won",
+        },
+    ]
+    history = read_field_history(field_history, process=process, stage_history=stage_history)
+    assert (history.read, history.taken, len(history.refused)) == (4, 3, 1)
+    [refusal] = history.refused
+    assert refusal.kind == "OpportunityHistory" and refusal.record == 2
+    assert "contradicts the field history's 'Qualification' (record 2)" in str(refusal)
+    assert [r["stage"] for r in history.rows] == ["Prospecting", "Qualification"]
+
+
 def test_a_hubspot_deals_export_with_date_entered_columns() -> None:
     process = sf.presets.hubspot_default()
     path = GALLERY / "hubspot-deals.csv"

@@ -63,6 +63,7 @@ def read_field_history(
     *,
     process: SalesProcess,
     opportunities: Source | Iterable[Mapping[str, Any]] | None = None,
+    stage_history: Source | Iterable[Mapping[str, Any]] | None = None,
     currency: str | None = None,
     timezone: tzinfo = zones.utc,
     encoding: str = "utf-8",
@@ -76,6 +77,13 @@ def read_field_history(
             the tracked fields): a field never changed has its value there
             throughout, a deal without a ``created`` row starts at its
             ``CreatedDate``, and a deal without any change has one row.
+        stage_history: The ``OpportunityHistory`` export (``OpportunityId``,
+            ``CreatedDate``, ``StageName``, ``Amount``, ``CloseDate``,
+            ``Probability``, ``ForecastCategory``), merged in: each of its rows
+            sets those fields at its time. Where both exports say what a field
+            became at one moment they must agree; an ``OpportunityHistory``
+            row that contradicts the field history is refused, naming the
+            field-history record.
         currency: The currency of the amounts (the export has none).
         timezone: The zone of times written without one.
         encoding: The CSV file's encoding.
@@ -132,6 +140,8 @@ def read_field_history(
                     problems=found,
                 )
             )
+    if stage_history is not None:
+        read += _merge_stage_history(stage_history, process, timezone, encoding, changes, refused)
     current = {} if opportunities is None else _current(opportunities, timezone, encoding)
     for ident in current:
         changes.setdefault(ident, [])
@@ -146,13 +156,18 @@ def read_field_history(
             if key != "created" and state[key] is None:
                 state[key] = old
         created = next((e[0] for e in events if e[2] == "created"), born)
+        if created is None and events and events[0][1] >= _STAGE_HISTORY_RECORDS:
+            created = events[0][0]  # an OpportunityHistory row first: the deal's creation
+        for when, _, key, _, new in events:  # what is set at creation is the first state
+            if created is not None and when <= created and key != "created":
+                state[key] = new
         if created is None:
             undated += 1
         else:
             rows.append(_row(ident, created, state, None, currency))
         by_moment: dict[datetime, list[tuple[str, Any]]] = {}
         for when, _, key, _, new in events:
-            if key != "created":
+            if key != "created" and (created is None or when > created):
                 by_moment.setdefault(when, []).append((key, new))
         for when in sorted(by_moment):
             before = dict(state)
@@ -168,6 +183,81 @@ def read_field_history(
     return HistoryTable(
         rows=tuple(rows), read=read, taken=taken, refused=tuple(refused), notes=notes
     )
+
+
+_STAGE_HISTORY_RECORDS = 1_000_000_000
+
+_STAGE_HISTORY = {
+    "StageName": "stage",
+    "Amount": "amount",
+    "CloseDate": "close_date",
+    "Probability": "probability",
+    "ForecastCategory": "forecast_category",
+    "ForecastCategoryName": "forecast_category",
+}
+
+
+def _merge_stage_history(
+    source: Source | Iterable[Mapping[str, Any]],
+    process: SalesProcess,
+    zone: tzinfo,
+    encoding: str,
+    changes: dict[str, list[tuple[datetime, int, str, Any, Any]]],
+    refused: list[Refusal],
+) -> int:
+    """Add an ``OpportunityHistory`` export's rows to ``changes``; the rows read.
+
+    Its records are numbered after the field history's (from
+    ``_STAGE_HISTORY_RECORDS``) so that, at one moment, the field history's
+    changes come first.
+    """
+    name, records = source_rows(source, encoding)
+    said = {
+        (ident, when, key): (number, new)
+        for ident, events in changes.items()
+        for when, number, key, _, new in events
+    }
+    read = 0
+    for number, row, problems in records:
+        read += 1
+        found = list(problems) if row is not None else [*problems, Problem("not a record", "$")]
+        ident = None
+        events = []
+        if row is not None:
+            ident = str(row.get("OpportunityId") or "").strip() or None
+            when = moment_of(str(row.get("CreatedDate") or ""), (), zone)
+            if ident is None:
+                found.append(Problem("no OpportunityId", "$.OpportunityId"))
+            if when is None:
+                found.append(Problem("no readable CreatedDate", "$.CreatedDate"))
+            for field, column in _STAGE_HISTORY.items():
+                if field not in row:
+                    continue
+                value, bad = typed_value(column, row.get(field), zone)
+                if bad:
+                    found.append(Problem(bad, f"$.{field}"))
+                elif column == "stage" and value is not None and value not in process:
+                    found.append(Problem(f"unknown stage {value!r}", f"$.{field}"))
+                elif value is not None and when is not None and ident is not None:
+                    other = said.get((ident, when, column))
+                    if other is not None and other[1] != value:
+                        found.append(
+                            Problem(
+                                f"{column} {value!r} contradicts the field history's "
+                                f"{other[1]!r} (record {other[0]}) at the same moment",
+                                f"$.{field}",
+                            )
+                        )
+                    events.append((when, _STAGE_HISTORY_RECORDS + number, column, None, value))
+        if found:
+            refused.append(
+                Refusal(
+                    source=name, kind="OpportunityHistory", record=number, id=ident, problems=found
+                )
+            )
+        elif ident is not None:
+            changes.setdefault(ident, []).extend(events)
+    return read
 
 
 def _current(
