@@ -450,3 +450,34 @@ def test_an_amount_beyond_the_documented_limit_is_refused_on_every_backend(
     )
     expected = rows_of(pipeline_summary(Frames(below, process=PROCESS)).to_frame())
     assert rows_of(pipeline_summary(Frames(made(below), process=PROCESS)).to_frame()) == expected
+
+
+@pytest.mark.parametrize("backend", ["polars", *ALL_BACKENDS])
+def test_a_contact_role_table_lets_at_risk_check_primary_contacts_on_every_backend(
+    backend: str, polars_tables: Frames
+) -> None:
+    snapshot = polars_tables.snapshot.drop("has_primary_contact")
+    roles = polars_tables.contact_roles
+    assert roles is not None and roles.height > 0
+    make = BACKENDS[backend]
+    acts = make(polars_tables.activities)
+    with_roles = at_risk(
+        Frames(make(snapshot), activities=acts, contact_roles=make(roles), process=PROCESS),
+        as_of=date(2026, 3, 31),
+    )
+    from_objects = at_risk(polars_tables, as_of=date(2026, 3, 31))
+
+    def primary(result: Any) -> dict[str, Any]:
+        return {r["id"]: r["no_primary_contact"] for r in rows_of(result.to_frame())}
+
+    assert primary(with_roles) == primary(from_objects)
+    assert True in primary(with_roles).values()
+    # an empty role table records nothing: the flag is not checked, never raised on every deal
+    empty = at_risk(
+        Frames(make(snapshot), contact_roles=make(roles.clear()), process=PROCESS),
+        as_of=date(2026, 3, 31),
+    )
+    assert "no primary contact" not in str(rows_of(empty.to_frame()))
+    assert any(
+        g.kind == "not_checked" and "no_primary_contact" in str(g) for g in empty.coverage.gaps
+    )

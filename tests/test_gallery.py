@@ -105,6 +105,31 @@ def test_field_history_merged_with_opportunity_history() -> None:
     }
 
 
+def test_the_cli_reports_a_salesforce_csv_export_with_its_history(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["report", str(GALLERY / "Opportunity.csv")]
+    args += ["--history", str(GALLERY / "OpportunityHistory.csv"), "--columns", "salesforce"]
+    args += ["--currency", "USD", "--as-of", "2026-02-28", "--format", "json"]
+    assert main(args) == 0
+    sections = json.loads(capsys.readouterr().out)["sections"]
+    lines = {r["line"]: (r["count"], r["amount"]) for r in sections["summary"]["rows"]}
+    assert lines["Closed Won"] == (1, "1500.00") and lines["Open Pipeline"] == (1, "500.00")
+    assert lines["Closed Lost"] == (1, "2000.00")
+    weeks = {r["date"]: r["Open Pipeline"] for r in sections["over_time"]["rows"]}
+    assert (weeks["2026-01-10"], weeks["2026-01-24"], weeks["2026-02-07"]) == (
+        "3000.00",
+        "3500.00",
+        "2000.00",
+    )
+    reached = [r["reached"] for r in sections["funnel"]["rows"]]
+    assert reached[0] == 3 and reached[-1] == 1
+    assert sections["win_rate"]["rows"][0]["win_rate"] == 0.5
+    # no contact-role file: the flag is not checked, never raised on every deal
+    assert sections["at_risk"]["rows"] == []
+    assert any("Not checked: flag no_primary_contact" in n for n in sections["at_risk"]["notes"])
+
+
 def test_an_opportunity_history_row_that_contradicts_the_field_history_is_refused() -> None:
     process = sf.presets.salesforce_standard()
     field_history = [

@@ -109,7 +109,12 @@ class Inputs:
         return frame
 
     def _with_primary_contact(self, snapshot: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-        """The snapshot with ``has_primary_contact`` from a contact-role table, if it lacks it."""
+        """The snapshot with ``has_primary_contact`` from a contact-role table, if it lacks it.
+
+        An empty contact-role table records nothing (as :func:`frames` reads
+        opportunities without a single role): the column stays absent, and the
+        flag that needs it says it was not checked.
+        """
         if self._data.contact_roles is None:
             return snapshot
         names = snapshot.collect_schema().names()
@@ -121,6 +126,8 @@ class Inputs:
         missing = [c for c in ("opportunity_id", "primary") if c not in roles.collect_schema()]
         if missing:
             self.table("contact_roles", needs=missing)  # raises, naming the columns
+        if roles.select(nw.len()).collect(backend="polars").item() == 0:
+            return snapshot  # no role recorded anywhere: nobody records them, unknown
         flag = nw.generate_temporary_column_name(8, names)
         primaries = (
             roles.filter(nw.col("primary").fill_null(value=False))
