@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from salesflow._atomic import replace_bytes
+from salesflow._json import unique_keys
 from salesflow.errors import FileFormatError, shorten
 
 __all__ = [
@@ -89,18 +90,9 @@ def _read_bytes(file: Path, limit: int) -> bytes:
     return data
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"found the key {shorten(key)} twice in one object")
-        result[key] = value
-    return result
-
-
 def _parse(file: Path, suffix: str, text: str) -> Any:
     if suffix == ".json":
-        return json.loads(text, object_pairs_hook=_unique_keys, parse_float=Decimal)
+        return json.loads(text, object_pairs_hook=unique_keys, parse_float=Decimal)
     if suffix == ".toml":
         if sys.version_info >= (3, 11):
             import tomllib

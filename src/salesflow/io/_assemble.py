@@ -91,6 +91,28 @@ class Record:
         )
 
 
+def same_ids(idents: Iterable[tuple[str, Record]]) -> dict[str, list[Record]]:
+    """The ids that more than one record holds, with those records."""
+    by_id: dict[str, list[Record]] = defaultdict(list)
+    for ident, record in idents:
+        by_id[ident].append(record)
+    return {ident: records for ident, records in by_id.items() if len(records) > 1}
+
+
+def twice(ident: str, record: Record, records: Iterable[Record]) -> Problem:
+    """Why ``record`` is refused: another record holds its id ``ident``."""
+    others = ", ".join(
+        f"record {r.number}" if r.source == record.source else f"{r.source} record {r.number}"
+        for r in records
+        if r is not record
+    )
+    return Problem(
+        f"the id {ident!r} is also on {others}: which record is right is unknown, "
+        "so none of them is taken",
+        "$.id",
+    )
+
+
 class _Run:
     def __init__(self, options: Options) -> None:
         self.options = options
@@ -172,11 +194,25 @@ def assemble(
         else:
             roles[opp_id].append((record, cells))
     built: list[Opportunity] = []
-    for record in opportunities:
+    read_in = [
+        (record, record.cells(tables["Opportunity"], known, run.refused_refs))
+        for record in opportunities
+    ]
+    repeated = same_ids(
+        (str(cells.values.get("id", default_id(record))).strip(), record)
+        for record, cells in read_in
+    )
+    for record, cells in read_in:
         run.count(record)
-        cells = record.cells(tables["Opportunity"], known, run.refused_refs)
         fallback = default_id(record)
         ident = cells.values.get("id", fallback)
+        held = repeated.get(str(ident).strip())
+        if held is not None:
+            run.refuse(record, [twice(str(ident).strip(), record, held)], ident)
+            gone = Problem(f"its opportunity {str(ident).strip()} is on more than one record", "$")
+            for other, _ in [*pending.pop(str(ident), []), *roles.pop(str(ident), [])]:
+                run.refuse(other, [gone])
+            continue
         currency = cells.values.get("currency")
         mine = _history(
             run,

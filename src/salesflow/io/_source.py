@@ -16,7 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Union
 
-from salesflow.errors import FileFormatError, Problem
+from salesflow._json import marked_keys, repeated_in, unique_keys
+from salesflow.errors import FileFormatError, Problem, shorten
 
 __all__ = ["Row", "Source", "csv_rows", "fields", "json_value", "name_of", "read_bytes", "stem"]
 
@@ -133,11 +134,14 @@ def _records(reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
         yield number, (None if problems else row), problems
 
 
-def json_value(source: Source, *, exact: bool = True) -> tuple[str, Any]:
+def json_value(source: Source, *, exact: bool = True, strict: bool = False) -> tuple[str, Any]:
     """Parse a JSON file; numbers with a fraction become exact ``Decimal`` s.
 
     The parser keeps each number's written text (``parse_float=Decimal``), so
-    ``125000.10`` is the amount written, not the float nearest to it.
+    ``125000.10`` is the amount written, not the float nearest to it. An object
+    whose keys repeat is refused with the file when ``strict``; otherwise it is
+    marked (:class:`~salesflow._json.RepeatedKeys`) and :func:`fields` refuses
+    the record that holds it.
 
     Raises:
         FileFormatError: Unreadable, not UTF-8, or not JSON (with line and column).
@@ -147,7 +151,10 @@ def json_value(source: Source, *, exact: bool = True) -> tuple[str, Any]:
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
         parse_float = Decimal if exact else float
-        return name, json.loads(text.removeprefix("\ufeff"), parse_float=parse_float)
+        hook = unique_keys if strict else marked_keys
+        return name, json.loads(
+            text.removeprefix("\ufeff"), parse_float=parse_float, object_pairs_hook=hook
+        )
     except UnicodeDecodeError as exc:
         raise FileFormatError(name, f"not UTF-8 text: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -161,11 +168,15 @@ def json_value(source: Source, *, exact: bool = True) -> tuple[str, Any]:
 def fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """A record's fields keyed by lower-cased name, so ``amount`` finds ``Amount``.
 
-    Two keys differing only in case are a problem: which one is meant is unknown.
+    Two keys differing only in case are a problem: which one is meant is
+    unknown; so is a key written twice (in a JSON record, or an object inside it).
     """
     found: dict[str, Any] = {}
     spelled: dict[str, str] = {}
-    problems = []
+    problems = [
+        Problem(f"the key {shorten(key)} is written twice: which value is meant?", path)
+        for key, path in repeated_in(record)
+    ]
     for key, value in record.items():
         if not isinstance(key, str):
             continue

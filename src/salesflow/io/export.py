@@ -176,7 +176,7 @@ def read_json(source: Source) -> DataSet:
         FileFormatError: Not JSON.
         ValidationError: Not a salesflow document; every problem with its path.
     """
-    name, value = json_value(source, exact=False)  # documents hold decimals as text
+    name, value = json_value(source, exact=False, strict=True)  # decimals are held as text
     if isinstance(value, list):
         return DataSet(opportunities=_strict(value, list[Opportunity], name))
     if isinstance(value, dict) and not any(part in value for part, _ in _PARTS):

@@ -31,7 +31,7 @@ import attrs
 
 from salesflow.errors import Problem
 from salesflow.history import HistoryEntry
-from salesflow.io._assemble import Record, Table
+from salesflow.io._assemble import Record, Table, same_ids, twice
 from salesflow.io._build import build_opportunity
 from salesflow.io._cells import Cells, Options, make_options
 from salesflow.io._source import Source, csv_rows, fields
@@ -165,9 +165,10 @@ def read_hubspot_csv(
     )
     stages = options.stages
     name, _, rows = csv_rows(deals, encoding=encoding)
-    built: list[Opportunity] = []
+    built: list[tuple[Opportunity, Record]] = []
     refused: list[Refusal] = []
     notes: list[Note] = []
+    idents: list[tuple[str, Record]] = []
     read = 0
     for number, row, problems in rows:
         read += 1
@@ -186,18 +187,30 @@ def read_hubspot_csv(
         )
         if opp is None:
             ident = cells.values.get("id")
+            if ident is not None:
+                idents.append((str(ident).strip(), record))
             refused.append(record.refusal(cells.problems, ident))
             continue
         if entered:
             opp = _with_history(opp, entered, stages)
         notes.extend(mine)
-        built.append(opp)
+        idents.append((str(opp.id).strip(), record))
+        built.append((opp, record))
+    repeated = same_ids(idents)
+    taken = []
+    for opp, record in built:
+        held = repeated.get(str(opp.id).strip())
+        if held is None:
+            taken.append(opp)
+        else:  # every deal of a repeated id is refused: which one is right is unknown
+            refused.append(record.refusal([twice(str(opp.id).strip(), record, held)], opp.id))
+    refused.sort(key=lambda r: r.record)
     return ImportResult(
-        opportunities=tuple(built),
+        opportunities=tuple(taken),
         refused=tuple(refused),
         notes=tuple(notes),
         read={"Deal": read},
-        taken={"Deal": len(built)},
+        taken={"Deal": len(taken)},
     )
 
 

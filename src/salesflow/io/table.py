@@ -33,6 +33,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from salesflow._json import marked_keys
 from salesflow.columns import Columns, Table
 from salesflow.errors import FileFormatError, Problem, ValidationError
 from salesflow.io._assemble import Record, assemble
@@ -201,7 +202,7 @@ def _jsonl_rows(source: Source | None, table: Table) -> list[Record]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line, parse_float=Decimal)
+            value = json.loads(line, parse_float=Decimal, object_pairs_hook=marked_keys)
         except (ValueError, RecursionError) as exc:
             value = Problem(f"not JSON: {exc}", "$")
         if isinstance(value, dict):
