@@ -50,24 +50,53 @@ def test_a_json_write_replaces_the_file_in_one_step(tmp_path: Path) -> None:
 
 _WRITER = """
 import sys, salesflow as sf
-from salesflow.io import write_csv, write_jsonl
-deals = sf.datasets.synthetic(sf.presets.salesforce_standard(), 3000, seed=1).opportunities
-writer = {"csv": write_csv, "jsonl": write_jsonl}[sys.argv[2]]
+from salesflow.io import DataSet, write_csv, write_json, write_jsonl, write_parquet
+process = sf.presets.salesforce_standard()
+deals = sf.datasets.synthetic(process, 3000, seed=1).opportunities
+kind, target = sys.argv[2], sys.argv[1]
+write = {
+    "csv": lambda: write_csv(target, deals, table="history"),
+    "jsonl": lambda: write_jsonl(target, deals, table="history"),
+    "parquet": lambda: write_parquet(target, deals, table="history"),
+    "json": lambda: write_json(target, DataSet(opportunities=deals)),
+    "process": lambda: process.to_file(target),
+}[kind]
 print("ready", flush=True)
 while True:
-    writer(sys.argv[1], deals, table="history")
+    write()
 """
+KINDS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet", "json": "json", "process": "yaml"}
 
 
-@pytest.mark.parametrize("kind", ["csv", "jsonl"])
-@settings(max_examples=4, deadline=None)  # each example starts a Python: keep CI short
+def _whole(kind: str, target: Path) -> None:
+    """Assert ``target`` holds one complete write of ``kind``."""
+    if kind == "parquet":
+        pl = pytest.importorskip("polars")
+        assert pl.read_parquet(target).height > 3000
+        return
+    text = target.read_text(encoding="utf-8")
+    if kind == "json":
+        assert len(json.loads(text)["opportunities"]) == 3000
+    elif kind == "process":
+        assert sf.SalesProcess.from_file(target) == PROCESS
+    else:
+        lines = text.split("\n")
+        assert lines[-1] == ""
+        if kind == "jsonl":
+            assert all(json.loads(line) for line in lines[:-1])
+        else:
+            assert len(lines) > 3000
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@settings(max_examples=3, deadline=None)  # each example starts a Python: keep CI short
 @given(delay=st.floats(0.0, 1.5))
 def test_a_writer_killed_at_any_moment_leaves_old_or_new_content(
     tmp_path_factory: pytest.TempPathFactory, kind: str, delay: float
 ) -> None:
     folder = tmp_path_factory.mktemp("kill")
-    target = folder / f"history.{kind}"
-    target.write_text("OLD", encoding="utf-8")
+    target = folder / f"target.{KINDS[kind]}"
+    target.write_bytes(b"OLD")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     child = subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(target), kind], stdout=subprocess.PIPE, env=env
@@ -77,14 +106,8 @@ def test_a_writer_killed_at_any_moment_leaves_old_or_new_content(
     child.send_signal(signal.SIGKILL)
     child.wait()
     child.stdout.close()
-    text = target.read_text(encoding="utf-8")
-    if text != "OLD":  # the whole new content, never a part of it
-        lines = text.split("\n")
-        assert lines[-1] == ""
-        if kind == "jsonl":
-            assert all(json.loads(line) for line in lines[:-1])
-        else:
-            assert len(lines) > 3000
+    if target.read_bytes() != b"OLD":  # the whole new content, never a part of it
+        _whole(kind, target)
     # A SIGKILL can leave the temporary file of the write it stopped; never more than one.
     assert len(_leftovers(folder)) <= 1
 

@@ -172,3 +172,56 @@ def test_fuzz_hostile_tables_give_one_answer_on_every_backend(
             assert got_kind == kind, (name, backend, got)
             if kind == "rows":
                 assert got == expected, (name, backend)
+
+
+@pytest.mark.spark
+@settings(
+    max_examples=max(2, _SCALE // 3),  # Spark's fixed cost per call: ci 2 tables, thorough 26
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(tables=hostile_tables())
+def test_fuzz_hostile_tables_on_spark_give_the_polars_answer(
+    spark: Any, tables: tuple[Any, Any, bool]
+) -> None:
+    snapshot, history, sequenced = tables
+    note(f"snapshot={snapshot.rows()}\nhistory={history.rows()}")
+    on_spark = Frames(
+        spark.createDataFrame(snapshot.to_arrow(), schema=_spark_schema(spark, snapshot)),
+        spark.createDataFrame(history.to_arrow(), schema=_spark_schema(spark, history)),
+        process=PROCESS,
+    )
+    for name, compute in METRICS.items():
+        kind, expected = _outcome(compute, Frames(snapshot, history, process=PROCESS))
+        got_kind, got = _outcome(compute, on_spark)
+        if kind == "rows" and not sequenced and got_kind == "refused":
+            assert "nothing orders them" in got, (name, got)
+            continue
+        assert got_kind == kind, (name, got)
+        if kind == "rows":
+            assert got == expected, name
+
+
+def _spark_schema(spark: Any, frame: Any) -> Any:
+    """The frame's schema for Spark (an empty Arrow table gives Spark no types to infer)."""
+    from pyspark.sql import types as T
+
+    kinds = {
+        pl.String: T.StringType(),
+        pl.Date: T.DateType(),
+        pl.Int64: T.LongType(),
+    }
+    fields = []
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Decimal):
+            kind = T.DecimalType(38, 2)
+        elif isinstance(dtype, pl.Datetime):
+            kind = T.TimestampType()
+        else:
+            kind = kinds[dtype]
+        fields.append(T.StructField(column, kind, nullable=True))
+    return T.StructType(fields)
