@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 
 from salesflow._atomic import replace_bytes
 from salesflow._json import unique_keys
+from salesflow._regular_file import read_regular_file
 from salesflow.errors import FileFormatError, shorten
 
 __all__ = [
@@ -66,30 +66,6 @@ def _yaml(path: Path) -> Any:
     return yaml
 
 
-def _read_bytes(file: Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; never blocks on a FIFO."""
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        raise FileFormatError(str(file), f"cannot read: {exc}") from exc
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        raise FileFormatError(str(file), "cannot read: not a regular file")
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > limit:
-            raise FileFormatError(
-                str(file), f"cannot read: {info.st_size} bytes is more than the limit of {limit}"
-            )
-        try:
-            data = handle.read(limit + 1)
-        except OSError as exc:
-            raise FileFormatError(str(file), f"cannot read: {exc}") from exc
-    if len(data) > limit:
-        raise FileFormatError(str(file), f"cannot read: more than the limit of {limit} bytes")
-    return data
-
-
 def _parse(file: Path, suffix: str, text: str) -> Any:
     if suffix == ".json":
         return json.loads(text, object_pairs_hook=unique_keys, parse_float=Decimal)
@@ -126,7 +102,7 @@ def read_document(
     """
     file = _path(path)
     suffix = _suffix(file)
-    raw = _read_bytes(file, max_bytes)
+    raw = read_regular_file(file, max_bytes=max_bytes, hint="raise it with max_bytes=")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -17,7 +17,14 @@ import click
 from salesflow.cli._processes import load_process
 from salesflow.cli._terminal import safe_text
 from salesflow.columns import Columns
-from salesflow.io import CloseDatePolicy, ImportResult, read_csv, read_json, read_parquet
+from salesflow.io import (
+    MAX_IMPORT_BYTES,
+    CloseDatePolicy,
+    ImportResult,
+    read_csv,
+    read_json,
+    read_parquet,
+)
 
 __all__ = ["COLUMN_PRESETS", "import_options", "read_tables", "read_documents", "reader_options"]
 
@@ -107,6 +114,14 @@ def import_options(function: Callable[..., Any]) -> Callable[..., Any]:
                 help="Open deals without a close date: refuse (default), "
                 "fixed:YYYY-MM-DD or after-created:DAYS.",
             ),
+            click.option(
+                "--max-bytes",
+                type=click.IntRange(min=1),
+                default=MAX_IMPORT_BYTES,
+                show_default=True,
+                metavar="BYTES",
+                help="The largest input file to read (only regular files are read).",
+            ),
         )
     ):
         function = option(function)
@@ -144,6 +159,7 @@ def reader_options(kwargs: dict[str, Any]) -> dict[str, Any]:
         "currency": kwargs.pop("currency"),
         "timezone": _zone(kwargs.pop("zone")),
         "imported_at": datetime.now(timezone.utc),
+        "max_bytes": kwargs.pop("max_bytes"),
     }
 
 
@@ -160,12 +176,12 @@ def read_tables(snapshot: str, kwargs: dict[str, Any], options: dict[str, Any]) 
     return read(snapshot, columns=columns, **tables, **options)
 
 
-def read_documents(files: tuple[str, ...]) -> ImportResult:
+def read_documents(files: tuple[str, ...], *, max_bytes: int = MAX_IMPORT_BYTES) -> ImportResult:
     """Read salesflow JSON files (:func:`salesflow.io.write_json`) as one result."""
     opportunities: list[Any] = []
     activities: list[Any] = []
     for name in files:
-        data = read_json(name)
+        data = read_json(name, max_bytes=max_bytes)
         opportunities += data.opportunities
         activities += data.activities
     return ImportResult(

@@ -16,7 +16,8 @@ import click
 from salesflow.analytics import Frames
 from salesflow.cli._terminal import safe_text
 from salesflow.columns import Columns
-from salesflow.io import HistoryTable, read_stage_dates
+from salesflow.io import MAX_IMPORT_BYTES, HistoryTable, read_stage_dates
+from salesflow.io._source import binary_file
 from salesflow.presets import maven, maven_stage_dates
 from salesflow.process import SalesProcess
 
@@ -53,11 +54,17 @@ DATA_PRESETS: dict[str, DataPreset] = {
 """Every data preset, by name."""
 
 
-def read_preset(name: str, path: str) -> tuple[Frames, HistoryTable, datetime | None]:
+def read_preset(
+    name: str, path: str, *, max_bytes: int = MAX_IMPORT_BYTES
+) -> tuple[Frames, HistoryTable, datetime | None]:
     """The tables of ``path`` read as the preset ``name`` says, the history's report, and its end.
 
     The end is the last day the history shows (its end of day, UTC), or ``None``
-    without any history row.
+    without any history row. ``path`` must be a regular file of at most
+    ``max_bytes`` bytes, for the history and for Polars alike.
+
+    Raises:
+        FileFormatError: ``path`` is not a regular file, or is too large.
     """
     from salesflow.analytics._require import require
 
@@ -75,14 +82,16 @@ def read_preset(name: str, path: str) -> tuple[Frames, HistoryTable, datetime | 
         columns=columns,
         currency=preset.currency,
         date_formats=preset.date_formats,
+        max_bytes=max_bytes,
     )
-    try:
-        snapshot = pl.read_csv(path, infer_schema_length=None)
-    except Exception as exc:  # polars raises many kinds; all mean "not readable"
-        raise click.BadParameter(
-            f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
-            param_hint="'FILE'",
-        ) from exc
+    with binary_file(path, max_bytes=max_bytes) as handle:  # checked before Polars sees it
+        try:
+            snapshot = pl.read_csv(handle, infer_schema_length=None)
+        except Exception as exc:  # polars raises many kinds; all mean "not readable"
+            raise click.BadParameter(
+                f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
+                param_hint="'FILE'",
+            ) from exc
     end = max((r["at"] for r in history.rows), default=None)
     if end is not None:
         end = datetime.combine(end.date(), time.max, tzinfo=timezone.utc)

@@ -78,7 +78,7 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     if suffixes == {".json"}:
         if kwargs.get("history") or kwargs.get("activities"):
             raise click.UsageError("--history and --activities go with a CSV or Parquet snapshot")
-        return read_documents(files)
+        return read_documents(files, max_bytes=options["max_bytes"])
     if len(files) == 1 and suffixes <= {".csv", ".parquet"}:
         return read_tables(files[0], kwargs, options)
     raise click.UsageError(
@@ -171,7 +171,9 @@ def report(
     def make(step: Callable[[str], None]) -> Report:
         step("reading")
         if preset_name is not None:
-            tables, history, end = read_preset(preset_name, files[0])
+            tables, history, end = read_preset(
+                preset_name, files[0], max_bytes=options["max_bytes"]
+            )
             histories.append(history)
             return inspect(
                 tables,

@@ -8,11 +8,14 @@ dropped silently and nothing is guessed. Exporters write lossless JSON
 ``docs/import-export.md``.
 
 Parquet (both ways) needs the ``analytics`` extra (Polars); everything else
-uses only the standard library.
+uses only the standard library. Every reader reads only regular files (a FIFO
+or a device is refused at once, never waited on) of at most
+:data:`MAX_IMPORT_BYTES` (2 GiB); its ``max_bytes=`` keyword raises the limit.
 """
 
 from __future__ import annotations
 
+from salesflow.io._source import MAX_IMPORT_BYTES
 from salesflow.io.export import (
     DataSet,
     read_json,
@@ -36,6 +39,7 @@ __all__ = [
     "FIELD_NAMES",
     "HUBSPOT_FIELDS",
     "HUBSPOT_STAGE_IDS",
+    "MAX_IMPORT_BYTES",
     "SALESFORCE_FIELDS",
     "VALID_FROM",
     "CloseDatePolicy",

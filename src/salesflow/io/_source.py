@@ -1,6 +1,7 @@
 """Opening an import's inputs: paths or file objects, CSV rows and JSON records.
 
-Problems with a whole file (missing, not CSV or JSON, the wrong shape) raise
+Problems with a whole file (missing, not a regular file, larger than the
+reader's ``max_bytes``, not CSV or JSON, the wrong shape) raise
 :class:`~salesflow.FileFormatError`; problems with one record are handed back
 with the record's number, so the importer can refuse that record alone.
 """
@@ -17,9 +18,24 @@ from pathlib import Path
 from typing import IO, Any, Union
 
 from salesflow._json import marked_keys, repeated_in, unique_keys
+from salesflow._regular_file import check_limit, open_regular_file, read_limited, read_regular_file
 from salesflow.errors import FileFormatError, Problem, shorten
 
-__all__ = ["Row", "Source", "csv_rows", "fields", "json_value", "name_of", "read_bytes", "stem"]
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "Row",
+    "Source",
+    "binary_file",
+    "csv_rows",
+    "fields",
+    "json_value",
+    "name_of",
+    "read_bytes",
+    "stem",
+]
+
+MAX_IMPORT_BYTES = 2 * 1024**3
+"""The largest file an importer reads unless told otherwise (2 GiB): ``max_bytes=`` raises it."""
 
 Source = Union[str, "os.PathLike[str]", IO[str], IO[bytes]]
 """A file path, or a file object open in text or binary mode."""
@@ -38,26 +54,47 @@ def stem(name: str) -> str:
     return Path(name).stem or "record"
 
 
-def read_bytes(source: object) -> bytes | str:
-    """The whole content of a path (bytes) or a file object (as it gives it)."""
+def read_bytes(source: object, *, max_bytes: int = MAX_IMPORT_BYTES) -> bytes | str:
+    """The whole content of a path (bytes) or a file object (as it gives it), at most ``max_bytes``.
+
+    A path must be a regular file (a FIFO or a device is refused without
+    waiting or reading); a file object gives at most ``max_bytes`` bytes (or
+    characters, in text mode) before it is refused.
+
+    Raises:
+        FileFormatError: Missing, unreadable, not a regular file, or too large.
+        ValidationError: ``max_bytes`` is not a whole number >= 1.
+    """
+    limit = check_limit(max_bytes)
     name = name_of(source)
     if isinstance(source, (str, os.PathLike)):
-        try:
-            return Path(source).read_bytes()
-        except OSError as exc:
-            raise FileFormatError(name, f"cannot read: {exc.strerror or exc}") from exc
+        return read_regular_file(source, max_bytes=limit)
     read = getattr(source, "read", None)
     if read is None:
         raise FileFormatError(
-            repr(source), f"expected a file path or an open file, got {type(source).__name__}"
+            shorten(source), f"expected a file path or an open file, got {type(source).__name__}"
         )
-    try:
-        content = read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FileFormatError(name, f"cannot read: {exc}") from exc
-    if not isinstance(content, (bytes, str)):
-        raise FileFormatError(name, f"reading gave {type(content).__name__}, not text")
-    return content
+    return read_limited(read, name, max_bytes=limit)
+
+
+def binary_file(source: object, *, max_bytes: int = MAX_IMPORT_BYTES) -> IO[bytes]:
+    """A binary file to hand to a reader of another library (Parquet, Polars' CSV).
+
+    A path is opened only if it is a regular file within ``max_bytes``; a file
+    object is read (at most ``max_bytes``) into memory. The caller closes it.
+
+    Raises:
+        FileFormatError: As :func:`read_bytes`, or a file object open in text mode.
+        ValidationError: ``max_bytes`` is not a whole number >= 1.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        return open_regular_file(source, max_bytes=check_limit(max_bytes))
+    content = read_bytes(source, max_bytes=max_bytes)
+    if isinstance(content, str):
+        raise FileFormatError(
+            name_of(source), "expected a file open in binary mode ('rb'), got text"
+        )
+    return io.BytesIO(content)
 
 
 def _text(content: bytes | str, name: str, encoding: str) -> str:
@@ -82,16 +119,19 @@ Row = tuple[int, dict[str, str] | None, list[Problem]]
 """A CSV record's number, its cells by column (``None`` if unreadable), its problems."""
 
 
-def csv_rows(source: Source, *, encoding: str = "utf-8") -> tuple[str, list[str], Iterator[Row]]:
+def csv_rows(
+    source: Source, *, encoding: str = "utf-8", max_bytes: int = MAX_IMPORT_BYTES
+) -> tuple[str, list[str], Iterator[Row]]:
     """Open a CSV file: its name, its header, and its records.
 
     A BOM is dropped; CRLF and LF both work; cells keep every other character.
 
     Raises:
-        FileFormatError: Unreadable, empty, or a header that repeats a column.
+        FileFormatError: Unreadable, not a regular file, over ``max_bytes``,
+            empty, or a header that repeats a column.
     """
     name = name_of(source)
-    text = _text(read_bytes(source), name, encoding)
+    text = _text(read_bytes(source, max_bytes=max_bytes), name, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
@@ -134,7 +174,9 @@ def _records(reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
         yield number, (None if problems else row), problems
 
 
-def json_value(source: Source, *, exact: bool = True, strict: bool = False) -> tuple[str, Any]:
+def json_value(
+    source: Source, *, exact: bool = True, strict: bool = False, max_bytes: int = MAX_IMPORT_BYTES
+) -> tuple[str, Any]:
     """Parse a JSON file; numbers with a fraction become exact ``Decimal`` s.
 
     The parser keeps each number's written text (``parse_float=Decimal``), so
@@ -144,10 +186,11 @@ def json_value(source: Source, *, exact: bool = True, strict: bool = False) -> t
     the record that holds it.
 
     Raises:
-        FileFormatError: Unreadable, not UTF-8, or not JSON (with line and column).
+        FileFormatError: Unreadable, not a regular file, over ``max_bytes``, not
+            UTF-8, or not JSON (with line and column).
     """
     name = name_of(source)
-    content = read_bytes(source)
+    content = read_bytes(source, max_bytes=max_bytes)
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
         parse_float = Decimal if exact else float

@@ -52,7 +52,7 @@ from salesflow.errors import (
     Problem,
     ValidationError,
 )
-from salesflow.io._source import Source, json_value, name_of
+from salesflow.io._source import MAX_IMPORT_BYTES, Source, json_value, name_of
 from salesflow.opportunity import Opportunity
 from salesflow.rows import COLUMNS, rows
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, to_dict
@@ -169,14 +169,21 @@ def write_json(target: Source, data: Any) -> None:
         handle.write(text)
 
 
-def read_json(source: Source) -> DataSet:
+def read_json(source: Source, *, max_bytes: int = MAX_IMPORT_BYTES) -> DataSet:
     """Read what :func:`write_json` wrote: a data set, a list of opportunities, or one.
 
+    Args:
+        source: A path or an open file.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
+
     Raises:
-        FileFormatError: Not JSON.
+        FileFormatError: Not a regular file, larger than ``max_bytes``, or not JSON.
         ValidationError: Not a salesflow document; every problem with its path.
     """
-    name, value = json_value(source, exact=False, strict=True)  # decimals are held as text
+    # documents hold decimals as text
+    name, value = json_value(source, exact=False, strict=True, max_bytes=max_bytes)
     if isinstance(value, list):
         return DataSet(opportunities=_strict(value, list[Opportunity], name))
     if isinstance(value, dict) and not any(part in value for part, _ in _PARTS):

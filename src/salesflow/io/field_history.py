@@ -36,7 +36,7 @@ from datetime import timezone as zones
 from typing import Any
 
 from salesflow.errors import Problem
-from salesflow.io._source import Source
+from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.result import Refusal
 from salesflow.io.stage_dates import HistoryTable, moment_of, source_rows
 from salesflow.io.versions import typed_value
@@ -67,6 +67,7 @@ def read_field_history(
     currency: str | None = None,
     timezone: tzinfo = zones.utc,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> HistoryTable:
     """Replay an ``OpportunityFieldHistory`` export into the history table.
 
@@ -87,14 +88,19 @@ def read_field_history(
         currency: The currency of the amounts (the export has none).
         timezone: The zone of times written without one.
         encoding: The CSV file's encoding.
+        max_bytes: The largest file to read, each of ``source`` and
+            ``opportunities`` (default :data:`~salesflow.io.MAX_IMPORT_BYTES`,
+            2 GiB); only regular files are read, never a FIFO or a device.
 
     Returns:
         A :class:`~salesflow.io.HistoryTable`, and every change refused.
 
     Raises:
-        FileFormatError: The file cannot be read as CSV.
+        FileFormatError: A file is not a regular file, is larger than
+            ``max_bytes``, or cannot be read as CSV.
+        ValidationError: A bad ``max_bytes``.
     """
-    name, records = source_rows(source, encoding)
+    name, records = source_rows(source, encoding, max_bytes)
     refused: list[Refusal] = []
     changes: dict[str, list[tuple[datetime, int, str, Any, Any]]] = {}
     read = 0
@@ -141,8 +147,12 @@ def read_field_history(
                 )
             )
     if stage_history is not None:
-        read += _merge_stage_history(stage_history, process, timezone, encoding, changes, refused)
-    current = {} if opportunities is None else _current(opportunities, timezone, encoding)
+        read += _merge_stage_history(
+            stage_history, process, timezone, encoding, changes, refused, max_bytes
+        )
+    current = (
+        {} if opportunities is None else _current(opportunities, timezone, encoding, max_bytes)
+    )
     for ident in current:
         changes.setdefault(ident, [])
     rows: list[dict[str, Any]] = []
@@ -204,6 +214,7 @@ def _merge_stage_history(
     encoding: str,
     changes: dict[str, list[tuple[datetime, int, str, Any, Any]]],
     refused: list[Refusal],
+    max_bytes: int,
 ) -> int:
     """Add an ``OpportunityHistory`` export's rows to ``changes``; the rows read.
 
@@ -211,7 +222,7 @@ def _merge_stage_history(
     ``_STAGE_HISTORY_RECORDS``) so that, at one moment, the field history's
     changes come first.
     """
-    name, records = source_rows(source, encoding)
+    name, records = source_rows(source, encoding, max_bytes)
     said = {
         (ident, when, key): (number, new)
         for ident, events in changes.items()
@@ -261,10 +272,10 @@ def _merge_stage_history(
 
 
 def _current(
-    source: Source | Iterable[Mapping[str, Any]], zone: tzinfo, encoding: str
+    source: Source | Iterable[Mapping[str, Any]], zone: tzinfo, encoding: str, max_bytes: int
 ) -> dict[str, tuple[dict[str, Any], datetime | None]]:
     """Each opportunity's tracked values now, and when it was created, from its export."""
-    _, records = source_rows(source, encoding)
+    _, records = source_rows(source, encoding, max_bytes)
     found: dict[str, tuple[dict[str, Any], datetime | None]] = {}
     for _, row, _ in records:
         ident = None if row is None else str(row.get("Id") or "").strip()

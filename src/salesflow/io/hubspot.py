@@ -29,12 +29,13 @@ from datetime import datetime, tzinfo
 
 import attrs
 
+from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
 from salesflow.history import HistoryEntry
 from salesflow.io._assemble import Record, Table, same_ids, twice
 from salesflow.io._build import build_opportunity
 from salesflow.io._cells import Cells, Options, make_options
-from salesflow.io._source import Source, csv_rows, fields
+from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows, fields
 from salesflow.io._stages import StageMap
 from salesflow.io._values import Reject, read_decimal
 from salesflow.io.policy import CloseDatePolicy
@@ -122,6 +123,7 @@ def read_hubspot_csv(
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import a HubSpot deals export.
 
@@ -145,14 +147,19 @@ def read_hubspot_csv(
             exports write the portal's local time); without it they are refused.
         imported_at: The creation time of deals whose row has none.
         encoding: The file's encoding.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
 
     Returns:
         The deals as opportunities with their history, and every row refused.
 
     Raises:
-        FileFormatError: The file is unreadable, empty, or repeats a column.
-        ValidationError: An alias names a stage the process lacks.
+        FileFormatError: The file is unreadable, not a regular file, larger
+            than ``max_bytes``, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
+    limit = check_limit(max_bytes)
     api_names = {k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process}
     options = make_options(
         process,
@@ -164,7 +171,7 @@ def read_hubspot_csv(
         api_names=api_names,
     )
     stages = options.stages
-    name, _, rows = csv_rows(deals, encoding=encoding)
+    name, _, rows = csv_rows(deals, encoding=encoding, max_bytes=limit)
     built: list[tuple[Opportunity, Record]] = []
     refused: list[Refusal] = []
     notes: list[Note] = []

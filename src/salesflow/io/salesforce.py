@@ -33,11 +33,12 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from salesflow._regular_file import check_limit
 from salesflow.errors import FileFormatError, Problem
 from salesflow.io._assemble import Record, assemble
 from salesflow.io._cells import make_options
 from salesflow.io._salesforce_fields import KINDS, SALESFORCE_FIELDS
-from salesflow.io._source import Source, csv_rows, fields, json_value, stem
+from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows, fields, json_value, stem
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
 from salesflow.process import SalesProcess
@@ -91,11 +92,11 @@ def _tree_records(name: str, value: Any) -> list[Record]:
     return records
 
 
-def _expand(files: tuple[Source, ...]) -> list[tuple[str, Any]]:
+def _expand(files: tuple[Source, ...], limit: int) -> list[tuple[str, Any]]:
     """Parsed files, a data plan (``data-plan.json``) replaced by the files it lists."""
     parsed: list[tuple[str, Any]] = []
     for source in files:
-        name, value = json_value(source)
+        name, value = json_value(source, max_bytes=limit)
         if isinstance(value, list) and isinstance(source, (str, os.PathLike)):
             folder = Path(source).parent
             for step in value:
@@ -104,7 +105,7 @@ def _expand(files: tuple[Source, ...]) -> list[tuple[str, Any]]:
                     raise FileFormatError(
                         name, 'expected a data plan: [{"sobject": ..., "files": [...]}]'
                     )
-                parsed.extend(json_value(folder / f) for f in listed)
+                parsed.extend(json_value(folder / f, max_bytes=limit) for f in listed)
         else:
             parsed.append((name, value))
     return parsed
@@ -118,6 +119,7 @@ def read_salesforce_json(
     currency: str | None = None,
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import Salesforce CLI tree-import files (``sf data import tree``).
 
@@ -138,15 +140,20 @@ def read_salesforce_json(
             it they are refused.
         imported_at: The creation time of records whose source has none
             (default: now); each use is noted in the result.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
 
     Returns:
         The opportunities (contact roles and history attached), accounts,
         contacts, and every record refused with its reasons.
 
     Raises:
-        FileFormatError: A file is unreadable, not JSON, or not a tree file.
-        ValidationError: An alias names a stage the process lacks.
+        FileFormatError: A file is unreadable, not a regular file, larger than
+            ``max_bytes``, not JSON, or not a tree file.
+        ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
+    limit = check_limit(max_bytes)
     options = make_options(
         process,
         aliases=aliases,
@@ -155,7 +162,7 @@ def read_salesforce_json(
         zone=timezone,
         imported_at=imported_at,
     )
-    records = [r for name, value in _expand(files) for r in _tree_records(name, value)]
+    records = [r for name, value in _expand(files, limit) for r in _tree_records(name, value)]
     refs = {r.ref for r in records if r.ref is not None}
     by_kind: dict[str, list[Record]] = {kind: [] for kind in KINDS}
     unknown = [r for r in records if r.kind not in by_kind]
@@ -178,10 +185,10 @@ def read_salesforce_json(
     )
 
 
-def _csv_records(source: Source | None, kind: str, encoding: str) -> list[Record]:
+def _csv_records(source: Source | None, kind: str, encoding: str, limit: int) -> list[Record]:
     if source is None:
         return []
-    name, _, rows = csv_rows(source, encoding=encoding)
+    name, _, rows = csv_rows(source, encoding=encoding, max_bytes=limit)
     records = []
     for number, row, problems in rows:
         data, more = fields(row or {})
@@ -208,6 +215,7 @@ def read_salesforce_csv(
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import Salesforce CSV exports (Data Loader, or reports with standard columns).
 
@@ -229,15 +237,19 @@ def read_salesforce_csv(
             write local time); without it they are refused.
         imported_at: The creation time of records whose source has none.
         encoding: The files' encoding; a cell that does not decode refuses its row.
+        max_bytes: The largest file to read (default 2 GiB); see
+            :func:`read_salesforce_json`.
 
     Returns:
         See :func:`read_salesforce_json`. A file without an ``Id`` column gets
         ids made of its name and the record number (``Opportunities-7``).
 
     Raises:
-        FileFormatError: A file is unreadable, empty, or repeats a column.
-        ValidationError: An alias names a stage the process lacks.
+        FileFormatError: A file is unreadable, not a regular file, larger than
+            ``max_bytes``, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
+    limit = check_limit(max_bytes)
     options = make_options(
         process,
         aliases=aliases,
@@ -248,14 +260,14 @@ def read_salesforce_csv(
     )
     return assemble(
         options,
-        opportunities=_csv_records(opportunities, "Opportunity", encoding),
-        accounts=_csv_records(accounts, "Account", encoding),
-        contacts=_csv_records(contacts, "Contact", encoding),
-        history=_csv_records(history, "OpportunityHistory", encoding),
-        contact_roles=_csv_records(contact_roles, "OpportunityContactRole", encoding),
+        opportunities=_csv_records(opportunities, "Opportunity", encoding, limit),
+        accounts=_csv_records(accounts, "Account", encoding, limit),
+        contacts=_csv_records(contacts, "Contact", encoding, limit),
+        history=_csv_records(history, "OpportunityHistory", encoding, limit),
+        contact_roles=_csv_records(contact_roles, "OpportunityContactRole", encoding, limit),
         activities=[
-            *_csv_records(tasks, "Task", encoding),
-            *_csv_records(events, "Event", encoding),
+            *_csv_records(tasks, "Task", encoding, limit),
+            *_csv_records(events, "Event", encoding, limit),
         ],
         tables=SALESFORCE_FIELDS,
         default_id=lambda r: f"{stem(r.source)}-{r.number}",

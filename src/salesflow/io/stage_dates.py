@@ -46,9 +46,10 @@ from typing import Any
 
 import attrs
 
+from salesflow._regular_file import check_limit
 from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
-from salesflow.io._source import Source, csv_rows
+from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows
 from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
 
@@ -215,8 +216,16 @@ def _check(
         raise ValidationError(problems, subject="read_stage_dates")
 
 
-def source_rows(source: Source | Iterable[Mapping[str, Any]], encoding: str) -> tuple[str, Any]:
-    """A source's name and its records ``(number, row or None, problems)``: CSV or mappings."""
+def source_rows(
+    source: Source | Iterable[Mapping[str, Any]], encoding: str, max_bytes: int = MAX_IMPORT_BYTES
+) -> tuple[str, Any]:
+    """A source's name and its records ``(number, row or None, problems)``: CSV or mappings.
+
+    Raises:
+        FileFormatError: A CSV file that cannot be read (see :func:`csv_rows`).
+        ValidationError: ``max_bytes`` is not a whole number >= 1.
+    """
+    check_limit(max_bytes)
     if (
         isinstance(source, Iterable)
         and not isinstance(source, (str, bytes))
@@ -227,7 +236,7 @@ def source_rows(source: Source | Iterable[Mapping[str, Any]], encoding: str) -> 
             for n, row in enumerate(source, start=1)
         )
         return "<rows>", rows
-    name, _, records = csv_rows(source, encoding=encoding)  # type: ignore[arg-type]
+    name, _, records = csv_rows(source, encoding=encoding, max_bytes=max_bytes)  # type: ignore[arg-type]
     return name, records
 
 
@@ -246,6 +255,7 @@ def read_stage_dates(
     date_formats: Sequence[str] = (),
     timezone: tzinfo = zones.utc,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> HistoryTable:
     """Build the history table from one date column per stage.
 
@@ -260,12 +270,16 @@ def read_stage_dates(
         date_formats: ``strptime`` formats to try before ISO 8601.
         timezone: The zone of timestamps written without one.
         encoding: The CSV file's encoding.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
 
     Returns:
         A :class:`HistoryTable`: the rows, and every record refused.
 
     Raises:
-        FileFormatError: The file cannot be read as CSV.
+        FileFormatError: The file is not a regular file, is larger than
+            ``max_bytes``, or cannot be read as CSV.
         ValidationError: A stage the process lacks, or a bad option.
     """
     _check(process, stage_dates, date_formats)
@@ -275,7 +289,7 @@ def read_stage_dates(
     shared: dict[str, list[str]] = {}
     for stage, column in stage_dates.items():
         shared.setdefault(column, []).append(stage)
-    name, records = source_rows(source, encoding)
+    name, records = source_rows(source, encoding, max_bytes)
     rows: list[dict[str, Any]] = []
     refused: list[Refusal] = []
     undated: list[str] = []

@@ -34,12 +34,22 @@ from decimal import Decimal
 from typing import Any
 
 from salesflow._json import marked_keys
+from salesflow._regular_file import check_limit
 from salesflow.columns import Columns, Table
 from salesflow.errors import FileFormatError, Problem, ValidationError
 from salesflow.io._assemble import Record, assemble
 from salesflow.io._assemble import Table as FieldTable
 from salesflow.io._cells import make_options
-from salesflow.io._source import Source, csv_rows, fields, name_of, read_bytes, stem
+from salesflow.io._source import (
+    MAX_IMPORT_BYTES,
+    Source,
+    binary_file,
+    csv_rows,
+    fields,
+    name_of,
+    read_bytes,
+    stem,
+)
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult
 from salesflow.process import SalesProcess
@@ -70,10 +80,10 @@ def _tables(columns: Columns) -> dict[str, FieldTable]:
     }
 
 
-def _from_csv(source: Source | None, table: Table, encoding: str) -> list[Record]:
+def _from_csv(source: Source | None, table: Table, encoding: str, limit: int) -> list[Record]:
     if source is None:
         return []
-    name, _, rows = csv_rows(source, encoding=encoding)
+    name, _, rows = csv_rows(source, encoding=encoding, max_bytes=limit)
     found = []
     for number, row, problems in rows:
         data, more = fields(row or {})
@@ -142,6 +152,7 @@ def read_csv(
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import the tables from CSV files, through a column mapping.
 
@@ -161,20 +172,25 @@ def read_csv(
         timezone: The zone of timestamps without an offset.
         imported_at: The creation time of rows without one (default: now).
         encoding: The files' encoding.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
 
     Returns:
         Opportunities (history attached) and activities, and every row refused.
 
     Raises:
-        FileFormatError: A file is unreadable, empty, or repeats a column.
-        ValidationError: An alias names a stage the process lacks.
+        FileFormatError: A file is unreadable, not a regular file, larger than
+            ``max_bytes``, empty, or repeats a column.
+        ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
+    limit = check_limit(max_bytes)
     return _read(
         {
-            "snapshot": _from_csv(snapshot, "snapshot", encoding),
-            "history": _from_csv(history, "history", encoding),
-            "activities": _from_csv(activities, "activities", encoding),
-            "contact_roles": _from_csv(contact_roles, "contact_roles", encoding),
+            "snapshot": _from_csv(snapshot, "snapshot", encoding, limit),
+            "history": _from_csv(history, "history", encoding, limit),
+            "activities": _from_csv(activities, "activities", encoding, limit),
+            "contact_roles": _from_csv(contact_roles, "contact_roles", encoding, limit),
         },
         process=process,
         columns=columns,
@@ -186,12 +202,12 @@ def read_csv(
     )
 
 
-def _jsonl_rows(source: Source | None, table: Table) -> list[Record]:
+def _jsonl_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
     """One record per non-blank line; a line that is not a JSON object is refused."""
     if source is None:
         return []
     name = name_of(source)
-    content = read_bytes(source)
+    content = read_bytes(source, max_bytes=limit)
     text = (
         content.decode("utf-8", errors="surrogateescape")
         if isinstance(content, bytes)
@@ -226,20 +242,23 @@ def read_jsonl(
     currency: str | None = None,
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import the tables from JSON Lines files (one object per line); see :func:`read_csv`.
 
     Numbers are read as the decimal text written; a record's number is its line number.
 
     Raises:
-        FileFormatError: A file cannot be read.
+        FileFormatError: A file cannot be read, is not a regular file, or is
+            larger than ``max_bytes``.
     """
+    limit = check_limit(max_bytes)
     return _read(
         {
-            "snapshot": _jsonl_rows(snapshot, "snapshot"),
-            "history": _jsonl_rows(history, "history"),
-            "activities": _jsonl_rows(activities, "activities"),
-            "contact_roles": _jsonl_rows(contact_roles, "contact_roles"),
+            "snapshot": _jsonl_rows(snapshot, "snapshot", limit),
+            "history": _jsonl_rows(history, "history", limit),
+            "activities": _jsonl_rows(activities, "activities", limit),
+            "contact_roles": _jsonl_rows(contact_roles, "contact_roles", limit),
         },
         process=process,
         columns=columns,
@@ -251,17 +270,18 @@ def read_jsonl(
     )
 
 
-def _parquet_rows(source: Source | None, table: Table) -> list[Record]:
+def _parquet_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
     if source is None:
         return []
     from salesflow.analytics._require import require
 
     pl = require("polars")
     name = name_of(source)
-    try:
-        frame = pl.read_parquet(source)
-    except Exception as exc:  # polars raises many kinds; all mean "not readable"
-        raise FileFormatError(name, f"cannot read as Parquet: {exc}") from exc
+    with binary_file(source, max_bytes=limit) as handle:  # checked before Polars sees it
+        try:
+            frame = pl.read_parquet(handle)
+        except Exception as exc:  # polars raises many kinds; all mean "not readable"
+            raise FileFormatError(name, f"cannot read as Parquet: {exc}") from exc
     return _from_rows(name, frame.iter_rows(named=True), table)
 
 
@@ -278,23 +298,27 @@ def read_parquet(
     currency: str | None = None,
     timezone: tzinfo | None = None,
     imported_at: datetime | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> ImportResult:
     """Import the tables from Parquet files; see :func:`read_csv`.
 
     Typed columns are read as they are (decimals, dates, times, flags); a
     float column's values are read as their shortest decimal text. Needs the
-    ``analytics`` extra (Polars).
+    ``analytics`` extra (Polars). A path is checked (a regular file of at
+    most ``max_bytes``) before Polars opens it.
 
     Raises:
         MissingExtraError: Polars is not installed.
-        FileFormatError: A file cannot be read as Parquet.
+        FileFormatError: A file is not a regular file, is larger than
+            ``max_bytes``, or cannot be read as Parquet.
     """
+    limit = check_limit(max_bytes)
     return _read(
         {
-            "snapshot": _parquet_rows(snapshot, "snapshot"),
-            "history": _parquet_rows(history, "history"),
-            "activities": _parquet_rows(activities, "activities"),
-            "contact_roles": _parquet_rows(contact_roles, "contact_roles"),
+            "snapshot": _parquet_rows(snapshot, "snapshot", limit),
+            "history": _parquet_rows(history, "history", limit),
+            "activities": _parquet_rows(activities, "activities", limit),
+            "contact_roles": _parquet_rows(contact_roles, "contact_roles", limit),
         },
         process=process,
         columns=columns,

@@ -39,7 +39,7 @@ from typing import Any
 
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
-from salesflow.io._source import Source
+from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.result import Refusal
 from salesflow.io.stage_dates import HistoryTable, moment_of, source_rows
 from salesflow.process import SalesProcess
@@ -81,6 +81,7 @@ def read_versions(
     currency: str | None = None,
     timezone: tzinfo = zones.utc,
     encoding: str = "utf-8",
+    max_bytes: int = MAX_IMPORT_BYTES,
 ) -> HistoryTable:
     """Build the history table from the versions of each opportunity row.
 
@@ -93,6 +94,9 @@ def read_versions(
         currency: The currency of amounts in rows without a currency column.
         timezone: The zone of times written without one.
         encoding: The CSV file's encoding.
+        max_bytes: The largest file to read (default
+            :data:`~salesflow.io.MAX_IMPORT_BYTES`, 2 GiB); only regular files
+            are read, never a FIFO or a device.
 
     Returns:
         A :class:`~salesflow.io.HistoryTable`: ``opportunity_id``, ``at`` (valid
@@ -100,7 +104,8 @@ def read_versions(
         ``previous_close_date``; and every version refused.
 
     Raises:
-        FileFormatError: The file cannot be read as CSV.
+        FileFormatError: The file is not a regular file, is larger than
+            ``max_bytes``, or cannot be read as CSV.
         ValidationError: A bad option.
     """
     if not isinstance(valid_from, str) or not valid_from:
@@ -110,7 +115,7 @@ def read_versions(
         )
     start_column = VALID_FROM.get(valid_from, valid_from)
     names = Columns.salesflow() if columns is None else columns
-    name, records = source_rows(source, encoding)
+    name, records = source_rows(source, encoding, max_bytes)
     refused: list[Refusal] = []
     versions: dict[str, list[tuple[datetime, int, dict[str, Any]]]] = {}
     read = 0
