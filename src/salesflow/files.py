@@ -104,7 +104,7 @@ def read_document(
     suffix = _suffix(file)
     raw = read_regular_file(file, max_bytes=max_bytes, hint="raise it with max_bytes=")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark is no content
     except UnicodeDecodeError as exc:
         raise FileFormatError(
             str(file), f"cannot read: not UTF-8 ({exc.reason} at byte {exc.start})"

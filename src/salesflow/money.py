@@ -178,9 +178,23 @@ class Money:
 
         >>> Money.total([Money("1.5", "USD"), Money("2", "USD")], currency="USD")
         Money('3.5', 'USD')
+
+        Raises:
+            ValidationError: Something that is not :class:`Money` (naming its place).
+            CurrencyMismatchError: An amount in another currency.
         """
         result = cls.zero(currency)
-        for amount in amounts:
+        if isinstance(amounts, (str, bytes)) or not isinstance(amounts, Iterable):
+            raise ValidationError(
+                [Problem(f"expected amounts of Money, got {type(amounts).__name__}", "$")],
+                subject="Money.total",
+            )
+        for index, amount in enumerate(amounts):
+            if not isinstance(amount, Money):
+                raise ValidationError(
+                    [Problem(f"expected Money, got {type(amount).__name__}", f"$[{index}]")],
+                    subject="Money.total",
+                )
             result = result + amount
         return result
 

@@ -148,7 +148,7 @@ class SalesProcess(Document):
             raise UnknownStageError(name, self.name, self.stage_names) from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._by_name
+        return isinstance(name, str) and name in self._by_name
 
     @property
     def stage_names(self) -> tuple[str, ...]:

@@ -261,7 +261,19 @@ def _make_converter() -> Converter:
     c.register_structure_hook_func(lambda tp: tp == Mapping[str, str], mapping_of_text)
 
     def mapping_only(cls: type[Any]) -> Any:
-        inner = make_dict_structure_fn(cls, c, _cattrs_forbid_extra_keys=True, **_overrides(cls))
+        # Made on first use, once every class's hook is registered: a class's
+        # function then structures the classes inside it with their hooks
+        # (a gate given as a list is refused as such, not with an AttributeError).
+        made: list[Any] = []
+
+        def inner(value: Any, tp: Any) -> Any:
+            if not made:
+                made.append(
+                    make_dict_structure_fn(
+                        cls, c, _cattrs_forbid_extra_keys=True, **_overrides(cls)
+                    )
+                )
+            return made[0](value, tp)
 
         known = {a.alias for a in attrs.fields(cls) if a.init}
 

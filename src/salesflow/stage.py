@@ -13,7 +13,13 @@ from salesflow.forecast import ForecastCategory
 from salesflow.gate import StageGate
 from salesflow.probability import to_probability
 
-__all__ = ["Stage", "default_forecast_category"]
+__all__ = ["MAX_ORDER", "MAX_ROT_DAYS", "Stage", "default_forecast_category"]
+
+MAX_ORDER = 10_000
+"""The largest ``order`` a stage may have."""
+
+MAX_ROT_DAYS = 36_525
+"""The largest ``rot_days`` a stage may have: a hundred years."""
 
 
 def default_forecast_category(*, is_closed: bool, is_won: bool) -> ForecastCategory:
@@ -105,12 +111,19 @@ class Stage:
                     "$.forecast_category",
                 )
             )
-        for field, value in (("order", self.order), ("rot_days", self.rot_days)):
+        for field, value, most in (
+            ("order", self.order, MAX_ORDER),
+            ("rot_days", self.rot_days, MAX_ROT_DAYS),
+        ):
             if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most
             ):
+                big = isinstance(value, int) and not isinstance(value, bool) and value > most
+                shown = f"a number above {most:,}" if big else shorten(value)
                 problems.append(
-                    Problem(f"expected a whole number >= 1, got {shorten(value)}", f"$.{field}")
+                    Problem(
+                        f"expected a whole number from 1 to {most:,}, got {shown}", f"$.{field}"
+                    )
                 )
         if problems:
             raise ValidationError(problems, subject=f"stage {shorten(self.name)}")

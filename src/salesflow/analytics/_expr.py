@@ -85,13 +85,40 @@ def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     return (_epoch_day(later) - _epoch_day(earlier)).cast(nw.Float64)
 
 
+EARLIEST = date(1900, 1, 1)
+"""The earliest day a moment given to the analytics may fall on."""
+
+LATEST = date(9998, 12, 31)
+"""The latest day a moment given to the analytics may fall on.
+
+Metrics reach back (weeks, a quarter) and ahead (a forecast's quarter) from
+the moments they are given; within these days every such step is a real date.
+"""
+
+
+def _in_range(moment: datetime | None, value: object, what: str) -> datetime:
+    if moment is None or not EARLIEST <= moment.date() <= LATEST:
+        raise ValidationError(
+            [
+                Problem(
+                    f"{value} is outside the days salesflow computes with "
+                    f"({EARLIEST} to {LATEST})",
+                    f"$.{what}",
+                )
+            ],
+            subject="analytics",
+        )
+    return moment
+
+
 def as_utc(value: date | datetime, *, what: str = "as_of") -> datetime:
     """An aware datetime, or a date read as the last instant of that day, in UTC.
 
     A date means the end of that day: everything that happened on it counts.
 
     Raises:
-        ValidationError: A naive datetime or not a date.
+        ValidationError: A naive datetime, not a date, or a day outside
+            :data:`EARLIEST` .. :data:`LATEST`.
     """
     if isinstance(value, datetime):
         if value.utcoffset() is None:
@@ -99,9 +126,13 @@ def as_utc(value: date | datetime, *, what: str = "as_of") -> datetime:
                 [Problem(f"expected a timezone-aware datetime, got {value!r}", f"$.{what}")],
                 subject="analytics",
             )
-        return value.astimezone(timezone.utc)
+        try:
+            moment = value.astimezone(timezone.utc)
+        except OverflowError:
+            moment = None
+        return _in_range(moment, value, what)
     if isinstance(value, date):
-        return datetime.combine(value, time.max, tzinfo=timezone.utc)
+        return _in_range(datetime.combine(value, time.max, tzinfo=timezone.utc), value, what)
     raise ValidationError(
         [Problem(f"expected a date or datetime, got {type(value).__name__}", f"$.{what}")],
         subject="analytics",

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from salesflow.analytics import Rates, frames
+from salesflow.analytics._expr import EARLIEST, LATEST
 from salesflow.cli._emit import FORMAT, HTML, build, emit
 from salesflow.cli._load import (
     import_options,
@@ -29,6 +30,9 @@ from salesflow.io import HistoryTable, ImportResult
 __all__ = ["parse_moment", "parse_rates", "report"]
 
 
+EARLIEST_AS_OF, LATEST_AS_OF = EARLIEST, LATEST
+
+
 def parse_moment(text: str) -> datetime:
     """``YYYY-MM-DD`` (the end of that day, UTC) or an ISO timestamp (UTC if it has no offset).
 
@@ -39,16 +43,29 @@ def parse_moment(text: str) -> datetime:
     """
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.max, tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(text)
+            moment = datetime.combine(date.fromisoformat(text), time.max, tzinfo=timezone.utc)
+        else:
+            moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise click.BadParameter(
             f"{safe_text(text)!r}: expected YYYY-MM-DD or an ISO timestamp",
             param_hint="'--as-of'",
         ) from exc
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        moment = (
+            moment.replace(tzinfo=timezone.utc)
+            if moment.tzinfo is None
+            else moment.astimezone(timezone.utc)
+        )
+    except OverflowError:
+        moment = datetime.max.replace(tzinfo=timezone.utc)  # refused as out of range below
+    if not EARLIEST_AS_OF <= moment.date() <= LATEST_AS_OF:
+        raise click.BadParameter(
+            f"{safe_text(text)!r}: the report reaches a quarter ahead and weeks back from its "
+            f"moment; give a date from {EARLIEST_AS_OF} to {LATEST_AS_OF}",
+            param_hint="'--as-of'",
+        )
+    return moment
 
 
 def parse_rates(currency: str | None, pairs: tuple[str, ...]) -> Rates | None:

@@ -87,6 +87,11 @@ class OpportunityMachine(StateMachine):
                 suggests the closest name).
             StageTransitionError: The move is refused.
         """
+        if not isinstance(stage, str):
+            raise ValidationError(
+                [Problem(f"expected a stage name, got {type(stage).__name__}", "$.stage")],
+                subject="move_to",
+            )
         event = self.stage_events.get(stage)
         if event is None:
             raise UnknownStageError(stage, self._table.process_name, self._table.names)

@@ -343,6 +343,11 @@ def reset_probability(
     table: TransitionTable, opp: Opportunity, *, at: datetime | None, by: str | None
 ) -> HistoryEntry | None:
     """Put a hand-set probability back to the stage's default; ``None`` if it already was."""
+    if not isinstance(opp, Opportunity):
+        raise ValidationError(
+            [Problem(f"expected an Opportunity, got {type(opp).__name__}", "$")],
+            subject="reset_probability",
+        )
     with exclusive(opp):
         return _reset_probability(table, opp, at=at, by=by)
 

@@ -14,6 +14,7 @@ from salesflow.analytics._require import require
 require("narwhals")
 require("numpy")
 
+from salesflow.forecasting._checks import MAX_DRAWS  # noqa: E402
 from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
 from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
 from salesflow.forecasting.close_dates import (  # noqa: E402
@@ -33,6 +34,7 @@ from salesflow.forecasting.learned import learn_probabilities  # noqa: E402
 from salesflow.forecasting.revenue import RevenueForecast, forecast_revenue  # noqa: E402
 
 __all__ = [
+    "MAX_DRAWS",
     "Backtest",
     "Bucket",
     "Calibration",

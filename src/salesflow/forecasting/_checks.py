@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from salesflow.errors import Problem
+import narwhals as nw
 
-__all__ = ["columns", "count", "seed"]
+from salesflow.errors import Problem, ValidationError
+
+__all__ = ["MAX_DRAWS", "columns", "count", "draws", "history_span", "seed"]
+
+MAX_DRAWS = 10_000_000
+"""The most draws a simulation takes: its totals alone are 8 bytes a draw (80 MB here).
+
+More draws narrow a Monte Carlo percentile by the square root of their number:
+past a few hundred thousand, the inputs' uncertainty is far larger.
+"""
 
 
 def count(value: object, name: str, *, least: int = 1) -> list[Problem]:
@@ -14,6 +25,41 @@ def count(value: object, name: str, *, least: int = 1) -> list[Problem]:
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         return [Problem(f"expected a whole number >= {least}, got {value!r}", f"$.{name}")]
     return []
+
+
+def draws(value: object, *, least: int = 1, name: str = "draws") -> list[Problem]:
+    """A number of draws: a whole number from ``least`` to :data:`MAX_DRAWS`."""
+    problems = count(value, name, least=least)
+    if not problems and isinstance(value, int) and value > MAX_DRAWS:
+        problems.append(
+            Problem(f"expected at most {MAX_DRAWS:,} draws, got {value:,}", f"$.{name}")
+        )
+    return problems
+
+
+def history_span(history: nw.LazyFrame[Any], what: str) -> tuple[datetime, datetime]:
+    """The first and last ``at`` of a history table; no rows is a clear error.
+
+    Raises:
+        ValidationError: The history table has no rows (or no times): nothing to learn from.
+    """
+    span = history.select(
+        nw.col("at").min().alias("first"), nw.col("at").max().alias("last")
+    ).collect(backend="polars")
+    first, last = span["first"][0], span["last"][0]
+    if first is None or last is None:
+        raise ValidationError(
+            [
+                Problem(
+                    "no history: the history table has no rows, and this forecast learns "
+                    "from the deals' history (give Frames(history=...) or opportunities "
+                    "with their history)",
+                    "$.history",
+                )
+            ],
+            subject=what,
+        )
+    return first, last
 
 
 def seed(value: object) -> list[Problem]:

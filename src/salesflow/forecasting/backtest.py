@@ -14,6 +14,7 @@ from salesflow.analytics._source import door, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.forecasting import _checks
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting._transitions import stage_entries
 from salesflow.forecasting.calibration import Calibration, score
@@ -178,6 +179,9 @@ def backtest(
     data = door(data, columns=columns, process=process, currency=currency)
     moment = as_utc(cutoff, what="cutoff")
     chosen = stage_process(process, data, "backtest")
+    _checks.history_span(
+        resolve(data).table("history", needs=("opportunity_id", "at", "stage")), "backtest"
+    )
     learned = learn_probabilities(data, process=chosen, until=moment, min_sample=min_sample)
     state = open_at(resolve(data), chosen, moment)
     done = state.filter(state["is_closed"])

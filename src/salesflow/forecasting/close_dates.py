@@ -136,7 +136,7 @@ def learn_close_times(
 
 def _end(inputs: Inputs) -> datetime:
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    last = history.select(nw.col("at").max()).collect(backend="polars").item()
+    _, last = _checks.history_span(history, "close times")
     return as_utc(last, what="history")
 
 

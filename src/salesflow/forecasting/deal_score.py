@@ -17,6 +17,7 @@ from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.forecasting import _checks
 from salesflow.forecasting._features import FEATURES, Context, describe, feature_row
 from salesflow.forecasting._logistic import fit_logistic, sigmoid
 from salesflow.forecasting._state import open_at
@@ -224,10 +225,7 @@ def fit_deal_score(
     chosen = stage_process(process, data, "fit_deal_score")
     inputs = resolve(data)
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    span = history.select(nw.col("at").min().alias("a"), nw.col("at").max().alias("b")).collect(
-        backend="polars"
-    )
-    first, last = span["a"][0], span["b"][0]
+    first, last = _checks.history_span(history, "deal score")
     end = as_utc(until, what="until") if until is not None else last
     learned = learn_probabilities(data, process=chosen, until=end, min_sample=min_sample)
     stage_probability = {

@@ -106,8 +106,7 @@ def learn_probabilities(
         problems.append(Problem(f"expected 'censor' or 'count', got {reopened!r}", "$.reopened"))
     if isinstance(level, bool) or not isinstance(level, float) or not 0 < level < 1:
         problems.append(Problem(f"expected a level in (0, 1), got {level!r}", "$.level"))
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 100:
-        problems.append(Problem(f"expected at least 100 draws, got {draws!r}", "$.draws"))
+    problems += _checks.draws(draws, least=100)
     problems += _checks.seed(seed) + _checks.columns(segment)
     if rates is not None and not isinstance(rates, Rates):
         problems.append(Problem(f"expected Rates, got {type(rates).__name__}", "$.rates"))

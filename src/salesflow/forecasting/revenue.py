@@ -151,7 +151,7 @@ def forecast_revenue(
     """
     data = door(data, columns=columns, process=process, currency=currency)
     first, last = _day(start, "start"), _day(end, "end")
-    problems = _checks.count(draws, "draws") + _checks.seed(seed)
+    problems = _checks.draws(draws) + _checks.seed(seed)
     problems += _checks.count(min_sample, "min_sample")
     if last < first:
         problems.append(Problem(f"the period ends ({last}) before it starts ({first})", "$.end"))
