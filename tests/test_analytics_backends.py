@@ -481,3 +481,31 @@ def test_a_contact_role_table_lets_at_risk_check_primary_contacts_on_every_backe
     assert any(
         g.kind == "not_checked" and "no_primary_contact" in str(g) for g in empty.coverage.gaps
     )
+
+
+@pytest.mark.parametrize("backend", ALL_BACKENDS)
+def test_totals_past_the_amount_limit_are_weighted_exactly_on_every_backend(backend: str) -> None:
+    # found by the hostile-table fuzzer: two amounts under the limit whose sum is
+    # over it made DuckDB fail where Polars computed
+    from salesflow.analytics._source import AMOUNT_LIMIT
+
+    snapshot = pl.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "stage": [PROCESS.stages[0].name, PROCESS.stages[0].name, "Closed Won"],
+            "amount": [AMOUNT_LIMIT - Decimal("0.01"), Decimal("0.01"), AMOUNT_LIMIT - 1],
+            "currency": ["USD"] * 3,
+        },
+        schema={
+            "id": pl.String,
+            "stage": pl.String,
+            "amount": pl.Decimal(38, 2),
+            "currency": pl.String,
+        },
+    )
+    expected = rows_of(pipeline_summary(Frames(snapshot, process=PROCESS)).to_frame())
+    assert expected[0]["amount"] == 2 * AMOUNT_LIMIT - 1 - Decimal("0.01") + Decimal("0.01")
+    made = BACKENDS[backend]
+    assert (
+        rows_of(pipeline_summary(Frames(made(snapshot), process=PROCESS)).to_frame()) == expected
+    )

@@ -54,6 +54,7 @@ from salesflow.errors import (
     UnknownStageError,
     ValidationError,
 )
+from salesflow.fiscal import FiscalCalendar, Period
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import Check, StageGate
 from salesflow.history import HistoryEntry
@@ -88,6 +89,7 @@ __all__ = [
     "CurrencyMismatchError",
     "Effort",
     "FileFormatError",
+    "FiscalCalendar",
     "ForecastCategory",
     "HistoryEntry",
     "Initiation",
@@ -99,6 +101,7 @@ __all__ = [
     "Opportunity",
     "OpportunityId",
     "OpportunityMachine",
+    "Period",
     "ProbabilitySource",
     "Problem",
     "ProcessMapping",

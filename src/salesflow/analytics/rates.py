@@ -93,13 +93,21 @@ def _scale(dtype: Any) -> int | None:
 
 
 def exact_product(
-    left: nw.Expr, left_dtype: Any, right: nw.Expr, right_dtype: Any, *, polars: bool
+    left: nw.Expr,
+    left_dtype: Any,
+    right: nw.Expr,
+    right_dtype: Any,
+    *,
+    polars: bool,
+    right_digits: int = 9,
 ) -> nw.Expr:
     """``left × right`` without rounding when both are decimals (or integers).
 
     Polars rounds a decimal product to the larger scale, so both sides are
     cast to the sum of the scales there; DuckDB, PyArrow and Spark keep the
-    sum of the scales themselves. Float operands multiply as floats.
+    sum of the scales themselves, in at most 38 digits: ``right`` gets
+    ``right_digits`` of them (9 for an exchange rate; a fraction in 0..1 needs
+    its scale plus one), ``left`` the rest. Float operands multiply as floats.
     """
     ls, rs = _scale(left_dtype), _scale(right_dtype)
     if ls is None or rs is None:
@@ -107,7 +115,8 @@ def exact_product(
     if polars:
         wide = nw.Decimal(38, ls + rs)
         return left.cast(wide) * right.cast(wide)
-    return left.cast(nw.Decimal(38 - 10, ls)) * right.cast(nw.Decimal(9, rs))
+    digits = max(right_digits, rs + 1)
+    return left.cast(nw.Decimal(38 - digits - 1, ls)) * right.cast(nw.Decimal(digits, rs))
 
 
 def convert(
@@ -152,7 +161,10 @@ def convert(
     for code in codes:
         rates.rate(code)  # raises for a currency without a rate
     rate_scale = max((_scale_of(rates.rate(c)) for c in codes), default=0)
-    rate_dtype = nw.Decimal(9 + rate_scale if not polars else 38, rate_scale)
+    # As many digits as the rates given need: the amounts keep the rest of the 38.
+    whole = max((_whole_digits(rates.rate(c)) for c in codes), default=1)
+    rate_digits = min(whole + rate_scale, 18)
+    rate_dtype = nw.Decimal(rate_digits if not polars else 38, rate_scale)
     rate: nw.Expr = nw.lit(None, dtype=rate_dtype)
     for code in codes:
         rate = (
@@ -160,8 +172,15 @@ def convert(
             .then(nw.lit(rates.rate(code), dtype=rate_dtype))
             .otherwise(rate)
         )
-    product = exact_product(nw.col(column), schema[column], rate, rate_dtype, polars=polars)
+    product = exact_product(
+        nw.col(column), schema[column], rate, rate_dtype, polars=polars, right_digits=rate_digits
+    )
     return frame.with_columns(product.alias(into)), rates.currency
+
+
+def _whole_digits(value: Decimal) -> int:
+    """Digits before the decimal point (at least one)."""
+    return max(1, len(str(int(abs(value)))))
 
 
 def _scale_of(value: Decimal) -> int:

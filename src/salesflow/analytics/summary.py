@@ -72,8 +72,14 @@ def weighted(
     if schema["probability"].is_integer():
         fraction_dtype = nw.Decimal(38, 2)
     frame = frame.with_columns(fraction.alias("_fraction"))
+    scale = getattr(fraction_dtype, "scale", None)
     product = exact_product(
-        nw.col(amount), schema[amount], nw.col("_fraction"), fraction_dtype, polars=polars
+        nw.col(amount),
+        schema[amount],
+        nw.col("_fraction"),
+        fraction_dtype,
+        polars=polars,
+        right_digits=1 + (scale or 0),  # a fraction in 0..1: its scale and one digit
     )
     return frame.with_columns(product.alias(into)).drop("_fraction")
 
