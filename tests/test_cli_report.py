@@ -63,7 +63,7 @@ def test_demo_shows_every_part_of_the_pipeline_inspection(
         "Win rate (won / closed",
         "At-risk deals as of 2026-01-01",
         "Open pipeline by the buyer's phase (Liferay buying phases)",
-        "Closed-won revenue forecast 2026-01-01 to 2026-03-31 (USD)",
+        "Closed-won revenue forecast FY2026 Q1, 2026-01-01 to 2026-03-31 (USD)",
     ):
         assert title in out
     assert "the totals add up." in out
@@ -366,3 +366,19 @@ def test_a_report_as_of_a_date_before_the_data_says_it_rests_on_no_data(
     assert sections["summary"]["empty"] is True
     assert any("before the first history row" in n for n in sections["summary"]["notes"])
     assert sections["forecast"]["empty"] is True
+
+
+def test_the_forecast_covers_the_fiscal_quarter_of_the_reports_moment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gallery = Path(__file__).parent / "gallery"
+    args = ["report", str(gallery / "Opportunity.csv"), "--columns", "salesforce"]
+    args += ["--history", str(gallery / "OpportunityHistory.csv"), "--currency", "USD"]
+    args += ["--as-of", "2026-02-28", "--fiscal-year-start", "2", "--format", "json"]
+    assert main(args) == 0
+    forecast = json.loads(capsys.readouterr().out)["sections"]["forecast"]
+    assert forecast["title"].startswith(
+        "Closed-won revenue forecast FY2027 Q1, 2026-02-01 to 2026-04-30 (USD)"
+    )
+    won = {r["figure"]: r["amount"] for r in forecast["rows"]}["won so far"]
+    assert won == 1500.0  # deal A, won on 10 February, is inside the fiscal quarter

@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 
 from salesflow.analytics import frames
-from salesflow.cli._emit import FORMAT, HTML, build, emit
+from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, emit
 from salesflow.cli._output import Output
 from salesflow.cli._processes import load_process
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.datasets import synthetic
+from salesflow.fiscal import FiscalCalendar
 
 __all__ = ["demo"]
 
@@ -27,11 +28,18 @@ __all__ = ["demo"]
 )
 @click.option("--deals", default=400, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
+@FISCAL_YEAR_START
 @FORMAT
 @HTML
 @click.pass_obj
 def demo(
-    out: Output, process_name: str, deals: int, seed: int, fmt: str, html: Path | None
+    out: Output,
+    process_name: str,
+    deals: int,
+    seed: int,
+    fiscal_year_start: int,
+    fmt: str,
+    html: Path | None,
 ) -> None:
     """Inspect a synthetic pipeline: a year of deals with history and activities.
 
@@ -60,6 +68,7 @@ def demo(
             title=f"Pipeline inspection: {deals} synthetic deals on {process.name} (seed {seed})",
             mapping=mapping,
             seed=seed,
+            calendar=FiscalCalendar.standard(fiscal_year_start),
             step=step,
         )
 

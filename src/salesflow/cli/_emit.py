@@ -13,7 +13,7 @@ from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
 from salesflow.cli._terminal import safe_lines, safe_text
 
-__all__ = ["FORMAT", "HTML", "build", "emit"]
+__all__ = ["FISCAL_YEAR_START", "FORMAT", "HTML", "build", "emit"]
 
 FORMAT = click.option(
     "--format",
@@ -81,3 +81,14 @@ def emit(out: Output, report: Report, fmt: str, html: Path | None) -> None:
         out.raw(safe_lines(text) if out.stdout.is_terminal else text)
     else:
         print_report(out, report)
+
+
+FISCAL_YEAR_START = click.option(
+    "--fiscal-year-start",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 12),
+    metavar="MONTH",
+    help="The month your fiscal year starts in (1 = January): the forecast covers the fiscal "
+    "quarter that holds the report's moment, labelled FY<year> Q<n> (the year it ends in).",
+)

@@ -29,6 +29,7 @@ from salesflow.analytics.coverage import Coverage
 from salesflow.analytics.over_time import pipeline_over_time
 from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
+from salesflow.fiscal import FiscalCalendar
 from salesflow.forecasting import RevenueForecast, forecast_revenue
 from salesflow.presets import MAPPING_PRESETS
 from salesflow.process import SalesProcess
@@ -235,8 +236,15 @@ def _phases(tables: Frames, mapping: ProcessMapping, rates: Rates | None) -> Sec
     )
 
 
-def _forecast(tables: Frames, as_of: datetime, seed: int, rates: Rates | None) -> Section:
-    start, end = quarter_of(as_of.date())
+def _forecast(
+    tables: Frames,
+    as_of: datetime,
+    seed: int,
+    rates: Rates | None,
+    calendar: FiscalCalendar,
+) -> Section:
+    quarter = calendar.period_of(as_of.date(), "quarter")
+    start, end = quarter.start, quarter.end
     found: RevenueForecast = forecast_revenue(
         tables, start=start, end=end, as_of=as_of, seed=seed, rates=rates
     )
@@ -254,8 +262,8 @@ def _forecast(tables: Frames, as_of: datetime, seed: int, rates: Rates | None) -
     )
     section = Section(
         key="forecast",
-        title=f"Closed-won revenue forecast {start.isoformat()} to {end.isoformat()} "
-        f"({found.currency}), including what is already won",
+        title=f"Closed-won revenue forecast {quarter.label}, {start.isoformat()} to "
+        f"{end.isoformat()} ({found.currency}), including what is already won",
         columns=("figure", "amount"),
         rows=tuple(rows),
         notes=notes,
@@ -272,6 +280,7 @@ def inspect(
     mapping: ProcessMapping | None = None,
     rates: Rates | None = None,
     seed: int = 0,
+    calendar: FiscalCalendar | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> Report:
     """The pipeline inspection report of ``tables`` at ``as_of``.
@@ -285,6 +294,8 @@ def inspect(
         mapping: Adds the buyer-phase view.
         rates: Converts amounts into one currency before summing (needed with several).
         seed: The forecast's seed.
+        calendar: The fiscal calendar whose quarter the forecast covers (default:
+            the calendar year).
         step: Called with each section's name before it is computed (progress).
 
     Returns:
@@ -310,7 +321,8 @@ def inspect(
     ]
     if mapping is not None:
         plan.append(("buying phases", lambda: _phases(tables, mapping, rates)))
-    plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates)))
+    chosen = FiscalCalendar.calendar_year() if calendar is None else calendar
+    plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates, chosen)))
     for name, build in plan:
         step(name)
         sections.append(build())

@@ -11,7 +11,7 @@ import click
 
 from salesflow.analytics import Rates, frames
 from salesflow.analytics._expr import EARLIEST, LATEST
-from salesflow.cli._emit import FORMAT, HTML, build, emit
+from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, emit
 from salesflow.cli._load import (
     import_options,
     read_documents,
@@ -25,6 +25,7 @@ from salesflow.cli._processes import load_mapping
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
 from salesflow.errors import ValidationError
+from salesflow.fiscal import FiscalCalendar
 from salesflow.io import HistoryTable, ImportResult
 
 __all__ = ["parse_moment", "parse_rates", "report"]
@@ -133,6 +134,7 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     help="How many units of --convert-to one unit of CURRENCY is worth (repeatable).",
 )
 @click.option("--seed", default=0, show_default=True, type=int, help="The forecast's seed.")
+@FISCAL_YEAR_START
 @click.option(
     "--preset",
     "preset_name",
@@ -159,6 +161,7 @@ def report(
     convert_to: str | None,
     rate_pairs: tuple[str, ...],
     seed: int,
+    fiscal_year_start: int,
     preset_name: str | None,
     strict: bool,
     fmt: str,
@@ -201,6 +204,7 @@ def report(
                 mapping=mapping,
                 rates=rates,
                 seed=seed,
+                calendar=FiscalCalendar.standard(fiscal_year_start),
                 step=step,
             )
         result.append(_read(files, kwargs, options))
@@ -214,6 +218,7 @@ def report(
             mapping=mapping,
             rates=rates,
             seed=seed,
+            calendar=FiscalCalendar.standard(fiscal_year_start),
             step=step,
         )
 
