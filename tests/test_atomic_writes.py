@@ -89,7 +89,9 @@ def _whole(kind: str, target: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-@settings(max_examples=3, deadline=None)  # each example starts a Python: keep CI short
+@settings(  # each example starts a Python: ci 3 kills per writer, thorough 40
+    max_examples=max(3, settings.default.max_examples // 50), deadline=None
+)
 @given(delay=st.floats(0.0, 1.5))
 def test_a_writer_killed_at_any_moment_leaves_old_or_new_content(
     tmp_path_factory: pytest.TempPathFactory, kind: str, delay: float

@@ -237,7 +237,10 @@ FORMATS = {
 
 
 @pytest.mark.parametrize("kind", sorted(FORMATS))
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=max(15, settings.default.max_examples // 10),  # ci: 15, thorough: 200
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(opps=DEAL_LISTS)
 def test_a_round_trip_through_the_tables_gives_back_the_same_opportunities(
     kind: str, opps: tuple[sf.Opportunity, ...], tmp_path: Path
