@@ -560,3 +560,12 @@ def _containers(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
 
 
 JSON_VALUES = st.recursive(JSON_LEAVES, _containers, max_leaves=12)
+
+
+JSON_KEYS = st.sampled_from(["a", "b", "Amount", "Id", "name", "x.y", "é"])
+JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(JSON_KEYS, inner, max_size=3),
+    max_leaves=12,
+)
+"""Any JSON document (objects with a few well-known keys), as Python values."""

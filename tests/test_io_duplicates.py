@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import salesflow as sf
+from salesflow._json import RepeatedKeyError, load_unique
 from salesflow.io import (
     read_csv,
     read_hubspot_csv,
@@ -19,6 +21,7 @@ from salesflow.io import (
     read_salesforce_csv,
     read_salesforce_json,
 )
+from tests.strategies import JSON_KEYS, JSON_VALUES
 
 SFDC = sf.presets.salesforce_standard()
 IDS = st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=8)
@@ -138,8 +141,60 @@ def test_a_json_lines_record_with_a_key_twice_is_refused() -> None:
     assert "the key 'name' is written twice" in str(result.refused[0])
 
 
+def test_a_tree_record_with_a_key_twice_in_a_list_inside_it_is_refused() -> None:
+    tree = json.loads(json.dumps(TREE))
+    tree["records"][0]["Tags"] = [{"k": 1}]
+    text = json.dumps(tree).replace('{"k": 1}', '{"k": 1, "k": 2}')
+    result = read_salesforce_json(io.StringIO(text), process=SFDC, currency="USD")
+    assert [o.name for o in result.opportunities] == ["Deal 2"]
+    assert result.refused[0].problems[0].path == "$.Tags[0].k"
+
+
 def test_whole_documents_with_a_key_twice_are_refused() -> None:
     with pytest.raises(sf.ValidationError, match="found the key 'name' twice"):
         sf.loads('{"id": "a", "name": "x", "name": "y"}', sf.Account)
     with pytest.raises(sf.FileFormatError, match="found the key 'accounts' twice"):
         read_json(io.StringIO('{"schema_version": 1, "accounts": [], "accounts": []}'))
+
+
+def test_loads_names_every_repeated_key_with_its_path() -> None:
+    text = sf.dumps([sf.Account(name="A", id="a"), sf.Account(name="B", id="b")])
+    text = text.replace('"name": "B"', '"name": "B", "name": "C", "id": "c"')
+    with pytest.raises(sf.ValidationError) as caught:
+        sf.loads(text, list[sf.Account])
+    assert [(p.message, p.path) for p in caught.value.problems] == [
+        ("found the key 'name' twice in one object", "$[1].name"),
+        ("found the key 'id' twice in one object", "$[1].id"),
+    ]
+
+
+def test_read_json_and_process_files_name_the_repeated_key_s_path(tmp_path: Path) -> None:
+    document = '{"schema_version": 1, "accounts": [{"id": "a", "name": "A", "id": "b"}]}'
+    with pytest.raises(sf.FileFormatError, match=r"twice in one object at \$\.accounts\[0\]\.id"):
+        read_json(io.StringIO(document))
+    process = tmp_path / "p.json"
+    process.write_text('{"name": "P", "stages": [{"name": "A", "order": 1, "order": 2}]}')
+    with pytest.raises(
+        sf.FileFormatError, match=r"'order' twice in one object at \$\.stages\[0\]"
+    ):
+        sf.SalesProcess.from_file(process)
+
+
+@given(document=JSON_VALUES)
+def test_a_json_document_without_repeated_keys_reads_as_json_reads_it(document: object) -> None:
+    assert load_unique(json.dumps(document)) == document
+
+
+@given(document=st.dictionaries(JSON_KEYS, JSON_VALUES, max_size=3), inside=st.booleans())
+def test_a_key_written_twice_is_named_with_its_path_wherever_it_is(
+    document: dict[str, object], inside: bool
+) -> None:
+    body = json.dumps(document)[1:]
+    text = '{"dup": 1, "dup": 2' + (", " + body if document else "}")
+    if inside:
+        text = '{"deals": [0, ' + text + "]}"
+    with pytest.raises(RepeatedKeyError) as caught:
+        load_unique(text)
+    assert caught.value.found == (("dup", "$.deals[1].dup" if inside else "$.dup"),)
+    with pytest.raises(sf.ValidationError, match="found the key 'dup' twice"):
+        sf.loads(text, sf.Account)

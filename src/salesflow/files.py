@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from salesflow._atomic import replace_bytes
-from salesflow._json import unique_keys
+from salesflow._json import load_unique
 from salesflow._regular_file import read_regular_file
 from salesflow.errors import FileFormatError, shorten
 
@@ -68,7 +68,7 @@ def _yaml(path: Path) -> Any:
 
 def _parse(file: Path, suffix: str, text: str) -> Any:
     if suffix == ".json":
-        return json.loads(text, object_pairs_hook=unique_keys, parse_float=Decimal)
+        return load_unique(text, parse_float=Decimal)
     if suffix == ".toml":
         if sys.version_info >= (3, 11):
             import tomllib

@@ -39,7 +39,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from salesflow._document import use_codec
-from salesflow._json import unique_keys
+from salesflow._json import RepeatedKeyError, load_unique
 from salesflow._plain import plain_problems
 from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKindName, to_activity_kind
@@ -504,7 +504,12 @@ def loads(text: str | bytes, cls: type[T]) -> T:
     """
     name = str(getattr(cls, "__name__", cls))
     try:
-        data = json.loads(text, object_pairs_hook=unique_keys)
+        data = load_unique(text)
+    except RepeatedKeyError as exc:
+        problems = [
+            Problem(f"found the key {shorten(k)} twice in one object", p) for k, p in exc.found
+        ]
+        raise ValidationError(problems, subject=name) from exc
     except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: absurd nesting
         raise ValidationError([Problem(f"not valid JSON: {exc}", "$")], subject=name) from exc
     return from_dict(data, cls)

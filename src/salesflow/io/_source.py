@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Union
 
-from salesflow._json import marked_keys, repeated_in, unique_keys
+from salesflow._json import load_unique, marked_keys, repeated_in
 from salesflow._regular_file import check_limit, open_regular_file, read_limited, read_regular_file
 from salesflow.errors import FileFormatError, Problem, shorten
 
@@ -194,10 +194,10 @@ def json_value(
     try:
         text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
         parse_float = Decimal if exact else float
-        hook = unique_keys if strict else marked_keys
-        return name, json.loads(
-            text.removeprefix("\ufeff"), parse_float=parse_float, object_pairs_hook=hook
-        )
+        text = text.removeprefix("\ufeff")
+        if strict:
+            return name, load_unique(text, parse_float=parse_float)
+        return name, json.loads(text, parse_float=parse_float, object_pairs_hook=marked_keys)
     except UnicodeDecodeError as exc:
         raise FileFormatError(name, f"not UTF-8 text: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -212,7 +212,7 @@ def fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """A record's fields keyed by lower-cased name, so ``amount`` finds ``Amount``.
 
     Two keys differing only in case are a problem: which one is meant is
-    unknown; so is a key written twice (in a JSON record, or an object inside it).
+    unknown; so is a key written twice (in a JSON record, or any object inside it).
     """
     found: dict[str, Any] = {}
     spelled: dict[str, str] = {}
