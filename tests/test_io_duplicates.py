@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -18,13 +21,22 @@ from salesflow.io import (
     read_hubspot_csv,
     read_json,
     read_jsonl,
+    read_parquet,
     read_salesforce_csv,
     read_salesforce_json,
+    read_stage_dates,
 )
 from tests.strategies import JSON_KEYS, JSON_VALUES
 
 SFDC = sf.presets.salesforce_standard()
+HUBSPOT = sf.presets.hubspot_default()
 IDS = st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=8)
+# A deal: its id (blank ones are "no id", " a" is "a") and whether its stage is known.
+DEALS = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", " a", "006X", "", "  "]), st.booleans()),
+    max_size=8,
+)
+Deals = list[tuple[str, bool]]
 
 
 def _csv(ids: list[str]) -> str:
@@ -43,38 +55,165 @@ def _jsonl(ids: list[str]) -> str:
     )
 
 
-READERS = {
-    "csv": lambda ids: read_csv(io.StringIO(_csv(ids)), process=SFDC),
-    "jsonl": lambda ids: read_jsonl(io.StringIO(_jsonl(ids)), process=SFDC),
-    "salesforce_csv": lambda ids: read_salesforce_csv(
-        io.StringIO(
-            _csv(ids).replace(
-                "id,name,stage,close_date,amount,currency",
-                "Id,Name,StageName,CloseDate,Amount,CurrencyIsoCode",
-            )
-        ),
-        process=SFDC,
+def _rows(deals: Deals) -> list[dict[str, str]]:
+    return [
+        {
+            "id": i,
+            "name": f"Deal {n}",
+            "stage": "Prospecting" if known else "Nowhere",
+            "close_date": "2026-03-31",
+            "amount": f"{n}00",
+            "currency": "USD",
+        }
+        for n, (i, known) in enumerate(deals)
+    ]
+
+
+def _table(deals: Deals, header: dict[str, str] | None = None) -> io.StringIO:
+    rows = _rows(deals)
+    names = header or {k: k for k in _rows([("x", True)])[0]}
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(names.values()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({names[k]: v for k, v in row.items()} for row in rows)
+    text.seek(0)
+    return text
+
+
+def _parquet(deals: Deals) -> sf.io.ImportResult:
+    buffer = io.BytesIO()
+    frame = pl.DataFrame(_rows(deals), schema=dict.fromkeys(_rows([("x", True)])[0], pl.String))
+    frame.write_parquet(buffer)
+    buffer.seek(0)
+    return read_parquet(buffer, process=SFDC)
+
+
+def _tree(deals: Deals) -> sf.io.ImportResult:
+    records = [
+        {
+            "attributes": {"type": "Opportunity", "referenceId": f"ref{n}"},
+            "Id": row["id"],
+            "Name": row["name"],
+            "StageName": row["stage"],
+            "CloseDate": row["close_date"],
+            "Amount": int(row["amount"]),
+        }
+        for n, row in enumerate(_rows(deals))
+    ]
+    text = io.StringIO(json.dumps({"records": records}))
+    return read_salesforce_json(text, process=SFDC, currency="USD")
+
+
+def _hubspot(deals: Deals) -> sf.io.ImportResult:
+    rows = [
+        {
+            "hs_object_id": i,
+            "dealname": f"Deal {n}",
+            "dealstage": "appointmentscheduled" if known else "nowhere",
+            "amount": "10",
+            "deal_currency_code": "USD",
+            "closedate": "2026-06-30",
+            "createdate": "2026-01-01T00:00:00Z",
+        }
+        for n, (i, known) in enumerate(deals)
+    ]
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else ["hs_object_id"])
+    writer.writeheader()
+    writer.writerows(rows)
+    text.seek(0)
+    return read_hubspot_csv(text, process=HUBSPOT)
+
+
+SALESFORCE_HEADER = {
+    "id": "Id",
+    "name": "Name",
+    "stage": "StageName",
+    "close_date": "CloseDate",
+    "amount": "Amount",
+    "currency": "CurrencyIsoCode",
+}
+READERS: dict[str, Callable[[Deals], sf.io.ImportResult]] = {
+    "csv": lambda deals: read_csv(_table(deals), process=SFDC),
+    "jsonl": lambda deals: read_jsonl(
+        io.StringIO("".join(json.dumps(row) + "\n" for row in _rows(deals))), process=SFDC
     ),
+    "parquet": _parquet,
+    "salesforce_csv": lambda deals: read_salesforce_csv(
+        _table(deals, SALESFORCE_HEADER), process=SFDC
+    ),
+    "salesforce_json": _tree,
+    "hubspot_csv": _hubspot,
 }
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
-@given(ids=IDS)
-def test_every_record_of_a_repeated_id_is_refused_and_the_rest_taken(
-    reader: str, ids: list[str]
+@given(deals=DEALS)
+def test_every_record_of_a_repeated_id_is_refused_naming_the_others_and_the_rest_taken(
+    reader: str, deals: Deals
 ) -> None:
-    result = READERS[reader](ids)
-    counts = Counter(ids)
-    assert result.read.get("Opportunity", 0) == len(ids)
-    assert result.taken.get("Opportunity", 0) + result.refused_count("Opportunity") == len(ids)
-    assert sorted(o.id for o in result.opportunities) == sorted(i for i in ids if counts[i] == 1)
-    refused = {(r.record, r.id) for r in result.refused}
-    repeated = {(n, i) for n, i in enumerate(ids, start=1) if counts[i] > 1}
-    assert refused == repeated
-    for refusal in result.refused:
-        others = [n for n, i in enumerate(ids, start=1) if i == refusal.id and n != refusal.record]
-        assert f"the id {refusal.id!r} is also on" in str(refusal)
-        assert all(f"record {n}" in str(refusal) for n in others)
+    result = READERS[reader](deals)
+    kind = "Deal" if reader == "hubspot_csv" else "Opportunity"
+    keys = [i.strip() or None for i, _ in deals]
+    counts = Counter(k for k in keys if k is not None)
+    assert result.read.get(kind, 0) == len(deals)
+    assert result.taken.get(kind, 0) + result.refused_count(kind) == len(deals)
+    taken = [
+        k for k, (_, known) in zip(keys, deals, strict=True) if k and counts[k] == 1 and known
+    ]
+    assert sorted(o.id.strip() for o in result.opportunities) == sorted(taken)
+    assert len({o.id.strip() for o in result.opportunities}) == len(result.opportunities)
+    by_record = {r.record: r for r in result.refused}
+    assert sorted(by_record) == [
+        n
+        for n, (k, (_, known)) in enumerate(zip(keys, deals, strict=True), start=1)
+        if k is None or counts[k] > 1 or not known
+    ]
+    for n, (k, (_, known)) in enumerate(zip(keys, deals, strict=True), start=1):
+        if n not in by_record:
+            continue
+        messages = [p.message for p in by_record[n].problems]
+        if k is not None and counts[k] > 1:
+            others = ", ".join(
+                f"record {m}" for m, o in enumerate(keys, start=1) if o == k and m != n
+            )
+            assert messages[0] == (
+                f"the id {k!r} is also on {others}: "
+                "which record is right is unknown, so none of them is taken"
+            )
+        else:
+            assert not any("is also on" in m for m in messages)
+        assert (k is None) == ("no id" in messages)
+        assert known != any("stage" in m for m in messages)
+
+
+@given(ids=st.lists(st.sampled_from(["A1", "A2", " A1", "", "A3"]), max_size=8))
+def test_read_stage_dates_refuses_every_row_of_a_repeated_id(ids: list[str]) -> None:
+    lines = ["opportunity_id,deal_stage,engage_date,close_date,close_value"]
+    lines += [f"{i},Won,2016-10-20,2017-03-01,10" for i in ids]
+    history = read_stage_dates(
+        io.StringIO("\n".join(lines) + "\n"),
+        sf.presets.maven_stage_dates(),
+        process=sf.presets.maven(),
+        columns=sf.Columns.maven(),
+        currency="USD",
+    )
+    keys = [i.strip() or None for i in ids]
+    counts = Counter(k for k in keys if k is not None)
+    assert history.read == len(ids) == history.taken + len(history.refused)
+    assert sorted({r["opportunity_id"].strip() for r in history.rows}) == sorted(
+        k for k in counts if counts[k] == 1
+    )
+    for refusal in history.refused:
+        k = keys[refusal.record - 1]
+        if k is None:
+            assert [p.message for p in refusal.problems] == ["no id"]
+        else:
+            others = [m for m, o in enumerate(keys, start=1) if o == k and m != refusal.record]
+            assert refusal.problems[0].message.startswith(
+                f"the id {k!r} is also on " + ", ".join(f"record {m}" for m in others) + ":"
+            )
+            assert refusal.problems[0].path == "$.opportunity_id"
 
 
 def test_history_rows_of_a_repeated_id_are_refused_with_it() -> None:
@@ -198,3 +337,27 @@ def test_a_key_written_twice_is_named_with_its_path_wherever_it_is(
     assert caught.value.found == (("dup", "$.deals[1].dup" if inside else "$.dup"),)
     with pytest.raises(sf.ValidationError, match="found the key 'dup' twice"):
         sf.loads(text, sf.Account)
+
+
+def test_a_null_id_is_no_id_not_the_id_none() -> None:
+    rows = [dict(_rows([("x", True)])[0], id=None), dict(_rows([("x", True)])[0], id="None")]
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    result = read_jsonl(io.StringIO(text), process=SFDC)
+    assert [o.id for o in result.opportunities] == ["None"]
+    assert [str(p) for p in result.refused[0].problems] == ["no id @ $.id"]
+
+
+def test_a_repeated_id_is_named_at_the_source_s_id_column() -> None:
+    result = read_salesforce_csv(_table([("006X", True)] * 2, SALESFORCE_HEADER), process=SFDC)
+    assert [p.path for r in result.refused for p in r.problems] == ["$.Id", "$.Id"]
+    result = _hubspot([("7", True), ("7", False)])
+    assert [p.path for p in result.refused[1].problems] == ["$.hs_object_id", "$.dealstage"]
+
+
+def test_a_refused_hubspot_deal_leaves_no_note() -> None:
+    header = "hs_object_id,dealname,dealstage,amount,deal_currency_code,closedate\n"
+    row = "{},{},appointmentscheduled,10,USD,2026-06-30\n"
+    export = header + row.format(7, "A") + row.format(8, "B") + row.format(7, "C")
+    result = read_hubspot_csv(io.StringIO(export), process=HUBSPOT)
+    assert [o.id for o in result.opportunities] == ["8"]
+    assert [(n.record, n.field) for n in result.notes] == [(2, "created_at")]

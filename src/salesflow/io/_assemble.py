@@ -4,7 +4,9 @@ Importers differ in how they read files and name fields; they all hand this
 module :class:`Record` s and a table of field names per kind. Accounts and
 contacts are read first, then history and contact roles, then the
 opportunities they belong to; a history row or contact role whose
-opportunity was not imported is refused with that reason.
+opportunity was not imported is refused with that reason. Opportunities that
+give one id are all refused (see :mod:`salesflow.io._repeated_ids`), with their
+history rows and contact roles.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.io._build import build_history, build_opportunity
 from salesflow.io._cells import Cells, Options
+from salesflow.io._repeated_ids import id_key, same_ids, twice
 from salesflow.io._values import read_bool, read_date
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.opportunity import Opportunity
@@ -89,28 +92,6 @@ class Record:
             id=ident if isinstance(ident, str) and ident else self.ref,
             problems=tuple(problems),
         )
-
-
-def same_ids(idents: Iterable[tuple[str, Record]]) -> dict[str, list[Record]]:
-    """The ids that more than one record holds, with those records."""
-    by_id: dict[str, list[Record]] = defaultdict(list)
-    for ident, record in idents:
-        by_id[ident].append(record)
-    return {ident: records for ident, records in by_id.items() if len(records) > 1}
-
-
-def twice(ident: str, record: Record, records: Iterable[Record]) -> Problem:
-    """Why ``record`` is refused: another record holds its id ``ident``."""
-    others = ", ".join(
-        f"record {r.number}" if r.source == record.source else f"{r.source} record {r.number}"
-        for r in records
-        if r is not record
-    )
-    return Problem(
-        f"the id {ident!r} is also on {others}: which record is right is unknown, "
-        "so none of them is taken",
-        "$.id",
-    )
 
 
 class _Run:
@@ -199,17 +180,17 @@ def assemble(
         for record in opportunities
     ]
     repeated = same_ids(
-        (str(cells.values.get("id", default_id(record))).strip(), record)
-        for record, cells in read_in
+        (id_key(cells.values.get("id", default_id(record))), record) for record, cells in read_in
     )
     for record, cells in read_in:
         run.count(record)
         fallback = default_id(record)
         ident = cells.values.get("id", fallback)
-        held = repeated.get(str(ident).strip())
-        if held is not None:
-            run.refuse(record, [twice(str(ident).strip(), record, held)], ident)
-            gone = Problem(f"its opportunity {str(ident).strip()} is on more than one record", "$")
+        key = id_key(ident)
+        held = None if key is None else repeated.get(key)
+        if key is not None and held is not None:
+            _refuse_repeated(run, record, cells, key=key, held=held, fallback=fallback)
+            gone = Problem(f"its opportunity {key} is on more than one record", "$")
             for other, _ in [*pending.pop(str(ident), []), *roles.pop(str(ident), [])]:
                 run.refuse(other, [gone])
             continue
@@ -262,6 +243,23 @@ def assemble(
         read=run.read,
         taken=run.taken,
     )
+
+
+def _refuse_repeated(
+    run: _Run, record: Record, cells: Cells, *, key: str, held: list[Record], fallback: str
+) -> None:
+    """Refuse an opportunity whose id other records hold too, with its other problems."""
+    first = twice(key, record, held, cells.path("id"))
+    # Built only to find what else is wrong with it: nothing of it is kept.
+    build_opportunity(
+        cells,
+        run.options,
+        default_id=fallback,
+        notes=[],
+        source=record.source,
+        record=record.number,
+    )
+    run.refuse(record, [first, *cells.problems], cells.values.get("id", fallback))
 
 
 def _history(

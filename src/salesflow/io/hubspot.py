@@ -32,9 +32,10 @@ import attrs
 from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
 from salesflow.history import HistoryEntry
-from salesflow.io._assemble import Record, Table, same_ids, twice
+from salesflow.io._assemble import Record, Table
 from salesflow.io._build import build_opportunity
 from salesflow.io._cells import Cells, Options, make_options
+from salesflow.io._repeated_ids import Place, id_key, same_ids, twice
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows, fields
 from salesflow.io._stages import StageMap
 from salesflow.io._values import Reject, read_decimal
@@ -172,13 +173,9 @@ def read_hubspot_csv(
     )
     stages = options.stages
     name, _, rows = csv_rows(deals, encoding=encoding, max_bytes=limit)
-    built: list[tuple[Opportunity, Record]] = []
-    refused: list[Refusal] = []
-    notes: list[Note] = []
-    idents: list[tuple[str, Record]] = []
-    read = 0
+    # Every row first (taken or not), then the ids: a repeated id refuses all its rows.
+    done: list[tuple[Place, str | None, str, Refusal, Opportunity | None, list[Note]]] = []
     for number, row, problems in rows:
-        read += 1
         data, more = fields(row or {})
         record = Record(name, "Deal", number, data, {k.casefold(): k for k in row or {}})
         cells = record.cells(HUBSPOT_FIELDS)
@@ -192,31 +189,31 @@ def read_hubspot_csv(
         opp = build_opportunity(
             cells, options, default_id=f"deal-{number}", notes=mine, source=name, record=number
         )
-        if opp is None:
-            ident = cells.values.get("id")
-            if ident is not None:
-                idents.append((str(ident).strip(), record))
-            refused.append(record.refusal(cells.problems, ident))
-            continue
-        if entered:
+        if opp is not None and entered:
             opp = _with_history(opp, entered, stages)
-        notes.extend(mine)
-        idents.append((str(opp.id).strip(), record))
-        built.append((opp, record))
-    repeated = same_ids(idents)
-    taken = []
-    for opp, record in built:
-        held = repeated.get(str(opp.id).strip())
-        if held is None:
+        # Kept: where the row is and what is wrong with it, not its cells.
+        refusal = record.refusal(cells.problems, cells.values.get("id"))
+        key = id_key(cells.values.get("id"))
+        done.append((Place(name, number), key, cells.path("id"), refusal, opp, mine))
+    repeated = same_ids((key, where) for where, key, *_ in done)
+    taken: list[Opportunity] = []
+    refused: list[Refusal] = []
+    notes: list[Note] = []
+    for where, key, path, refusal, opp, mine in done:
+        held = None if key is None else repeated.get(key)
+        if key is not None and held is not None:  # which of them is right is unknown
+            first = twice(key, where, held, path)
+            refused.append(attrs.evolve(refusal, problems=(first, *refusal.problems)))
+        elif opp is None:
+            refused.append(refusal)
+        else:
             taken.append(opp)
-        else:  # every deal of a repeated id is refused: which one is right is unknown
-            refused.append(record.refusal([twice(str(opp.id).strip(), record, held)], opp.id))
-    refused.sort(key=lambda r: r.record)
+            notes.extend(mine)
     return ImportResult(
         opportunities=tuple(taken),
         refused=tuple(refused),
         notes=tuple(notes),
-        read={"Deal": read},
+        read={"Deal": len(done)},
         taken={"Deal": len(taken)},
     )
 

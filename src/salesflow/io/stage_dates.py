@@ -32,7 +32,9 @@ amount and currency: the file does not say how they changed. Dates are ISO
 ``timezone``, by default UTC) unless ``date_formats`` lists others (Maven's
 spreadsheet variant: ``"%m/%d/%Y"``). Read = taken + refused; a row is refused
 (with every reason) when its id or stage is missing or unknown, a date cannot
-be read, or its dates contradict the process's stage order.
+be read, its dates contradict the process's stage order, or another row gives
+its id (every row of that id is refused, each naming the others: which one is
+right is unknown).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import attrs
 from salesflow._regular_file import check_limit
 from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.io._repeated_ids import Place, same_ids, twice
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows
 from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
@@ -290,19 +293,17 @@ def read_stage_dates(
     for stage, column in stage_dates.items():
         shared.setdefault(column, []).append(stage)
     name, records = source_rows(source, encoding, max_bytes)
-    rows: list[dict[str, Any]] = []
-    refused: list[Refusal] = []
-    undated: list[str] = []
-    read = taken = 0
+    id_path = f"$.{names.source('snapshot', 'id')}"
+    # Every deal first, then the ids: every deal of a repeated id is refused.
+    deals: list[tuple[Place, Any, list[Problem], list[dict[str, Any]]]] = []
     for number, row, problems in records:
-        read += 1
         found = list(problems) if row is not None else [*problems, Problem("not a record", "$")]
         entries, ident, amount = [], None, None
         if row is not None:
             ident = _cell(row, names.source("snapshot", "id"))
             stage = _cell(row, names.source("snapshot", "stage"))
             if ident is None:
-                found.append(Problem("no id", f"$.{names.source('snapshot', 'id')}"))
+                found.append(Problem("no id", id_path))
             if stage is None or stage not in order:
                 what = "no stage" if stage is None else f"unknown stage {stage!r}"
                 found.append(Problem(what, f"$.{names.source('snapshot', 'stage')}"))
@@ -327,33 +328,46 @@ def read_stage_dates(
             found += _out_of_order(entries)
             amount, bad = _amount(row, names)
             found += bad
+        deal_rows = []
+        if row is not None and not found:
+            money_currency = _cell(row, names.source("snapshot", "currency")) or currency
+            for moment, _, stage, _ in sorted(entries):
+                deal_rows.append(
+                    {
+                        "opportunity_id": str(ident),
+                        "at": moment,
+                        "stage": stage,
+                        "amount": amount,
+                        "currency": None if money_currency is None else str(money_currency),
+                        "close_date": moment.date() if stage in closed else None,
+                    }
+                )
+        deals.append((Place(name, number), ident, found, deal_rows))
+    repeated = same_ids((_key(ident), place) for place, ident, _, _ in deals)
+    rows: list[dict[str, Any]] = []
+    refused: list[Refusal] = []
+    undated: list[str] = []
+    for place, ident, found, deal_rows in deals:
+        key = _key(ident)
+        held = None if key is None else repeated.get(key)
+        if key is not None and held is not None:
+            found = [twice(key, place, held, id_path), *found]
         if found:
             refused.append(
                 Refusal(
                     source=name,
                     kind="Opportunity",
-                    record=number,
+                    record=place.number,
                     id=None if ident is None else str(ident),
                     problems=found,
                 )
             )
-            continue
-        taken += 1
-        if not entries:
+        elif deal_rows:
+            rows.extend(deal_rows)
+        else:
             undated.append(str(ident))
-            continue
-        money_currency = _cell(row, names.source("snapshot", "currency")) or currency
-        for moment, _, stage, _ in sorted(entries):
-            rows.append(
-                {
-                    "opportunity_id": str(ident),
-                    "at": moment,
-                    "stage": stage,
-                    "amount": amount,
-                    "currency": None if money_currency is None else str(money_currency),
-                    "close_date": moment.date() if stage in closed else None,
-                }
-            )
+    read = len(deals)
+    taken = read - len(refused)
     notes = []
     if undated:
         shown = ", ".join(undated[:5]) + (", ..." if len(undated) > 5 else "")
@@ -363,6 +377,11 @@ def read_stage_dates(
     return HistoryTable(
         rows=tuple(rows), read=read, taken=taken, refused=tuple(refused), notes=tuple(notes)
     )
+
+
+def _key(ident: object) -> str | None:
+    """The id as deals are compared by it: the text it becomes in the table, unspaced."""
+    return None if ident is None else str(ident).strip()
 
 
 def _amount(row: Mapping[str, Any], names: Columns) -> tuple[Decimal | None, list[Problem]]:
