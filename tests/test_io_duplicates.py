@@ -361,3 +361,45 @@ def test_a_refused_hubspot_deal_leaves_no_note() -> None:
     result = read_hubspot_csv(io.StringIO(export), process=HUBSPOT)
     assert [o.id for o in result.opportunities] == ["8"]
     assert [(n.record, n.field) for n in result.notes] == [(2, "created_at")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header"), [("accounts", "Id,Name"), ("contacts", "Id,LastName")]
+)
+@given(ids=st.lists(st.sampled_from(["001A", "001B", " 001A", ""]), max_size=6))
+def test_every_account_or_contact_of_a_repeated_id_is_refused(
+    kind: str, header: str, ids: list[str]
+) -> None:
+    table = io.StringIO("\n".join([header, *(f"{i},Name {n}" for n, i in enumerate(ids))]) + "\n")
+    result = read_salesforce_csv(_table([]), process=SFDC, **{kind: table})
+    made = result.accounts if kind == "accounts" else result.contacts
+    counts = Counter(i.strip() for i in ids)
+    name = "Account" if kind == "accounts" else "Contact"
+    assert result.read.get(name, 0) == len(ids) == len(made) + result.refused_count(name)
+    written = [i.strip() for i in ids if i.strip()]
+    kept = [str(m.id).strip() for m in made if str(m.id).strip() in written]
+    assert sorted(kept) == sorted(i for i in written if counts[i] == 1)
+    assert len(made) == sum(1 for i in ids if not i.strip() or counts[i.strip()] == 1)
+    for refusal in result.refused:
+        assert "is also on record" in refusal.problems[0].message
+
+
+def test_an_opportunity_of_a_refused_repeated_tree_account_is_refused_saying_so() -> None:
+    records = [
+        {"attributes": {"type": "Account", "referenceId": "A1"}, "Name": "One"},
+        {"attributes": {"type": "Account", "referenceId": "A1"}, "Name": "Two"},
+        dict(TREE["records"][0], AccountId="@A1"),
+        TREE["records"][1],
+    ]
+    text = io.StringIO(json.dumps({"records": records}))
+    result = read_salesforce_json(text, process=SFDC, currency="USD")
+    assert ([a.name for a in result.accounts], [o.name for o in result.opportunities]) == (
+        [],
+        ["Deal 2"],
+    )
+    assert [(r.record, r.problems[0].path) for r in result.refused] == [
+        (1, "$.attributes.referenceId"),
+        (2, "$.attributes.referenceId"),
+        (3, "$.AccountId"),
+    ]
+    assert "names a record that was refused" in str(result.refused[2])

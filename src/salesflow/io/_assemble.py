@@ -4,9 +4,10 @@ Importers differ in how they read files and name fields; they all hand this
 module :class:`Record` s and a table of field names per kind. Accounts and
 contacts are read first, then history and contact roles, then the
 opportunities they belong to; a history row or contact role whose
-opportunity was not imported is refused with that reason. Opportunities that
-give one id are all refused (see :mod:`salesflow.io._repeated_ids`), with their
-history rows and contact roles.
+opportunity was not imported is refused with that reason. Opportunities,
+accounts or contacts that give one id are all refused (see
+:mod:`salesflow.io._repeated_ids`), opportunities with their history rows and
+contact roles.
 """
 
 from __future__ import annotations
@@ -115,23 +116,29 @@ class _Run:
 def _simple(
     run: _Run, records: Iterable[Record], table: Table, refs: set[str] | None, cls: type[Any]
 ) -> list[Any]:
+    """Accounts or contacts; every one of an id that several give is refused."""
+    read_in = [(record, record.cells(table, refs, run.refused_refs)) for record in records]
+    repeated = same_ids((id_key(cells.values.get("id")), record) for record, cells in read_in)
     built = []
-    for record in records:
+    for record, cells in read_in:
         run.count(record)
-        cells = record.cells(table, refs, run.refused_refs)
         values = {f: cells.text(f) for f in table if f not in ("first_name", "last_name")}
         if cls is Contact and values.get("name") is None:
             parts = [cells.text("first_name"), cells.text("last_name")]
             values["name"] = " ".join(p for p in parts if p) or None
-        if cells.problems:
-            run.refuse(record, cells.problems, values.get("id"))
+        key = id_key(cells.values.get("id"))
+        held = None if key is None else repeated.get(key)
+        first = [] if key is None or held is None else [twice(key, record, held, cells.path("id"))]
+        made = None
+        if not cells.problems:
+            try:
+                made = cls(**{k: v for k, v in values.items() if v is not None or k != "id"})
+            except ValidationError as exc:
+                cells.adopt(exc)
+        if made is None or first:
+            run.refuse(record, [*first, *cells.problems], values.get("id"))
             continue
-        try:
-            built.append(cls(**{k: v for k, v in values.items() if v is not None or k != "id"}))
-        except ValidationError as exc:
-            cells.adopt(exc)
-            run.refuse(record, cells.problems, values.get("id"))
-            continue
+        built.append(made)
         run.taken[record.kind] += 1
     return built
 
