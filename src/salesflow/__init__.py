@@ -55,6 +55,7 @@ from salesflow.errors import (
     ValidationError,
 )
 from salesflow.fiscal import FiscalCalendar, Period
+from salesflow.hierarchy import Hierarchy
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import Check, StageGate
 from salesflow.history import HistoryEntry
@@ -67,6 +68,7 @@ from salesflow.role import ContactRole, Role, RoleName
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, loads, to_dict
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
+from salesflow.targets import Target, Targets
 
 __version__ = "0.2.0"
 
@@ -90,6 +92,7 @@ __all__ = [
     "Effort",
     "FileFormatError",
     "FiscalCalendar",
+    "Hierarchy",
     "ForecastCategory",
     "HistoryEntry",
     "Initiation",
@@ -124,6 +127,8 @@ __all__ = [
     "StageGate",
     "StageGateError",
     "StageTransitionError",
+    "Target",
+    "Targets",
     "TransitionPolicy",
     "UnknownPhaseError",
     "UnknownStageError",

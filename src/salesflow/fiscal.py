@@ -31,6 +31,7 @@ by default (``named_by="start"`` names it by the year it starts in).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from itertools import pairwise
@@ -55,6 +56,7 @@ PATTERNS: dict[str, tuple[int, int, int]] = {
 """Weeks in each month of a quarter, for the week-based years Salesforce offers."""
 
 _EARLIEST, _LATEST = date(1900, 1, 1), date(9998, 12, 31)
+_LABEL = re.compile(r"FY(?P<year>\d{4})(?: (?P<kind>[QPW])(?P<number>\d{1,2}))?")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -281,6 +283,48 @@ class FiscalCalendar:
         if unit == "year":
             return year
         return next(p for p in self._parts(year, unit) if checked <= p.end)
+
+    def period(self, label: str) -> Period:
+        """The period a report names ``label``: ``FY2027``, ``FY2027 Q1``, ``FY2027 P03``, ``FY2027 W05``.
+
+        >>> FiscalCalendar.standard(start_month=2).period("FY2027 Q1")
+        Period('FY2027 Q1', 2026-02-01 .. 2026-04-30)
+
+        Raises:
+            ValidationError: Not a label of this calendar's periods.
+        """
+        match = _LABEL.fullmatch(label.strip()) if isinstance(label, str) else None
+        if match is None:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"expected a period such as 'FY2027 Q1', got {shorten(label)}", "$.period"
+                    )
+                ],
+                subject="fiscal calendar",
+            )
+        kinds: dict[str, Unit] = {"Q": "quarter", "P": "month", "W": "week"}
+        unit = kinds.get(match["kind"] or "", "year")
+        if self.kind == "listed":
+            found = [p for p in self.listed if p.label == label.strip()]
+            if found:
+                return found[0]
+        else:
+            year = int(match["year"])
+            for guess in (date(year, 6, 30), date(year - 1, 12, 31), date(year + 1, 1, 1)):
+                if not _EARLIEST <= guess <= _LATEST:
+                    continue
+                whole = self._year_of(guess)
+                if whole.fiscal_year == year:
+                    parts = [whole] if unit == "year" else self._parts(whole, unit)
+                    wanted = [p for p in parts if p.label == label.strip()]
+                    if wanted:
+                        return wanted[0]
+                    break
+        raise ValidationError(
+            [Problem(f"{label.strip()!r} is not a period of {self!r}", "$.period")],
+            subject="fiscal calendar",
+        )
 
     def periods(self, start: date, end: date, unit: Unit = "quarter") -> list[Period]:
         """Every period of ``unit`` that overlaps ``start`` .. ``end`` (both included), in order.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -16,13 +16,12 @@ from salesflow.analytics.coverage import Coverage, Gap
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.columns import Columns
-from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
+from salesflow.errors import Problem, ValidationError
 from salesflow.forecasting import _checks
 from salesflow.forecasting._montecarlo import simulate
-from salesflow.forecasting._state import open_at
-from salesflow.forecasting.close_dates import _end, _learn
+from salesflow.forecasting._open_deals import open_deals, rate
+from salesflow.forecasting.close_dates import _end
 from salesflow.forecasting.deal_score import DealScoreModel
-from salesflow.forecasting.learned import learn_probabilities
 from salesflow.process import SalesProcess
 
 __all__ = ["RevenueForecast", "forecast_revenue"]
@@ -87,14 +86,6 @@ def _day(value: date | datetime, what: str) -> date:
     raise ValidationError(
         [Problem(f"expected a date, got {type(value).__name__}", f"$.{what}")], subject="forecast"
     )
-
-
-def _rate(rates: Rates | None, currency: str | None, target: str) -> float:
-    if currency is None or currency == target:
-        return 1.0
-    if rates is None:
-        raise CurrencyMismatchError(currency, target, "sum")
-    return float(rates.rate(currency))
 
 
 @translated("forecast_revenue")
@@ -166,63 +157,24 @@ def forecast_revenue(
     chosen = stage_process(process, data, "forecast_revenue")
     inputs = resolve(data)
     moment = _end(inputs) if as_of is None else as_utc(as_of, what="as_of")
-    learned = learn_probabilities(data, process=chosen, until=moment, min_sample=min_sample)
-    probability = {
-        s.name: float(s.probability) / 100 for s in chosen.with_probabilities(learned).stages
-    }
-    times = _learn(inputs, chosen, moment)
-    state = open_at(inputs, chosen, moment)
-    every = list(state.iter_rows(named=True))
-    rows = [r for r in every if r["amount"] is not None and r["stage"] in probability]
-    target = currency or (rates.currency if rates is not None else None)
-    if target is None:
-        codes = sorted({r["currency"] for r in rows if r["currency"] is not None})
-        target = codes[0] if codes else "USD"
-    scores = {s.id: s.probability for s in score.score_rows(rows, moment)} if score else {}
-    begin = datetime.combine(first, time.min, tzinfo=timezone.utc)
-    finish = datetime.combine(last, time.max, tzinfo=timezone.utc)
-    low = max((begin - moment).total_seconds() / 86400, 0.0)
-    high = (finish - moment).total_seconds() / 86400
-    amounts, chances, fallback, untimed = [], [], 0, 0
-    for r in rows:
-        age = (moment - r["entered_at"]).total_seconds() / 86400
-        timing = times.win_timing(r["stage"], age, low, high) if high > 0 else 0.0
-        if np.isnan(timing):
-            close = r["close_date"]
-            if close is None:
-                untimed += 1
-                continue
-            fallback += 1
-            timing = float(first <= close <= last and high > 0)
-        win = scores.get(str(r["id"]), probability.get(r["stage"], 0.0))
-        amounts.append(float(r["amount"]) * _rate(rates, r["currency"], target))
-        chances.append(win * timing)
-    gaps = [
-        _left_out(sum(r["amount"] is None for r in every), "no amount"),
-        _left_out(
-            sum(r["amount"] is not None and r["stage"] not in probability for r in every),
-            f"their stage is not in the process {chosen.name!r}",
-        ),
-        _left_out(
-            untimed,
-            "no close date, and no deal of their stage and age was seen winning to learn "
-            "a time to close from",
-        ),
-        _left_out(_without_history(inputs), "no history, so their stage at as_of is unknown"),
-    ]
-    if fallback:
-        gaps.append(
-            Gap(
-                "assumed",
-                "open deals",
-                "timed by their own close date (no learned time to close for their stage)",
-                rows=fallback,
-            )
-        )
-    totals = simulate(np.array(amounts), np.array(chances), draws=draws, seed=seed)
+    deals = open_deals(
+        data,
+        inputs,
+        chosen,
+        moment,
+        first,
+        last,
+        rates=rates,
+        currency=currency,
+        score=score,
+        min_sample=min_sample,
+    )
+    gaps: list[Gap | None] = list(deals.gaps)
+    target, begin, finish = deals.currency, deals.begin, deals.finish
+    totals = simulate(deals.amounts, deals.chances, draws=draws, seed=seed)
     won = _won_so_far(inputs, chosen, begin, min(finish, moment), rates, target)
     totals = totals + won
-    if not amounts and not won:
+    if not len(deals.amounts) and not won:
         gaps.append(
             Gap(
                 "no_data",
@@ -241,30 +193,13 @@ def forecast_revenue(
         p50=p50,
         p90=p90,
         mean=float(totals.mean()),
-        deals=len(amounts),
-        by_close_date=fallback,
+        deals=len(deals.amounts),
+        by_close_date=deals.by_close_date,
         draws=draws,
         seed=seed,
-        learned_from=f"{learned.learned_from}; timing from {times.learned_from}",
+        learned_from=deals.learned_from,
         coverage=Coverage(tuple(g for g in gaps if g is not None)),
     )
-
-
-def _left_out(count: int, reason: str) -> Gap | None:
-    return Gap("left_out", "open deals", reason, rows=count) if count else None
-
-
-def _without_history(inputs: Any) -> int:
-    """Open deals of the snapshot that have no history row (so no state to simulate)."""
-    snapshot = inputs.snapshot
-    if snapshot is None or not {"id", "is_closed"} <= set(snapshot.collect_schema().names()):
-        return 0
-    history = inputs.table("history", needs=("opportunity_id",))
-    seen = history.select(nw.col("opportunity_id").alias("id")).unique()
-    missing = snapshot.filter(~nw.col("is_closed").fill_null(False)).join(
-        seen, on="id", how="anti"
-    )
-    return int(missing.select(nw.len()).collect(backend="polars").item())
 
 
 def _won_so_far(
@@ -291,7 +226,7 @@ def _won_so_far(
         .collect(backend="polars")
     )
     return sum(
-        float(r["amount"]) * _rate(rates, r["currency"], target)
+        float(r["amount"]) * rate(rates, r["currency"], target)
         for r in rows.iter_rows(named=True)
         if r["amount"] is not None
     )
