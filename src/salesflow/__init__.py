@@ -55,9 +55,9 @@ from salesflow.errors import (
     ValidationError,
 )
 from salesflow.fiscal import FiscalCalendar, Period
-from salesflow.hierarchy import Hierarchy
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import Check, StageGate
+from salesflow.hierarchy import Hierarchy
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, ActivityId, ContactId, OpportunityId
 from salesflow.money import Money

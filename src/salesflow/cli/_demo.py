@@ -47,7 +47,9 @@ def demo(
     engine (seeded: the same options give the same report). The report: the
     pipeline by forecast category, the bridge over the last week, the funnel,
     the win rate, at-risk deals with reasons, the open pipeline by the buyer's
-    buying phase, and a Monte Carlo forecast of the quarter's closed-won revenue.
+    buying phase, a Monte Carlo forecast of the quarter's closed-won revenue, and
+    each rep's and team's attainment against a synthetic target with the chance
+    of reaching it.
     """
     process = load_process(process_name)
     if not process.lost_stages:
@@ -62,15 +64,18 @@ def demo(
         step("generating deals")
         data = synthetic(process, deals, seed=seed)
         tables = frames(data.opportunities, data.activities, process=process)
+        calendar = FiscalCalendar.standard(fiscal_year_start)
         return inspect(
             tables,
             as_of=data.as_of,
             title=f"Pipeline inspection: {deals} synthetic deals on {process.name} (seed {seed})",
             mapping=mapping,
             seed=seed,
-            calendar=FiscalCalendar.standard(fiscal_year_start),
+            calendar=calendar,
+            targets=data.targets(calendar.period_of(data.as_of.date())),
+            hierarchy=data.teams,
             step=step,
         )
 
-    report = build(out, 10, make)
+    report = build(out, 11, make)
     emit(out, report, fmt, html)

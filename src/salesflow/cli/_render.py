@@ -22,7 +22,7 @@ __all__ = ["as_csv", "as_json", "cell", "json_value", "print_report"]
 _RISKY = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
 
 
-_RATIOS = frozenset({"conversion", "from_first", "win_rate"})
+_RATIOS = frozenset({"conversion", "from_first", "win_rate", "attainment", "p_hit", "pace"})
 
 
 def cell(value: Any, column: str = "") -> str:

@@ -29,12 +29,22 @@ from salesflow.analytics.coverage import Coverage
 from salesflow.analytics.over_time import pipeline_over_time
 from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
-from salesflow.fiscal import FiscalCalendar
-from salesflow.forecasting import RevenueForecast, forecast_revenue
+from salesflow.fiscal import FiscalCalendar, Period
+from salesflow.forecasting import RevenueForecast, attainment, forecast_revenue
+from salesflow.hierarchy import Hierarchy
 from salesflow.presets import MAPPING_PRESETS
 from salesflow.process import SalesProcess
+from salesflow.targets import Targets
 
-__all__ = ["Report", "Section", "covered", "inspect", "mapping_for", "quarter_of"]
+__all__ = [
+    "Report",
+    "Section",
+    "attainment_section",
+    "covered",
+    "inspect",
+    "mapping_for",
+    "quarter_of",
+]
 
 BRIDGE_DAYS = 7
 WEEKS = 12
@@ -271,6 +281,71 @@ def _forecast(
     return covered(section, found.coverage)
 
 
+ATTAINMENT_COLUMNS = (
+    "node",
+    "target",
+    "closed",
+    "commit",
+    "best_case",
+    "pipeline",
+    "coverage",
+    "p_hit",
+    "pace",
+)
+
+
+def attainment_section(
+    tables: Frames,
+    as_of: datetime,
+    *,
+    seed: int,
+    rates: Rates | None,
+    calendar: FiscalCalendar,
+    targets: Targets | None,
+    hierarchy: Hierarchy | None,
+    period: Period | None = None,
+    draws: int = 10_000,
+    correlation: float = 0.0,
+) -> Section:
+    """Per owner and team (indented): target, closed, pipeline by category, coverage, P(hit)."""
+    found = attainment(
+        tables,
+        targets=targets,
+        hierarchy=hierarchy,
+        calendar=calendar,
+        period=period,
+        as_of=as_of,
+        rates=rates,
+        seed=seed,
+        draws=draws,
+        correlation=correlation,
+    )
+    rows = []
+    for row in found.rows():
+        shown = dict(row)
+        shown["node"] = "  " * int(row["depth"]) + str(row["node"])
+        rows.append({c: shown[c] for c in ATTAINMENT_COLUMNS})
+    span = found.period
+    notes = (
+        "Target: each node's own (quotas do not roll up); closed: won in the period by the "
+        "report's moment; commit / best case / pipeline: open deals closing in the period, each "
+        "category on its own; coverage: open ÷ gap.",
+        f"P hit: the chance of reaching the target, from {found.policies['draws']:,} Monte Carlo draws (seed {seed}) of the "
+        "period's won total, summed up the tree draw by draw, deals independent"
+        + (f" (shared shock ρ = {correlation})" if correlation else "")
+        + "; pace: attainment ÷ the share of the period gone.",
+    )
+    section = Section(
+        key="attainment",
+        title=f"Attainment {span.label}, {span.start.isoformat()} to {span.end.isoformat()}"
+        + (f" ({found.currency})" if found.currency else ""),
+        columns=ATTAINMENT_COLUMNS,
+        rows=tuple(rows),
+        notes=notes,
+    )
+    return covered(section, found.coverage)
+
+
 def inspect(
     tables: Frames,
     *,
@@ -281,6 +356,9 @@ def inspect(
     rates: Rates | None = None,
     seed: int = 0,
     calendar: FiscalCalendar | None = None,
+    targets: Targets | None = None,
+    hierarchy: Hierarchy | None = None,
+    period: Period | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> Report:
     """The pipeline inspection report of ``tables`` at ``as_of``.
@@ -296,6 +374,9 @@ def inspect(
         seed: The forecast's seed.
         calendar: The fiscal calendar whose quarter the forecast covers (default:
             the calendar year).
+        targets: Adds the attainment section (with ``hierarchy``, rolled up the tree).
+        hierarchy: Adds the attainment section, rolled up this tree.
+        period: The attainment section's period (default: the quarter holding ``as_of``).
         step: Called with each section's name before it is computed (progress).
 
     Returns:
@@ -323,6 +404,22 @@ def inspect(
         plan.append(("buying phases", lambda: _phases(tables, mapping, rates)))
     chosen = FiscalCalendar.calendar_year() if calendar is None else calendar
     plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates, chosen)))
+    if targets is not None or hierarchy is not None:
+        plan.append(
+            (
+                "attainment",
+                lambda: attainment_section(
+                    tables,
+                    as_of,
+                    seed=seed,
+                    rates=rates,
+                    calendar=chosen,
+                    targets=targets,
+                    hierarchy=hierarchy,
+                    period=period,
+                ),
+            )
+        )
     for name, build in plan:
         step(name)
         sections.append(build())

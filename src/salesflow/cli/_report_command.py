@@ -26,9 +26,9 @@ from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
 from salesflow.errors import ValidationError
 from salesflow.fiscal import FiscalCalendar
-from salesflow.io import HistoryTable, ImportResult
+from salesflow.io import HistoryTable, ImportResult, read_hierarchy, read_targets
 
-__all__ = ["parse_moment", "parse_rates", "report"]
+__all__ = ["parse_moment", "parse_rates", "read_plans", "report"]
 
 
 EARLIEST_AS_OF, LATEST_AS_OF = EARLIEST, LATEST
@@ -91,6 +91,37 @@ def parse_rates(currency: str | None, pairs: tuple[str, ...]) -> Rates | None:
         ) from exc
 
 
+def read_plans(
+    targets_file: str | None,
+    teams_file: str | None,
+    team_levels: str | None,
+    team_top: str | None,
+    calendar: FiscalCalendar,
+    period: str | None,
+) -> dict[str, Any]:
+    """``--targets``, ``--teams`` and ``--period`` as :func:`inspect`'s keyword arguments."""
+    if (team_levels or team_top) and teams_file is None:
+        raise click.UsageError("--team-levels and --team-top go with --teams")
+    if period is not None and targets_file is None and teams_file is None:
+        raise click.UsageError(
+            "--period chooses the attainment section's period: add --targets or --teams"
+        )
+    plans: dict[str, Any] = {}
+    if period is not None:
+        try:
+            plans["period"] = calendar.period(period)
+        except ValidationError as exc:
+            raise click.BadParameter(
+                "; ".join(p.message for p in exc.problems), param_hint="'--period'"
+            ) from exc
+    if targets_file is not None:
+        plans["targets"] = read_targets(targets_file, calendar=calendar)
+    if teams_file is not None:
+        levels = [c.strip() for c in team_levels.split(",")] if team_levels else None
+        plans["hierarchy"] = read_hierarchy(teams_file, levels=levels, top=team_top)
+    return plans
+
+
 def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
     suffixes = {Path(name).suffix.lower() for name in files}
     if suffixes == {".json"}:
@@ -144,6 +175,34 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     "is then the file's last date unless --as-of gives one.",
 )
 @click.option(
+    "--targets",
+    "targets_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A CSV of targets (node, period, value, currency[, measure, segment]): adds the "
+    "attainment section, per owner and team, with the chance of reaching each target.",
+)
+@click.option(
+    "--teams",
+    "teams_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A CSV of the forecast hierarchy: node and parent columns, or one row per rep with "
+    "its whole path (see --team-levels). Adds the attainment section, rolled up the tree.",
+)
+@click.option(
+    "--team-levels",
+    metavar="LEAF,...,TOP",
+    help="The --teams file's path columns, rep first (Maven: sales_agent,manager,regional_office).",
+)
+@click.option(
+    "--team-top", metavar="NAME", help="A node above every top node of --teams (e.g. Company)."
+)
+@click.option(
+    "--period",
+    metavar="LABEL",
+    help="The fiscal period of the attainment section, e.g. 'FY2027 Q1' (default: the "
+    "quarter holding the report's moment).",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit 1 when a section rests on no data or could not compute part of what it shows "
@@ -163,6 +222,11 @@ def report(
     seed: int,
     fiscal_year_start: int,
     preset_name: str | None,
+    targets_file: str | None,
+    teams_file: str | None,
+    team_levels: str | None,
+    team_top: str | None,
+    period: str | None,
     strict: bool,
     fmt: str,
     html: Path | None,
@@ -173,9 +237,12 @@ def report(
     FILE is salesflow JSON (from salesflow import or salesflow.io.write_json),
     or one CSV or Parquet snapshot with --history and --activities, named as
     --columns says. Records that cannot be read are listed on stderr and the
-    exit status is 1; the report covers the rest.
+    exit status is 1; the report covers the rest. With --targets or --teams,
+    the report ends with each owner's and team's attainment.
     """
     out: Output = ctx.obj
+    calendar = FiscalCalendar.standard(fiscal_year_start)
+    plans = read_plans(targets_file, teams_file, team_levels, team_top, calendar, period)
     options = reader_options(kwargs)
     if preset_name is not None:
         if len(files) != 1:
@@ -204,8 +271,9 @@ def report(
                 mapping=mapping,
                 rates=rates,
                 seed=seed,
-                calendar=FiscalCalendar.standard(fiscal_year_start),
+                calendar=calendar,
                 step=step,
+                **plans,
             )
         result.append(_read(files, kwargs, options))
         tables = frames(result[0].opportunities, result[0].activities, process=process)
@@ -218,11 +286,12 @@ def report(
             mapping=mapping,
             rates=rates,
             seed=seed,
-            calendar=FiscalCalendar.standard(fiscal_year_start),
+            calendar=calendar,
             step=step,
+            **plans,
         )
 
-    built = build(out, 11, make)
+    built = build(out, 12, make)
     emit(out, built, fmt, html)
     if histories:
         refused: Any = histories[0].refused

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import attrs
 
@@ -12,8 +13,11 @@ from salesflow.activity import Activity
 from salesflow.datasets._generator import Generator
 from salesflow.datasets._truth import SyntheticTruth, default_truth
 from salesflow.errors import Problem, ValidationError
+from salesflow.fiscal import Period
+from salesflow.hierarchy import Hierarchy
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
+from salesflow.targets import Targets
 
 __all__ = ["SyntheticData", "synthetic"]
 
@@ -35,6 +39,7 @@ class SyntheticData:
         seed: The seed; the same arguments and seed give the same data.
         start: When the first deal could be created.
         as_of: The "now" of the data: nothing happens after it.
+        reps: The sales reps the deals were dealt to (``rep-01`` …).
     """
 
     process: SalesProcess
@@ -44,6 +49,47 @@ class SyntheticData:
     seed: int
     start: datetime
     as_of: datetime
+    reps: tuple[str, ...] = ()
+
+    @property
+    def teams(self) -> Hierarchy:
+        """The reps in teams of up to four (``team-1`` …) under one ``company`` node.
+
+        >>> import salesflow as sf
+        >>> sf.datasets.synthetic(sf.presets.trailhead_simple(), 10, owners=6).teams.children("team-2")
+        ('rep-05', 'rep-06')
+        """
+        reps = self.reps or sorted({o.owner for o in self.opportunities if o.owner})
+        pairs: list[tuple[str, str | None]] = [("company", None)]
+        for i, rep in enumerate(reps):
+            team = f"team-{i // 4 + 1}"
+            pairs += [(team, "company"), (rep, team)]
+        return Hierarchy.from_pairs(dict(pairs))
+
+    def targets(self, period: Period, *, stretch: str = "1.1") -> Targets:
+        """Each rep's amount target for ``period``: ``stretch`` × what they won per such period.
+
+        What a rep won over the data's year, scaled to the period's length and
+        rounded to thousands (the currency of the first deal; converted with
+        the synthetic weights' rate of 1).
+        """
+        days = max((self.as_of - self.start).days, 1)
+        won: dict[str, Decimal] = {}
+        currency = "USD"
+        for o in self.opportunities:
+            if o.is_won and o.owner is not None and o.amount is not None:
+                won[o.owner] = won.get(o.owner, Decimal(0)) + o.amount.amount
+                currency = o.amount.currency
+        factor = Decimal(stretch) * Decimal(period.days) / Decimal(days)
+        return Targets.from_rows(
+            {
+                "node": rep,
+                "period": period,
+                "value": (total * factor).quantize(Decimal("1E3")),
+                "currency": currency,
+            }
+            for rep, total in sorted(won.items())
+        )
 
     def __repr__(self) -> str:
         opps = self.opportunities
@@ -211,4 +257,5 @@ def synthetic(
         seed=seed,
         start=start,
         as_of=generator.as_of,
+        reps=tuple(reps),
     )

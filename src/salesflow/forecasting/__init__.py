@@ -15,6 +15,7 @@ require("narwhals")
 require("numpy")
 
 from salesflow.forecasting._checks import MAX_DRAWS  # noqa: E402
+from salesflow.forecasting.attainment import ATTAINMENT_COLUMNS, Attainment, attainment  # noqa: E402
 from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
 from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
 from salesflow.forecasting.close_dates import (  # noqa: E402
@@ -34,7 +35,9 @@ from salesflow.forecasting.learned import learn_probabilities  # noqa: E402
 from salesflow.forecasting.revenue import RevenueForecast, forecast_revenue  # noqa: E402
 
 __all__ = [
+    "ATTAINMENT_COLUMNS",
     "MAX_DRAWS",
+    "Attainment",
     "Backtest",
     "Bucket",
     "Calibration",
@@ -46,6 +49,7 @@ __all__ = [
     "Reason",
     "RevenueForecast",
     "StageEstimate",
+    "attainment",
     "backtest",
     "calibration",
     "fit_deal_score",

@@ -26,6 +26,7 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.plans import read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
@@ -51,6 +52,7 @@ __all__ = [
     "hubspot_stage_dates",
     "read_csv",
     "read_field_history",
+    "read_hierarchy",
     "read_hubspot_csv",
     "read_json",
     "read_jsonl",
@@ -58,6 +60,7 @@ __all__ = [
     "read_salesforce_csv",
     "read_salesforce_json",
     "read_stage_dates",
+    "read_targets",
     "read_versions",
     "rows",
     "write_csv",

@@ -1,0 +1,134 @@
+"""Targets and the forecast hierarchy from CSV files, as sales operations keep them.
+
+A targets file has one row per target: ``node``, ``period`` (``FY2027 Q1``,
+or a ``start`` date with a ``unit``), ``value``, and optionally ``measure``,
+``currency`` and ``segment`` (Salesforce's ``ForecastingQuota`` export,
+renamed). A teams file is either (node, parent) rows — ``node`` and
+``parent`` columns, an empty parent at the top — or one row per leaf with its
+whole path, given ``levels`` (Maven's ``sales_teams.csv``: ``sales_agent``,
+``manager``, ``regional_office``). Both are checked whole; an error names the
+file, the row (counting the header as line 1) and what is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+from collections.abc import Sequence
+from datetime import date
+
+from salesflow._regular_file import open_regular_file, read_limited
+from salesflow.errors import FileFormatError, Problem, ValidationError
+from salesflow.fiscal import FiscalCalendar
+from salesflow.hierarchy import Hierarchy
+from salesflow.io._source import MAX_IMPORT_BYTES
+from salesflow.targets import Targets
+
+__all__ = ["read_hierarchy", "read_targets"]
+
+
+def _rows(path: str | os.PathLike[str], max_bytes: int) -> list[dict[str, str]]:
+    name = str(path)
+    with open_regular_file(path, max_bytes=max_bytes) as handle:
+        raw = read_limited(handle.read, name, max_bytes=max_bytes)
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+    except csv.Error as exc:
+        raise FileFormatError(name, f"not CSV: {exc}") from exc
+    if reader.fieldnames is None:
+        raise FileFormatError(name, "empty: no header row")
+    for i, row in enumerate(rows):
+        if None in row:
+            raise FileFormatError(name, f"line {i + 2} has more cells than the header")
+    return rows
+
+
+def _lines(exc: ValidationError, name: str) -> ValidationError:
+    """The same problems, each at its file line (``$[0]`` is line 2)."""
+    problems = []
+    for p in exc.problems:
+        path = p.path
+        if path.startswith("$[") and "]" in path:
+            index, rest = path[2:].split("]", 1)
+            if index.isdigit():
+                path = f"line {int(index) + 2}{rest.replace('.', ', column ', 1) if rest else ''}"
+        problems.append(Problem(p.message, path))
+    return ValidationError(problems, subject=name)
+
+
+def read_targets(
+    path: str | os.PathLike[str],
+    *,
+    calendar: FiscalCalendar | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> Targets:
+    """The targets in a CSV file (see the module's doc).
+
+    Args:
+        path: The file.
+        calendar: The fiscal calendar the period labels are of (default: calendar years).
+        max_bytes: The largest file read.
+
+    Raises:
+        FileFormatError: Not a readable CSV file.
+        ValidationError: Bad rows, each named by its line; nothing is taken then.
+    """
+    name = str(path)
+    rows: list[dict[str, object]] = []
+    for row in _rows(path, max_bytes):
+        given: dict[str, object] = {k: (v.strip() or None) for k, v in row.items() if k}
+        start = given.get("start")
+        if isinstance(start, str):
+            with contextlib.suppress(ValueError):  # refused below as no period
+                given["start"] = date.fromisoformat(start)
+        rows.append(given)
+    try:
+        return Targets.from_rows(rows, calendar=calendar or FiscalCalendar.calendar_year())
+    except ValidationError as exc:
+        raise _lines(exc, name) from None
+
+
+def read_hierarchy(
+    path: str | os.PathLike[str],
+    *,
+    levels: Sequence[str] | None = None,
+    top: str | None = None,
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> Hierarchy:
+    """The forecast tree in a CSV file: ``node``, ``parent`` columns, or one path per row.
+
+    Args:
+        path: The file.
+        levels: The columns of each row's path, leaf first (``("sales_agent",
+            "manager", "regional_office")``); without them the file has
+            ``node`` and ``parent`` columns.
+        top: One node above every top node (``"Company"``), with ``levels``.
+        max_bytes: The largest file read.
+
+    Raises:
+        FileFormatError: Not a readable CSV file, or without the columns asked for.
+        ValidationError: Cycles, orphans, a node with two parents, each named by its line.
+    """
+    name = str(path)
+    rows = _rows(path, max_bytes)
+    wanted = list(levels) if levels is not None else ["node", "parent"]
+    if rows:
+        missing = [c for c in wanted if c not in rows[0]]
+        if missing:
+            raise FileFormatError(
+                name,
+                f"no {', '.join(missing)} column (it has {', '.join(k for k in rows[0] if k)})",
+            )
+    try:
+        if levels is not None:
+            return Hierarchy.from_levels(rows, levels, top=top)
+        return Hierarchy.from_pairs((r["node"], r["parent"]) for r in rows)
+    except ValidationError as exc:
+        raise _lines(exc, name) from None

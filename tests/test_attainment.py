@@ -1,0 +1,261 @@
+"""Attainment against targets up the hierarchy: figures by hand, rollups draw by draw, P(hit)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesflow as sf
+
+pytest.importorskip("polars")
+
+from salesflow.analytics import frames
+from salesflow.errors import ValidationError
+from salesflow.forecasting import attainment
+from salesflow.forecasting._montecarlo import simulate_groups
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+SIMPLE = sf.SalesProcess(
+    name="Simple",
+    stages=[
+        sf.Stage("A", 10),
+        sf.Stage("B", 60, forecast_category=sf.ForecastCategory.COMMIT),
+        sf.Stage("Won", 100, is_closed=True, is_won=True),
+        sf.Stage("Lost", 0, is_closed=True),
+    ],
+)
+FY = sf.FiscalCalendar.calendar_year()
+Q1 = FY.period("FY2026 Q1")
+
+
+def _deal(
+    i: int, owner: str, amount: int, stage: str | None, *, close: date, won_on: int = 10
+) -> sf.Opportunity:
+    opp = SIMPLE.open(
+        name=f"d{i}",
+        id=f"d{i:03d}",
+        close_date=close,
+        at=T0,
+        amount=sf.Money(amount, "USD"),
+        owner=owner,
+    )
+    if stage is not None:
+        SIMPLE.move(opp, stage, at=T0 + timedelta(days=won_on))
+    return opp
+
+
+def _book() -> list[sf.Opportunity]:
+    return [
+        _deal(1, "ann", 1000, "Won", close=date(2026, 1, 11)),
+        _deal(2, "ann", 500, "Lost", close=date(2026, 1, 11)),
+        _deal(3, "ann", 2000, "B", close=date(2026, 3, 1)),  # Commit, closes in Q1
+        _deal(4, "ann", 700, None, close=date(2026, 2, 1)),  # Pipeline, in Q1
+        _deal(5, "bob", 300, "Won", close=date(2026, 1, 11)),
+        _deal(6, "bob", 900, None, close=date(2026, 5, 1)),  # closes in Q2: not in the period
+    ]
+
+
+TEAMS = sf.Hierarchy.from_pairs([("ann", "east"), ("bob", "east"), ("east", None)])
+TARGETS = sf.Targets.from_rows(
+    [
+        {"node": "ann", "period": "FY2026 Q1", "value": "4000", "currency": "USD"},
+        {"node": "bob", "period": "FY2026 Q1", "value": "1000", "currency": "USD"},
+        {"node": "east", "period": "FY2026 Q1", "value": "4500", "currency": "USD"},
+    ],
+    calendar=FY,
+)
+AS_OF = T0 + timedelta(days=30)
+
+
+def _rows(result: sf.forecasting.Attainment) -> dict[str, dict[str, object]]:
+    return {r["node"]: r for r in result.rows()}
+
+
+def test_attainment_coverage_and_pace_by_hand() -> None:
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        hierarchy=TEAMS,
+        targets=TARGETS,
+        period="FY2026 Q1",
+        as_of=AS_OF,
+        draws=500,
+    )
+    rows = _rows(result)
+    assert list(rows) == ["east", "ann", "bob"]
+    ann, bob, east = rows["ann"], rows["bob"], rows["east"]
+    assert (
+        ann["closed"] == Decimal(1000)
+        and bob["closed"] == Decimal(300)
+        and east["closed"] == Decimal(1300)
+    )
+    assert ann["target"] == Decimal(4000) and east["target"] == Decimal(4500)  # own, not summed
+    assert ann["attainment"] == pytest.approx(0.25)
+    assert ann["gap"] == Decimal(3000) and bob["gap"] == Decimal(700)
+    share = 31 / 90  # the end of Jan 31 (as_of) of a 90-day quarter
+    assert ann["pace"] == pytest.approx(0.25 / share)
+    assert ann["commit"] == Decimal(2000) and ann["pipeline"] == Decimal(700)
+    assert bob["open_in_period"] == Decimal(0)  # its open deal closes in Q2
+    assert ann["coverage"] == pytest.approx(2700 / 3000)
+    assert bob["coverage"] == 0.0
+    assert ann["win_rate"] == pytest.approx(0.5) and ann["win_rate_value"] == pytest.approx(
+        1000 / 1500
+    )
+    assert ann["coverage_needed"] == pytest.approx(1.5)
+    assert east["win_rate_value"] == pytest.approx(1300 / 1800)
+    # Nothing is won in the period before it starts; totals never go below what is closed.
+    assert (result.draws("ann") >= 1000).all()
+    assert "Not checked" not in " ".join(result.coverage.notes())
+
+
+def test_sum_targets_rolls_quotas_up_and_unknown_nodes_are_kept() -> None:
+    targets = sf.Targets.from_rows(
+        [
+            {"node": "ann", "period": "FY2026 Q1", "value": "4000", "currency": "USD"},
+            {"node": "bob", "period": "FY2026 Q1", "value": "1000", "currency": "USD"},
+            {"node": "zed", "period": "FY2026 Q1", "value": "10", "currency": "USD"},
+        ],
+        calendar=FY,
+    )
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        hierarchy=TEAMS,
+        targets=targets,
+        period=Q1,
+        as_of=AS_OF,
+        draws=200,
+        sum_targets=True,
+    )
+    rows = _rows(result)
+    assert rows["east"]["target"] == Decimal(5000)
+    assert rows["zed"]["parent"] == "(not in the tree)" and rows["zed"]["target"] == Decimal(10)
+    assert rows["(total)"]["depth"] == 0
+    assert any("zed" in n for n in result.coverage.notes())
+
+
+def test_without_targets_or_tree_it_says_so_and_lists_owners() -> None:
+    result = attainment(_book(), process=SIMPLE, period="FY2026 Q1", as_of=AS_OF, draws=100)
+    rows = _rows(result)
+    assert list(rows) == ["(total)", "ann", "bob"]
+    assert rows["ann"]["p_hit"] is None and rows["ann"]["target"] is None
+    assert any("no targets given" in n for n in result.coverage.notes())
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=4, max_size=4), st.integers(0, 2**16))
+def test_a_rollup_is_the_sum_of_its_children_draw_by_draw(team_of: list[int], seed: int) -> None:
+    data = sf.datasets.synthetic(sf.presets.trailhead_simple(), 300, seed=5, owners=4)
+    pairs = [(f"rep-0{i + 1}", f"t{t}") for i, t in enumerate(team_of)]
+    pairs += [(f"t{t}", "all") for t in set(team_of)] + [("all", None)]
+    tree = sf.Hierarchy.from_pairs(dict(pairs))
+    result = attainment(
+        data.opportunities,
+        process=data.process,
+        hierarchy=tree,
+        period="FY2026 Q1",
+        draws=300,
+        seed=seed,
+    )
+    for node in tree:
+        children = tree.children(node)
+        if children:
+            summed = sum(result.draws(c) for c in children)
+            np.testing.assert_allclose(result.draws(node), summed, rtol=1e-12)
+    rows = _rows(result)
+    assert rows["all"]["p50"] == pytest.approx(float(np.quantile(result.draws("all"), 0.5)))
+
+
+def test_same_answer_on_pandas_and_duckdb() -> None:
+    data = sf.datasets.synthetic(sf.presets.trailhead_simple(), 300, seed=5, owners=4)
+    tables = frames(data.opportunities, data.activities, process=data.process)
+    kwargs = dict(hierarchy=data.teams, targets=data.targets(Q1), period=Q1, draws=400, seed=3)
+    base = attainment(tables, **kwargs).to_polars()
+    pandas = attainment(
+        tables.to_pandas() if hasattr(tables, "to_pandas") else tables, **kwargs
+    ).to_polars()
+    assert base.equals(pandas)
+    duckdb = pytest.importorskip("duckdb")
+    lazy = sf.analytics.Frames(
+        snapshot=duckdb.from_arrow(tables.snapshot.to_arrow()),
+        history=duckdb.from_arrow(tables.history.to_arrow()),
+        process=data.process,
+    )
+    assert (
+        attainment(lazy, **kwargs)
+        .to_polars()
+        .drop("closed", "commit", "best_case", "pipeline", "open_in_period", "target", "gap")
+        .equals(
+            base.drop(
+                "closed", "commit", "best_case", "pipeline", "open_in_period", "target", "gap"
+            )
+        )
+    )
+
+
+def test_p_hit_is_calibrated_on_data_with_known_chances() -> None:
+    # 400 owners with 30 deals each: chance p_i, amount a_i; P(hit) of a target against the truth.
+    rng = np.random.default_rng(7)
+    owners, per = 400, 30
+    amounts = rng.uniform(1, 10, owners * per)
+    chances = rng.uniform(0, 1, owners * per)
+    groups = np.repeat(np.arange(owners), per)
+    sims = simulate_groups(amounts, chances, groups, count=owners, draws=4000, seed=1)
+    truth = simulate_groups(amounts, chances, groups, count=owners, draws=1, seed=99)[0]
+    targets = np.quantile(sims, rng.uniform(0.05, 0.95, owners), axis=0).diagonal()
+    p_hit = (sims >= targets).mean(axis=0)
+    hit = truth >= targets
+    # Calibration: in each fifth of predicted P(hit), the hit rate is near the mean prediction.
+    for lo in np.arange(0, 1, 0.2):
+        band = (p_hit >= lo) & (p_hit < lo + 0.2)
+        if band.sum() >= 40:
+            assert abs(hit[band].mean() - p_hit[band].mean()) < 0.15
+    brier = float(((p_hit - hit) ** 2).mean())
+    assert brier < 0.25  # better than a coin
+
+
+def test_correlation_keeps_each_deals_chance_and_widens_the_spread() -> None:
+    amounts, chances = np.ones(200), np.full(200, 0.3)
+    groups = np.zeros(200, dtype=np.int64)
+    alone = simulate_groups(amounts, chances, groups, count=1, draws=4000, seed=2)[:, 0]
+    shared = simulate_groups(
+        amounts, chances, groups, count=1, draws=4000, seed=2, correlation=0.3
+    )[:, 0]
+    assert alone.mean() == pytest.approx(60, rel=0.03)
+    assert shared.mean() == pytest.approx(60, rel=0.06)
+    assert shared.std() > 3 * alone.std()
+
+
+def test_bad_options_are_refused_together() -> None:
+    with pytest.raises(ValidationError) as caught:
+        attainment(
+            _book(), process=SIMPLE, correlation=1.0, measure="revenue", targets={"a": 1}, draws=0
+        )  # type: ignore[arg-type]
+    text = str(caught.value)
+    for where in ("$.correlation", "$.measure", "$.targets", "$.draws"):
+        assert where in text
+    with pytest.raises(ValidationError, match="is not a period"):
+        attainment(_book(), process=SIMPLE, period="FY2026 Q7")
+
+
+def test_won_deals_measure_counts_deals() -> None:
+    targets = sf.Targets.from_rows(
+        [{"node": "ann", "period": "FY2026 Q1", "measure": "won_deals", "value": 2}], calendar=FY
+    )
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        targets=targets,
+        measure="won_deals",
+        period=Q1,
+        as_of=AS_OF,
+        draws=200,
+    )
+    ann = _rows(result)["ann"]
+    assert ann["closed"] == Decimal(1) and ann["attainment"] == pytest.approx(0.5)
+    assert ann["commit"] == Decimal(1) and ann["pipeline"] == Decimal(1)
