@@ -31,6 +31,7 @@ PUBLIC = [
     "Initiation",
     "LossWarning",
     "MissingExtraError",
+    "MissingRateError",
     "Money",
     "MoneyArithmeticError",
     "Move",
