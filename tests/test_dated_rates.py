@@ -350,3 +350,15 @@ def test_a_text_amount_column_is_refused() -> None:
     frame = pl.DataFrame({"amount": ["1.00"], "currency": ["EUR"], "close_date": [APR]})
     with pytest.raises(sf.ValidationError, match=r"parse it to decimals first @ \$\.amount"):
         convert_dated(frame, RATES)
+
+
+@pytest.mark.spark
+def test_convert_dated_on_spark_gives_the_polars_amounts(spark: Any) -> None:
+    converted = pl.from_arrow(
+        convert_dated(spark.createDataFrame(MIXED.to_arrow()), RATES).toArrow()
+    )
+    assert isinstance(converted, pl.DataFrame)
+    assert converted.sort("id").equals(convert_dated(MIXED, RATES).sort("id"))
+    late = spark.createDataFrame(deals(("old", "1.00", "EUR", date(2025, 1, 1))).to_arrow())
+    with pytest.raises(sf.MissingRateError, match=r"row 'old'.*2025-01-01"):
+        convert_dated(late, RATES)
