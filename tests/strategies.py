@@ -569,3 +569,29 @@ JSON_VALUES: st.SearchStrategy[Any] = st.recursive(
     max_leaves=12,
 )
 """Any JSON document (objects with a few well-known keys), as Python values."""
+
+
+RATE_DAYS = st.dates(min_value=date(2025, 1, 1), max_value=date(2026, 12, 31))
+RATES = st.decimals(
+    min_value=Decimal("0.0001"),
+    max_value=Decimal("2000"),
+    places=4,
+    allow_nan=False,
+    allow_infinity=False,
+).filter(lambda d: d > 0)
+"""Exchange rates as a dated table gives them: positive, a few places (KRW per USD is ~1400)."""
+
+
+RATE_CURRENCIES = st.sampled_from(["EUR", "GBP", "JPY"])
+
+
+def dated_rate_rows(
+    currencies: st.SearchStrategy[str] = RATE_CURRENCIES,
+) -> st.SearchStrategy[list[tuple[str, date, Decimal]]]:
+    """``(currency, valid_from, rate)`` rows for ``DatedRates``, one per currency and day."""
+    return st.lists(
+        st.tuples(currencies, RATE_DAYS, RATES),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda row: (row[0], row[1]),
+    )

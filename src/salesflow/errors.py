@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import reprlib
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 import attrs
 
@@ -27,6 +28,7 @@ __all__ = [
     "FileFormatError",
     "LossWarning",
     "MissingExtraError",
+    "MissingRateError",
     "MoneyArithmeticError",
     "Problem",
     "ReadOnlyFieldError",
@@ -193,6 +195,42 @@ class CurrencyMismatchError(SalesflowError, ValueError):
     def __init__(self, left: str, right: str, operation: str) -> None:
         self.currencies = (left, right)
         super().__init__(f"cannot {operation} {left} and {right}: convert one currency first")
+
+
+class MissingRateError(CurrencyMismatchError):
+    """No exchange rate is in force for a currency on a day (a dated rate table has none yet).
+
+    Never a silent rate of 1: the amount cannot be converted.
+
+    Attributes:
+        currency: The currency without a rate.
+        target: The currency it was to be converted into.
+        day: The day a rate was needed for (``None``: the row had no date).
+        row: Which row needed it (its id), when known.
+        detail: What the table does hold for ``currency``, e.g. ``its rates start 2026-01-01``.
+    """
+
+    def __init__(
+        self,
+        currency: str,
+        target: str,
+        day: date | None,
+        *,
+        row: str | None = None,
+        detail: str = "",
+    ) -> None:
+        self.currency = currency
+        self.target = target
+        self.day = day
+        self.row = row
+        self.detail = detail
+        super().__init__(currency, target, "convert")
+
+    def __str__(self) -> str:
+        where = f"row {self.row!r}: " if self.row is not None else ""
+        when = f"on {self.day.isoformat()}" if self.day is not None else "without a date"
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{where}no {self.currency} rate into {self.target} in force {when}{detail}"
 
 
 class UnknownStageError(SalesflowError, KeyError):

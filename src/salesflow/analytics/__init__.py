@@ -22,11 +22,13 @@ from salesflow.analytics._require import require
 require("narwhals")
 
 from salesflow.analytics import examples  # noqa: E402
+from salesflow.analytics._dated_convert import convert_dated  # noqa: E402
 from salesflow.analytics._source import AMOUNT_LIMIT  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.coverage import Coverage, Gap  # noqa: E402
+from salesflow.analytics.dated_rates import DatedRates  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
 from salesflow.analytics.funnel import Funnel, funnel  # noqa: E402
 from salesflow.analytics.history_check import (  # noqa: E402
@@ -63,6 +65,7 @@ __all__ = [
     "Columns",
     "Coverage",
     "CycleLength",
+    "DatedRates",
     "DealAge",
     "Frames",
     "Funnel",
@@ -82,6 +85,7 @@ __all__ = [
     "at_risk",
     "bridge",
     "check_history",
+    "convert_dated",
     "cycle_length",
     "deal_age",
     "examples",

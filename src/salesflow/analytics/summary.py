@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import attrs
 import narwhals as nw
 
+from salesflow.analytics._dated_convert import dated_amounts
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
 from salesflow.analytics._source import Inputs, door, resolve
+from salesflow.analytics.dated_rates import DatedRates, rates_for
 from salesflow.analytics.rates import Rates, convert, exact_product
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
+from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.money import Money
 from salesflow.process import SalesProcess
@@ -200,12 +204,39 @@ def summarise(
     return table, currency
 
 
+def at_close_dates(
+    frame: nw.LazyFrame[Any], rates: DatedRates, *, default: str | None
+) -> nw.LazyFrame[Any]:
+    """The snapshot with each amount converted at the rate of its close date (``"close_date"``).
+
+    ``amount`` becomes the converted amount and ``currency`` the rates' one.
+
+    Raises:
+        MissingRateError: A deal without a rate on its close date.
+        ValidationError: Amounts without a currency (no column, no default).
+    """
+    if "currency" not in frame.collect_schema():
+        if default is None:
+            raise ValidationError(
+                [Problem("no currency column and no currency= for the amounts", "$.snapshot")],
+                subject="analytics input",
+            )
+        frame = frame.with_columns(nw.lit(default, dtype=nw.String).alias("currency"))
+    converted = dated_amounts(frame, rates, into="_dated_amount")
+    return converted.with_columns(
+        nw.col("_dated_amount").alias("amount"),
+        nw.lit(rates.currency, dtype=nw.String).alias("currency"),
+    ).drop("_dated_amount")
+
+
 @translated("pipeline_summary")
 def pipeline_summary(
     data: Any,
     *,
     cumulative: bool = True,
-    rates: Rates | None = None,
+    rates: Rates | DatedRates | None = None,
+    rate_policy: str | None = None,
+    rate_date: date | None = None,
     by: str | Sequence[str] = (),
     process: SalesProcess | None = None,
     columns: Columns | None = None,
@@ -226,6 +257,12 @@ def pipeline_summary(
         cumulative: Cumulative rollups (default) or one line per category.
         rates: Convert every amount into one currency before summing. Without
             rates, amounts in several currencies are an error, never a wrong sum.
+            :class:`~salesflow.analytics.DatedRates` apply by ``rate_policy``.
+        rate_policy: With ``DatedRates``: ``"close_date"`` (the default: each
+            amount at the rate in force on its deal's close date), ``"as_of"`` or
+            ``"constant"`` (every amount at the rates of ``rate_date``). With
+            ``Rates``: only ``"budget"`` (the default: one fixed table).
+        rate_date: The day whose rates ``"as_of"`` and ``"constant"`` apply.
         by: Columns to group by (e.g. ``"owner"``), one set of lines per group.
         process: The process the deals follow (default: ``Frames.process``).
         columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
@@ -237,7 +274,10 @@ def pipeline_summary(
 
     Raises:
         CurrencyMismatchError: Several currencies and no ``rates``, or one without a rate.
-        ValidationError: A needed column is missing.
+        MissingRateError: With dated rates, a deal whose currency has no rate in
+            force on its close date (or that has no close date), naming it.
+        ValidationError: A needed column is missing, or a rate policy that does
+            not fit the rates.
 
     >>> from salesflow.analytics import examples
     >>> s = pipeline_summary(examples.opportunities())
@@ -246,24 +286,34 @@ def pipeline_summary(
     >>> s.line("Closed Won").amount
     Money('12000.00', 'USD')
     """
+    chosen = rates_for(rates, rate_policy, rate_date=rate_date, subject="pipeline_summary")
     data = door(data, columns=columns, process=process, currency=currency)
     keys = by_columns(by)
     inputs: Inputs = resolve(data)
-    frame = inputs.table("snapshot", needs=(*_NEEDS, *keys))
+    dated = isinstance(chosen, DatedRates)
+    frame = inputs.table("snapshot", needs=(*_NEEDS, *keys, *(["close_date"] if dated else [])))
+    default = inputs.currency
+    if isinstance(chosen, DatedRates):
+        frame, default = at_close_dates(frame, chosen, default=default), chosen.currency
     table, currency = summarise(
         frame,
         keys,
         cumulative=cumulative,
-        rates=rates,
-        default=inputs.currency,
+        rates=None if isinstance(chosen, DatedRates) else chosen,
+        default=default,
         materialize=inputs.kind.eager,
     )
     mode = "cumulative" if cumulative else "single-category"
+    policies: dict[str, Any] = {"cumulative": cumulative, "rates": rates, "by": keys}
+    if isinstance(rates, DatedRates):
+        policies["rate_policy"] = rate_policy or "close_date"
+        if rate_date is not None:
+            policies["rate_date"] = rate_date
     result = Summary(
         table,
         inputs.kind,
         title=f"Pipeline summary ({mode}, {currency or 'no currency'})",
-        policies={"cumulative": cumulative, "rates": rates, "by": keys},
+        policies=policies,
         pending=[no_deals(frame, "pipeline summary"), no_amount(frame)],
     )
     result.currency = currency

@@ -10,6 +10,7 @@ import narwhals as nw
 import numpy as np
 
 from salesflow.analytics.coverage import Gap
+from salesflow.analytics.dated_rates import DatedRates
 from salesflow.analytics.rates import Rates
 from salesflow.errors import CurrencyMismatchError
 from salesflow.forecasting._state import open_at
@@ -21,12 +22,17 @@ from salesflow.process import SalesProcess
 __all__ = ["OpenDeals", "open_deals", "rate"]
 
 
-def rate(rates: Rates | None, currency: str | None, target: str) -> float:
-    """The factor that turns ``currency`` into ``target`` (1 for the same; no rates: an error)."""
+def rate(rates: Rates | DatedRates | None, currency: str | None, target: str, day: date) -> float:
+    """The factor that turns ``currency`` into ``target`` (dated rates: the one in force on ``day``).
+
+    1 for the same currency; no rates: an error.
+    """
     if currency is None or currency == target:
         return 1.0
     if rates is None:
         raise CurrencyMismatchError(currency, target, "sum")
+    if isinstance(rates, DatedRates):
+        return float(rates.rate(currency, day))
     return float(rates.rate(currency))
 
 
@@ -65,7 +71,7 @@ def open_deals(
     first: date,
     last: date,
     *,
-    rates: Rates | None,
+    rates: Rates | DatedRates | None,
     currency: str | None,
     score: DealScoreModel | None,
     min_sample: int,
@@ -106,7 +112,8 @@ def open_deals(
             timing = float(first <= close <= last and high > 0)
         win = scores.get(str(r["id"]), probability.get(r["stage"], 0.0))
         kept.append(r)
-        amounts.append(float(r["amount"]) * rate(rates, r["currency"], target))
+        day = r["close_date"] or moment.date()
+        amounts.append(float(r["amount"]) * rate(rates, r["currency"], target, day))
         chances.append(win * timing)
     gaps = [
         _left_out(sum(r["amount"] is None for r in every), "no amount"),

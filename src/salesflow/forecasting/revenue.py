@@ -13,6 +13,7 @@ from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.coverage import Coverage, Gap
+from salesflow.analytics.dated_rates import DatedRates, rates_for
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.columns import Columns
@@ -96,7 +97,9 @@ def forecast_revenue(
     end: date | datetime,
     as_of: date | datetime | None = None,
     process: SalesProcess | None = None,
-    rates: Rates | None = None,
+    rates: Rates | DatedRates | None = None,
+    rate_policy: str | None = None,
+    rate_date: date | None = None,
     currency: str | None = None,
     score: DealScoreModel | None = None,
     draws: int = 10_000,
@@ -113,6 +116,10 @@ def forecast_revenue(
     stage without any: its own close date decides). Deals created after
     ``as_of`` are not forecast. Amounts are converted with
     ``rates`` before summing; mixing currencies without rates is an error.
+    With :class:`~salesflow.analytics.DatedRates` the default policy is
+    ``"close_date"``: each open deal at the rate in force on its close date
+    (``as_of`` when it has none), each deal already won at the rate of the day
+    it was won.
 
     Args:
         data: Opportunities or :class:`~salesflow.analytics.Frames`.
@@ -120,7 +127,14 @@ def forecast_revenue(
         end: Its last day.
         as_of: When to forecast from (default: the end of the history).
         process: The process (default: ``Frames.process``).
-        rates: Exchange rates into ``rates.currency``.
+        rates: Exchange rates into ``rates.currency``: fixed
+            :class:`~salesflow.analytics.Rates` or
+            :class:`~salesflow.analytics.DatedRates`.
+        rate_policy: With ``DatedRates``: ``"close_date"`` (the default),
+            ``"as_of"`` (every amount at the rates of ``rate_date``, else of
+            ``as_of``) or ``"constant"`` (the rates of ``rate_date``). With
+            ``Rates``: only ``"budget"``.
+        rate_date: The day whose rates ``"as_of"`` and ``"constant"`` apply.
         currency: The currency of the figures (default: the rates' or the deals' one).
         score: A fitted :class:`DealScoreModel` to use instead of the stage probabilities.
         draws: How many draws.
@@ -130,7 +144,10 @@ def forecast_revenue(
 
     Raises:
         CurrencyMismatchError: Several currencies and no rate for one of them.
-        ValidationError: A bad period or option.
+        MissingRateError: With dated rates, a currency without a rate in force
+            on a deal's day, naming both.
+        ValidationError: A bad period or option, or a rate policy that does not
+            fit the rates.
 
     >>> import salesflow as sf
     >>> from datetime import date
@@ -146,8 +163,10 @@ def forecast_revenue(
     problems += _checks.count(min_sample, "min_sample")
     if last < first:
         problems.append(Problem(f"the period ends ({last}) before it starts ({first})", "$.end"))
-    if rates is not None and not isinstance(rates, Rates):
-        problems.append(Problem(f"expected Rates, got {type(rates).__name__}", "$.rates"))
+    if rates is not None and not isinstance(rates, (Rates, DatedRates)):
+        problems.append(
+            Problem(f"expected Rates or DatedRates, got {type(rates).__name__}", "$.rates")
+        )
     if score is not None and not isinstance(score, DealScoreModel):
         problems.append(
             Problem(f"expected a DealScoreModel, got {type(score).__name__}", "$.score")
@@ -157,6 +176,9 @@ def forecast_revenue(
     chosen = stage_process(process, data, "forecast_revenue")
     inputs = resolve(data)
     moment = _end(inputs) if as_of is None else as_utc(as_of, what="as_of")
+    rates = rates_for(
+        rates, rate_policy, rate_date=rate_date, as_of=moment.date(), subject="forecast_revenue"
+    )
     deals = open_deals(
         data,
         inputs,
@@ -207,7 +229,7 @@ def _won_so_far(
     process: SalesProcess,
     begin: datetime,
     until: datetime,
-    rates: Rates | None,
+    rates: Rates | DatedRates | None,
     target: str,
 ) -> float:
     if until < begin:
@@ -222,11 +244,11 @@ def _won_so_far(
             nw.col("stage").is_in(won) & (nw.col("at") >= begin) & (nw.col("at") <= until)
         )
         .group_by("opportunity_id")
-        .agg(nw.col("amount").max(), nw.col("currency").max())
+        .agg(nw.col("amount").max(), nw.col("currency").max(), nw.col("at").min())
         .collect(backend="polars")
     )
     return sum(
-        float(r["amount"]) * rate(rates, r["currency"], target)
+        float(r["amount"]) * rate(rates, r["currency"], target, _day(r["at"], "at"))
         for r in rows.iter_rows(named=True)
         if r["amount"] is not None
     )
