@@ -548,3 +548,16 @@ def test_maven_category_movement_of_the_last_quarter_is_all_new_and_closed(
     assert cells["New", "Closed Won"] > 1000
     whole = forecast_trends(_maven(shared_data), periods=0)
     assert moved.end_totals()["Closed Won"] == whole.amounts()["FY2017 Q4"]["Closed Won"]
+
+
+def test_trends_group_by_a_column_only_the_snapshot_has() -> None:
+    tables = sf.analytics.frames(examples.opportunities(), process=PROCESS)
+    trends = forecast_trends(
+        tables, unit="month", as_of=date(2026, 3, 10), periods=1, by="account_id"
+    )
+    got = [(r["period"], r["account_id"], r["category"], r["deals"]) for r in trends.rows()]
+    assert got == [
+        ("FY2026 P02", "globex", "Pipeline", 1),
+        ("FY2026 P02", "initech", "Closed Won", 1),
+        ("FY2026 P03", "acme", "Best Case", 1),
+    ]
