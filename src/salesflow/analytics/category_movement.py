@@ -58,7 +58,9 @@ MOVEMENT_FROM: tuple[str, ...] = (
 
 MOVEMENT_TO: tuple[str, ...] = (*MOVEMENT_FROM[1:], "Out of period")
 """Where a deal stood at the end (``Out of period``: its close date moved out), in matrix order."""
+
 _NO_CATEGORY = "No category"
+"""An open deal whose stage has no forecast category (a stage the process lacks)."""
 
 
 def _category() -> nw.Expr:
