@@ -5,6 +5,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ SECTIONS = [
     "at_risk",
     "buying_phases",
     "forecast",
+    "attainment",
 ]
 
 
@@ -382,3 +384,44 @@ def test_the_forecast_covers_the_fiscal_quarter_of_the_reports_moment(
     )
     won = {r["figure"]: r["amount"] for r in forecast["rows"]}["won so far"]
     assert won == 1500.0  # deal A, won on 10 February, is inside the fiscal quarter
+
+
+def test_report_rolls_maven_up_its_sales_teams_and_checks_targets(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline = shared_data / "maven-crm" / "sales_pipeline.csv"
+    teams = shared_data / "maven-crm" / "sales_teams.csv"
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "node,period,value,currency\nCentral,FY2017 Q4,900000,USD\nNobody,FY2017 Q4,5,USD\n",
+        encoding="utf-8",
+    )
+    args = ["report", str(pipeline), "--preset", "maven", "--format", "json"]
+    args += ["--teams", str(teams), "--team-levels", "sales_agent,manager,regional_office"]
+    args += ["--team-top", "Company", "--targets", str(targets)]
+    section = _json(capsys, *args)["sections"]["attainment"]
+    rows = {r["node"].strip(): r for r in _rows(section)}
+    # Q4 2017's won revenue, split by office, adds up to the company's.
+    offices = [Decimal(rows[o]["closed"]) for o in ("Central", "East", "West")]
+    assert Decimal(rows["Company"]["closed"]) == sum(offices) == Decimal("2802496")
+    assert Decimal(rows["Central"]["target"]) == 900000 and Decimal(rows["Nobody"]["target"]) == 5
+    assert rows["Anna Snelling"]["node"].startswith("      ")  # three levels deep
+    assert any("Nobody" in n for n in section["notes"])
+
+
+def test_bad_targets_and_teams_files_are_named_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 40, seed=4)
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    targets = tmp_path / "targets.csv"
+    targets.write_text("node,period,value,currency\nrep-01,FY2026 Q5,1,USD\n", encoding="utf-8")
+    assert main(["report", str(path), "--targets", str(targets)]) == 1
+    assert "line 2, column period" in capsys.readouterr().err
+    teams = tmp_path / "teams.csv"
+    teams.write_text("node,parent\na,b\nb,a\n", encoding="utf-8")
+    assert main(["report", str(path), "--teams", str(teams)]) == 1
+    assert "a cycle: " in capsys.readouterr().err
+    assert main(["report", str(path), "--period", "FY2026 Q1"]) == 2
+    assert "add --targets or --teams" in capsys.readouterr().err

@@ -27,6 +27,12 @@ from salesflow.analytics._source import AMOUNT_LIMIT  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
+from salesflow.analytics.category_movement import (  # noqa: E402
+    MOVEMENT_FROM,
+    MOVEMENT_TO,
+    CategoryMovement,
+    category_movement,
+)
 from salesflow.analytics.coverage import Coverage, Gap  # noqa: E402
 from salesflow.analytics.dated_rates import DatedRates  # noqa: E402
 from salesflow.analytics.frames import Frames, frames  # noqa: E402
@@ -50,6 +56,7 @@ from salesflow.analytics.timing import (  # noqa: E402
     deal_age,
     time_in_stage,
 )
+from salesflow.analytics.trends import TREND_CATEGORIES, Trends, forecast_trends  # noqa: E402
 from salesflow.analytics.velocity import Velocity, sales_velocity  # noqa: E402
 from salesflow.analytics.win_rate import WinRate, win_rate  # noqa: E402
 from salesflow.columns import Columns  # noqa: E402
@@ -58,10 +65,14 @@ __all__ = [
     "AMOUNT_LIMIT",
     "FLAGS",
     "MOVEMENTS",
+    "MOVEMENT_FROM",
+    "MOVEMENT_TO",
+    "TREND_CATEGORIES",
     "ActivitySummary",
     "AtRisk",
     "Bridge",
     "BridgeTotals",
+    "CategoryMovement",
     "Columns",
     "Coverage",
     "CycleLength",
@@ -79,16 +90,19 @@ __all__ = [
     "SummaryLine",
     "TimeInStage",
     "TransitionPair",
+    "Trends",
     "Velocity",
     "WinRate",
     "activity_summary",
     "at_risk",
     "bridge",
+    "category_movement",
     "check_history",
     "convert_dated",
     "cycle_length",
     "deal_age",
     "examples",
+    "forecast_trends",
     "frames",
     "funnel",
     "pipeline_as_of",

@@ -1,4 +1,4 @@
-"""Drawing results with matplotlib (the ``plots`` extra): bars, a waterfall, lines.
+"""Drawing results with matplotlib (the ``plots`` extra): bars, grouped bars, a waterfall, lines.
 
 Plain data in, an ``Axes`` out; nothing here knows a result class, so results
 draw themselves without an import circle. Amounts are drawn as floats: a chart
@@ -14,7 +14,7 @@ from typing import Any
 from salesflow.analytics._require import require
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["MOST_BARS", "axes_for", "bars", "lines", "number", "waterfall"]
+__all__ = ["MOST_BARS", "axes_for", "bars", "grouped_bars", "lines", "number", "waterfall"]
 
 MOST_BARS = 25
 """A bar chart shows at most this many bars (the largest)."""
@@ -120,4 +120,32 @@ def lines(
         axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
     axes.legend()
     axes.set_ylabel(value)
+    return axes
+
+
+def grouped_bars(
+    groups: Sequence[str],
+    series: Mapping[str, Sequence[Any]],
+    *,
+    title: str,
+    axis: str,
+    ax: Any = None,
+) -> Any:
+    """One group of bars per entry of ``groups``, one bar per series in each (with a legend).
+
+    Raises:
+        ValidationError: Nothing to draw.
+        MissingExtraError: matplotlib is not installed.
+    """
+    if not groups or not series:
+        raise _nothing(title)
+    axes = axes_for(ax, title)
+    width = 0.8 / len(series)
+    for index, (name, values) in enumerate(series.items()):
+        offsets = [g + (index - (len(series) - 1) / 2) * width for g in range(len(groups))]
+        axes.bar(offsets, [number(v) for v in values], width=width, label=name)
+    axes.set_xticks(list(range(len(groups))), [str(g) for g in groups])
+    axes.tick_params(axis="x", labelrotation=45)
+    axes.set_ylabel(axis)
+    axes.legend()
     return axes
