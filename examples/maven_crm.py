@@ -204,6 +204,32 @@ def _groups(frames: Any, column: str, label: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _teams(folder: Path, frames: Any) -> list[dict[str, Any]]:
+    """Q4 2017 up sales_teams.csv's tree (offices and managers): won revenue and win rate.
+
+    The win rate is by count: Maven records a lost deal's close_value as 0, so by value
+    every team would win 100 %.
+    """
+    from salesflow.forecasting import attainment
+    from salesflow.io import read_hierarchy
+
+    tree = read_hierarchy(
+        folder / "sales_teams.csv",
+        levels=("sales_agent", "manager", "regional_office"),
+        top="Company",
+    )
+    q4 = attainment(frames, hierarchy=tree, period="FY2017 Q4", draws=1000, new_deals=False)
+    return [
+        {
+            "node": "  " * r["depth"] + r["node"],
+            "won": _money(r["closed"]),
+            "win_rate": _round(r["win_rate"]),
+        }
+        for r in q4.rows()
+        if r["depth"] <= 2
+    ]
+
+
 def report(folder: Path, pipeline: Path | None = None) -> dict[str, Any]:
     """The pipeline report as plain data (see the module docstring for the keys)."""
     from salesflow.analytics import check_history, cycle_length, pipeline_summary, win_rate
@@ -253,6 +279,7 @@ def report(folder: Path, pipeline: Path | None = None) -> dict[str, Any]:
         "by_product": _groups(frames, "product", "product"),
         "by_manager": _groups(frames, "manager", "manager"),
         "by_region": _groups(frames, "region", "region"),
+        "teams_q4_2017": _teams(folder, frames),
         "data_quality": {**notes, "history_rows": history.height, "illegal_history_rows": illegal},
     }
 
@@ -295,6 +322,9 @@ def render(data: dict[str, Any]) -> str:
             "",
             "By region",
             _table(data["by_region"]),
+            "",
+            "Q4 2017 up the sales teams (sales_teams.csv)",
+            _table(data["teams_q4_2017"]),
             "",
             f"Data: {quality['deals_without_account']} deals without an account; "
             f"products renamed to the catalogue's names: {renamed or 'none'}; "

@@ -5,7 +5,7 @@ company, for one fiscal period: the target, what is closed, what is open in
 the period by forecast category, coverage, pace — and, from the same Monte
 Carlo draws :func:`~salesflow.forecasting.forecast_revenue` makes, summed up
 the tree draw by draw, the chance of reaching the target. The policies are
-in ``docs/forecasting-periods.md``.
+in ``docs/probabilities.md`` (section 7).
 """
 
 from __future__ import annotations
@@ -331,7 +331,7 @@ def attainment(
 
     Deals are independent given their chances unless ``correlation`` > 0
     (a one-factor Gaussian copula: one shared shock per draw; see
-    ``docs/forecasting-periods.md``).
+    ``docs/probabilities.md``).
 
     Args:
         data: Opportunities or :class:`~salesflow.analytics.Frames` (any backend).
