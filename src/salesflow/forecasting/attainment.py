@@ -474,11 +474,10 @@ def attainment(
     rows_nodes, members = _tree(hierarchy, owners, set(own_targets), gaps)
     elapsed = span.elapsed(min(moment, finish).date()) if moment >= begin else 0.0
     table: dict[str, list[Any]] = {c: [] for c in ATTAINMENT_COLUMNS}
-    node_totals: dict[str, np.ndarray] = {}
+    node_totals = _roll_up(rows_nodes, totals, index)
+    fresh_means = fresh.mean(axis=0)
     for node, depth, parent in rows_nodes:
-        cols = [index[o] for o in members[node] if o in index]
-        draw = totals[:, cols].sum(axis=1) if cols else np.zeros(draws)
-        node_totals[node] = draw
+        draw = node_totals[node]
         goal = _goal(node, hierarchy, own_targets, sum_targets, members)
         won = sum((closed.get(o, Decimal(0)) for o in members[node]), Decimal(0))
         parts = {
@@ -517,7 +516,9 @@ def attainment(
         table["expected_shortfall"].append(
             float(np.maximum(float(goal) - draw, 0).mean()) if goal is not None else None
         )
-        table["new_deals"].append(float(fresh[:, cols].sum(axis=1).mean()) if cols else 0.0)
+        table["new_deals"].append(
+            float(sum(fresh_means[index[o]] for o in members[node] if o in index))
+        )
     if targets is None:
         gaps.append(Gap("not_checked", "attainment", "no targets given"))
     elif not own_targets:
@@ -554,6 +555,28 @@ def attainment(
         currency=target_currency if measure == "amount" else None,
         totals=node_totals,
     )
+
+
+def _roll_up(
+    rows: list[tuple[str, int, str | None]], totals: np.ndarray, index: dict[str, int]
+) -> dict[str, np.ndarray]:
+    """Each row's draws: its own owner's column (if it is an owner) plus its children's, draw by draw.
+
+    The rows come parents first, so walking them backwards meets every child before its parent.
+    """
+    below: dict[str, list[str]] = {}
+    for node, _, parent in rows:
+        if parent is not None:
+            below.setdefault(parent, []).append(node)
+    found: dict[str, np.ndarray] = {}
+    for node, _, _ in reversed(rows):
+        children = below.get(node, [])
+        own = node in index and not (node in (TOTAL, OUTSIDE) and children)
+        draw = totals[:, index[node]].copy() if own else np.zeros(totals.shape[0])
+        for child in children:
+            draw += found[child]
+        found[node] = draw
+    return found
 
 
 def _goal(
