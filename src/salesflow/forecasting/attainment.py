@@ -11,7 +11,7 @@ in ``docs/probabilities.md`` (section 7).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -28,55 +28,19 @@ from salesflow.analytics.result import Result
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.fiscal import FiscalCalendar, Period, Unit
-from salesflow.forecast import ForecastCategory
 from salesflow.forecasting import _checks
+from salesflow.forecasting import _period_parts as pieces
 from salesflow.forecasting._montecarlo import simulate_groups
 from salesflow.forecasting._open_deals import open_deals
+from salesflow.forecasting._period_parts import ATTAINMENT_COLUMNS, NO_OWNER
 from salesflow.forecasting.close_dates import _end
 from salesflow.forecasting.deal_score import DealScoreModel
 from salesflow.hierarchy import Hierarchy
-from salesflow.money import Money
 from salesflow.process import SalesProcess
 from salesflow.targets import Targets
 
 __all__ = ["ATTAINMENT_COLUMNS", "Attainment", "attainment"]
 
-TOTAL = "(total)"
-"""The row for everything, when the tree has several top nodes (or there is no tree)."""
-OUTSIDE = "(not in the tree)"
-"""The node that holds owners and targets the hierarchy does not know."""
-NO_OWNER = "(no owner)"
-"""The owner of deals without one."""
-
-ATTAINMENT_COLUMNS = (
-    "node",
-    "depth",
-    "parent",
-    "target",
-    "closed",
-    "attainment",
-    "gap",
-    "pace",
-    "commit",
-    "best_case",
-    "pipeline",
-    "open_in_period",
-    "coverage",
-    "coverage_needed",
-    "win_rate",
-    "win_rate_value",
-    "p_hit",
-    "p10",
-    "p50",
-    "p90",
-    "mean",
-    "expected_shortfall",
-    "new_deals",
-)
-"""One row per node, parents first (see :class:`Attainment`)."""
-
-_WINDOWS = 8
-"""How many past windows the not-yet-created deals are resampled from, at most."""
 
 Measure = Literal["amount", "won_deals"]
 
@@ -201,98 +165,6 @@ def _options(
         raise ValidationError(problems, subject="attainment")
 
 
-def _decimal(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _factor(rates: Rates | None, code: str | None, target: str) -> Decimal:
-    if code is None or code == target:
-        return Decimal(1)
-    if rates is None:
-        from salesflow.errors import CurrencyMismatchError
-
-        raise CurrencyMismatchError(code, target, "sum")
-    return rates.rate(code)
-
-
-def _owners(inputs: Any) -> dict[str, str]:
-    """Each deal's (current) owner, by id; empty without an owner column."""
-    snapshot = inputs.snapshot
-    if snapshot is None or "owner" not in snapshot.collect_schema().names():
-        return {}
-    frame = snapshot.select(nw.col("id").cast(nw.String), nw.col("owner").cast(nw.String))
-    table = frame.collect(backend="polars").to_native()
-    return {
-        str(i): (o if o is not None and o.strip() else NO_OWNER)
-        for i, o in zip(table["id"].to_list(), table["owner"].to_list(), strict=True)
-    }
-
-
-def _closings(inputs: Any, process: SalesProcess, until: datetime) -> list[dict[str, Any]]:
-    """Each deal's first move into a closed stage by ``until``: id, at, won, amount, currency."""
-    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    names = set(history.collect_schema().names())
-    closed = [s.name for s in process.closed_stages]
-    won = [s.name for s in process.won_stages]
-    rows = history.filter(nw.col("stage").is_in(closed) & (nw.col("at") <= until))
-    first = rows.group_by("opportunity_id").agg(nw.col("at").min().alias("_first"))
-    rows = rows.join(first, on="opportunity_id").filter(nw.col("at") == nw.col("_first"))
-    keep = [c for c in ("amount", "currency") if c in names]
-    table = (
-        rows.group_by("opportunity_id")
-        .agg(
-            nw.col("at").min(),
-            nw.col("stage").is_in(won).max().alias("won"),
-            *(nw.col(c).max() for c in keep),
-        )
-        .collect(backend="polars")
-        .to_native()
-    )
-    found: list[dict[str, Any]] = table.to_dicts()
-    for row in found:
-        row.setdefault("amount", None)
-        row.setdefault("currency", None)
-    return found
-
-
-def _created(inputs: Any) -> dict[str, datetime]:
-    history = inputs.table("history", needs=("opportunity_id", "at"))
-    table = (
-        history.group_by("opportunity_id")
-        .agg(nw.col("at").min())
-        .collect(backend="polars")
-        .to_native()
-    )
-    return {str(i): a for i, a in zip(table["opportunity_id"], table["at"], strict=True)}
-
-
-def _categories(inputs: Any, process: SalesProcess, moment: datetime) -> dict[str, str]:
-    """Each deal's forecast category at ``moment``: its latest recorded one, else its stage's."""
-    default = {s.name: s.forecast_category.value for s in process.stages}
-    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    names = set(history.collect_schema().names())
-    order = inputs.history_order
-    past = history.filter(nw.col("at") <= moment)
-    kept = ["stage"] + (["forecast_category"] if "forecast_category" in names else [])
-    frame = past.select("opportunity_id", *order, *kept)
-    for column in order:
-        frame = frame.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
-    table = frame.select("opportunity_id", *kept).collect(backend="polars").to_native()
-    result = {}
-    for row in table.iter_rows(named=True):
-        given = row.get("forecast_category")
-        result[str(row["opportunity_id"])] = given or default.get(row["stage"], "Pipeline")
-    return result
-
-
-_BUCKET = {
-    ForecastCategory.COMMIT.value: "commit",
-    ForecastCategory.MOST_LIKELY.value: "best_case",
-    ForecastCategory.BEST_CASE.value: "best_case",
-    ForecastCategory.PIPELINE.value: "pipeline",
-}
-
-
 @translated("attainment")
 def attainment(
     data: Any,
@@ -392,7 +264,7 @@ def attainment(
     )
     target_currency = deals.currency
     gaps: list[Gap] = list(deals.gaps)
-    owner_of = _owners(inputs)
+    owner_of = pieces.owners(inputs)
     if not owner_of:
         gaps.append(Gap("assumed", "deals", f"no owner column: every deal is {NO_OWNER!r}"))
 
@@ -405,13 +277,13 @@ def attainment(
     def value(amount: Any, code: str | None) -> Decimal:
         if measure == "won_deals":
             return Decimal(1)
-        return _decimal(amount) * _factor(rates, code, target_currency)
+        return pieces.decimal(amount) * pieces.factor(rates, code, target_currency)
 
     # What is already won in the period, and how every closed deal closed (win rates).
     closed: dict[str, Decimal] = {}
     rate_counts: dict[str, list[Decimal]] = {}
     no_amount = 0
-    for row in _closings(inputs, chosen, moment):
+    for row in pieces.closings(inputs, chosen, moment):
         who = owner(row["opportunity_id"])
         amount = row["amount"]
         if measure == "amount" and amount is None:
@@ -430,13 +302,13 @@ def attainment(
         gaps.append(Gap("left_out", "closed deals", "no amount", rows=no_amount))
 
     # Open pipeline closing in the period, by forecast category.
-    category = _categories(inputs, chosen, moment)
+    category = pieces.categories(inputs, chosen, moment)
     buckets: dict[str, dict[str, Decimal]] = {}
     for r, worth in zip(deals.rows, deals.amounts, strict=True):
         close = r["close_date"]
         if close is None or not span.start <= close <= span.end:
             continue
-        bucket = _BUCKET.get(category.get(str(r["id"]), "Pipeline"))
+        bucket = pieces.BUCKET.get(category.get(str(r["id"]), "Pipeline"))
         if bucket is None:
             continue
         exact = value(r["amount"], r["currency"]) if measure == "amount" else Decimal(1)
@@ -464,21 +336,21 @@ def attainment(
     totals += np.array([float(closed.get(o, 0)) for o in owners])
     fresh = np.zeros_like(totals)
     if new_deals:
-        fresh, note = _new_deals(
+        fresh, note = pieces.new_deals(
             inputs, chosen, moment, finish, begin, owners, owner, value, measure, draws, seed
         )
         gaps.append(note)
         totals += fresh
 
     # The tree: the hierarchy's nodes (owners and targets it does not know under OUTSIDE).
-    rows_nodes, members = _tree(hierarchy, owners, set(own_targets), gaps)
+    rows_nodes, members = pieces.tree(hierarchy, owners, set(own_targets), gaps)
     elapsed = span.elapsed(min(moment, finish).date()) if moment >= begin else 0.0
     table: dict[str, list[Any]] = {c: [] for c in ATTAINMENT_COLUMNS}
-    node_totals = _roll_up(rows_nodes, totals, index)
+    node_totals = pieces.roll_up(rows_nodes, totals, index)
     fresh_means = fresh.mean(axis=0)
     for node, depth, parent in rows_nodes:
         draw = node_totals[node]
-        goal = _goal(node, hierarchy, own_targets, sum_targets, members)
+        goal = pieces.goal(node, hierarchy, own_targets, sum_targets, members)
         won = sum((closed.get(o, Decimal(0)) for o in members[node]), Decimal(0))
         parts = {
             b: sum((buckets.get(o, {}).get(b, Decimal(0)) for o in members[node]), Decimal(0))
@@ -531,7 +403,7 @@ def attainment(
                 f"no open deal to simulate and nothing won by {until.date()}",
             )
         )
-    frame = _frame(table, measure)
+    frame = pieces.table_frame(table, measure)
     kind = inputs.kind if inputs.kind.eager else Kind(nw.Implementation.POLARS, eager=True)
     unit_name = target_currency if measure == "amount" else "won deals"
     return Attainment(
@@ -555,176 +427,3 @@ def attainment(
         currency=target_currency if measure == "amount" else None,
         totals=node_totals,
     )
-
-
-def _roll_up(
-    rows: list[tuple[str, int, str | None]], totals: np.ndarray, index: dict[str, int]
-) -> dict[str, np.ndarray]:
-    """Each row's draws: its own owner's column (if it is an owner) plus its children's, draw by draw.
-
-    The rows come parents first, so walking them backwards meets every child before its parent.
-    """
-    below: dict[str, list[str]] = {}
-    for node, _, parent in rows:
-        if parent is not None:
-            below.setdefault(parent, []).append(node)
-    found: dict[str, np.ndarray] = {}
-    for node, _, _ in reversed(rows):
-        children = below.get(node, [])
-        own = node in index and not (node in (TOTAL, OUTSIDE) and children)
-        draw = totals[:, index[node]].copy() if own else np.zeros(totals.shape[0])
-        for child in children:
-            draw += found[child]
-        found[node] = draw
-    return found
-
-
-def _goal(
-    node: str,
-    hierarchy: Hierarchy | None,
-    own: dict[str, Money | int],
-    summed: bool,
-    members: dict[str, list[str]],
-) -> Decimal | None:
-    """The node's target: its own, or (``summed``) its leaves' own targets added up."""
-    if node not in own and summed:
-        if hierarchy is not None and node in hierarchy:
-            below = [
-                own[n]
-                for n in hierarchy.descendants(node)
-                if n in own and not hierarchy.children(n)
-            ]
-        else:
-            below = [own[o] for o in members[node] if o in own]
-        if not below:
-            return None
-        return sum((_amount(v) for v in below), Decimal(0))
-    return _amount(own[node]) if node in own else None
-
-
-def _amount(value: Money | int) -> Decimal:
-    return value.amount if isinstance(value, Money) else Decimal(value)
-
-
-def _tree(
-    hierarchy: Hierarchy | None,
-    owners: list[str],
-    targeted: set[str],
-    gaps: list[Gap],
-) -> tuple[list[tuple[str, int, str | None]], dict[str, list[str]]]:
-    """The rows (node, depth, parent), parents first, and each node's owners (its subtree's)."""
-    rows: list[tuple[str, int, str | None]] = []
-    members: dict[str, list[str]] = {}
-    if hierarchy is None:
-        rows.append((TOTAL, 0, None))
-        members[TOTAL] = list(owners)
-        for o in owners:
-            rows.append((o, 1, TOTAL))
-            members[o] = [o]
-        return rows, members
-    outside = sorted((set(owners) | targeted) - set(hierarchy.parents))
-    tops = list(hierarchy.roots) + ([OUTSIDE] if outside else [])
-    shift = 1 if len(tops) > 1 else 0
-    if shift:
-        rows.append((TOTAL, 0, None))
-        members[TOTAL] = list(owners)
-    for node, depth in hierarchy.walk():
-        parent = hierarchy.parents[node] or (TOTAL if shift else None)
-        rows.append((node, depth + shift, parent))
-        members[node] = [n for n in hierarchy.subtree(node) if n in set(owners) or n in targeted]
-    if outside:
-        rows.append((OUTSIDE, shift, TOTAL if shift else None))
-        members[OUTSIDE] = [o for o in outside if o in owners]
-        for o in outside:
-            rows.append((o, shift + 1, OUTSIDE))
-            members[o] = [o]
-        shown = ", ".join(outside[:5]) + (", …" if len(outside) > 5 else "")
-        gaps.append(
-            Gap(
-                "assumed",
-                "owners and targets",
-                f"not in the hierarchy, shown under {OUTSIDE!r}: {shown}",
-                rows=len(outside),
-                unit="nodes",
-            )
-        )
-    return rows, members
-
-
-def _new_deals(
-    inputs: Any,
-    process: SalesProcess,
-    moment: datetime,
-    finish: datetime,
-    begin: datetime,
-    owners: list[str],
-    owner: Any,
-    value: Any,
-    measure: str,
-    draws: int,
-    seed: int,
-) -> tuple[np.ndarray, Gap]:
-    """Per draw and owner, what deals not yet created will win in the rest of the period."""
-    fresh = np.zeros((draws, len(owners)))
-    start = max(moment, begin)
-    length = finish - start
-    if length <= timedelta(0):
-        return fresh, Gap("off", "new deals", "the period is over at as_of")
-    created = _created(inputs)
-    if not created:
-        return fresh, Gap("no_data", "new deals", "no history")
-    first_seen = min(created.values())
-    windows = [
-        (moment - length * (k + 1), moment - length * k)
-        for k in range(_WINDOWS)
-        if moment - length * (k + 1) >= first_seen
-    ]
-    if not windows:
-        return fresh, Gap(
-            "no_data",
-            "new deals",
-            f"the history ({first_seen.date()} on) is shorter than the rest of the period "
-            f"({length.days} days): deals not yet created are not forecast",
-        )
-    index = {o: i for i, o in enumerate(owners)}
-    per_window = np.zeros((len(windows), len(owners)))
-    for row in _closings(inputs, process, moment):
-        if not row["won"] or (row["amount"] is None and measure == "amount"):
-            continue
-        deal = str(row["opportunity_id"])
-        born = created.get(deal)
-        who = owner(deal)
-        if born is None or who not in index:
-            continue
-        for w, (lo, hi) in enumerate(windows):
-            if lo <= born and row["at"] < hi:
-                per_window[w, index[who]] += float(value(row["amount"], row["currency"]))
-    picks = np.random.default_rng(np.random.SeedSequence([seed, 1])).integers(
-        0, len(windows), size=draws
-    )
-    fresh = per_window[picks]
-    return fresh, Gap(
-        "assumed",
-        "new deals",
-        f"deals not yet created: resampled from what was created and won inside each of the "
-        f"last {len(windows)} windows of {length.days} days (one window per draw, shared by "
-        f"every owner)",
-    )
-
-
-def _frame(table: dict[str, list[Any]], measure: str) -> nw.LazyFrame[Any]:
-    import polars as pl
-
-    money = ("target", "closed", "gap", "commit", "best_case", "pipeline", "open_in_period")
-    schema: dict[str, Any] = dict.fromkeys(ATTAINMENT_COLUMNS, pl.Float64)
-    schema.update(node=pl.String, depth=pl.Int64, parent=pl.String)
-    scale = _scale([v for c in money for v in table[c]]) if measure == "amount" else 0
-    for c in money:
-        schema[c] = pl.Decimal(38, scale)
-    frame = pl.DataFrame(table, schema=schema)
-    return nw.from_native(frame).lazy()
-
-
-def _scale(values: list[Any]) -> int:
-    exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal)]
-    return max([0, *[-e for e in exponents if isinstance(e, int)]])
