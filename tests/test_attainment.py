@@ -255,3 +255,87 @@ def test_won_deals_measure_counts_deals() -> None:
     ann = _rows(result)["ann"]
     assert ann["closed"] == Decimal(1) and ann["attainment"] == pytest.approx(0.5)
     assert ann["commit"] == Decimal(1) and ann["pipeline"] == Decimal(1)
+
+
+def _call(node: str, amount: int, day: int, **extra: object) -> dict[str, object]:
+    return {
+        "node": node,
+        "period": "FY2026 Q1",
+        "amount": str(amount),
+        "currency": "USD",
+        "at": f"2026-01-{day:02d}T12:00:00+00:00",
+        **extra,
+    }
+
+
+CALLS = sf.Submissions.from_rows(
+    [
+        _call("ann", 1200, 5),
+        _call("ann", 900, 20),  # ann's final call
+        _call("bob", 500, 5),
+        _call("east", 1500, 6, by="dora"),
+        _call("ann", 800, 21, by="dora", kind="adjustment", note="Acme slips"),
+        _call("ann", 3000, 21, category="Best Case"),
+    ],
+    calendar=FY,
+)
+
+
+def test_submission_accuracy_by_hand() -> None:
+    scored = sf.forecasting.submission_accuracy(
+        _book(), CALLS, hierarchy=TEAMS, process=SIMPLE, as_of=date(2026, 4, 1)
+    )
+    rows = {r["submitter"]: r for r in scored.rows()}
+    # ann: Commit 900 (closed 1000: met, error -100), Best Case 3000 (error +2000).
+    assert rows["ann"]["calls"] == 2 and rows["ann"]["commit_calls"] == 1
+    assert rows["ann"]["commit_met"] == 1.0
+    assert rows["ann"]["mean_error"] == pytest.approx((-100 + 2000) / 2)
+    assert rows["ann"]["bias"] == pytest.approx((-0.1 + 2.0) / 2)
+    # bob called 500 and closed 300; dora called east 1500 (closed 1300) and ann 800 (1000).
+    assert rows["bob"]["commit_met"] == 0.0 and rows["bob"]["mean_error"] == pytest.approx(200)
+    assert rows["dora"]["calls"] == 2 and rows["dora"]["commit_met"] == 0.5
+    assert rows["dora"]["mean_abs_error"] == pytest.approx((200 + 200) / 2)
+    details = {(d["submitter"], d["node"], d["category"]): d for d in scored.calls()}
+    assert details[("dora", "east", "Commit")]["closed"] == Decimal(1300)
+
+
+def test_calls_for_a_period_not_over_are_not_scored_and_say_so() -> None:
+    scored = sf.forecasting.submission_accuracy(_book(), CALLS, process=SIMPLE, as_of=AS_OF)
+    assert scored.rows() == []
+    notes = " ".join(scored.coverage.notes())
+    assert "not over by 2026-01-31" in notes and "no call for a period that is over" in notes
+
+
+def test_attainment_shows_the_latest_commit_call_beside_the_computed_number() -> None:
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        hierarchy=TEAMS,
+        targets=TARGETS,
+        submissions=CALLS,
+        period="FY2026 Q1",
+        as_of=AS_OF,
+        draws=100,
+    )
+    rows = _rows(result)
+    assert rows["ann"]["submitted"] == Decimal(800)  # dora's adjustment is the latest call
+    assert rows["east"]["submitted"] == Decimal(1500) and rows["bob"]["submitted"] == Decimal(500)
+
+
+def test_bad_calls_are_refused_each_at_its_row() -> None:
+    with pytest.raises(ValidationError) as caught:
+        sf.Submissions.from_rows(
+            [
+                _call("ann", 1, 5),
+                _call("ann", 1, 5),
+                {**_call("bob", 1, 5), "at": "2026-01-05"},
+                {**_call("bob", 1, 6), "category": "Maybe"},
+                {**_call("bob", 1, 7), "kind": "guess"},
+                {**_call("bob", 1, 8), "period": "FY2026 Q9"},
+            ],
+            calendar=FY,
+        )
+    text = str(caught.value)
+    assert "twice at 2026-01-05T12:00:00+00:00: here and in row 0 @ $[1]" in text
+    for where in ("$[2].at", "$[3].category", "$[4].kind", "$[5].period"):
+        assert where in text, where

@@ -62,6 +62,8 @@ PUBLIC = [
     "StageGate",
     "StageGateError",
     "StageTransitionError",
+    "Submission",
+    "Submissions",
     "Target",
     "Targets",
     "TransitionPolicy",

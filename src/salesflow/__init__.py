@@ -69,6 +69,7 @@ from salesflow.role import ContactRole, Role, RoleName
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, loads, to_dict
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
+from salesflow.submission import Submission, Submissions
 from salesflow.targets import Target, Targets
 
 __version__ = "0.2.0"
@@ -129,6 +130,8 @@ __all__ = [
     "StageGate",
     "StageGateError",
     "StageTransitionError",
+    "Submission",
+    "Submissions",
     "Target",
     "Targets",
     "TransitionPolicy",

@@ -33,6 +33,10 @@ from salesflow.forecasting.deal_score import (  # noqa: E402
 from salesflow.forecasting.estimates import LearnedProbabilities, StageEstimate  # noqa: E402
 from salesflow.forecasting.learned import learn_probabilities  # noqa: E402
 from salesflow.forecasting.revenue import RevenueForecast, forecast_revenue  # noqa: E402
+from salesflow.forecasting.submissions import (  # noqa: E402
+    SubmissionAccuracy,
+    submission_accuracy,
+)
 
 __all__ = [
     "ATTAINMENT_COLUMNS",
@@ -49,6 +53,7 @@ __all__ = [
     "Reason",
     "RevenueForecast",
     "StageEstimate",
+    "SubmissionAccuracy",
     "attainment",
     "backtest",
     "calibration",
@@ -58,4 +63,5 @@ __all__ = [
     "learn_probabilities",
     "predict_close_dates",
     "score",
+    "submission_accuracy",
 ]

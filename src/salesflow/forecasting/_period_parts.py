@@ -52,6 +52,7 @@ ATTAINMENT_COLUMNS = (
     "depth",
     "parent",
     "target",
+    "submitted",
     "closed",
     "attainment",
     "gap",
@@ -323,7 +324,16 @@ def new_deals(
 def table_frame(table: dict[str, list[Any]], measure: str) -> nw.LazyFrame[Any]:
     import polars as pl
 
-    money = ("target", "closed", "gap", "commit", "best_case", "pipeline", "open_in_period")
+    money = (
+        "target",
+        "submitted",
+        "closed",
+        "gap",
+        "commit",
+        "best_case",
+        "pipeline",
+        "open_in_period",
+    )
     schema: dict[str, Any] = dict.fromkeys(ATTAINMENT_COLUMNS, pl.Float64)
     schema.update(node=pl.String, depth=pl.Int64, parent=pl.String)
     scale = _scale([v for c in money for v in table[c]]) if measure == "amount" else 0

@@ -37,6 +37,7 @@ from salesflow.forecasting.close_dates import _end
 from salesflow.forecasting.deal_score import DealScoreModel
 from salesflow.hierarchy import Hierarchy
 from salesflow.process import SalesProcess
+from salesflow.submission import Submissions
 from salesflow.targets import Targets
 
 __all__ = ["ATTAINMENT_COLUMNS", "Attainment", "attainment"]
@@ -171,6 +172,7 @@ def attainment(
     *,
     targets: Targets | None = None,
     hierarchy: Hierarchy | None = None,
+    submissions: Submissions | None = None,
     period: Period | str | None = None,
     calendar: FiscalCalendar | None = None,
     unit: Unit = "quarter",
@@ -210,6 +212,8 @@ def attainment(
         targets: The targets (default: none; attainment, gap, coverage and
             ``p_hit`` are then empty).
         hierarchy: The tree to roll up (default: the owners, flat, under a total).
+        submissions: Forecast calls: ``submitted`` is each node's latest Commit
+            call for the period made by ``as_of`` (an adjustment included).
         period: A :class:`~salesflow.Period` or its label (``"FY2027 Q1"``);
             default: the ``unit`` of ``calendar`` holding ``as_of``.
         calendar: The fiscal calendar (default: calendar years).
@@ -245,11 +249,18 @@ def attainment(
     _options(
         draws, seed, min_sample, correlation, measure, targets, hierarchy, calendar, rates, score
     )
+    if submissions is not None and not isinstance(submissions, Submissions):
+        raise ValidationError(
+            [Problem(f"expected Submissions, got {type(submissions).__name__}", "$.submissions")],
+            subject="attainment",
+        )
     chosen = stage_process(process, data, "attainment")
     inputs = resolve(data)
     moment = _end(inputs) if as_of is None else as_utc(as_of, what="as_of")
     span = _period(period, calendar, unit, moment)
     wanted = currency or (targets.currency if targets is not None else None)
+    if wanted is None and submissions is not None:
+        wanted = submissions.currency
     deals = open_deals(
         data,
         inputs,
@@ -263,6 +274,16 @@ def attainment(
         min_sample=min_sample,
     )
     target_currency = deals.currency
+    if submissions is not None and submissions.currency not in (None, target_currency):
+        raise ValidationError(
+            [
+                Problem(
+                    f"the calls are in {submissions.currency}, the figures in {target_currency}",
+                    "$.submissions",
+                )
+            ],
+            subject="attainment",
+        )
     gaps: list[Gap] = list(deals.gaps)
     owner_of = pieces.owners(inputs)
     if not owner_of:
@@ -368,6 +389,8 @@ def attainment(
         table["depth"].append(depth)
         table["parent"].append(parent)
         table["target"].append(goal)
+        call = submissions.latest(node, span, at=moment) if submissions is not None else None
+        table["submitted"].append(call.amount.amount if call is not None else None)
         table["closed"].append(won)
         table["attainment"].append(reach)
         table["gap"].append(gap)
