@@ -339,3 +339,36 @@ def test_bad_calls_are_refused_each_at_its_row() -> None:
     assert "twice at 2026-01-05T12:00:00+00:00: here and in row 0 @ $[1]" in text
     for where in ("$[2].at", "$[3].category", "$[4].kind", "$[5].period"):
         assert where in text, where
+
+
+def test_backtest_scores_past_periods_from_their_cut_off() -> None:
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 1500, seed=1, owners=8)
+    past = [FY.period(f"FY2025 Q{i}") for i in (1, 2, 3)]
+    targets = sf.Targets([t for p in past for t in data.targets(p, stretch="1.0")])
+    bt = sf.forecasting.backtest_attainment(
+        data.opportunities,
+        process=data.process,
+        periods=3,
+        day=45,
+        hierarchy=data.teams,
+        targets=targets,
+        draws=1000,
+        correlation=0.1,
+    )
+    rows = bt.rows()
+    assert [r["period"] for r in rows[:: len(rows) // 3]] == [
+        "FY2025 Q1",
+        "FY2025 Q2",
+        "FY2025 Q3",
+    ]
+    assert len(rows) == 3 * 11  # company, 2 teams, 8 reps per period
+    inside = [r["p10"] <= r["closed"] <= r["p90"] for r in rows]
+    assert bt.interval_coverage == pytest.approx(sum(inside) / len(rows))
+    hits = [(r["p_hit"] - r["hit"]) ** 2 for r in rows if r["p_hit"] is not None]
+    assert bt.brier == pytest.approx(sum(hits) / len(hits))
+    # What the forecast said at day 45 is worth more than a coin, and its band is not far off 80 %.
+    assert bt.brier < 0.25
+    assert 0.5 <= bt.interval_coverage <= 1.0
+    # Each cut-off knew only its past: the outcome of a period is what its deals won in it.
+    company = [r for r in rows if r["node"] == "company"]
+    assert all(r["cutoff"] == FY.period(r["period"]).start + timedelta(days=44) for r in company)

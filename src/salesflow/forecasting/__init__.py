@@ -16,6 +16,10 @@ require("numpy")
 
 from salesflow.forecasting._checks import MAX_DRAWS  # noqa: E402
 from salesflow.forecasting.attainment import ATTAINMENT_COLUMNS, Attainment, attainment  # noqa: E402
+from salesflow.forecasting.attainment_backtest import (  # noqa: E402
+    AttainmentBacktest,
+    backtest_attainment,
+)
 from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
 from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
 from salesflow.forecasting.close_dates import (  # noqa: E402
@@ -42,6 +46,7 @@ __all__ = [
     "ATTAINMENT_COLUMNS",
     "MAX_DRAWS",
     "Attainment",
+    "AttainmentBacktest",
     "Backtest",
     "Bucket",
     "Calibration",
@@ -56,6 +61,7 @@ __all__ = [
     "SubmissionAccuracy",
     "attainment",
     "backtest",
+    "backtest_attainment",
     "calibration",
     "fit_deal_score",
     "forecast_revenue",
