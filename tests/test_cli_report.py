@@ -425,3 +425,20 @@ def test_bad_targets_and_teams_files_are_named_by_line(
     assert "a cycle: " in capsys.readouterr().err
     assert main(["report", str(path), "--period", "FY2026 Q1"]) == 2
     assert "add --targets or --teams" in capsys.readouterr().err
+
+
+def test_forecast_command_shows_the_forecast_and_attainment_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 120, seed=4)
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    teams = tmp_path / "teams.csv"
+    teams.write_text(
+        "node,parent\nall,\n" + "".join(f"rep-0{i},all\n" for i in range(1, 9)), encoding="utf-8"
+    )
+    document = _json(capsys, "forecast", str(path), "--teams", str(teams), "--format", "json")
+    assert list(document["sections"]) == ["forecast", "attainment"]
+    assert document["title"].startswith("Forecast against targets: ")
+    assert main(["forecast", str(path)]) == 2
+    assert "needs --targets or --teams" in capsys.readouterr().err

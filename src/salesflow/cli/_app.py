@@ -14,7 +14,7 @@ from salesflow.cli._demo import demo
 from salesflow.cli._imports import import_group
 from salesflow.cli._output import Output
 from salesflow.cli._processes import process_group
-from salesflow.cli._report_command import report
+from salesflow.cli._report_command import forecast, report
 from salesflow.cli._terminal import harden_streams, safe_text
 from salesflow.errors import MissingExtraError, SalesflowError
 
@@ -44,6 +44,7 @@ def cli(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 cli.add_command(demo)
 cli.add_command(report)
+cli.add_command(forecast)
 cli.add_command(process_group)
 cli.add_command(import_group)
 

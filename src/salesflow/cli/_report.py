@@ -359,6 +359,7 @@ def inspect(
     targets: Targets | None = None,
     hierarchy: Hierarchy | None = None,
     period: Period | None = None,
+    only: tuple[str, ...] | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> Report:
     """The pipeline inspection report of ``tables`` at ``as_of``.
@@ -377,6 +378,8 @@ def inspect(
         targets: Adds the attainment section (with ``hierarchy``, rolled up the tree).
         hierarchy: Adds the attainment section, rolled up this tree.
         period: The attainment section's period (default: the quarter holding ``as_of``).
+        only: Compute only these sections (by their step names: ``"forecast"``,
+            ``"attainment"``, ...), in the report's order.
         step: Called with each section's name before it is computed (progress).
 
     Returns:
@@ -421,6 +424,8 @@ def inspect(
             )
         )
     for name, build in plan:
+        if only is not None and name not in only:
+            continue
         step(name)
         sections.append(build())
     return Report(title=title, as_of=as_of, sections=tuple(sections))

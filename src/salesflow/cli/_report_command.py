@@ -28,7 +28,7 @@ from salesflow.errors import ValidationError
 from salesflow.fiscal import FiscalCalendar
 from salesflow.io import HistoryTable, ImportResult, read_hierarchy, read_targets
 
-__all__ = ["parse_moment", "parse_rates", "read_plans", "report"]
+__all__ = ["forecast", "parse_moment", "parse_rates", "read_plans", "report"]
 
 
 EARLIEST_AS_OF, LATEST_AS_OF = EARLIEST, LATEST
@@ -240,7 +240,14 @@ def report(
     exit status is 1; the report covers the rest. With --targets or --teams,
     the report ends with each owner's and team's attainment.
     """
+    only: tuple[str, ...] | None = ctx.meta.get("salesflow.only")
+    if only is not None and targets_file is None and teams_file is None:
+        raise click.UsageError(
+            "salesflow forecast needs --targets or --teams (the attainment it shows is per owner "
+            "and team against targets)"
+        )
     out: Output = ctx.obj
+    heading = "Pipeline inspection" if only is None else "Forecast against targets"
     calendar = FiscalCalendar.standard(fiscal_year_start)
     plans = read_plans(targets_file, teams_file, team_levels, team_top, calendar, period)
     options = reader_options(kwargs)
@@ -265,14 +272,14 @@ def report(
             return inspect(
                 tables,
                 as_of=as_of if as_of_text or end is None else end,
-                title=f"Pipeline inspection: {Path(files[0]).name} as {preset_name} "
-                f"on {process.name}",
+                title=f"{heading}: {Path(files[0]).name} as {preset_name} on {process.name}",
                 rebuild=as_of_text is not None,
                 mapping=mapping,
                 rates=rates,
                 seed=seed,
                 calendar=calendar,
                 step=step,
+                only=only,
                 **plans,
             )
         result.append(_read(files, kwargs, options))
@@ -281,17 +288,18 @@ def report(
         return inspect(
             tables,
             as_of=as_of,
-            title=f"Pipeline inspection: {names} on {process.name}",
+            title=f"{heading}: {names} on {process.name}",
             rebuild=as_of_text is not None,
             mapping=mapping,
             rates=rates,
             seed=seed,
             calendar=calendar,
             step=step,
+            only=only,
             **plans,
         )
 
-    built = build(out, 12, make)
+    built = build(out, 12 if only is None else 1 + 2 * len(only), make)
     emit(out, built, fmt, html)
     if histories:
         refused: Any = histories[0].refused
@@ -309,3 +317,19 @@ def report(
         )
     if refused or (strict and partial):
         ctx.exit(1)
+
+
+def _forecast(ctx: click.Context, /, **kwargs: Any) -> None:
+    ctx.meta["salesflow.only"] = ("forecast", "attainment")
+    ctx.invoke(report, **kwargs)
+
+
+forecast = click.Command(
+    "forecast",
+    callback=click.pass_context(_forecast),
+    params=list(report.params),
+    help="Forecast against targets, per owner and team: target, closed, commit, best case, "
+    "pipeline, coverage, the chance of reaching the target and pace, with the hierarchy "
+    "indented, and the period's revenue forecast.\n\nThe same FILE and options as salesflow "
+    "report; give --targets and/or --teams (and --period, --fiscal-year-start).",
+)
