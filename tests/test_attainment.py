@@ -372,3 +372,29 @@ def test_backtest_scores_past_periods_from_their_cut_off() -> None:
     # Each cut-off knew only its past: the outcome of a period is what its deals won in it.
     company = [r for r in rows if r["node"] == "company"]
     assert all(r["cutoff"] == FY.period(r["period"]).start + timedelta(days=44) for r in company)
+
+
+def test_plot_draws_attainment_bars_with_the_band_and_refuses_without_targets() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        hierarchy=TEAMS,
+        targets=TARGETS,
+        period=Q1,
+        as_of=AS_OF,
+        draws=200,
+    )
+    ax = result.plot()
+    labels = [t.get_text().strip() for t in ax.get_yticklabels()]
+    assert labels == ["east", "ann", "bob"]
+    assert [round(p.get_width()) for p in ax.patches] == [
+        29,
+        25,
+        30,
+    ]  # 1300/4500, 1000/4000, 300/1000
+    assert "<table>" in result._repr_html_() and "FY2026 Q1" in repr(result)
+    with pytest.raises(ValidationError, match="no node has a target"):
+        attainment(_book(), process=SIMPLE, period=Q1, as_of=AS_OF, draws=50).plot()
+    matplotlib.pyplot.close("all")

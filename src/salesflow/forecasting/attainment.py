@@ -18,6 +18,7 @@ from typing import Any, Literal
 import narwhals as nw
 import numpy as np
 
+from salesflow.analytics._chart import MOST_BARS, axes_for
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import Kind, door, resolve
@@ -91,6 +92,39 @@ class Attainment(Result):
         self.as_of = as_of
         self.currency = currency
         self._totals = totals
+
+    def plot(self, *, ax: Any = None) -> Any:
+        """Attainment bars per node (closed ÷ target), with the P10–P90 band of where it will end.
+
+        Nodes without a target are left out of the chart (the table keeps them);
+        at most 25 are drawn, parents first. The line at 100 % is the target.
+        Needs the ``plots`` extra (matplotlib).
+
+        Raises:
+            ValidationError: No node has a target (an empty chart is not drawn).
+            MissingExtraError: matplotlib is not installed.
+        """
+        rows = [r for r in self.rows() if r["target"]][:MOST_BARS]
+        if not rows:
+            raise ValidationError(
+                [Problem("no node has a target: an attainment chart is not drawn", "$")],
+                subject="Attainment.plot",
+            )
+        axes = axes_for(ax, f"Attainment {self.title}: closed, and the P10–P90 band at the end")
+        names = ["  " * int(r["depth"]) + str(r["node"]) for r in rows]
+        targets = [float(r["target"]) for r in rows]
+        now = [100 * float(r["closed"]) / t for r, t in zip(rows, targets, strict=True)]
+        low = [100 * r["p10"] / t for r, t in zip(rows, targets, strict=True)]
+        high = [100 * r["p90"] / t for r, t in zip(rows, targets, strict=True)]
+        places = list(range(len(rows)))
+        axes.barh(places, now, color="#4c72b0", label="closed so far")
+        axes.hlines(places, low, high, color="#dd8452", linewidth=6, alpha=0.6, label="P10–P90")
+        axes.axvline(100, color="black", linewidth=1, linestyle="--")
+        axes.set_yticks(places, names)
+        axes.invert_yaxis()
+        axes.set_xlabel("% of target")
+        axes.legend(loc="lower right", fontsize=8)
+        return axes
 
     def draws(self, node: str) -> np.ndarray:
         """The simulated totals of ``node``'s period, one per draw (a copy).
@@ -432,7 +466,7 @@ def attainment(
     return Attainment(
         frame,
         kind,
-        title=f"Attainment, {span.label} ({span.start} to {span.end}), as of {moment.date()}, {unit_name}",
+        title=f"{span.label} ({span.start} to {span.end}), as of {moment.date()}, {unit_name}",
         policies={
             "period": span.label,
             "as_of": moment,
