@@ -442,3 +442,18 @@ def test_forecast_command_shows_the_forecast_and_attainment_only(
     assert document["title"].startswith("Forecast against targets: ")
     assert main(["forecast", str(path)]) == 2
     assert "needs --targets or --teams" in capsys.readouterr().err
+
+
+def test_a_calendar_file_sets_the_forecast_quarter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calendar = tmp_path / "calendar.yaml"
+    calendar.write_text(
+        "kind: weeks\npattern: 4-4-5\nend_month: 12\nweek_start: Sunday\n", encoding="utf-8"
+    )
+    document = _json(
+        capsys, "demo", "--deals", DEALS, "--calendar", str(calendar), "--format", "json"
+    )
+    assert "FY2026 Q1, 2025-12-28 to 2026-03-28" in document["sections"]["forecast"]["title"]
+    assert main(["demo", "--calendar", str(calendar), "--fiscal-year-start", "2"]) == 2
+    assert "not both" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -132,3 +133,69 @@ def test_listed_periods_are_found_and_gaps_or_overlaps_refused() -> None:
 def test_bad_settings_and_questions_are_refused_by_name(make: object, message: str) -> None:
     with pytest.raises(sf.ValidationError, match=message):
         make()  # type: ignore[operator]
+
+
+@given(CALENDARS)
+def test_a_calendar_survives_its_plain_data(calendar: FiscalCalendar) -> None:
+    assert FiscalCalendar.from_dict(calendar.to_dict()) == calendar
+
+
+def test_listed_calendars_survive_their_plain_data_and_bad_data_is_named() -> None:
+    listed = FiscalCalendar.from_periods(
+        FiscalCalendar.standard(4).periods(date(2025, 4, 1), date(2027, 3, 31), "quarter")
+    )
+    assert FiscalCalendar.from_dict(listed.to_dict()) == listed
+    with pytest.raises(sf.ValidationError) as caught:
+        FiscalCalendar.from_dict(
+            {
+                "kind": "listed",
+                "periods": [
+                    {
+                        "unit": "fortnight",
+                        "start": "2026-01-01",
+                        "end": "2026-01-14",
+                        "fiscal_year": 2026,
+                    },
+                    {
+                        "unit": "quarter",
+                        "start": "2026-13-01",
+                        "end": "2026-03-31",
+                        "fiscal_year": "x",
+                    },
+                ],
+            }
+        )
+    text = str(caught.value)
+    for where in ("$.periods[0].unit", "$.periods[1].start", "$.periods[1].fiscal_year"):
+        assert where in text, where
+    with pytest.raises(
+        sf.ValidationError, match=r"unknown key for a standard calendar @ \$\.pattern"
+    ):
+        FiscalCalendar.from_dict({"kind": "standard", "pattern": "4-4-5"})
+    with pytest.raises(sf.ValidationError, match="kind must be standard, weeks or listed"):
+        FiscalCalendar.from_dict({"kind": "lunar"})
+
+
+def test_read_calendar_from_a_settings_file_or_salesforce_periods(tmp_path: Path) -> None:
+    from salesflow.io import read_calendar
+
+    settings = tmp_path / "calendar.yaml"
+    settings.write_text(
+        "fiscal_calendar:\n  kind: weeks\n  pattern: 4-5-4\n  end_month: 1\n  week_start: Sunday\n",
+        encoding="utf-8",
+    )
+    assert read_calendar(settings) == FiscalCalendar.weeks("4-5-4", end_month=1, week_start=6)
+    periods = tmp_path / "Period.csv"
+    periods.write_text(
+        "Type,StartDate,EndDate,Number,FiscalYearSettings.Name\n"
+        "Quarter,2026-02-01,2026-04-30,1,2027\nQuarter,2026-05-01,2026-07-31,2,2027\n",
+        encoding="utf-8",
+    )
+    listed = read_calendar(periods)
+    assert listed.period_of(date(2026, 6, 1)).label == "FY2027 Q2"
+    periods.write_text(
+        "Type,StartDate,EndDate,Number,FiscalYearSettings.Name\nQuarter,2026-02-01,soon,1,2027\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(sf.ValidationError, match=r"line 2, column end"):
+        read_calendar(periods)

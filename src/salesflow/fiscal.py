@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Literal
@@ -267,6 +267,108 @@ class FiscalCalendar:
             "listed", listed=tuple(sorted(good, key=lambda p: (UNITS.index(p.unit), p.start)))
         )
 
+    # ------------------------------------------------------------ as data
+
+    def to_dict(self) -> dict[str, object]:
+        """The calendar as plain data, the shape :meth:`from_dict` reads (a settings file's).
+
+        >>> FiscalCalendar.weeks("4-5-4", end_month=1, week_start=6).to_dict()
+        {'kind': 'weeks', 'pattern': '4-5-4', 'end_month': 1, 'week_start': 6, 'rule': 'last', 'named_by': 'end'}
+        """
+        if self.kind == "standard":
+            return {"kind": "standard", "start_month": self.start_month, "named_by": self.named_by}
+        if self.kind == "weeks":
+            return {
+                "kind": "weeks",
+                "pattern": self.pattern,
+                "end_month": self.start_month,
+                "week_start": self.week_start,
+                "rule": self.rule,
+                "named_by": self.named_by,
+            }
+        return {
+            "kind": "listed",
+            "periods": [
+                {
+                    "unit": p.unit,
+                    "start": p.start.isoformat(),
+                    "end": p.end.isoformat(),
+                    "label": p.label,
+                    "fiscal_year": p.fiscal_year,
+                    "number": p.number,
+                }
+                for p in self.listed
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> FiscalCalendar:
+        """A calendar from plain data: ``kind`` is ``standard``, ``weeks`` or ``listed``.
+
+        ``standard``: ``start_month`` (1–12), ``named_by``. ``weeks``:
+        ``pattern``, ``end_month``, ``week_start`` (0 = Monday … 6 = Sunday, or
+        the day's name), ``rule``, ``named_by``. ``listed``: ``periods``, each
+        with ``unit``, ``start``, ``end`` (ISO dates), ``fiscal_year``,
+        ``number`` and optionally ``label``.
+
+        >>> FiscalCalendar.from_dict({"kind": "standard", "start_month": 2})
+        FiscalCalendar.standard(start_month=2)
+
+        Raises:
+            ValidationError: An unknown kind or key, or a bad value (each named by its path).
+        """
+        if not isinstance(data, Mapping):
+            raise ValidationError(
+                [Problem(f"expected a mapping, got {shorten(data)}", "$")],
+                subject="fiscal calendar",
+            )
+        kind = data.get("kind", "standard")
+        allowed = {
+            "standard": {"kind", "start_month", "named_by"},
+            "weeks": {"kind", "pattern", "end_month", "week_start", "rule", "named_by"},
+            "listed": {"kind", "periods"},
+        }
+        if kind not in allowed:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"kind must be standard, weeks or listed, got {shorten(kind)}", "$.kind"
+                    )
+                ],
+                subject="fiscal calendar",
+            )
+        unknown = sorted(set(data) - allowed[str(kind)])
+        if unknown:
+            raise ValidationError(
+                [Problem(f"unknown key for a {kind} calendar", f"$.{k}") for k in unknown],
+                subject="fiscal calendar",
+            )
+        named = data.get("named_by", "end")
+        if kind == "standard":
+            return cls.standard(data.get("start_month", 1), named_by=named)  # type: ignore[arg-type]
+        if kind == "weeks":
+            start = data.get("week_start", 0)
+            if isinstance(start, str) and start.capitalize() in _WEEKDAYS:
+                start = _WEEKDAYS.index(start.capitalize())
+            return cls.weeks(
+                data.get("pattern", "4-4-5"),  # type: ignore[arg-type]
+                end_month=data.get("end_month", 12),  # type: ignore[arg-type]
+                week_start=start,  # type: ignore[arg-type]
+                rule=data.get("rule", "last"),  # type: ignore[arg-type]
+                named_by=named,  # type: ignore[arg-type]
+            )
+        rows = data.get("periods")
+        if not isinstance(rows, list) or not rows:
+            raise ValidationError(
+                [Problem("a listed calendar needs a non-empty list of periods", "$.periods")],
+                subject="fiscal calendar",
+            )
+        problems: list[Problem] = []
+        periods = [_listed_period(row, f"$.periods[{i}]", problems) for i, row in enumerate(rows)]
+        if problems:
+            raise ValidationError(problems, subject="fiscal calendar")
+        return cls.from_periods(p for p in periods if p is not None)
+
     # ------------------------------------------------------------ questions
 
     def period_of(self, day: date, unit: Unit = "quarter") -> Period:
@@ -437,6 +539,50 @@ class FiscalCalendar:
                 f"week_start={self.week_start} ({_WEEKDAYS[self.week_start]}), rule={self.rule!r})"
             )
         return f"FiscalCalendar.from_periods({len(self.listed)} periods)"
+
+
+_MARKS: dict[str, str] = {"quarter": "Q", "month": "P", "week": "W"}
+
+
+def _listed_period(row: object, at: str, problems: list[Problem]) -> Period | None:
+    """One listed period from plain data (``unit``, ``start``, ``end``, ``fiscal_year``, ``number``)."""
+    if not isinstance(row, Mapping):
+        problems.append(Problem(f"expected a period, got {shorten(row)}", at))
+        return None
+    before = len(problems)
+    unit = row.get("unit")
+    if unit not in UNITS:
+        problems.append(
+            Problem(f"unit must be one of {', '.join(UNITS)}, got {shorten(unit)}", f"{at}.unit")
+        )
+    days: list[date] = []
+    for key in ("start", "end"):
+        value = row.get(key)
+        try:
+            days.append(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        except ValueError:
+            problems.append(Problem(f"expected an ISO date, got {shorten(value)}", f"{at}.{key}"))
+    numbers: list[int] = []
+    for key in ("fiscal_year", "number"):
+        value = row.get(key, 1 if key == "number" else None)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, str))
+            or not str(value).isdigit()
+        ):
+            problems.append(
+                Problem(f"expected a whole number, got {shorten(value)}", f"{at}.{key}")
+            )
+        else:
+            numbers.append(int(value))
+    if len(problems) > before:
+        return None
+    year, number = numbers
+    mark = _MARKS.get(str(unit))
+    label = row.get("label") or (
+        f"FY{year}" if mark is None else f"FY{year} {mark}{number:0{1 if mark == 'Q' else 2}d}"
+    )
+    return Period(unit, days[0], days[1], str(label), year, number)  # type: ignore[arg-type]
 
 
 def _add_months(day: date, months: int) -> date:

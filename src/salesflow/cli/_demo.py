@@ -8,12 +8,11 @@ from pathlib import Path
 import click
 
 from salesflow.analytics import frames
-from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, emit
+from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, calendar_from, emit
 from salesflow.cli._output import Output
 from salesflow.cli._processes import load_process
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.datasets import synthetic
-from salesflow.fiscal import FiscalCalendar
 
 __all__ = ["demo"]
 
@@ -38,6 +37,7 @@ def demo(
     deals: int,
     seed: int,
     fiscal_year_start: int,
+    calendar_file: str | None,
     fmt: str,
     html: Path | None,
 ) -> None:
@@ -59,12 +59,12 @@ def demo(
             "give a process with one, e.g. --process salesforce"
         )
     mapping = mapping_for(process)
+    calendar = calendar_from(fiscal_year_start, calendar_file)
 
     def make(step: Callable[[str], None]) -> Report:
         step("generating deals")
         data = synthetic(process, deals, seed=seed)
         tables = frames(data.opportunities, data.activities, process=process)
-        calendar = FiscalCalendar.standard(fiscal_year_start)
         return inspect(
             tables,
             as_of=data.as_of,

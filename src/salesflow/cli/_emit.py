@@ -12,8 +12,10 @@ from salesflow.cli._output import Output
 from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
 from salesflow.cli._terminal import safe_lines, safe_text
+from salesflow.fiscal import FiscalCalendar
+from salesflow.io.plans import read_calendar
 
-__all__ = ["FISCAL_YEAR_START", "FORMAT", "HTML", "build", "emit"]
+__all__ = ["FISCAL_YEAR_START", "FORMAT", "HTML", "build", "calendar_from", "emit"]
 
 FORMAT = click.option(
     "--format",
@@ -83,7 +85,26 @@ def emit(out: Output, report: Report, fmt: str, html: Path | None) -> None:
         print_report(out, report)
 
 
-FISCAL_YEAR_START = click.option(
+_CALENDAR = click.option(
+    "--calendar",
+    "calendar_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A fiscal calendar file instead of --fiscal-year-start: YAML/JSON (kind: standard, "
+    "weeks or listed; e.g. kind: weeks, pattern: 4-4-5, end_month: 12, week_start: Sunday) or "
+    "a CSV of periods (Salesforce's Period export).",
+)
+
+
+def calendar_from(fiscal_year_start: int, calendar_file: str | None) -> FiscalCalendar:
+    """The report's fiscal calendar: the ``--calendar`` file's, or standard years from a month."""
+    if calendar_file is None:
+        return FiscalCalendar.standard(fiscal_year_start)
+    if fiscal_year_start != 1:
+        raise click.UsageError("give --calendar or --fiscal-year-start, not both")
+    return read_calendar(calendar_file)
+
+
+_FISCAL_YEAR_START = click.option(
     "--fiscal-year-start",
     default=1,
     show_default=True,
@@ -92,3 +113,8 @@ FISCAL_YEAR_START = click.option(
     help="The month your fiscal year starts in (1 = January): the forecast covers the fiscal "
     "quarter that holds the report's moment, labelled FY<year> Q<n> (the year it ends in).",
 )
+
+
+def FISCAL_YEAR_START(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``--fiscal-year-start MONTH`` and ``--calendar FILE`` (see :func:`calendar_from`)."""
+    return _FISCAL_YEAR_START(_CALENDAR(function))

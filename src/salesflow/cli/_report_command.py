@@ -11,7 +11,7 @@ import click
 
 from salesflow.analytics import Rates, frames
 from salesflow.analytics._expr import EARLIEST, LATEST
-from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, emit
+from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, calendar_from, emit
 from salesflow.cli._load import (
     import_options,
     read_documents,
@@ -221,6 +221,7 @@ def report(
     rate_pairs: tuple[str, ...],
     seed: int,
     fiscal_year_start: int,
+    calendar_file: str | None,
     preset_name: str | None,
     targets_file: str | None,
     teams_file: str | None,
@@ -248,7 +249,7 @@ def report(
         )
     out: Output = ctx.obj
     heading = "Pipeline inspection" if only is None else "Forecast against targets"
-    calendar = FiscalCalendar.standard(fiscal_year_start)
+    calendar = calendar_from(fiscal_year_start, calendar_file)
     plans = read_plans(targets_file, teams_file, team_levels, team_top, calendar, period)
     options = reader_options(kwargs)
     if preset_name is not None:

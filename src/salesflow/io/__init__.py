@@ -26,7 +26,7 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
-from salesflow.io.plans import read_hierarchy, read_targets
+from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
@@ -50,6 +50,7 @@ __all__ = [
     "Note",
     "Refusal",
     "hubspot_stage_dates",
+    "read_calendar",
     "read_csv",
     "read_field_history",
     "read_hierarchy",

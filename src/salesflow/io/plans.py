@@ -21,12 +21,13 @@ from datetime import date
 
 from salesflow._regular_file import open_regular_file, read_limited
 from salesflow.errors import FileFormatError, Problem, ValidationError
+from salesflow.files import read_document
 from salesflow.fiscal import FiscalCalendar
 from salesflow.hierarchy import Hierarchy
 from salesflow.io._source import MAX_IMPORT_BYTES
 from salesflow.targets import Targets
 
-__all__ = ["read_hierarchy", "read_targets"]
+__all__ = ["read_calendar", "read_hierarchy", "read_targets"]
 
 
 def _rows(path: str | os.PathLike[str], max_bytes: int) -> list[dict[str, str]]:
@@ -132,3 +133,61 @@ def read_hierarchy(
         return Hierarchy.from_pairs((r["node"], r["parent"]) for r in rows)
     except ValidationError as exc:
         raise _lines(exc, name) from None
+
+
+_PERIOD_COLUMNS = {
+    "type": "unit",
+    "startdate": "start",
+    "enddate": "end",
+    "fiscalyearsettings.name": "fiscal_year",
+    "fullyqualifiedlabel": "label",
+}
+"""Salesforce's ``Period`` export columns (any case), as :meth:`FiscalCalendar.from_dict` names them."""
+
+
+def read_calendar(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_IMPORT_BYTES
+) -> FiscalCalendar:
+    """A fiscal calendar from a settings file (YAML, JSON or TOML) or a CSV of periods.
+
+    A settings file holds what :meth:`FiscalCalendar.from_dict` reads (``kind:
+    weeks``, ``pattern: 4-4-5``, ``end_month: 12``, ``week_start: Sunday``…),
+    at its top level or under a ``fiscal_calendar`` key. A CSV lists periods
+    one per row: ``unit``, ``start``, ``end``, ``fiscal_year``, ``number`` and
+    optionally ``label`` — or Salesforce's ``Period`` export (``Type``,
+    ``StartDate``, ``EndDate``, ``Number``, ``FiscalYearSettings.Name``,
+    ``FullyQualifiedLabel``).
+
+    Raises:
+        FileFormatError: Not a readable file of those kinds.
+        ValidationError: A bad calendar, each problem at its key or line.
+    """
+    name = str(path)
+    try:
+        if name.lower().endswith(".csv"):
+            rows = []
+            for row in _rows(path, max_bytes):
+                given: dict[str, object] = {}
+                for key, value in row.items():
+                    if not key:
+                        continue
+                    wanted = _PERIOD_COLUMNS.get(key.strip().lower(), key.strip().lower())
+                    given[wanted] = value.strip() or None
+                if isinstance(given.get("unit"), str):
+                    given["unit"] = str(given["unit"]).lower()
+                if given.get("label") is None:
+                    given.pop("label", None)
+                rows.append(given)
+            return FiscalCalendar.from_dict({"kind": "listed", "periods": rows})
+        document = read_document(path, max_bytes=max_bytes)
+        inner = document.get("fiscal_calendar", document)
+        if not isinstance(inner, dict):
+            raise FileFormatError(name, "fiscal_calendar: expected a mapping")
+        return FiscalCalendar.from_dict(inner)
+    except ValidationError as exc:
+        problems = [
+            Problem(p.message, p.path.replace("$.periods[", "$[", 1)) for p in exc.problems
+        ]
+        if name.lower().endswith(".csv"):
+            raise _lines(ValidationError(problems, subject=name), name) from None
+        raise ValidationError(exc.problems, subject=name) from None
