@@ -49,13 +49,16 @@ def resolve_period(period: object, calendar: object, subject: str) -> Period | N
     )
 
 
-def exclusive(period: object, raw: Mapping[str, object], subject: str) -> None:
+def exclusive(
+    period: object, raw: Mapping[str, object], subject: str, *, name: str = "period"
+) -> None:
     """Refuse ``period=`` together with any of the raw date arguments it stands for.
 
     Args:
         period: The caller's ``period=`` (unresolved).
         raw: The raw date arguments by name, ``None`` when not given.
         subject: The metric, for the error.
+        name: The period argument's name (``periods`` for a metric over time).
 
     Raises:
         ValidationError: Both given; the message names both arguments.
@@ -68,8 +71,9 @@ def exclusive(period: object, raw: Mapping[str, object], subject: str) -> None:
     raise ValidationError(
         [
             Problem(
-                f"got both period= and {named}: period= stands for {instead}, give one or the other",
-                "$.period",
+                f"got both {name}= and {named}: {name}= stands for {instead}, "
+                "give one or the other",
+                f"$.{name}",
             )
         ],
         subject=subject,
