@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import NoReturn
 
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._trend_parts import calendar_of
 from salesflow.errors import Problem, ValidationError
 from salesflow.fiscal import Period
 
-__all__ = ["PeriodLike", "days", "exclusive", "label", "resolve_period", "window"]
+__all__ = ["PeriodLike", "days", "exclusive", "label", "missing", "resolve_period", "window"]
 
 PeriodLike = Period | str
 """A period as a metric takes it: a :class:`~salesflow.Period` or its label, e.g. ``"FY2027 Q1"``."""
@@ -75,6 +76,23 @@ def exclusive(
                 "give one or the other",
                 f"$.{name}",
             )
+        ],
+        subject=subject,
+    )
+
+
+def missing(raw: Mapping[str, object], subject: str) -> NoReturn:
+    """Refuse a call that names its window neither by the raw date arguments nor by ``period=``.
+
+    Raises:
+        ValidationError: Always: one problem per raw argument not given.
+    """
+    instead = " and ".join(f"{name}=" for name in raw)
+    raise ValidationError(
+        [
+            Problem(f"expected {name}= (or period= instead of {instead})", f"$.{name}")
+            for name, value in raw.items()
+            if value is None
         ],
         subject=subject,
     )

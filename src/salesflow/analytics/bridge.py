@@ -48,7 +48,14 @@ from salesflow.analytics._chart import waterfall
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._history_gaps import before_history, without_history
-from salesflow.analytics._periods import PeriodLike, exclusive, label, resolve_period, window
+from salesflow.analytics._periods import (
+    PeriodLike,
+    exclusive,
+    label,
+    missing,
+    resolve_period,
+    window,
+)
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
@@ -179,14 +186,7 @@ def bridge(
     if chosen_period is not None:
         first, second = window(chosen_period)
     elif start is None or end is None:
-        raise ValidationError(
-            [
-                Problem(f"expected {name}= (or period= instead of start= and end=)", f"$.{name}")
-                for name, value in (("start", start), ("end", end))
-                if value is None
-            ],
-            subject="bridge",
-        )
+        missing({"start": start, "end": end}, "bridge")
     else:
         first, second = as_utc(start, what="start"), as_utc(end, what="end")
     if second < first:
