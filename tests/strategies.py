@@ -595,3 +595,21 @@ def dated_rate_rows(
         max_size=8,
         unique_by=lambda row: (row[0], row[1]),
     )
+
+
+def fiscal_calendars() -> st.SearchStrategy[sf.FiscalCalendar]:
+    """Standard (any start month, either naming) and week-based (any pattern, month, weekday, rule)."""
+    standard = st.builds(
+        sf.FiscalCalendar.standard,
+        st.integers(1, 12),
+        named_by=st.sampled_from(["end", "start"]),
+    )
+    weeks = st.builds(
+        sf.FiscalCalendar.weeks,
+        st.sampled_from(["4-4-5", "4-5-4", "5-4-4"]),
+        end_month=st.integers(1, 12),
+        week_start=st.integers(0, 6),
+        rule=st.sampled_from(["last", "nearest"]),
+        named_by=st.sampled_from(["end", "start"]),
+    )
+    return st.one_of(standard, weeks)

@@ -368,7 +368,15 @@ def test_movement_refuses_an_end_before_its_start_and_a_period_that_is_not_one()
     with pytest.raises(sf.ValidationError, match=r"\$\.end"):
         category_movement(_tables(), start=date(2026, 5, 1), end=date(2026, 4, 1))
     with pytest.raises(sf.ValidationError, match=r"\$\.period"):
-        category_movement(_tables(), end=date(2026, 5, 1), period="FY2026 Q2")  # type: ignore[arg-type]
+        category_movement(_tables(), end=date(2026, 5, 1), period="Q2 2026")
+    with pytest.raises(sf.ValidationError, match=r"\$\.period"):
+        category_movement(_tables(), end=date(2026, 5, 1), period=2)  # type: ignore[arg-type]
+
+
+def test_movement_reads_a_period_label_in_the_calendar() -> None:
+    named = category_movement(_tables(), end=date(2026, 5, 15), period="FY2026 Q2")
+    assert named.period == Q2
+    assert named.rows() == category_movement(_tables(), end=date(2026, 5, 15), period=Q2).rows()
 
 
 def test_movement_before_the_history_says_there_is_no_data() -> None:

@@ -48,6 +48,14 @@ from salesflow.analytics._chart import waterfall
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
 from salesflow.analytics._history_gaps import before_history, without_history
+from salesflow.analytics._periods import (
+    PeriodLike,
+    exclusive,
+    label,
+    missing,
+    resolve_period,
+    window,
+)
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.as_of import state_at
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
@@ -56,6 +64,7 @@ from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.fiscal import FiscalCalendar
 from salesflow.process import SalesProcess
 
 __all__ = ["MOVEMENTS", "Bridge", "BridgeTotals", "bridge"]
@@ -107,9 +116,11 @@ def _state(inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | 
 @translated("bridge")
 def bridge(
     data: Any,
-    start: date | datetime,
-    end: date | datetime,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
     *,
+    period: PeriodLike | None = None,
+    calendar: FiscalCalendar | None = None,
     close_between: tuple[date, date] | None = None,
     process: SalesProcess | None = None,
     rates: Rates | None = None,
@@ -124,6 +135,10 @@ def bridge(
         data: Opportunities or :class:`~salesflow.analytics.Frames` with a history table.
         start: The first moment (a date means the end of that day, UTC).
         end: The second moment, not before ``start``.
+        period: Instead of ``start`` and ``end``, a fiscal period (a
+            :class:`~salesflow.Period` or its label, e.g. ``"FY2027 Q1"``): from
+            the end of the day before it begins to the end of its last day.
+        calendar: The fiscal calendar a ``period`` label is read in (default: the calendar year).
         close_between: Only deals whose close date (at each moment) is in this
             inclusive range are in the pipeline, e.g. this quarter; default: all open deals.
         process: Supplies which stages are closed and won (default: ``Frames.process``).
@@ -142,8 +157,9 @@ def bridge(
         :meth:`Bridge.totals` adds them up, :meth:`Bridge.totals_by` per group.
 
     Raises:
-        ValidationError: ``end`` before ``start``, no history, no process, an
-            unknown ``group_at``, a ``by`` column neither table has.
+        ValidationError: ``end`` before ``start``, neither both moments nor a
+            ``period`` (or both), a label not of the calendar, no history, no
+            process, an unknown ``group_at``, a ``by`` column neither table has.
         CurrencyMismatchError: Several currencies and no ``rates``.
 
     >>> from datetime import date
@@ -160,9 +176,19 @@ def bridge(
     >>> {owner: (str(t.start.amount), str(t.end.amount), t.adds_up())
     ...  for owner, t in sorted(per_owner.items())}
     {'ana': ('20000.00', '15000.00', True), 'bo': ('28000.00', '20000.00', True), 'cy': ('0.00', '20000.00', True)}
+    >>> quarter = bridge(examples.opportunities(), period="FY2026 Q1", process=examples.process())
+    >>> quarter.title, quarter.totals().adds_up()
+    ('Pipeline bridge FY2026 Q1 (2025-12-31 → 2026-03-31)', True)
     """
     data = door(data, columns=columns, process=process, currency=currency)
-    first, second = as_utc(start, what="start"), as_utc(end, what="end")
+    exclusive(period, {"start": start, "end": end}, "bridge")
+    chosen_period = resolve_period(period, calendar, "bridge")
+    if chosen_period is not None:
+        first, second = window(chosen_period)
+    elif start is None or end is None:
+        missing({"start": start, "end": end}, "bridge")
+    else:
+        first, second = as_utc(start, what="start"), as_utc(end, what="end")
     if second < first:
         raise ValidationError(
             [Problem(f"end {second.isoformat()} is before start {first.isoformat()}", "$.end")],
@@ -249,15 +275,19 @@ def bridge(
         )
         .sort("id")
     )
-    window = "" if close_between is None else f", closing {close_between[0]}..{close_between[1]}"
+    closing = "" if close_between is None else f", closing {close_between[0]}..{close_between[1]}"
+    span = f"{first.date()} → {second.date()}"
+    if chosen_period is not None:
+        span = f"{chosen_period.label} ({span})"
     result = Bridge(
         table,
         inputs.kind,
-        title=f"Pipeline bridge {first.date()} → {second.date()}{window}",
+        title=f"Pipeline bridge {span}{closing}",
         pending=[before_history(inputs, [second], "bridge"), without_history(inputs)],
         policies={
             "start": first,
             "end": second,
+            "period": label(chosen_period),
             "close_between": close_between,
             "rates": rates,
             "by": keys,

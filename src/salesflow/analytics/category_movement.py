@@ -23,6 +23,7 @@ from salesflow.analytics._chart import bars
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, sum0
 from salesflow.analytics._history_gaps import before_history, without_history
+from salesflow.analytics._periods import PeriodLike, resolve_period
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics._trend_parts import (
     OPEN_CATEGORIES,
@@ -178,7 +179,7 @@ def category_movement(
     *,
     start: date | datetime | None = None,
     end: date | datetime | None = None,
-    period: Period | None = None,
+    period: PeriodLike | None = None,
     calendar: FiscalCalendar | None = None,
     process: SalesProcess | None = None,
     rates: Rates | None = None,
@@ -207,9 +208,11 @@ def category_movement(
         start: The first moment (a date means the end of that day, UTC);
             default: the end of the day before the period starts.
         end: The second moment; default: the end of the day of the last history row.
-        period: The period whose deals are followed (a :class:`~salesflow.Period`);
-            default: the quarter of ``calendar`` that holds ``end``.
-        calendar: The fiscal calendar for the default period (default: the calendar year).
+        period: The period whose deals are followed (a :class:`~salesflow.Period`
+            or its label in ``calendar``, e.g. ``"FY2026 Q1"``); default: the
+            quarter of ``calendar`` that holds ``end``.
+        calendar: The fiscal calendar of a ``period`` label and of the default
+            period (default: the calendar year).
         process: Supplies which stages are closed and won (default: ``Frames.process``).
         rates: Convert amounts into one currency (required with several currencies).
         columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
@@ -222,8 +225,8 @@ def category_movement(
         :meth:`~CategoryMovement.deals` the deal in each cell.
 
     Raises:
-        ValidationError: ``end`` before ``start``, ``period`` not a Period, no
-            history, no process.
+        ValidationError: ``end`` before ``start``, ``period`` neither a Period
+            nor a label of the calendar, no history, no process.
         CurrencyMismatchError: Several currencies and no ``rates``.
 
     >>> from datetime import date
@@ -237,17 +240,13 @@ def category_movement(
     """
     subject = "category_movement"
     data = door(data, columns=columns, process=process, currency=currency)
-    if period is not None and not isinstance(period, Period):
-        raise ValidationError(
-            [Problem(f"expected a Period, got {type(period).__name__}", "$.period")],
-            subject=subject,
-        )
+    chosen_period = resolve_period(period, calendar, subject)
     chosen_calendar = calendar_of(calendar, subject)
     inputs = resolve(data)
     chosen = stage_process(process, data, subject, needs="which stages are closed and won")
     _, last = history_span(inputs)
     second = moment_of(end, last, "end", subject)
-    window = period or chosen_calendar.period_of(second.date(), "quarter")
+    window = chosen_period or chosen_calendar.period_of(second.date(), "quarter")
     first = (
         as_utc(start, what="start")
         if start is not None

@@ -10,10 +10,12 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, date_days, sum0
+from salesflow.analytics._periods import PeriodLike, days, exclusive, label, resolve_period
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
+from salesflow.fiscal import FiscalCalendar
 from salesflow.process import SalesProcess
 
 __all__ = ["Velocity", "sales_velocity"]
@@ -34,6 +36,8 @@ def sales_velocity(
     data: Any,
     *,
     created_between: tuple[date, date] | None = None,
+    period: PeriodLike | None = None,
+    calendar: FiscalCalendar | None = None,
     rates: Rates | None = None,
     by: str | Sequence[str] = (),
     process: SalesProcess | None = None,
@@ -48,17 +52,40 @@ def sales_velocity(
     from creation to closing of its won deals. All four are in the result;
     velocity is null when a part is (no won deal, nothing closed).
 
+    Args:
+        data: Opportunities, a snapshot frame, or :class:`~salesflow.analytics.Frames`.
+        created_between: The cohort: deals created on these days (both included).
+        period: Instead of ``created_between``, a fiscal period (a
+            :class:`~salesflow.Period` or its label, e.g. ``"FY2027 Q1"``): the
+            deals created on its days.
+        calendar: The fiscal calendar a ``period`` label is read in (default: the calendar year).
+        rates: Convert amounts into one currency (required with several currencies).
+        by: Columns to group by.
+        process: The process the deals follow (default: ``Frames.process``).
+        columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
+        currency: The currency of amounts in tables without a currency column.
+
     Returns:
         A :class:`Velocity`: ``*by``, ``opportunities``, ``won``, ``closed``,
         ``won_amount``, ``average_won_amount``, ``win_rate``,
         ``mean_cycle_days``, ``velocity_per_day`` (floats except counts and
         ``won_amount``, an exact decimal).
 
+    Raises:
+        ValidationError: ``period`` and ``created_between`` both given, a label
+            not of the calendar, a missing column.
+
     >>> from salesflow.analytics import examples
     >>> v = sales_velocity(examples.opportunities())
     >>> round(v.per_day, 2)
     967.74
+    >>> sales_velocity(examples.opportunities(), period="FY2026 Q1").title
+    'Sales velocity of deals created in FY2026 Q1 (USD per day)'
     """
+    exclusive(period, {"created_between": created_between}, "sales_velocity")
+    chosen_period = resolve_period(period, calendar, "sales_velocity")
+    if chosen_period is not None:
+        created_between = days(chosen_period)
     data = door(data, columns=columns, process=process, currency=currency)
     keys = by_columns(by)
     inputs = resolve(data)
@@ -103,9 +130,15 @@ def sales_velocity(
     )
     if keys:
         table = table.sort(keys)
+    cohort = "" if chosen_period is None else f" of deals created in {chosen_period.label}"
     return Velocity(
         table,
         inputs.kind,
-        title=f"Sales velocity ({currency or 'no currency'} per day)",
-        policies={"created_between": created_between, "rates": rates, "by": keys},
+        title=f"Sales velocity{cohort} ({currency or 'no currency'} per day)",
+        policies={
+            "created_between": created_between,
+            "period": label(chosen_period),
+            "rates": rates,
+            "by": keys,
+        },
     )

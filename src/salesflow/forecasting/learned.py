@@ -11,11 +11,13 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc, by_columns
+from salesflow.analytics._periods import PeriodLike, exclusive, label, resolve_period
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.fiscal import FiscalCalendar
 from salesflow.forecasting import _checks
 from salesflow.forecasting._chain import fit_chain
 from salesflow.forecasting._transitions import Reopened, count_moves
@@ -41,6 +43,8 @@ def learn_probabilities(
     process: SalesProcess | None = None,
     since: date | datetime | None = None,
     until: date | datetime | None = None,
+    period: PeriodLike | None = None,
+    calendar: FiscalCalendar | None = None,
     segment: str | Sequence[str] = (),
     min_sample: int = 30,
     reopened: Reopened = "censor",
@@ -68,6 +72,10 @@ def learn_probabilities(
         since: Count only moves made on or after this time (a date: from its start).
         until: Learn as of this time (a date: its end): later history is ignored,
             as if not yet written, so deals open then are censored.
+        period: Instead of ``since`` and ``until``, a fiscal period (a
+            :class:`~salesflow.Period` or its label, e.g. ``"FY2026"``): the
+            moves made on its days, learned as of the end of its last day.
+        calendar: The fiscal calendar a ``period`` label is read in (default: the calendar year).
         segment: Snapshot columns to learn separately for (owner, product, a size band ...).
         min_sample: The fewest counted moves out of a stage for a number;
             below it the estimate is "insufficient history".
@@ -88,7 +96,9 @@ def learn_probabilities(
         A :class:`LearnedProbabilities`.
 
     Raises:
-        ValidationError: A bad option, no process, stages the process lacks, a missing column.
+        ValidationError: A bad option, ``period`` with ``since`` or ``until``, a
+            label not of the calendar, no process, stages the process lacks, a
+            missing column.
 
     >>> import salesflow as sf
     >>> from salesflow.forecasting import learn_probabilities
@@ -98,6 +108,10 @@ def learn_probabilities(
     >>> e.low < data.truth.win_probability["Negotiation/Review"] < e.high
     True
     """
+    exclusive(period, {"since": since, "until": until}, "learn_probabilities")
+    chosen_period = resolve_period(period, calendar, "learn_probabilities")
+    if chosen_period is not None:
+        since, until = chosen_period.start, chosen_period.end
     data = door(data, columns=columns, process=process, currency=currency)
     problems = []
     if isinstance(min_sample, bool) or not isinstance(min_sample, int) or min_sample < 1:
@@ -174,6 +188,7 @@ def learn_probabilities(
         policies={
             "since": start,
             "until": end,
+            "period": label(chosen_period),
             "segment": tuple(keys),
             "min_sample": min_sample,
             "reopened": reopened,

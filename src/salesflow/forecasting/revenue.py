@@ -11,6 +11,7 @@ import numpy as np
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
+from salesflow.analytics._periods import PeriodLike, days, exclusive, missing, resolve_period
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.coverage import Coverage, Gap
 from salesflow.analytics.dated_rates import DatedRates, rates_for
@@ -18,6 +19,7 @@ from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.fiscal import FiscalCalendar
 from salesflow.forecasting import _checks
 from salesflow.forecasting._montecarlo import simulate
 from salesflow.forecasting._open_deals import open_deals, rate
@@ -51,6 +53,7 @@ class RevenueForecast:
         coverage: The open deals left out of the simulation and why (no
             history, no amount, a stage outside the process, no timing at
             all), and those timed by their own close date.
+        period: The fiscal period's label when it was named by ``period=``.
     """
 
     start: date
@@ -68,10 +71,12 @@ class RevenueForecast:
     seed: int
     learned_from: str
     coverage: Coverage = attrs.field(factory=Coverage)
+    period: str | None = None
 
     def __repr__(self) -> str:
+        named = "" if self.period is None else f"{self.period}, "
         return (
-            f"RevenueForecast({self.start.isoformat()}..{self.end.isoformat()} as of "
+            f"RevenueForecast({named}{self.start.isoformat()}..{self.end.isoformat()} as of "
             f"{self.as_of.date().isoformat()}, {self.currency}: P10 {self.p10:,.0f}, "
             f"P50 {self.p50:,.0f}, P90 {self.p90:,.0f}; won so far {self.won_so_far:,.0f}; "
             f"{self.deals} open deals, {self.draws} draws)"
@@ -93,8 +98,10 @@ def _day(value: date | datetime, what: str) -> date:
 def forecast_revenue(
     data: Any,
     *,
-    start: date | datetime,
-    end: date | datetime,
+    start: date | datetime | None = None,
+    end: date | datetime | None = None,
+    period: PeriodLike | None = None,
+    calendar: FiscalCalendar | None = None,
     as_of: date | datetime | None = None,
     process: SalesProcess | None = None,
     rates: Rates | DatedRates | None = None,
@@ -125,6 +132,9 @@ def forecast_revenue(
         data: Opportunities or :class:`~salesflow.analytics.Frames`.
         start: The period's first day.
         end: Its last day.
+        period: Instead of ``start`` and ``end``, a fiscal period: a
+            :class:`~salesflow.Period` or its label, e.g. ``"FY2027 Q1"``.
+        calendar: The fiscal calendar a ``period`` label is read in (default: the calendar year).
         as_of: When to forecast from (default: the end of the history).
         process: The process (default: ``Frames.process``).
         rates: Exchange rates into ``rates.currency``: fixed
@@ -146,8 +156,9 @@ def forecast_revenue(
         CurrencyMismatchError: Several currencies and no rate for one of them.
         MissingRateError: With dated rates, a currency without a rate in force
             on a deal's day, naming both.
-        ValidationError: A bad period or option, or a rate policy that does not
-            fit the rates.
+        ValidationError: A bad period or option (``period`` with ``start`` or
+            ``end``, a label not of the calendar), or a rate policy that does
+            not fit the rates.
 
     >>> import salesflow as sf
     >>> from datetime import date
@@ -156,7 +167,17 @@ def forecast_revenue(
     ...                      start=date(2026, 1, 1), end=date(2026, 3, 31), draws=2000)
     >>> f.p10 <= f.p50 <= f.p90
     True
+    >>> q1 = forecast_revenue(data.opportunities, process=data.process, period="FY2026 Q1",
+    ...                       draws=2000)
+    >>> q1.period, (q1.start, q1.end) == (f.start, f.end), q1.p50 == f.p50
+    ('FY2026 Q1', True, True)
     """
+    exclusive(period, {"start": start, "end": end}, "forecast_revenue")
+    chosen_period = resolve_period(period, calendar, "forecast_revenue")
+    if chosen_period is not None:
+        start, end = days(chosen_period)
+    elif start is None or end is None:
+        missing({"start": start, "end": end}, "forecast_revenue")
     data = door(data, columns=columns, process=process, currency=currency)
     first, last = _day(start, "start"), _day(end, "end")
     problems = _checks.draws(draws) + _checks.seed(seed)
@@ -221,6 +242,7 @@ def forecast_revenue(
         seed=seed,
         learned_from=deals.learned_from,
         coverage=Coverage(tuple(g for g in gaps if g is not None)),
+        period=None if chosen_period is None else chosen_period.label,
     )
 
 
