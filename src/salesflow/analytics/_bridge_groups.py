@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 import narwhals as nw
 
-from salesflow.analytics._source import Inputs
+from salesflow.analytics._source import NODE, Inputs
 from salesflow.errors import Problem, ValidationError
 
 __all__ = ["GroupAt", "deal_groups"]
@@ -31,6 +31,8 @@ def deal_groups(
     """
     recorded = set(after.collect_schema().names())
     snapshot = inputs.snapshot
+    if NODE in keys and NODE not in recorded and snapshot is not None:
+        snapshot = inputs.table("snapshot", needs=(NODE,))  # rolled up the hierarchy
     listed = set() if snapshot is None else set(snapshot.collect_schema().names())
     problems = [
         Problem(f"cannot group by {k!r}: the bridge has a column of that name", "$.by")

@@ -16,6 +16,7 @@ import attrs
 import narwhals as nw
 
 from salesflow.analytics._coerce import coerce
+from salesflow.analytics._hierarchy import rolled_up
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import (
     ACTIVITY_COLUMNS,
@@ -195,6 +196,11 @@ class Inputs:
                 subject="analytics input",
             )
         names = frame.collect_schema().names()
+        if NODE in needs and NODE not in names and name == "snapshot":
+            hierarchy = self._data.hierarchy
+            if hierarchy is not None:
+                frame = rolled_up(frame, hierarchy)
+                names = frame.collect_schema().names()
         present = set(names)
         missing = [c for c in needs if c not in present]
         if missing:
@@ -209,6 +215,10 @@ class Inputs:
                 subject="analytics input (map the source's names with Columns)",
             )
         return frame
+
+
+NODE = "node"
+"""The column ``Frames(hierarchy=...)`` adds: each deal once per node at or above its owner."""
 
 
 _REQUIRED = {"history": ("opportunity_id", "at", "stage"), "activities": ("opportunity_id",)}

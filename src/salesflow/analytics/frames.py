@@ -19,6 +19,7 @@ from salesflow.analytics._require import require
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.hierarchy import Hierarchy
 from salesflow.opportunity import Opportunity
 from salesflow.process import SalesProcess
 from salesflow.rows import rows
@@ -48,6 +49,13 @@ class Frames:
         currency: The currency of every amount, for sources without a currency column.
         mapping: A :class:`~salesflow.ProcessMapping`; adds a ``buying_phase``
             column (the buyer's phase at each open stage) to group by.
+        hierarchy: A :class:`~salesflow.Hierarchy` of owners; adds a ``node``
+            column to group by that **rolls up the tree**: ``by="node"``
+            counts each deal under its owner and under every node above
+            (a manager's figures include their team's, ratios recomputed
+            from the team's deals, never averaged). Owners the tree does
+            not know are under ``(not in the tree)``, deals without an owner
+            under ``(no owner)``.
     """
 
     snapshot: Any = None
@@ -58,6 +66,7 @@ class Frames:
     process: SalesProcess | None = attrs.field(default=None, kw_only=True)
     currency: str | None = attrs.field(default=None, kw_only=True)
     mapping: ProcessMapping | None = attrs.field(default=None, kw_only=True)
+    hierarchy: Hierarchy | None = attrs.field(default=None, kw_only=True)
 
     def __repr__(self) -> str:
         names = ["snapshot", "history", "activities"]
@@ -137,6 +146,7 @@ def frames(
     activities: Iterable[Activity] = (),
     *,
     process: SalesProcess | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> Frames:
     """Turn opportunities (with their history) and activities into the three tables.
 
@@ -155,6 +165,8 @@ def frames(
         activities: Their activities (:class:`salesflow.Activity` records).
         process: Their process: stored in the result (for metrics that need the
             stage order) and used to evaluate the next stage's gate.
+        hierarchy: The owners' tree, stored in the result: ``by="node"`` then
+            rolls every metric up it (see :class:`Frames`).
 
     Returns:
         A :class:`Frames` of Polars DataFrames.
@@ -285,4 +297,5 @@ def frames(
             },
         ),
         process=process,
+        hierarchy=hierarchy,
     )
