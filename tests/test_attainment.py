@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,12 +13,12 @@ from hypothesis import strategies as st
 
 import salesflow as sf
 
-pytest.importorskip("polars")
+pl = pytest.importorskip("polars")
 
-from salesflow.analytics import frames
-from salesflow.errors import ValidationError
-from salesflow.forecasting import attainment
-from salesflow.forecasting._montecarlo import simulate_groups
+from salesflow.analytics import frames  # noqa: E402
+from salesflow.errors import ValidationError  # noqa: E402
+from salesflow.forecasting import attainment  # noqa: E402
+from salesflow.forecasting._montecarlo import simulate_groups  # noqa: E402
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 SIMPLE = sf.SalesProcess(
@@ -398,3 +399,82 @@ def test_plot_draws_attainment_bars_with_the_band_and_refuses_without_targets() 
     with pytest.raises(ValidationError, match="no node has a target"):
         attainment(_book(), process=SIMPLE, period=Q1, as_of=AS_OF, draws=50).plot()
     matplotlib.pyplot.close("all")
+
+
+def test_created_deals_counts_pipeline_generation() -> None:
+    targets = sf.Targets.from_rows(
+        [{"node": "ann", "period": "FY2026 Q1", "measure": "created_deals", "value": 8}],
+        calendar=FY,
+    )
+    result = attainment(
+        _book(),
+        process=SIMPLE,
+        targets=targets,
+        measure="created_deals",
+        period=Q1,
+        as_of=AS_OF,
+        draws=200,
+    )
+    rows = _rows(result)
+    assert rows["ann"]["closed"] == Decimal(4) and rows["bob"]["closed"] == Decimal(2)
+    assert rows["ann"]["attainment"] == pytest.approx(0.5)
+    assert rows["ann"]["open_in_period"] == Decimal(0)  # creation: no pipeline to simulate
+    assert (result.draws("ann") >= 4).all()
+
+
+def test_a_segment_counts_only_its_deals_against_its_targets() -> None:
+    book = _book()
+    tables = frames(book, process=SIMPLE)
+    tables = attrs.evolve(
+        tables,
+        snapshot=tables.snapshot.with_columns(
+            pl.when(pl.col("id").is_in(["d001", "d003"]))
+            .then(pl.lit("New"))
+            .otherwise(pl.lit("Renewal"))
+            .alias("type")
+        ),
+    )
+    targets = sf.Targets.from_rows(
+        [
+            {
+                "node": "ann",
+                "period": "FY2026 Q1",
+                "value": "2000",
+                "currency": "USD",
+                "segment": "New",
+            },
+            {"node": "ann", "period": "FY2026 Q1", "value": "9", "currency": "USD"},
+        ],
+        calendar=FY,
+    )
+    result = attainment(
+        tables, targets=targets, segment=("type", "New"), period=Q1, as_of=AS_OF, draws=100
+    )
+    ann = _rows(result)["ann"]
+    assert ann["target"] == Decimal(2000) and ann["closed"] == Decimal(1000)  # d001 won
+    assert ann["commit"] == Decimal(2000) and ann["pipeline"] == Decimal(0)  # d003 only
+    with pytest.raises(ValidationError, match="no column 'tier'"):
+        attainment(tables, segment=("tier", "A"), period=Q1, as_of=AS_OF, draws=10)
+
+
+def test_dated_rates_convert_each_deal_on_its_day() -> None:
+    eur = [
+        SIMPLE.open(
+            name="e1",
+            id="e1",
+            close_date=date(2026, 1, 20),
+            at=T0,
+            amount=sf.Money(1000, "EUR"),
+            owner="ann",
+        )
+    ]
+    SIMPLE.move(eur[0], "Won", at=T0 + timedelta(days=20))
+    rates = sf.analytics.DatedRates(
+        "USD", [("EUR", date(2025, 1, 1), "1.10"), ("EUR", date(2026, 1, 15), "1.20")]
+    )
+    result = attainment(
+        _book() + eur, process=SIMPLE, rates=rates, period=Q1, as_of=AS_OF, draws=50
+    )
+    assert _rows(result)["ann"]["closed"] == Decimal(1000) + Decimal(
+        "1200.00"
+    )  # won on Jan 21: 1.20

@@ -277,12 +277,14 @@ class Targets:
                 return t.value
         return None
 
-    def for_period(self, period: Period, measure: Measure = "amount") -> dict[str, Money | int]:
-        """Every node's target of ``measure`` for exactly ``period`` (segments left aside)."""
+    def for_period(
+        self, period: Period, measure: Measure = "amount", *, segment: str | None = None
+    ) -> dict[str, Money | int]:
+        """Every node's target of ``measure`` and ``segment`` (default: none) for exactly ``period``."""
         return {
             t.node: t.value
             for t in self.targets
-            if t.period == period and t.measure == measure and t.segment is None
+            if t.period == period and t.measure == measure and t.segment == segment
         }
 
     def __repr__(self) -> str:

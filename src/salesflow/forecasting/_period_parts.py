@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ import narwhals as nw
 import numpy as np
 
 from salesflow.analytics.coverage import Gap
+from salesflow.analytics.dated_rates import DatedRates
 from salesflow.analytics.rates import Rates
 from salesflow.errors import CurrencyMismatchError
 from salesflow.forecast import ForecastCategory
@@ -25,6 +26,7 @@ __all__ = [
     "TOTAL",
     "categories",
     "closings",
+    "created",
     "decimal",
     "factor",
     "goal",
@@ -80,11 +82,14 @@ def decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def factor(rates: Rates | None, code: str | None, target: str) -> Decimal:
+def factor(rates: Rates | DatedRates | None, code: str | None, target: str, day: date) -> Decimal:
+    """The rate of ``code`` into ``target`` (dated rates: the one in force on ``day``)."""
     if code is None or code == target:
         return Decimal(1)
     if rates is None:
         raise CurrencyMismatchError(code, target, "sum")
+    if isinstance(rates, DatedRates):
+        return rates.rate(code, day)
     return rates.rate(code)
 
 
@@ -128,7 +133,7 @@ def closings(inputs: Any, process: SalesProcess, until: datetime) -> list[dict[s
     return found
 
 
-def _created(inputs: Any) -> dict[str, datetime]:
+def created(inputs: Any) -> dict[str, datetime]:
     history = inputs.table("history", needs=("opportunity_id", "at"))
     table = (
         history.group_by("opportunity_id")
@@ -272,17 +277,22 @@ def new_deals(
     measure: str,
     draws: int,
     seed: int,
+    keep: Any = None,
 ) -> tuple[np.ndarray, Gap]:
-    """Per draw and owner, what deals not yet created will win in the rest of the period."""
+    """Per draw and owner, what the deals not yet created will bring in the rest of the period.
+
+    That is what they will win (or, for ``created_deals``, how many will be
+    created); ``keep(id)`` says which deals count.
+    """
     fresh = np.zeros((draws, len(owners)))
     start = max(moment, begin)
     length = finish - start
     if length <= timedelta(0):
         return fresh, Gap("off", "new deals", "the period is over at as_of")
-    created = _created(inputs)
-    if not created:
+    born_at = created(inputs)
+    if not born_at:
         return fresh, Gap("no_data", "new deals", "no history")
-    first_seen = min(created.values())
+    first_seen = min(born_at.values())
     windows = [
         (moment - length * (k + 1), moment - length * k)
         for k in range(_WINDOWS)
@@ -297,25 +307,35 @@ def new_deals(
         )
     index = {o: i for i, o in enumerate(owners)}
     per_window = np.zeros((len(windows), len(owners)))
-    for row in closings(inputs, process, moment):
+    if measure == "created_deals":
+        for deal, born in born_at.items():
+            who = owner(deal)
+            if who not in index or (keep is not None and not keep(deal)):
+                continue
+            for w, (lo, hi) in enumerate(windows):
+                if lo <= born < hi:
+                    per_window[w, index[who]] += 1
+    for row in closings(inputs, process, moment) if measure != "created_deals" else []:
         if not row["won"] or (row["amount"] is None and measure == "amount"):
             continue
         deal = str(row["opportunity_id"])
-        born = created.get(deal)
+        seen = born_at.get(deal)
         who = owner(deal)
-        if born is None or who not in index:
+        if seen is None or who not in index or (keep is not None and not keep(deal)):
             continue
         for w, (lo, hi) in enumerate(windows):
-            if lo <= born and row["at"] < hi:
-                per_window[w, index[who]] += float(value(row["amount"], row["currency"]))
+            if lo <= seen and row["at"] < hi:
+                worth = value(row["amount"], row["currency"], row["at"].date())
+                per_window[w, index[who]] += float(worth)
     picks = np.random.default_rng(np.random.SeedSequence([seed, 1])).integers(
         0, len(windows), size=draws
     )
     fresh = per_window[picks]
+    what = "created" if measure == "created_deals" else "created and won"
     return fresh, Gap(
         "assumed",
         "new deals",
-        f"deals not yet created: resampled from what was created and won inside each of the "
+        f"deals not yet created: resampled from what was {what} inside each of the "
         f"last {len(windows)} windows of {length.days} days (one window per draw, shared by "
         f"every owner)",
     )

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+import attrs
 import narwhals as nw
 import numpy as np
 
@@ -23,6 +24,7 @@ from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._source import Kind, door, resolve
 from salesflow.analytics.coverage import Gap
+from salesflow.analytics.dated_rates import DatedRates
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
 from salesflow.analytics.result import Result
@@ -44,7 +46,7 @@ from salesflow.targets import Targets
 __all__ = ["ATTAINMENT_COLUMNS", "Attainment", "attainment"]
 
 
-Measure = Literal["amount", "won_deals"]
+Measure = Literal["amount", "won_deals", "created_deals"]
 
 
 class Attainment(Result):
@@ -160,6 +162,27 @@ def _period(
     )
 
 
+def _segment(inputs: Any, segment: tuple[str, object] | None) -> set[str] | None:
+    """The ids of the deals in ``segment`` (a snapshot column and its value); ``None``: all."""
+    if segment is None:
+        return None
+    if not isinstance(segment, tuple) or len(segment) != 2 or not isinstance(segment[0], str):
+        raise ValidationError(
+            [Problem(f"expected (column, value), got {segment!r}", "$.segment")],
+            subject="attainment",
+        )
+    column, wanted = segment
+    snapshot = inputs.table("snapshot", needs=("id", column))
+    ids = (
+        snapshot.filter(nw.col(column) == wanted)
+        .select(nw.col("id").cast(nw.String))
+        .collect(backend="polars")
+        .to_native()["id"]
+        .to_list()
+    )
+    return set(ids)
+
+
 def _options(
     draws: int,
     seed: int,
@@ -181,21 +204,24 @@ def _options(
         problems.append(
             Problem(f"expected 0 <= correlation < 1, got {correlation!r}", "$.correlation")
         )
-    if measure not in ("amount", "won_deals"):
+    if measure not in ("amount", "won_deals", "created_deals"):
         problems.append(
-            Problem(f"measure must be 'amount' or 'won_deals', got {measure!r}", "$.measure")
-        )
-    for value, kind, name in (
-        (targets, Targets, "targets"),
-        (hierarchy, Hierarchy, "hierarchy"),
-        (calendar, FiscalCalendar, "calendar"),
-        (rates, Rates, "rates"),
-        (score, DealScoreModel, "score"),
-    ):
-        if value is not None and not isinstance(value, kind):
-            problems.append(
-                Problem(f"expected {kind.__name__}, got {type(value).__name__}", f"$.{name}")
+            Problem(
+                f"measure must be 'amount', 'won_deals' or 'created_deals', got {measure!r}",
+                "$.measure",
             )
+        )
+    kinds: tuple[tuple[object, tuple[type, ...], str], ...] = (
+        (targets, (Targets,), "targets"),
+        (hierarchy, (Hierarchy,), "hierarchy"),
+        (calendar, (FiscalCalendar,), "calendar"),
+        (rates, (Rates, DatedRates), "rates"),
+        (score, (DealScoreModel,), "score"),
+    )
+    for value, kind, name in kinds:
+        if value is not None and not isinstance(value, kind):
+            wanted = " or ".join(k.__name__ for k in kind)
+            problems.append(Problem(f"expected {wanted}, got {type(value).__name__}", f"$.{name}"))
     if problems:
         raise ValidationError(problems, subject="attainment")
 
@@ -212,6 +238,7 @@ def attainment(
     unit: Unit = "quarter",
     as_of: date | datetime | None = None,
     measure: Measure = "amount",
+    segment: tuple[str, object] | None = None,
     sum_targets: bool = False,
     new_deals: bool = True,
     correlation: float = 0.0,
@@ -219,7 +246,7 @@ def attainment(
     seed: int = 0,
     min_sample: int = 30,
     process: SalesProcess | None = None,
-    rates: Rates | None = None,
+    rates: Rates | DatedRates | None = None,
     currency: str | None = None,
     score: DealScoreModel | None = None,
     columns: Columns | None = None,
@@ -253,7 +280,13 @@ def attainment(
         calendar: The fiscal calendar (default: calendar years).
         unit: The kind of period when ``period`` is not given.
         as_of: The moment (default: the end of the history).
-        measure: ``"amount"`` (won revenue) or ``"won_deals"`` (how many are won).
+        measure: ``"amount"`` (won revenue), ``"won_deals"`` (how many are won) or
+            ``"created_deals"`` (how many are created: pipeline generation; the
+            open pipeline is not simulated, the creations still to come are
+            resampled from past windows as the new deals are).
+        segment: ``(column, value)``: only the deals whose snapshot ``column``
+            is ``value`` (a product family, a deal type), against the targets
+            of that segment.
         sum_targets: A parent's target is the sum of its children's (as
             Salesforce's quota rollup option); by default each node's own.
         new_deals: Add the deals not yet created (see above).
@@ -262,7 +295,9 @@ def attainment(
         seed: The seed: the same seed gives the same figures.
         min_sample: For the learned stage probabilities.
         process: The process (default: ``Frames.process``).
-        rates: Exchange rates into ``rates.currency``.
+        rates: Exchange rates into ``rates.currency``: fixed ``Rates``, or
+            ``DatedRates`` (each deal at the rate of its day: a won deal's win,
+            an open deal's close date).
         currency: The currency of the figures (default: the targets', the rates' or the deals').
         score: A fitted :class:`DealScoreModel` instead of the stage probabilities.
         columns: What a bare frame's source calls salesflow's columns.
@@ -319,6 +354,19 @@ def attainment(
             subject="attainment",
         )
     gaps: list[Gap] = list(deals.gaps)
+    keep = _segment(inputs, segment)
+    if keep is not None:
+        chosen_rows = [i for i, r in enumerate(deals.rows) if str(r["id"]) in keep]
+        deals = attrs.evolve(
+            deals,
+            rows=[deals.rows[i] for i in chosen_rows],
+            amounts=deals.amounts[chosen_rows],
+            chances=deals.chances[chosen_rows],
+        )
+
+    def kept(deal: object) -> bool:
+        return keep is None or str(deal) in keep
+
     owner_of = pieces.owners(inputs)
     if not owner_of:
         gaps.append(Gap("assumed", "deals", f"no owner column: every deal is {NO_OWNER!r}"))
@@ -329,30 +377,37 @@ def attainment(
     begin, finish = deals.begin, deals.finish
     until = min(finish, moment)
 
-    def value(amount: Any, code: str | None) -> Decimal:
-        if measure == "won_deals":
+    def value(amount: Any, code: str | None, day: date) -> Decimal:
+        if measure != "amount":
             return Decimal(1)
-        return pieces.decimal(amount) * pieces.factor(rates, code, target_currency)
+        return pieces.decimal(amount) * pieces.factor(rates, code, target_currency, day)
 
     # What is already won in the period, and how every closed deal closed (win rates).
     closed: dict[str, Decimal] = {}
     rate_counts: dict[str, list[Decimal]] = {}
     no_amount = 0
     for row in pieces.closings(inputs, chosen, moment):
+        if not kept(row["opportunity_id"]):
+            continue
         who = owner(row["opportunity_id"])
         amount = row["amount"]
         if measure == "amount" and amount is None:
             no_amount += 1
             continue
-        worth = value(amount, row["currency"])
+        worth = value(amount, row["currency"], row["at"].date())
         tally = rate_counts.setdefault(who, [Decimal(0)] * 4)
         tally[0] += 1
         tally[2] += worth
         if row["won"]:
             tally[1] += 1
             tally[3] += worth
-            if begin <= row["at"] <= until:
+            if begin <= row["at"] <= until and measure != "created_deals":
                 closed[who] = closed.get(who, Decimal(0)) + worth
+    if measure == "created_deals":
+        for deal, born in pieces.created(inputs).items():
+            if kept(deal) and begin <= born <= until:
+                who = owner(deal)
+                closed[who] = closed.get(who, Decimal(0)) + 1
     if no_amount:
         gaps.append(Gap("left_out", "closed deals", "no amount", rows=no_amount))
 
@@ -361,24 +416,32 @@ def attainment(
     buckets: dict[str, dict[str, Decimal]] = {}
     for r, worth in zip(deals.rows, deals.amounts, strict=True):
         close = r["close_date"]
-        if close is None or not span.start <= close <= span.end:
+        if close is None or not span.start <= close <= span.end or measure == "created_deals":
             continue
         bucket = pieces.BUCKET.get(category.get(str(r["id"]), "Pipeline"))
         if bucket is None:
             continue
-        exact = value(r["amount"], r["currency"]) if measure == "amount" else Decimal(1)
+        exact = value(r["amount"], r["currency"], close)
         del worth
         mine = buckets.setdefault(owner(r["id"]), {})
         mine[bucket] = mine.get(bucket, Decimal(0)) + exact
 
     # The owners: those with deals, won or closed, and those with targets.
-    own_targets = targets.for_period(span, measure) if targets is not None else {}
+    own_targets = (
+        targets.for_period(span, measure, segment=None if segment is None else str(segment[1]))
+        if targets is not None
+        else {}
+    )
     owners = sorted(
         {owner(r["id"]) for r in deals.rows} | set(closed) | set(rate_counts) | set(own_targets)
     )
     index = {o: i for i, o in enumerate(owners)}
     groups = np.array([index[owner(r["id"])] for r in deals.rows], dtype=np.int64)
-    amounts = deals.amounts if measure == "amount" else np.ones(len(deals.rows))
+    amounts = {
+        "amount": deals.amounts,
+        "won_deals": np.ones(len(deals.rows)),
+        "created_deals": np.zeros(len(deals.rows)),
+    }[measure]
     totals = simulate_groups(
         amounts,
         deals.chances,
@@ -392,7 +455,7 @@ def attainment(
     fresh = np.zeros_like(totals)
     if new_deals:
         fresh, note = pieces.new_deals(
-            inputs, chosen, moment, finish, begin, owners, owner, value, measure, draws, seed
+            inputs, chosen, moment, finish, begin, owners, owner, value, measure, draws, seed, kept
         )
         gaps.append(note)
         totals += fresh

@@ -122,7 +122,9 @@ def submission_accuracy(
     won: list[tuple[str, datetime, Decimal]] = []
     for row in pieces.closings(inputs, chosen, moment):
         if row["won"] and row["amount"] is not None:
-            worth = pieces.decimal(row["amount"]) * pieces.factor(rates, row["currency"], currency)
+            worth = pieces.decimal(row["amount"]) * pieces.factor(
+                rates, row["currency"], currency, row["at"].date()
+            )
             won.append(
                 (owner_of.get(str(row["opportunity_id"]), pieces.NO_OWNER), row["at"], worth)
             )
