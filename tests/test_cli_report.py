@@ -423,8 +423,10 @@ def test_bad_targets_and_teams_files_are_named_by_line(
     teams.write_text("node,parent\na,b\nb,a\n", encoding="utf-8")
     assert main(["report", str(path), "--teams", str(teams)]) == 1
     assert "a cycle: " in capsys.readouterr().err
-    assert main(["report", str(path), "--period", "FY2026 Q1"]) == 2
-    assert "add --targets or --teams" in capsys.readouterr().err
+    assert main(["report", str(path), "--period", "FY2026 Q9"]) == 2
+    assert "is not a period of" in capsys.readouterr().err
+    document = _json(capsys, "report", str(path), "--period", "FY2026 P02", "--format", "json")
+    assert "FY2026 P02, 2026-02-01 to 2026-02-28" in document["sections"]["forecast"]["title"]
 
 
 def test_forecast_command_shows_the_forecast_and_attainment_only(

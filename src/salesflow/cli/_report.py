@@ -252,8 +252,9 @@ def _forecast(
     seed: int,
     rates: Rates | None,
     calendar: FiscalCalendar,
+    period: Period | None = None,
 ) -> Section:
-    quarter = calendar.period_of(as_of.date(), "quarter")
+    quarter = period or calendar.period_of(as_of.date(), "quarter")
     start, end = quarter.start, quarter.end
     found: RevenueForecast = forecast_revenue(
         tables, start=start, end=end, as_of=as_of, seed=seed, rates=rates
@@ -377,7 +378,8 @@ def inspect(
             the calendar year).
         targets: Adds the attainment section (with ``hierarchy``, rolled up the tree).
         hierarchy: Adds the attainment section, rolled up this tree.
-        period: The attainment section's period (default: the quarter holding ``as_of``).
+        period: The forecast's and the attainment section's period (default: the
+            quarter holding ``as_of``).
         only: Compute only these sections (by their step names: ``"forecast"``,
             ``"attainment"``, ...), in the report's order.
         step: Called with each section's name before it is computed (progress).
@@ -406,7 +408,7 @@ def inspect(
     if mapping is not None:
         plan.append(("buying phases", lambda: _phases(tables, mapping, rates)))
     chosen = FiscalCalendar.calendar_year() if calendar is None else calendar
-    plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates, chosen)))
+    plan.append(("forecast", lambda: _forecast(tables, as_of, seed, rates, chosen, period)))
     if targets is not None or hierarchy is not None:
         plan.append(
             (

@@ -102,10 +102,6 @@ def read_plans(
     """``--targets``, ``--teams`` and ``--period`` as :func:`inspect`'s keyword arguments."""
     if (team_levels or team_top) and teams_file is None:
         raise click.UsageError("--team-levels and --team-top go with --teams")
-    if period is not None and targets_file is None and teams_file is None:
-        raise click.UsageError(
-            "--period chooses the attainment section's period: add --targets or --teams"
-        )
     plans: dict[str, Any] = {}
     if period is not None:
         try:
@@ -199,8 +195,8 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
 @click.option(
     "--period",
     metavar="LABEL",
-    help="The fiscal period of the attainment section, e.g. 'FY2027 Q1' (default: the "
-    "quarter holding the report's moment).",
+    help="The fiscal period the forecast and the attainment section cover, e.g. 'FY2027 Q1' "
+    "or 'FY2027 P03' (default: the quarter holding the report's moment).",
 )
 @click.option(
     "--strict",
