@@ -6,10 +6,11 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._small import small_table
 from salesflow.errors import Problem, ValidationError
 from salesflow.hierarchy import Hierarchy
 
-__all__ = ["NO_OWNER", "OUTSIDE", "rolled_up", "small_table"]
+__all__ = ["NO_OWNER", "OUTSIDE", "rolled_up"]
 
 OUTSIDE = "(not in the tree)"
 """The node of owners the hierarchy does not know."""
@@ -17,37 +18,6 @@ NO_OWNER = "(no owner)"
 """The node of deals without an owner."""
 
 _OWNER, _NODE = "_salesflow_owner", "_salesflow_node"
-
-
-def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.LazyFrame[Any]:
-    """A table of text columns in ``like``'s engine (for DuckDB, on its connection), to join with it."""
-    names = list(columns)
-    rows = list(zip(*columns.values(), strict=True))
-    implementation = like.implementation
-    native = like.to_native()
-    if implementation is nw.Implementation.DUCKDB:
-
-        def text(value: str) -> str:
-            return "'" + value.replace("'", "''") + "'"
-
-        values = ", ".join("(" + ", ".join(text(v) for v in row) + ")" for row in rows)
-        if not values:
-            values = "(" + ", ".join("CAST(NULL AS VARCHAR)" for _ in names) + ")"
-        sql = f"SELECT * FROM (VALUES {values}) AS v({', '.join(names)})"
-        table: nw.LazyFrame[Any] = nw.from_native(native.query("_salesflow_rows", sql)).lazy()
-        return table.filter(~nw.col(names[0]).is_null())
-    if implementation.is_spark_like():
-        ddl = ", ".join(f"{n} string" for n in names)
-        spark: nw.LazyFrame[Any] = nw.from_native(
-            native.sparkSession.createDataFrame(rows, schema=ddl)
-        ).lazy()
-        return spark
-    import polars as pl
-
-    frame = pl.DataFrame({n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()})
-    if implementation is nw.Implementation.POLARS:
-        return nw.from_native(frame.lazy())
-    return nw.from_native(frame).lazy(backend=implementation)
 
 
 def rolled_up(snapshot: nw.LazyFrame[Any], hierarchy: Hierarchy) -> nw.LazyFrame[Any]:

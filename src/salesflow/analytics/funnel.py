@@ -9,6 +9,7 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
+from salesflow.analytics._small import small_table
 from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.result import Result
@@ -101,8 +102,13 @@ def _order(steps: Sequence[str]) -> nw.Expr:
     return expr
 
 
-def _entries(inputs: Inputs, current: Current) -> tuple[nw.LazyFrame[Any], list[str]]:
+def _entries(
+    inputs: Inputs, current: Current, *, ordered: bool = True
+) -> tuple[nw.LazyFrame[Any], list[str]]:
     """Every (deal, stage) entry, and the columns that order a deal's entries in time.
+
+    With ``ordered=False`` (a policy that does not depend on the order) the
+    order is not asked for, so a lazy history is not checked for ties.
 
     With ``current="reached"``, each deal's current stage from the snapshot is
     one more entry, after all of its history rows: a deal without history, or
@@ -122,7 +128,7 @@ def _entries(inputs: Inputs, current: Current) -> tuple[nw.LazyFrame[Any], list[
             nw.col("id").alias("opportunity_id"), nw.col("stage")
         )
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
-    order = inputs.history_order
+    order = inputs.history_order if ordered else ["at"]
     rows = history.select("opportunity_id", *order, "stage").with_columns(
         nw.lit(0, dtype=nw.Int64).alias("_tail")
     )
@@ -213,7 +219,7 @@ def funnel(
     inputs = resolve(data)
     chosen = stage_process(process, data, "funnel")
     steps = funnel_steps(chosen)
-    rows, order = _entries(inputs, current)
+    rows, order = _entries(inputs, current, ordered=backward == "retract")
     every_deal = rows.select("opportunity_id").unique()
     rows = rows.with_columns(_order(steps).alias("_k"))
     if backward == "retract":
@@ -241,27 +247,7 @@ def funnel(
         keys,
         [sum0(flag.cast(nw.Int64)).cast(nw.Int64).alias(f"_n{i}") for i, flag in enumerate(flags)],
     )
-    parts = []
-    for i, name in enumerate(steps):
-        here = nw.col(f"_n{i}").cast(nw.Float64)
-        previous = nw.col(f"_n{max(i - 1, 0)}").cast(nw.Float64)
-        first = nw.col("_n0").cast(nw.Float64)
-        conversion = (
-            nw.lit(None, dtype=nw.Float64)
-            if i == 0
-            else nw.when(previous > 0).then(here / previous)
-        )
-        parts.append(
-            wide.select(
-                *keys,
-                nw.lit(i, dtype=nw.Int64).alias("step"),
-                nw.lit(name).alias("stage"),
-                nw.col(f"_n{i}").alias("reached"),
-                conversion.alias("conversion"),
-                nw.when(first > 0).then(here / first).alias("from_first"),
-            )
-        )
-    table = nw.concat(parts).sort([*keys, "step"])
+    table = _long(wide, keys, steps)
     return Funnel(
         table,
         inputs.kind,
@@ -270,6 +256,39 @@ def funnel(
         policies={"skipped": skipped, "backward": backward, "current": current, "by": keys},
         gaps=_gaps(inputs),
         pending=[_no_deals(table), _off_steps(every_deal, per_deal)],
+    )
+
+
+def _long(wide: nw.LazyFrame[Any], keys: list[str], steps: list[str]) -> nw.LazyFrame[Any]:
+    """One row per group and step from the wide counts ``_n0``, ``_n1``, … in one pass.
+
+    A cross join with the steps (made in the frame's own engine), then a
+    choice of column per step: the wide table is read once, where a union
+    of one select per step would make a lazy engine compute it once per step.
+    """
+    numbered = small_table(wide, {"_step": [str(i) for i in range(len(steps))], "stage": steps})
+    step = nw.col("_step").cast(nw.Int64)
+
+    def pick(offset: int) -> nw.Expr:
+        expr: nw.Expr = nw.lit(None, dtype=nw.Int64)
+        for i in range(max(offset, 0), len(steps)):
+            expr = nw.when(step == i).then(nw.col(f"_n{i - offset}")).otherwise(expr)
+        return expr
+
+    here = pick(0).cast(nw.Float64)
+    previous = pick(1).cast(nw.Float64)
+    first = nw.col("_n0").cast(nw.Float64)
+    return (
+        wide.join(numbered, how="cross")
+        .select(
+            *keys,
+            step.alias("step"),
+            nw.col("stage"),
+            pick(0).cast(nw.Int64).alias("reached"),
+            nw.when(previous > 0).then(here / previous).alias("conversion"),
+            nw.when(first > 0).then(here / first).alias("from_first"),
+        )
+        .sort([*keys, "step"])
     )
 
 
