@@ -172,3 +172,42 @@ def test_html_static_keeps_the_document_for_printing(
     assert main([*args, "--force"]) == 0
     assert "data:image/png;base64," in static.read_text(encoding="utf-8")
     assert 'id="salesflow-data"' in page.read_text(encoding="utf-8")
+
+
+def test_the_static_document_draws_no_chart_for_a_section_of_zeros() -> None:
+    from salesflow.cli._html import page
+    from salesflow.cli._report import Section
+
+    drawn: list[Any] = []
+    zeros = Section(
+        key="bridge",
+        title="Pipeline bridge",
+        columns=("movement", "amount"),
+        rows=({"movement": "start", "amount": Decimal(0)}, {"movement": "end", "amount": 0}),
+        plot=drawn.append,
+    )
+    as_of = sf.datasets.synthetic(sf.presets.salesforce_standard(), 1).as_of
+    text = page(Report(title="t", as_of=as_of, sections=(zeros,)))
+    assert drawn == [] and "<img" not in text
+
+
+def test_the_static_waterfall_floats_and_colours_won_green(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from salesflow.cli._html import _float_waterfall
+
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 150, seed=2026)
+    tables = frames(data.opportunities, data.activities, process=data.process)
+    report = inspect(tables, as_of=data.as_of, title="t", only=("bridge",))
+    figure, ax = plt.subplots()
+    report.section("bridge").plot(ax)  # type: ignore[misc]
+    _float_waterfall(ax)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    won = ax.patches[labels.index("won")]
+    assert matplotlib.colors.to_hex(won.get_facecolor()) == matplotlib.colors.to_hex("tab:green")
+    start = ax.patches[0].get_height()
+    assert 0 < ax.get_ylim()[0] < start  # the axis starts near the lowest level, not at 0
+    plt.close(figure)

@@ -127,7 +127,7 @@
     var bars = [["start", 0, start, "total"]], level = start;
     D.movements.forEach(function (m) {
       if (!sums[m]) return;
-      bars.push([m.replace("_", " "), level, level + sums[m], sums[m] > 0 ? "add" : "sub"]);
+      bars.push([m.replace("_", " "), level, level + sums[m], m === "won" ? "won" : sums[m] > 0 ? "add" : "sub"]);
       level += sums[m];
     });
     bars.push(["end", 0, end, "total"]);
@@ -146,7 +146,7 @@
     s.appendChild(svg("title", {}, "Pipeline bridge, " + money(start) + " to " + money(end)));
     yAxis(s, lo, hi, y, L, W - 4);
     bars.forEach(function (b, i) {
-      var from = b[3] === "total" ? lo : Math.min(b[1], b[2]), to = b[3] === "total" ? b[2] : Math.max(b[1], b[2]);
+      var total = b[3] === "total", from = total ? lo : Math.min(b[1], b[2]), to = b[3] === "total" ? b[2] : Math.max(b[1], b[2]);
       var x = L + i * bw + bw * 0.15, top = y(to), height = Math.max(1, y(from) - y(to));
       var r = s.appendChild(svg("rect", { x: x, y: top, width: bw * 0.7, height: height, "class": b[3] }));
       r.appendChild(svg("title", {}, b[0] + ": " + (b[3] === "total" ? money(b[2]) : signed(b[2] - b[1]))));
@@ -177,7 +177,7 @@
     });
     var hi = Math.max.apply(null, series.map(function (s) { return Math.max.apply(null, s); })) * 1.1 || 100;
     var W = 480, H = 230, L = 62, B = 36, T = 8, n = D.weeks.length;
-    var x = function (i) { return L + (W - L - 12) * (n > 1 ? i / (n - 1) : 0.5); };
+    var x = function (i) { return L + (W - L - 24) * (n > 1 ? i / (n - 1) : 0.5); };
     var y = function (v) { return T + (H - T - B) * (1 - v / hi); };
     var s = frame(W, H);
     s.appendChild(svg("title", {}, "Pipeline over time, weekly"));
