@@ -63,7 +63,9 @@ def main() -> None:
     executable = os.environ.get("SALESFLOW_CHROMIUM") or shutil.which("chromium")
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=ARGS)
-        print("| deals | page size | salesflow demo --html | first render | filter by owner | clear filters | sort by amount |")
+        print(
+            "| deals | page size | salesflow demo --html | first render | filter by owner | clear filters | sort by amount |"
+        )
         print("|---|---|---|---|---|---|---|")
         for deals in sizes:
             path, built = build(deals, Path(folder))
