@@ -107,11 +107,11 @@ def test_demo_as_csv_is_one_long_table(capsys: pytest.CaptureFixture[str]) -> No
     assert funnel[0]["value"] == "Prospecting"
 
 
-def test_demo_writes_a_self_contained_html_page_with_plots(
+def test_demo_writes_a_static_html_document_with_plots(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = tmp_path / "report.html"
-    assert main(["demo", "--deals", "60", "--html", str(page), "--format", "json"]) == 0
+    assert main(["demo", "--deals", "60", "--html-static", str(page), "--format", "json"]) == 0
     json.loads(capsys.readouterr().out)  # stdout still carries the report
     text = page.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")

@@ -40,6 +40,7 @@ def demo(
     calendar_file: str | None,
     fmt: str,
     html: Path | None,
+    html_static: Path | None,
 ) -> None:
     """Inspect a synthetic pipeline: a year of deals with history and activities.
 
@@ -78,4 +79,4 @@ def demo(
         )
 
     report = build(out, 11, make)
-    emit(out, report, fmt, html)
+    emit(out, report, fmt, html, html_static)

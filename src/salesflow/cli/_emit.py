@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from salesflow.cli._output import Output
+from salesflow.cli._page import write_file
 from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
 from salesflow.cli._terminal import safe_lines, safe_text
@@ -37,20 +38,28 @@ FORCE = click.option(
     is_flag=True,
     expose_value=False,
     callback=_remember_force,
-    help="Replace an existing --html file.",
+    help="Replace an existing --html or --html-static file.",
 )
 
 _HTML = click.option(
     "--html",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write a self-contained HTML page with the tables and plots (needs matplotlib: "
-    "the plots extra).",
+    help="Also write the pipeline inspection page: one self-contained HTML file with tiles, "
+    "filters, a sortable deal list, each deal's history and inline charts (no network "
+    "access when viewed).",
+)
+
+_HTML_STATIC = click.option(
+    "--html-static",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as a static HTML document for printing and e-mail: the "
+    "tables and PNG charts (needs matplotlib: the plots extra).",
 )
 
 
 def HTML(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--html FILE`` option, with ``--force`` to replace an existing page."""
-    return _HTML(FORCE(function))
+    """The ``--html FILE`` and ``--html-static FILE`` options, with ``--force``."""
+    return _HTML(_HTML_STATIC(FORCE(function)))
 
 
 def build(out: Output, sections: int, make: Callable[[Callable[[str], None]], Report]) -> Report:
@@ -64,18 +73,32 @@ def build(out: Output, sections: int, make: Callable[[Callable[[str], None]], Re
         return make(step)
 
 
-def emit(out: Output, report: Report, fmt: str, html: Path | None) -> None:
-    """Write ``report`` to stdout as ``fmt``, and to ``html`` as a page if asked."""
+def _refuse_existing(path: Path, option: str) -> None:
+    if path.exists() and not click.get_current_context().meta.get("salesflow.force"):
+        raise click.BadParameter(
+            f"{safe_text(path)} exists; pass --force to replace it", param_hint=f"'{option}'"
+        )
+
+
+def emit(
+    out: Output,
+    report: Report,
+    fmt: str,
+    html: Path | None,
+    html_static: Path | None = None,
+) -> None:
+    """Write ``report`` to stdout as ``fmt``, to ``html`` as the page and to ``html_static``."""
+    for path, option in ((html, "--html"), (html_static, "--html-static")):
+        if path is not None:
+            _refuse_existing(path, option)
     if html is not None:
+        write_file(html, report.to_html())
+        out.note(f"wrote {html}")
+    if html_static is not None:
         from salesflow.cli._html import write_html  # needs matplotlib only when asked
 
-        if html.exists() and not click.get_current_context().meta.get("salesflow.force"):
-            raise click.BadParameter(
-                f"{safe_text(html)} exists; pass --force to replace it", param_hint="'--html'"
-            )
-
-        write_html(html, report)
-        out.note(f"wrote {html}")
+        write_html(html_static, report)
+        out.note(f"wrote {html_static}")
     if fmt == "json":
         out.raw(as_json(report))
     elif fmt == "csv":

@@ -1,10 +1,15 @@
-"""The report as one self-contained HTML page: tables, notes and plots as base64 PNGs."""
+"""The report as a static HTML document for printing and e-mail: tables, notes, PNG charts.
+
+``--html-static`` writes it; ``--html`` writes the interactive inspection page
+(:mod:`salesflow.cli._page`).
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,18 +42,88 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _plot(section: Section) -> str | None:
-    """The section's chart (drawn by :mod:`salesflow.analytics.plots`) as a base64 PNG."""
-    if section.plot is None or not section.rows:
+def _currency(report: Report) -> str | None:
+    """The report's currency: that of the first amount it shows as money."""
+    for section in report.sections:
+        for row in section.rows:
+            for value in row.values():
+                if isinstance(value, Money):
+                    return value.currency
+    return None
+
+
+def _drawable(section: Section) -> bool:
+    """Whether the section has a chart with something on it (not only zeros)."""
+    if section.plot is None or section.empty or not section.rows:
+        return False
+    return any(_number(value) for row in section.rows for value in row.values())
+
+
+def _compact(value: float, currency: str | None) -> str:
+    size = abs(value)
+    text = (
+        f"{value / 1e6:.3g}M"
+        if size >= 1e6
+        else f"{value / 1e3:.3g}K"
+        if size >= 1e3
+        else f"{value:.0f}"
+    )
+    return f"{text} {currency}" if currency else text
+
+
+_COLOURS = {"won": "tab:green", "lost": "tab:red", "start": "grey", "end": "grey"}
+_DOWN = ("decreased", "pushed_out")
+
+
+def _float_waterfall(ax: Any) -> None:
+    """Start the waterfall's axis near its lowest level, so that small movements show.
+
+    The start and end bars then rise from the axis' floor (the axis is broken, and
+    says so); movements keep their colours by meaning: won green, lost red, other
+    decreases orange, increases blue.
+    """
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    bars = list(ax.patches)
+    if len(bars) != len(labels) or len(bars) < 2:
+        return
+    levels = [bars[0].get_height(), bars[-1].get_height()]
+    for bar in bars[1:-1]:
+        if bar.get_height():
+            levels += [bar.get_y(), bar.get_y() + bar.get_height()]
+    low, high = min(levels), max(levels)
+    pad = (high - low) * 0.25 or high * 0.1 or 1.0
+    floor = max(0.0, low - pad)
+    ax.set_ylim(floor, high + pad * 0.4)
+    for label, bar in zip(labels, bars, strict=True):
+        colour = _COLOURS.get(label, "tab:orange" if label in _DOWN else "tab:blue")
+        bar.set_color(colour)
+    if floor > 0:
+        ax.set_ylabel("axis does not start at 0")
+
+
+def _plot(section: Section, currency: str | None) -> str | None:
+    """The section's chart (drawn by :mod:`salesflow.analytics.plots`) as a base64 PNG.
+
+    None for a section with nothing to draw. Titles are wrapped to fit, amounts
+    on the axis carry the report's currency, and the bridge's waterfall floats
+    (see :func:`_float_waterfall`).
+    """
+    if not _drawable(section) or section.plot is None:
         return None
     require("matplotlib", extra="plots")
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
-    figure, ax = plt.subplots(figsize=(8, 3.4))
+    figure, ax = plt.subplots(figsize=(8, 3.6))
     section.plot(ax)
+    ax.set_title("\n".join(textwrap.wrap(ax.get_title(), 70)), fontsize=10)
+    if section.key == "bridge":
+        _float_waterfall(ax)
+    if section.key in ("bridge", "over_time"):
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _compact(v, currency)))
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=90)
@@ -82,9 +157,10 @@ def page(report: Report) -> str:
         f"<h1>{html.escape(report.title)}</h1>",
         f"<p>As of {report.as_of:%Y-%m-%d %H:%M} UTC.</p>",
     ]
+    currency = _currency(report)
     for section in report.sections:
         parts.append(f'<section id="{html.escape(section.key)}">')
-        picture = _plot(section)
+        picture = _plot(section, currency)
         if picture is not None:
             alt = html.escape(section.title)
             parts.append(f'<img alt="{alt}" src="data:image/png;base64,{picture}">')

@@ -29,6 +29,7 @@ from salesflow.analytics.coverage import Coverage
 from salesflow.analytics.over_time import pipeline_over_time
 from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
+from salesflow.cli._page import page_data, page_html
 from salesflow.fiscal import FiscalCalendar, Period
 from salesflow.forecasting import RevenueForecast, attainment, forecast_revenue
 from salesflow.hierarchy import Hierarchy
@@ -89,11 +90,27 @@ class Report:
         title: The report's heading.
         as_of: The "now" of every section.
         sections: The sections.
+        page: Computes the inspection page's data (see :meth:`to_html`).
     """
 
     title: str
     as_of: datetime
     sections: tuple[Section, ...]
+    page: Callable[[], Mapping[str, Any]] | None = attrs.field(default=None, eq=False, repr=False)
+
+    def to_html(self) -> str:
+        """The pipeline inspection page: one self-contained HTML file to work in.
+
+        Tiles, charts (inline SVG), the deal list and each deal's panel, with
+        filters; no network access when viewed. In a notebook:
+        ``IPython.display.HTML(report.to_html())``, or write it to a file.
+
+        Raises:
+            ValueError: The report was not made by :func:`inspect` (no data for the page).
+        """
+        if self.page is None:
+            raise ValueError("this report has no page data: make it with inspect()")
+        return page_html(self.page())
 
     def section(self, key: str) -> Section:
         """The section called ``key``."""
@@ -430,4 +447,18 @@ def inspect(
             continue
         step(name)
         sections.append(build())
-    return Report(title=title, as_of=as_of, sections=tuple(sections))
+
+    def page() -> Mapping[str, Any]:
+        return page_data(
+            tables,
+            as_of=as_of,
+            title=title,
+            sections=sections,
+            rates=rates,
+            calendar=chosen,
+            hierarchy=hierarchy,
+            window_days=BRIDGE_DAYS,
+            weeks=WEEKS,
+        )
+
+    return Report(title=title, as_of=as_of, sections=tuple(sections), page=page)

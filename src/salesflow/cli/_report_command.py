@@ -227,6 +227,7 @@ def report(
     strict: bool,
     fmt: str,
     html: Path | None,
+    html_static: Path | None,
     **kwargs: Any,
 ) -> None:
     """The pipeline inspection report of your data (as salesflow demo shows it).
@@ -297,7 +298,7 @@ def report(
         )
 
     built = build(out, 12 if only is None else 1 + 2 * len(only), make)
-    emit(out, built, fmt, html)
+    emit(out, built, fmt, html, html_static)
     if histories:
         refused: Any = histories[0].refused
         for line in histories[0].summary().splitlines():
