@@ -1,6 +1,7 @@
 """Benchmark: the Monte Carlo revenue forecast, 100,000 draws over 100,000 open deals.
 
-Run: python benchmarks/forecast.py [DEALS] [DRAWS] [--workers N] [--end-to-end]
+Run: python benchmarks/forecast.py [DEALS] [DRAWS] [--workers N]
+     [--end-to-end [--opportunities N] [--score]]
 (with ``--end-to-end``, DEALS is ignored: the data decides).
 
 Times ``salesflow.forecasting._montecarlo.simulate`` (the vectorised core that
@@ -63,7 +64,7 @@ def _timed(module: Any, name: str, spent: dict[str, float]) -> None:
     setattr(module, name, wrapper)
 
 
-def end_to_end(draws: int) -> None:
+def end_to_end(draws: int, opportunities: int = 250_000, score: bool = False) -> None:
     import sys
     import tempfile
     from pathlib import Path
@@ -74,17 +75,24 @@ def end_to_end(draws: int) -> None:
     from pipeline import PROCESS, generate
 
     import salesflow.analytics as sa
+    import salesflow.forecasting._open_deals as deals
     import salesflow.forecasting.revenue as revenue
     from salesflow.forecasting import forecast_revenue
 
     with tempfile.TemporaryDirectory() as folder:
-        generate(250_000, 1_250_000, 7, Path(folder))
+        generate(opportunities, 5 * opportunities, 7, Path(folder))
         snapshot = pl.read_parquet(Path(folder) / "snapshot.parquet")
         history = pl.read_parquet(Path(folder) / "history.parquet")
     tables = sa.Frames(snapshot, history, None, process=PROCESS)
     spent: dict[str, float] = {}
-    for name in ("learn_probabilities", "_learn", "open_at", "simulate", "_won_so_far"):
-        _timed(revenue, name, spent)
+    for module, name in (
+        (deals, "learn_probabilities"),
+        (deals, "_learn"),
+        (deals, "open_at"),
+        (revenue, "simulate"),
+        (revenue, "_won_so_far"),
+    ):
+        _timed(module, name, spent)
     started, cpu = time.perf_counter(), time.process_time()
     found = forecast_revenue(
         tables,
@@ -101,6 +109,25 @@ def end_to_end(draws: int) -> None:
     for name, part in parts.items():
         print(f"  {name:30s} {part:6.2f} s")
     print(f"  {found!r}")
+    if score:
+        from salesflow.forecasting import fit_deal_score
+
+        started, cpu = time.perf_counter(), time.process_time()
+        model = fit_deal_score(tables, until=datetime(2025, 10, 1, tzinfo=timezone.utc))
+        fitted, cpu_fit = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
+        scored = forecast_revenue(
+            tables,
+            as_of=datetime(2025, 10, 1, tzinfo=timezone.utc),
+            start=date(2025, 10, 1),
+            end=date(2025, 12, 31),
+            draws=draws,
+            score=model,
+        )
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"fit_deal_score: {fitted:.2f} s (CPU {cpu_fit:.2f} s)")
+        print(f"forecast_revenue with the deal score: {seconds:.2f} s (CPU {cpu:.2f} s)")
+        print(f"  {scored!r}")
 
 
 def main() -> None:
@@ -109,9 +136,13 @@ def main() -> None:
     parser.add_argument("draws", type=int, nargs="?", default=100_000)
     parser.add_argument("--workers", type=int, help="threads (default: simulate's own)")
     parser.add_argument("--end-to-end", action="store_true", help="time forecast_revenue")
+    parser.add_argument(
+        "--opportunities", type=int, default=250_000, help="with --end-to-end (5 rows each)"
+    )
+    parser.add_argument("--score", action="store_true", help="also fit and use the deal score")
     args = parser.parse_args()
     if args.end_to_end:
-        end_to_end(args.draws)
+        end_to_end(args.draws, args.opportunities, args.score)
     else:
         core(args.deals, args.draws, args.workers)
 

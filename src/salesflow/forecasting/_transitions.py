@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 import narwhals as nw
 
+from salesflow.analytics._ordered import Neighbours, in_order
 from salesflow.analytics._source import Inputs
 from salesflow.analytics.rates import Rates
 from salesflow.errors import Problem, ValidationError
@@ -54,12 +55,18 @@ def stage_entries(inputs: Inputs, *, until: datetime | None = None) -> nw.LazyFr
     """
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
     order = inputs.history_order
-    rows = history.select("opportunity_id", *order, "stage")
+    rows: Any = history.select("opportunity_id", *order, "stage")
     if until is not None:
         rows = rows.filter(nw.col("at") <= until)
     whole = ["opportunity_id", *order]
+    ordered = in_order(rows, "opportunity_id", order) if inputs.kind.eager else None
+    near = Neighbours("opportunity_id", tuple(order), ordered=ordered is not None)
 
     def shifted(column: str, n: int) -> nw.Expr:
+        if ordered is not None:
+            # In memory and already in order (an export usually is): plain shifts
+            # that stop at the opportunity's boundary, no sort at all.
+            return near.shift(nw.col(column), n)
         if history.implementation.is_polars():
             # Polars, in process: one window over the table ordered by opportunity
             # (2-3x less work than a partitioned one), masked where the row n away
@@ -72,14 +79,18 @@ def stage_entries(inputs: Inputs, *, until: datetime | None = None) -> nw.LazyFr
         # cluster spreads over its workers (one global window would run on one).
         return nw.col(column).shift(n).over("opportunity_id", order_by=order)
 
+    if ordered is not None:
+        rows = ordered.table
     rows = rows.with_columns(shifted("stage", 1).alias("_prev")).filter(
         nw.col("_prev").is_null() | (nw.col("stage") != nw.col("_prev"))
     )
-    return rows.with_columns(
+    rows = rows.with_columns(
         shifted("stage", -1).alias("_next"),
         shifted("at", -1).alias("_next_at"),
         shifted("stage", -2).alias("_after"),
     )
+    lazy: nw.LazyFrame[Any] = rows.lazy() if ordered is not None else rows
+    return lazy
 
 
 def count_moves(
