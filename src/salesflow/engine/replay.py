@@ -9,8 +9,11 @@ history entry. The semantics are exactly those of
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from itertools import repeat
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import attrs
@@ -36,15 +39,17 @@ _SET_BY_STAGE_CHANGE = (
     "last_stage_change_at",
 )
 
-_set = object.__setattr__
 _new = object.__new__
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
 _ENTRY_FIELDS = tuple(a.name for a in attrs.fields(HistoryEntry))
 _ENTRY_SETTERS = tuple(HistoryEntry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
 _STAGE = ProbabilitySource.STAGE
 
 # State of one opportunity during replay, in a list for speed (see the loop).
-_POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _CHANGED, _ENTRIES, _BASE = range(9)
-_CLOSING, _CATEGORY, _OWNER, _MOVED = range(9, 13)
+# _LAST is the move that last changed its stage (None while a given opportunity
+# has not changed stage): it carries when, and the lost reason and competitor.
+_POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _ENTRIES, _BASE, _LAST, _CATEGORY = range(10)
+_OWNER = 10
 _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date to open it with"
 
 
@@ -112,44 +117,46 @@ def _replay(
     if problems:
         raise ValidationError(problems, subject="opportunities to replay from")
     for opp in given:
-        position = index[opp.stage]
         state[opp.id] = [
-            position,
+            index[opp.stage],
             opp.amount,
             opp.close_date,
             opp.probability,
             opp.probability_source,
             opp.push_count,
-            opp.last_stage_change_at,
             list(opp.history),
             opp,
-            (opp.lost_reason, opp.competitor),
+            None,
             opp.forecast_category,
             opp.owner,
-            False,
         ]
 
     # The loop below is the hot path: locals only, list indexes as literals
     # (0 stage position, 1 amount, 2 close date, 3 probability, 4 source,
-    # 5 pushes, 6 last stage change, 7 history entries, 8 given opportunity,
-    # 9 (lost reason, competitor), 10 forecast category, 11 owner),
-    # and history entries built with slot setters instead of attrs' __init__.
+    # 5 pushes, 6 history entries, 7 given opportunity, 8 last stage-changing
+    # move, 9 forecast category, 10 owner), what is constant per stage looked
+    # up by position, and history entries built with slot setters instead of
+    # attrs' __init__. Every move is either refused or applied, so applied
+    # moves are counted at the end.
     new, stage_source, move_type = _new, _STAGE, Move
     (
         s_at, s_by, s_owner, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount,
         s_prev_close,
     ) = _ENTRY_SETTERS  # fmt: skip
     settings = table.settings
-    closed_stage = [s.is_closed for s in stages]
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
     open_stage = [s.is_open for s in stages]
-    keep_manual = table.settings.keep_manual_probability
-    applied = 0
+    # A move into these stages is refused even without closing facts (a
+    # required lost reason); any other move without facts passes the check.
+    needs_closing_facts = [
+        bool(closing_reasons(settings, s, stage_changes=True, lost_reason=None, competitor=None))
+        for s in stages
+    ]
+    keep_manual = settings.keep_manual_probability
     number = -1
-    for mv in moves:
-        number += 1
+    for number, mv in enumerate(moves):
         if type(mv) is not move_type:
             refused.append(_refusal(number, mv, [f"expected a Move, got {type(mv).__name__}"]))
             continue
@@ -166,7 +173,6 @@ def _replay(
                 )
             )
             continue
-        at = mv.at
         st = state.get(mv.opportunity_id)
         if st is None:
             if mv.close_date is None:
@@ -184,7 +190,7 @@ def _replay(
                     refused.append(_refusal(number, mv, reasons))
                     continue
             entry = new(HistoryEntry)
-            s_at(entry, at)
+            s_at(entry, mv.at)
             s_by(entry, mv.by)
             s_owner(entry, None)
             s_stage(entry, names[target])
@@ -195,10 +201,9 @@ def _replay(
             s_prev_amount(entry, None)
             s_prev_close(entry, None)
             state[mv.opportunity_id] = [
-                target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, at,
-                [entry], None, (mv.lost_reason, mv.competitor), categories[target], None, True,
+                target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, [entry],
+                None, mv, categories[target], None,
             ]  # fmt: skip
-            applied += 1
             continue
         source = st[0]
         previous_amount = st[1]
@@ -228,7 +233,11 @@ def _replay(
             if target not in allowed[source]:
                 refused.append(_refusal(number, mv, table.reasons(source, target)))
                 continue
-            if closed_stage[target] or mv.lost_reason is not None or mv.competitor is not None:
+            if (
+                needs_closing_facts[target]
+                or mv.lost_reason is not None
+                or mv.competitor is not None
+            ):
                 reasons = closing_reasons(
                     settings,
                     stages[target],
@@ -254,48 +263,53 @@ def _replay(
                 st[3] = probability
                 st[4] = stage_source
             st[0] = target
-            st[6] = at
-            st[9] = (mv.lost_reason, mv.competitor)
-            st[10] = categories[target]
-            st[12] = True
-        if close != previous_close:
+            st[8] = mv
+            st[9] = categories[target]
+        # Most moves keep the close date: the same object, no comparison needed.
+        if close is not previous_close and close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:
                 st[5] += 1
             st[2] = close
         st[1] = amount
-        position = st[0]
         entry = new(HistoryEntry)
-        s_at(entry, at)
+        s_at(entry, mv.at)
         s_by(entry, mv.by)
-        s_owner(entry, st[11])
-        s_stage(entry, names[position])
+        s_owner(entry, st[10])
+        s_stage(entry, names[target])
         s_amount(entry, amount)
         s_prob(entry, probability)
         s_close(entry, close)
-        s_cat(entry, st[10])
+        s_cat(entry, st[9])
         s_prev_amount(entry, previous_amount)
         s_prev_close(entry, previous_close)
-        st[7].append(entry)
-        applied += 1
+        st[6].append(entry)
 
-    build = _builder(table)
+    # The opened ones come out of _open_all in the order of the state.
+    opened = iter(_open_all(table, [st for st in state.values() if st[_BASE] is None]))
     final = {
-        OpportunityId(oid): _materialize(table, oid, st, build=build) for oid, st in state.items()
+        OpportunityId(oid): next(opened) if st[_BASE] is None else _materialize(table, oid, st)
+        for oid, st in state.items()
     }
-    return ReplayResult(opportunities=final, refused=tuple(refused), applied=applied)
+    return ReplayResult(
+        opportunities=final, refused=tuple(refused), applied=number + 1 - len(refused)
+    )
 
 
 def _refusal(position: int, move: Any, reasons: list[str]) -> RefusedMove:
     return RefusedMove(position=position, move=move, reasons=tuple(reasons))
 
 
-def _builder(table: TransitionTable) -> Callable[[dict[str, Any]], Opportunity]:
-    """A constructor for opportunities whose values replay already guarantees.
+def _open_all(table: TransitionTable, states: list[list[Any]]) -> list[Opportunity]:
+    """The opportunities replay opened, from their states, built a field at a time.
 
-    It fills the slots directly, with the defaults of a template built (and
-    validated) the ordinary way, skipping attrs' per-field validation.
+    Replay already guarantees every value, so the slots are filled directly,
+    skipping attrs' per-field validation: each field's values for all the
+    opportunities at once (a ``map`` over the slot's setter, no Python loop
+    per field and opportunity), and what replay does not set from the
+    defaults of a template built (and validated) the ordinary way.
     """
-    first = table.stages[0]
+    stages = table.stages
+    first = stages[0]
     template = Opportunity(
         name="template",
         close_date=date(2000, 1, 1),
@@ -305,19 +319,40 @@ def _builder(table: TransitionTable) -> Callable[[dict[str, Any]], Opportunity]:
         process_name=table.process_name,
         custom_roles=table.custom_roles,
     )
-    plan = [
-        (Opportunity.__dict__[a.name].__set__, a.name, getattr(template, a.name))
-        for a in attrs.fields(Opportunity)
-    ]
-
-    def build(values: dict[str, Any]) -> Opportunity:
-        opp = _new(Opportunity)
-        get = values.get
-        for setter, name, default in plan:
-            setter(opp, get(name, default))
-        return opp
-
-    return build
+    positions = [st[_POS] for st in states]
+    lasts = [st[_LAST] for st in states]
+    closed = [stages[p].is_closed for p in positions]
+    oids = [last.opportunity_id for last in lasts]  # an opened state's last move is never None
+    entries = list(map(itemgetter(_ENTRIES), states))
+    columns: dict[str, Iterator[Any]] = {
+        "id": iter(oids),
+        "name": map(opening_name, oids),
+        "amount": map(itemgetter(_AMOUNT), states),
+        "close_date": map(itemgetter(_CLOSE), states),
+        "stage": map(table.names.__getitem__, positions),
+        "probability": map(itemgetter(_PROB), states),
+        "probability_source": map(itemgetter(_SOURCE), states),
+        "forecast_category": map(itemgetter(_CATEGORY), states),
+        "is_closed": iter(closed),
+        "is_won": (stages[p].is_won for p in positions),
+        "closed_on": (m.at.date() if c else None for m, c in zip(lasts, closed, strict=True)),
+        "lost_reason": map(attrgetter("lost_reason"), lasts),
+        "competitor": map(attrgetter("competitor"), lasts),
+        "created_at": (e[0].at for e in entries),
+        "last_stage_change_at": map(attrgetter("at"), lasts),
+        "push_count": map(itemgetter(_PUSHES), states),
+        "history": map(tuple, entries),
+    }
+    made = [_new(Opportunity) for _ in states]
+    for field in attrs.fields(Opportunity):
+        setter = Opportunity.__dict__[field.name].__set__
+        column = columns.pop(field.name, None)
+        _consume(
+            map(setter, made, repeat(getattr(template, field.name)) if column is None else column)
+        )
+    if columns:  # pragma: no cover - a field renamed in Opportunity but not here
+        raise AssertionError(f"not fields of Opportunity: {sorted(columns)}")
+    return made
 
 
 def _materialize(
@@ -326,15 +361,11 @@ def _materialize(
     st: list[Any],
     amount: Money | None = None,
     close: date | None = None,
-    *,
-    build: Callable[[dict[str, Any]], Opportunity] | None = None,
 ) -> Opportunity:
     """An Opportunity for one replay state (optionally with a prospective amount/close date)."""
     stage = table.stages[st[_POS]]
     base: Opportunity | None = st[_BASE]
     entries: list[HistoryEntry] = st[_ENTRIES]
-    changed = st[_CHANGED]
-    lost_reason, competitor = st[_CLOSING]
     fields: dict[str, Any] = {
         "amount": st[_AMOUNT] if amount is None else amount,
         "close_date": st[_CLOSE] if close is None else close,
@@ -342,24 +373,28 @@ def _materialize(
         "probability": st[_PROB],
         "probability_source": st[_SOURCE],
         "forecast_category": st[_CATEGORY],
-        "is_closed": stage.is_closed,
-        "is_won": stage.is_won,
-        "closed_on": changed.date() if stage.is_closed and changed is not None else None,
-        "lost_reason": lost_reason,
-        "competitor": competitor,
-        "last_stage_change_at": changed,
         "push_count": st[_PUSHES],
         "history": tuple(entries),
     }
+    last: Move | None = st[_LAST]
+    if last is not None:
+        # What a stage change sets; without one it stays as given, exactly as
+        # move() leaves it on a same-stage update.
+        fields.update(
+            is_closed=stage.is_closed,
+            is_won=stage.is_won,
+            closed_on=last.at.date() if stage.is_closed else None,
+            lost_reason=last.lost_reason,
+            competitor=last.competitor,
+            last_stage_change_at=last.at,
+        )
     if base is not None:
-        if not st[_MOVED]:
-            # No stage change here: what a stage change sets stays as given,
-            # exactly as move() leaves it on a same-stage update.
-            for name in _SET_BY_STAGE_CHANGE:
-                del fields[name]
         return attrs.evolve(base, **fields)
-    fields.update(id=OpportunityId(oid), name=opening_name(oid), created_at=entries[0].at)
-    if build is None:
-        fields.update(process_name=table.process_name, custom_roles=table.custom_roles)
-        return Opportunity(**fields)
-    return build(fields)
+    fields.update(
+        id=OpportunityId(oid),
+        name=opening_name(oid),
+        created_at=entries[0].at,
+        process_name=table.process_name,
+        custom_roles=table.custom_roles,
+    )
+    return Opportunity(**fields)
