@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -22,6 +23,7 @@ from salesflow.engine.change import Move, RefusedMove, ReplayResult
 from salesflow.engine.mover import closing_reasons
 from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, ValidationError, did_you_mean, shorten
+from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
@@ -41,8 +43,43 @@ _SET_BY_STAGE_CHANGE = (
 
 _new = object.__new__
 _consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
-_ENTRY_FIELDS = tuple(a.name for a in attrs.fields(HistoryEntry))
-_ENTRY_SETTERS = tuple(HistoryEntry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
+
+
+class _Entry:
+    """A history entry while replay fills it in: HistoryEntry's slots, no frozen ``__setattr__``.
+
+    Replay sets its slots with plain attribute stores, then assigns it the
+    class HistoryEntry, which has the same layout (CPython allows that, and
+    checks the layouts are equal); afterwards it is an ordinary, frozen
+    HistoryEntry. Setting a frozen class's slots one by one through their
+    descriptors costs about three times as much, and entries are most of
+    replay's work.
+    """
+
+    __slots__ = tuple(a.name for a in attrs.fields(HistoryEntry))
+
+    at: datetime
+    by: str | None
+    owner: str | None
+    stage: str
+    amount: Money | None
+    probability: Decimal
+    close_date: date
+    forecast_category: ForecastCategory
+    previous_amount: Money | None
+    previous_close_date: date | None
+
+
+def _check_entry_layout() -> None:
+    """Fail at import, not mid-replay, if HistoryEntry's layout ever stops matching _Entry's."""
+    probe: Any = _new(_Entry)
+    try:
+        probe.__class__ = HistoryEntry
+    except TypeError as exc:  # pragma: no cover - a change to HistoryEntry's slots
+        raise ImportError(f"salesflow.engine.replay: {exc}") from exc
+
+
+_check_entry_layout()
 _STAGE = ProbabilitySource.STAGE
 
 # State of one opportunity during replay, in a list for speed (see the loop).
@@ -135,24 +172,25 @@ def _replay(
     # (0 stage position, 1 amount, 2 close date, 3 probability, 4 source,
     # 5 pushes, 6 history entries, 7 given opportunity, 8 last stage-changing
     # move, 9 forecast category, 10 owner), what is constant per stage looked
-    # up by position, and history entries built with slot setters instead of
-    # attrs' __init__. Every move is either refused or applied, so applied
-    # moves are counted at the end.
-    new, stage_source, move_type = _new, _STAGE, Move
-    (
-        s_at, s_by, s_owner, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount,
-        s_prev_close,
-    ) = _ENTRY_SETTERS  # fmt: skip
+    # up by position, and history entries filled in as _Entry (see there)
+    # instead of through attrs' __init__. Every move is either refused or
+    # applied, so applied moves are counted at the end.
+    new, stage_source, move_type, blank = _new, _STAGE, Move, _Entry
+    entry_class: Any = HistoryEntry
     settings = table.settings
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
     open_stage = [s.is_open for s in stages]
-    # A move into these stages is refused even without closing facts (a
-    # required lost reason); any other move without facts passes the check.
-    needs_closing_facts = [
-        bool(closing_reasons(settings, s, stage_changes=True, lost_reason=None, competitor=None))
-        for s in stages
+    # Moves into these stages need more than the table: a gate, or closing
+    # facts even when the move carries none (a required lost reason). A move
+    # into another stage that carries no closing facts passes both checks.
+    guarded = [
+        gates[i] is not None
+        or bool(
+            closing_reasons(settings, s, stage_changes=True, lost_reason=None, competitor=None)
+        )
+        for i, s in enumerate(stages)
     ]
     keep_manual = settings.keep_manual_probability
     number = -1
@@ -189,17 +227,18 @@ def _replay(
                 if reasons:
                     refused.append(_refusal(number, mv, reasons))
                     continue
-            entry = new(HistoryEntry)
-            s_at(entry, mv.at)
-            s_by(entry, mv.by)
-            s_owner(entry, None)
-            s_stage(entry, names[target])
-            s_amount(entry, mv.amount)
-            s_prob(entry, probabilities[target])
-            s_close(entry, mv.close_date)
-            s_cat(entry, categories[target])
-            s_prev_amount(entry, None)
-            s_prev_close(entry, None)
+            entry = new(blank)
+            entry.at = mv.at
+            entry.by = mv.by
+            entry.owner = None
+            entry.stage = names[target]
+            entry.amount = mv.amount
+            entry.probability = probabilities[target]
+            entry.close_date = mv.close_date
+            entry.forecast_category = categories[target]
+            entry.previous_amount = None
+            entry.previous_close_date = None
+            entry.__class__ = entry_class
             state[mv.opportunity_id] = [
                 target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, [entry],
                 None, mv, categories[target], None,
@@ -233,11 +272,7 @@ def _replay(
             if target not in allowed[source]:
                 refused.append(_refusal(number, mv, table.reasons(source, target)))
                 continue
-            if (
-                needs_closing_facts[target]
-                or mv.lost_reason is not None
-                or mv.competitor is not None
-            ):
+            if guarded[target] or mv.lost_reason is not None or mv.competitor is not None:
                 reasons = closing_reasons(
                     settings,
                     stages[target],
@@ -248,14 +283,14 @@ def _replay(
                 if reasons:
                     refused.append(_refusal(number, mv, reasons))
                     continue
-            gate = gates[target]
-            if gate is not None:
-                unmet = gate.unmet(
-                    _materialize(table, mv.opportunity_id, st, amount, close), checks
-                )
-                if unmet:
-                    refused.append(_refusal(number, mv, unmet))
-                    continue
+                gate = gates[target]
+                if gate is not None:
+                    unmet = gate.unmet(
+                        _materialize(table, mv.opportunity_id, st, amount, close), checks
+                    )
+                    if unmet:
+                        refused.append(_refusal(number, mv, unmet))
+                        continue
             if keep_manual and st[4] is not stage_source and open_stage[target]:
                 probability = st[3]  # a hand-set probability survives (Odoo-style)
             else:
@@ -271,17 +306,18 @@ def _replay(
                 st[5] += 1
             st[2] = close
         st[1] = amount
-        entry = new(HistoryEntry)
-        s_at(entry, mv.at)
-        s_by(entry, mv.by)
-        s_owner(entry, st[10])
-        s_stage(entry, names[target])
-        s_amount(entry, amount)
-        s_prob(entry, probability)
-        s_close(entry, close)
-        s_cat(entry, st[9])
-        s_prev_amount(entry, previous_amount)
-        s_prev_close(entry, previous_close)
+        entry = new(blank)
+        entry.at = mv.at
+        entry.by = mv.by
+        entry.owner = st[10]
+        entry.stage = names[target]
+        entry.amount = amount
+        entry.probability = probability
+        entry.close_date = close
+        entry.forecast_category = st[9]
+        entry.previous_amount = previous_amount
+        entry.previous_close_date = previous_close
+        entry.__class__ = entry_class
         st[6].append(entry)
 
     # The opened ones come out of _open_all in the order of the state.
