@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -80,13 +80,59 @@ def _check_entry_layout() -> None:
 
 
 _check_entry_layout()
+
+
+class _State:
+    """One opportunity's state during replay: its fields in one slotted object.
+
+    ``last`` is the move that last changed its stage (when, and the lost
+    reason and competitor it carried), or None while a given opportunity
+    (``base``) has not changed stage; ``entries`` its history so far.
+    """
+
+    __slots__ = (
+        "amount",
+        "base",
+        "category",
+        "close",
+        "entries",
+        "last",
+        "owner",
+        "position",
+        "probability",
+        "pushes",
+        "source",
+    )
+
+    def __init__(
+        self,
+        position: int,
+        amount: Money | None,
+        close: date,
+        probability: Decimal,
+        source: ProbabilitySource,
+        pushes: int,
+        entries: list[HistoryEntry],
+        base: Opportunity | None,
+        last: Move | None,
+        category: ForecastCategory,
+        owner: str | None,
+    ) -> None:
+        self.position = position
+        self.amount = amount
+        self.close = close
+        self.probability = probability
+        self.source = source
+        self.pushes = pushes
+        self.entries = entries
+        self.base = base
+        self.last = last
+        self.category = category
+        self.owner = owner
+
+
 _STAGE = ProbabilitySource.STAGE
 
-# State of one opportunity during replay, in a list for speed (see the loop).
-# _LAST is the move that last changed its stage (None while a given opportunity
-# has not changed stage): it carries when, and the lost reason and competitor.
-_POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _ENTRIES, _BASE, _LAST, _CATEGORY = range(10)
-_OWNER = 10
 _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date to open it with"
 
 
@@ -127,7 +173,7 @@ def _replay(
             )
     given = list(opportunities.values() if isinstance(opportunities, Mapping) else opportunities)
 
-    state: dict[str, list[Any]] = {}
+    state: dict[str, _State] = {}
     refused: list[RefusedMove] = []
     problems = [
         Problem(
@@ -154,7 +200,7 @@ def _replay(
     if problems:
         raise ValidationError(problems, subject="opportunities to replay from")
     for opp in given:
-        state[opp.id] = [
+        state[opp.id] = _State(
             index[opp.stage],
             opp.amount,
             opp.close_date,
@@ -166,17 +212,15 @@ def _replay(
             None,
             opp.forecast_category,
             opp.owner,
-        ]
+        )
 
-    # The loop below is the hot path: locals only, list indexes as literals
-    # (0 stage position, 1 amount, 2 close date, 3 probability, 4 source,
-    # 5 pushes, 6 history entries, 7 given opportunity, 8 last stage-changing
-    # move, 9 forecast category, 10 owner), what is constant per stage looked
-    # up by position, and history entries filled in as _Entry (see there)
+    # The loop below is the hot path: locals only, what is constant per stage
+    # looked up by position, and history entries filled in as _Entry (see there)
     # instead of through attrs' __init__. Every move is either refused or
     # applied, so applied moves are counted at the end.
     new, stage_source, move_type, blank = _new, _STAGE, Move, _Entry
     entry_class: Any = HistoryEntry
+    entry: Any
     settings = table.settings
     names = table.names
     categories = [s.forecast_category for s in stages]
@@ -239,14 +283,14 @@ def _replay(
             entry.previous_amount = None
             entry.previous_close_date = None
             entry.__class__ = entry_class
-            state[mv.opportunity_id] = [
+            state[mv.opportunity_id] = _State(
                 target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, [entry],
                 None, mv, categories[target], None,
-            ]  # fmt: skip
+            )  # fmt: skip
             continue
-        source = st[0]
-        previous_amount = st[1]
-        previous_close = st[2]
+        source = st.position
+        previous_amount = st.amount
+        previous_close = st.close
         amount = mv.amount
         if amount is None:
             amount = previous_amount
@@ -267,7 +311,7 @@ def _replay(
                 )
                 refused.append(_refusal(number, mv, reasons))
                 continue
-            probability = st[3]
+            probability = st.probability
         else:
             if target not in allowed[source]:
                 refused.append(_refusal(number, mv, table.reasons(source, target)))
@@ -291,39 +335,39 @@ def _replay(
                     if unmet:
                         refused.append(_refusal(number, mv, unmet))
                         continue
-            if keep_manual and st[4] is not stage_source and open_stage[target]:
-                probability = st[3]  # a hand-set probability survives (Odoo-style)
+            if keep_manual and st.source is not stage_source and open_stage[target]:
+                probability = st.probability  # a hand-set probability survives (Odoo-style)
             else:
                 probability = probabilities[target]
-                st[3] = probability
-                st[4] = stage_source
-            st[0] = target
-            st[8] = mv
-            st[9] = categories[target]
+                st.probability = probability
+                st.source = stage_source
+            st.position = target
+            st.last = mv
+            st.category = categories[target]
         # Most moves keep the close date: the same object, no comparison needed.
         if close is not previous_close and close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:
-                st[5] += 1
-            st[2] = close
-        st[1] = amount
+                st.pushes += 1
+            st.close = close
+        st.amount = amount
         entry = new(blank)
         entry.at = mv.at
         entry.by = mv.by
-        entry.owner = st[10]
+        entry.owner = st.owner
         entry.stage = names[target]
         entry.amount = amount
         entry.probability = probability
         entry.close_date = close
-        entry.forecast_category = st[9]
+        entry.forecast_category = st.category
         entry.previous_amount = previous_amount
         entry.previous_close_date = previous_close
         entry.__class__ = entry_class
-        st[6].append(entry)
+        st.entries.append(entry)
 
     # The opened ones come out of _open_all in the order of the state.
-    opened = iter(_open_all(table, [st for st in state.values() if st[_BASE] is None]))
+    opened = iter(_open_all(table, [st for st in state.values() if st.base is None]))
     final = {
-        OpportunityId(oid): next(opened) if st[_BASE] is None else _materialize(table, oid, st)
+        OpportunityId(oid): next(opened) if st.base is None else _materialize(table, oid, st)
         for oid, st in state.items()
     }
     return ReplayResult(
@@ -335,7 +379,7 @@ def _refusal(position: int, move: Any, reasons: list[str]) -> RefusedMove:
     return RefusedMove(position=position, move=move, reasons=tuple(reasons))
 
 
-def _open_all(table: TransitionTable, states: list[list[Any]]) -> list[Opportunity]:
+def _open_all(table: TransitionTable, states: list[_State]) -> list[Opportunity]:
     """The opportunities replay opened, from their states, built a field at a time.
 
     Replay already guarantees every value, so the slots are filled directly,
@@ -355,20 +399,20 @@ def _open_all(table: TransitionTable, states: list[list[Any]]) -> list[Opportuni
         process_name=table.process_name,
         custom_roles=table.custom_roles,
     )
-    positions = [st[_POS] for st in states]
-    lasts = [st[_LAST] for st in states]
+    positions = [st.position for st in states]
+    lasts: list[Any] = [st.last for st in states]  # never None for an opened state
     closed = [stages[p].is_closed for p in positions]
-    oids = [last.opportunity_id for last in lasts]  # an opened state's last move is never None
-    entries = list(map(itemgetter(_ENTRIES), states))
+    oids = [last.opportunity_id for last in lasts]
+    entries = list(map(attrgetter("entries"), states))
     columns: dict[str, Iterator[Any]] = {
         "id": iter(oids),
         "name": map(opening_name, oids),
-        "amount": map(itemgetter(_AMOUNT), states),
-        "close_date": map(itemgetter(_CLOSE), states),
+        "amount": map(attrgetter("amount"), states),
+        "close_date": map(attrgetter("close"), states),
         "stage": map(table.names.__getitem__, positions),
-        "probability": map(itemgetter(_PROB), states),
-        "probability_source": map(itemgetter(_SOURCE), states),
-        "forecast_category": map(itemgetter(_CATEGORY), states),
+        "probability": map(attrgetter("probability"), states),
+        "probability_source": map(attrgetter("source"), states),
+        "forecast_category": map(attrgetter("category"), states),
         "is_closed": iter(closed),
         "is_won": (stages[p].is_won for p in positions),
         "closed_on": (m.at.date() if c else None for m, c in zip(lasts, closed, strict=True)),
@@ -376,7 +420,7 @@ def _open_all(table: TransitionTable, states: list[list[Any]]) -> list[Opportuni
         "competitor": map(attrgetter("competitor"), lasts),
         "created_at": (e[0].at for e in entries),
         "last_stage_change_at": map(attrgetter("at"), lasts),
-        "push_count": map(itemgetter(_PUSHES), states),
+        "push_count": map(attrgetter("pushes"), states),
         "history": map(tuple, entries),
     }
     made = [_new(Opportunity) for _ in states]
@@ -394,25 +438,25 @@ def _open_all(table: TransitionTable, states: list[list[Any]]) -> list[Opportuni
 def _materialize(
     table: TransitionTable,
     oid: str,
-    st: list[Any],
+    st: _State,
     amount: Money | None = None,
     close: date | None = None,
 ) -> Opportunity:
     """An Opportunity for one replay state (optionally with a prospective amount/close date)."""
-    stage = table.stages[st[_POS]]
-    base: Opportunity | None = st[_BASE]
-    entries: list[HistoryEntry] = st[_ENTRIES]
+    stage = table.stages[st.position]
+    base: Opportunity | None = st.base
+    entries: list[HistoryEntry] = st.entries
     fields: dict[str, Any] = {
-        "amount": st[_AMOUNT] if amount is None else amount,
-        "close_date": st[_CLOSE] if close is None else close,
+        "amount": st.amount if amount is None else amount,
+        "close_date": st.close if close is None else close,
         "stage": stage.name,
-        "probability": st[_PROB],
-        "probability_source": st[_SOURCE],
-        "forecast_category": st[_CATEGORY],
-        "push_count": st[_PUSHES],
+        "probability": st.probability,
+        "probability_source": st.source,
+        "forecast_category": st.category,
+        "push_count": st.pushes,
         "history": tuple(entries),
     }
-    last: Move | None = st[_LAST]
+    last: Move | None = st.last
     if last is not None:
         # What a stage change sets; without one it stays as given, exactly as
         # move() leaves it on a same-stage update.
