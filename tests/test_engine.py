@@ -684,3 +684,20 @@ def test_replay_names_a_new_opportunity_by_its_id_within_the_name_limit() -> Non
     opp = result.opportunities[long_id]
     assert opp.id == long_id and opp.name == "x" * 120
     assert sf.loads(sf.dumps(opp), sf.Opportunity) == opp
+
+
+def test_replayed_history_entries_are_ordinary_frozen_history_entries() -> None:
+    process = sf.presets.salesforce_standard()
+    result = process.replay(
+        [
+            sf.Move("o1", T0, "Prospecting", close_date=DAY),
+            sf.Move("o1", T0 + timedelta(hours=1), "Qualification", by="rep-1"),
+        ]
+    )
+    history = result.opportunities["o1"].history
+    assert [type(entry) for entry in history] == [sf.HistoryEntry, sf.HistoryEntry]
+    rebuilt = sf.HistoryEntry(**attrs.asdict(history[1], recurse=False))
+    assert history[1] == rebuilt and hash(history[1]) == hash(rebuilt)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        history[1].stage = "Closed Won"  # type: ignore[misc]
+    assert copy.deepcopy(history) == history

@@ -15,7 +15,10 @@ from salesflow.probability import to_probability
 __all__ = ["HistoryEntry"]
 
 
-@attrs.frozen(kw_only=True)
+# No __weakref__ slot: replay builds entries as plain slotted objects and then
+# gives them this class, which CPython allows only between equal layouts
+# without one (see salesflow.engine.replay).
+@attrs.frozen(kw_only=True, weakref_slot=False)
 class HistoryEntry:
     """One row of an opportunity's history, as Salesforce writes to OpportunityHistory.
 

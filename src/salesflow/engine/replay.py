@@ -9,8 +9,12 @@ history entry. The semantics are exactly those of
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -19,6 +23,7 @@ from salesflow.engine.change import Move, RefusedMove, ReplayResult
 from salesflow.engine.mover import closing_reasons
 from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, ValidationError, did_you_mean, shorten
+from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.money import Money
@@ -36,15 +41,98 @@ _SET_BY_STAGE_CHANGE = (
     "last_stage_change_at",
 )
 
-_set = object.__setattr__
 _new = object.__new__
-_ENTRY_FIELDS = tuple(a.name for a in attrs.fields(HistoryEntry))
-_ENTRY_SETTERS = tuple(HistoryEntry.__dict__[name].__set__ for name in _ENTRY_FIELDS)
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
+
+
+class _Entry:
+    """A history entry while replay fills it in: HistoryEntry's slots, no frozen ``__setattr__``.
+
+    Replay sets its slots with plain attribute stores, then assigns it the
+    class HistoryEntry, which has the same layout (CPython allows that, and
+    checks the layouts are equal); afterwards it is an ordinary, frozen
+    HistoryEntry. Setting a frozen class's slots one by one through their
+    descriptors costs about three times as much, and entries are most of
+    replay's work.
+    """
+
+    __slots__ = tuple(a.name for a in attrs.fields(HistoryEntry))
+
+    at: datetime
+    by: str | None
+    owner: str | None
+    stage: str
+    amount: Money | None
+    probability: Decimal
+    close_date: date
+    forecast_category: ForecastCategory
+    previous_amount: Money | None
+    previous_close_date: date | None
+
+
+def _check_entry_layout() -> None:
+    """Fail at import, not mid-replay, if HistoryEntry's layout ever stops matching _Entry's."""
+    probe: Any = _new(_Entry)
+    try:
+        probe.__class__ = HistoryEntry
+    except TypeError as exc:  # pragma: no cover - a change to HistoryEntry's slots
+        raise ImportError(f"salesflow.engine.replay: {exc}") from exc
+
+
+_check_entry_layout()
+
+
+class _State:
+    """One opportunity's state during replay: its fields in one slotted object.
+
+    ``last`` is the move that last changed its stage (when, and the lost
+    reason and competitor it carried), or None while a given opportunity
+    (``base``) has not changed stage; ``entries`` its history so far.
+    """
+
+    __slots__ = (
+        "amount",
+        "base",
+        "category",
+        "close",
+        "entries",
+        "last",
+        "owner",
+        "position",
+        "probability",
+        "pushes",
+        "source",
+    )
+
+    def __init__(
+        self,
+        position: int,
+        amount: Money | None,
+        close: date,
+        probability: Decimal,
+        source: ProbabilitySource,
+        pushes: int,
+        entries: list[HistoryEntry],
+        base: Opportunity | None,
+        last: Move | None,
+        category: ForecastCategory,
+        owner: str | None,
+    ) -> None:
+        self.position = position
+        self.amount = amount
+        self.close = close
+        self.probability = probability
+        self.source = source
+        self.pushes = pushes
+        self.entries = entries
+        self.base = base
+        self.last = last
+        self.category = category
+        self.owner = owner
+
+
 _STAGE = ProbabilitySource.STAGE
 
-# State of one opportunity during replay, in a list for speed (see the loop).
-_POS, _AMOUNT, _CLOSE, _PROB, _SOURCE, _PUSHES, _CHANGED, _ENTRIES, _BASE = range(9)
-_CLOSING, _CATEGORY, _OWNER, _MOVED = range(9, 13)
 _NO_CLOSE_DATE = "opportunity {} is unknown, and the move carries no close date to open it with"
 
 
@@ -85,7 +173,7 @@ def _replay(
             )
     given = list(opportunities.values() if isinstance(opportunities, Mapping) else opportunities)
 
-    state: dict[str, list[Any]] = {}
+    state: dict[str, _State] = {}
     refused: list[RefusedMove] = []
     problems = [
         Problem(
@@ -112,44 +200,45 @@ def _replay(
     if problems:
         raise ValidationError(problems, subject="opportunities to replay from")
     for opp in given:
-        position = index[opp.stage]
-        state[opp.id] = [
-            position,
+        state[opp.id] = _State(
+            index[opp.stage],
             opp.amount,
             opp.close_date,
             opp.probability,
             opp.probability_source,
             opp.push_count,
-            opp.last_stage_change_at,
             list(opp.history),
             opp,
-            (opp.lost_reason, opp.competitor),
+            None,
             opp.forecast_category,
             opp.owner,
-            False,
-        ]
+        )
 
-    # The loop below is the hot path: locals only, list indexes as literals
-    # (0 stage position, 1 amount, 2 close date, 3 probability, 4 source,
-    # 5 pushes, 6 last stage change, 7 history entries, 8 given opportunity,
-    # 9 (lost reason, competitor), 10 forecast category, 11 owner),
-    # and history entries built with slot setters instead of attrs' __init__.
-    new, stage_source, move_type = _new, _STAGE, Move
-    (
-        s_at, s_by, s_owner, s_stage, s_amount, s_prob, s_close, s_cat, s_prev_amount,
-        s_prev_close,
-    ) = _ENTRY_SETTERS  # fmt: skip
+    # The loop below is the hot path: locals only, what is constant per stage
+    # looked up by position, and history entries filled in as _Entry (see there)
+    # instead of through attrs' __init__. Every move is either refused or
+    # applied, so applied moves are counted at the end.
+    new, stage_source, move_type, blank = _new, _STAGE, Move, _Entry
+    entry_class: Any = HistoryEntry
+    entry: Any
     settings = table.settings
-    closed_stage = [s.is_closed for s in stages]
     names = table.names
     categories = [s.forecast_category for s in stages]
     probabilities = [s.probability for s in stages]
     open_stage = [s.is_open for s in stages]
-    keep_manual = table.settings.keep_manual_probability
-    applied = 0
+    # Moves into these stages need more than the table: a gate, or closing
+    # facts even when the move carries none (a required lost reason). A move
+    # into another stage that carries no closing facts passes both checks.
+    guarded = [
+        gates[i] is not None
+        or bool(
+            closing_reasons(settings, s, stage_changes=True, lost_reason=None, competitor=None)
+        )
+        for i, s in enumerate(stages)
+    ]
+    keep_manual = settings.keep_manual_probability
     number = -1
-    for mv in moves:
-        number += 1
+    for number, mv in enumerate(moves):
         if type(mv) is not move_type:
             refused.append(_refusal(number, mv, [f"expected a Move, got {type(mv).__name__}"]))
             continue
@@ -166,7 +255,6 @@ def _replay(
                 )
             )
             continue
-        at = mv.at
         st = state.get(mv.opportunity_id)
         if st is None:
             if mv.close_date is None:
@@ -183,26 +271,26 @@ def _replay(
                 if reasons:
                     refused.append(_refusal(number, mv, reasons))
                     continue
-            entry = new(HistoryEntry)
-            s_at(entry, at)
-            s_by(entry, mv.by)
-            s_owner(entry, None)
-            s_stage(entry, names[target])
-            s_amount(entry, mv.amount)
-            s_prob(entry, probabilities[target])
-            s_close(entry, mv.close_date)
-            s_cat(entry, categories[target])
-            s_prev_amount(entry, None)
-            s_prev_close(entry, None)
-            state[mv.opportunity_id] = [
-                target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, at,
-                [entry], None, (mv.lost_reason, mv.competitor), categories[target], None, True,
-            ]  # fmt: skip
-            applied += 1
+            entry = new(blank)
+            entry.at = mv.at
+            entry.by = mv.by
+            entry.owner = None
+            entry.stage = names[target]
+            entry.amount = mv.amount
+            entry.probability = probabilities[target]
+            entry.close_date = mv.close_date
+            entry.forecast_category = categories[target]
+            entry.previous_amount = None
+            entry.previous_close_date = None
+            entry.__class__ = entry_class
+            state[mv.opportunity_id] = _State(
+                target, mv.amount, mv.close_date, probabilities[target], stage_source, 0, [entry],
+                None, mv, categories[target], None,
+            )  # fmt: skip
             continue
-        source = st[0]
-        previous_amount = st[1]
-        previous_close = st[2]
+        source = st.position
+        previous_amount = st.amount
+        previous_close = st.close
         amount = mv.amount
         if amount is None:
             amount = previous_amount
@@ -223,12 +311,12 @@ def _replay(
                 )
                 refused.append(_refusal(number, mv, reasons))
                 continue
-            probability = st[3]
+            probability = st.probability
         else:
             if target not in allowed[source]:
                 refused.append(_refusal(number, mv, table.reasons(source, target)))
                 continue
-            if closed_stage[target] or mv.lost_reason is not None or mv.competitor is not None:
+            if guarded[target] or mv.lost_reason is not None or mv.competitor is not None:
                 reasons = closing_reasons(
                     settings,
                     stages[target],
@@ -239,63 +327,69 @@ def _replay(
                 if reasons:
                     refused.append(_refusal(number, mv, reasons))
                     continue
-            gate = gates[target]
-            if gate is not None:
-                unmet = gate.unmet(
-                    _materialize(table, mv.opportunity_id, st, amount, close), checks
-                )
-                if unmet:
-                    refused.append(_refusal(number, mv, unmet))
-                    continue
-            if keep_manual and st[4] is not stage_source and open_stage[target]:
-                probability = st[3]  # a hand-set probability survives (Odoo-style)
+                gate = gates[target]
+                if gate is not None:
+                    unmet = gate.unmet(
+                        _materialize(table, mv.opportunity_id, st, amount, close), checks
+                    )
+                    if unmet:
+                        refused.append(_refusal(number, mv, unmet))
+                        continue
+            if keep_manual and st.source is not stage_source and open_stage[target]:
+                probability = st.probability  # a hand-set probability survives (Odoo-style)
             else:
                 probability = probabilities[target]
-                st[3] = probability
-                st[4] = stage_source
-            st[0] = target
-            st[6] = at
-            st[9] = (mv.lost_reason, mv.competitor)
-            st[10] = categories[target]
-            st[12] = True
-        if close != previous_close:
+                st.probability = probability
+                st.source = stage_source
+            st.position = target
+            st.last = mv
+            st.category = categories[target]
+        # Most moves keep the close date: the same object, no comparison needed.
+        if close is not previous_close and close != previous_close:
             if close.year * 12 + close.month > previous_close.year * 12 + previous_close.month:
-                st[5] += 1
-            st[2] = close
-        st[1] = amount
-        position = st[0]
-        entry = new(HistoryEntry)
-        s_at(entry, at)
-        s_by(entry, mv.by)
-        s_owner(entry, st[11])
-        s_stage(entry, names[position])
-        s_amount(entry, amount)
-        s_prob(entry, probability)
-        s_close(entry, close)
-        s_cat(entry, st[10])
-        s_prev_amount(entry, previous_amount)
-        s_prev_close(entry, previous_close)
-        st[7].append(entry)
-        applied += 1
+                st.pushes += 1
+            st.close = close
+        st.amount = amount
+        entry = new(blank)
+        entry.at = mv.at
+        entry.by = mv.by
+        entry.owner = st.owner
+        entry.stage = names[target]
+        entry.amount = amount
+        entry.probability = probability
+        entry.close_date = close
+        entry.forecast_category = st.category
+        entry.previous_amount = previous_amount
+        entry.previous_close_date = previous_close
+        entry.__class__ = entry_class
+        st.entries.append(entry)
 
-    build = _builder(table)
+    # The opened ones come out of _open_all in the order of the state.
+    opened = iter(_open_all(table, [st for st in state.values() if st.base is None]))
     final = {
-        OpportunityId(oid): _materialize(table, oid, st, build=build) for oid, st in state.items()
+        OpportunityId(oid): next(opened) if st.base is None else _materialize(table, oid, st)
+        for oid, st in state.items()
     }
-    return ReplayResult(opportunities=final, refused=tuple(refused), applied=applied)
+    return ReplayResult(
+        opportunities=final, refused=tuple(refused), applied=number + 1 - len(refused)
+    )
 
 
 def _refusal(position: int, move: Any, reasons: list[str]) -> RefusedMove:
     return RefusedMove(position=position, move=move, reasons=tuple(reasons))
 
 
-def _builder(table: TransitionTable) -> Callable[[dict[str, Any]], Opportunity]:
-    """A constructor for opportunities whose values replay already guarantees.
+def _open_all(table: TransitionTable, states: list[_State]) -> list[Opportunity]:
+    """The opportunities replay opened, from their states, built a field at a time.
 
-    It fills the slots directly, with the defaults of a template built (and
-    validated) the ordinary way, skipping attrs' per-field validation.
+    Replay already guarantees every value, so the slots are filled directly,
+    skipping attrs' per-field validation: each field's values for all the
+    opportunities at once (a ``map`` over the slot's setter, no Python loop
+    per field and opportunity), and what replay does not set from the
+    defaults of a template built (and validated) the ordinary way.
     """
-    first = table.stages[0]
+    stages = table.stages
+    first = stages[0]
     template = Opportunity(
         name="template",
         close_date=date(2000, 1, 1),
@@ -305,61 +399,82 @@ def _builder(table: TransitionTable) -> Callable[[dict[str, Any]], Opportunity]:
         process_name=table.process_name,
         custom_roles=table.custom_roles,
     )
-    plan = [
-        (Opportunity.__dict__[a.name].__set__, a.name, getattr(template, a.name))
-        for a in attrs.fields(Opportunity)
-    ]
-
-    def build(values: dict[str, Any]) -> Opportunity:
-        opp = _new(Opportunity)
-        get = values.get
-        for setter, name, default in plan:
-            setter(opp, get(name, default))
-        return opp
-
-    return build
+    positions = [st.position for st in states]
+    lasts: list[Any] = [st.last for st in states]  # never None for an opened state
+    closed = [stages[p].is_closed for p in positions]
+    oids = [last.opportunity_id for last in lasts]
+    entries = list(map(attrgetter("entries"), states))
+    columns: dict[str, Iterator[Any]] = {
+        "id": iter(oids),
+        "name": map(opening_name, oids),
+        "amount": map(attrgetter("amount"), states),
+        "close_date": map(attrgetter("close"), states),
+        "stage": map(table.names.__getitem__, positions),
+        "probability": map(attrgetter("probability"), states),
+        "probability_source": map(attrgetter("source"), states),
+        "forecast_category": map(attrgetter("category"), states),
+        "is_closed": iter(closed),
+        "is_won": (stages[p].is_won for p in positions),
+        "closed_on": (m.at.date() if c else None for m, c in zip(lasts, closed, strict=True)),
+        "lost_reason": map(attrgetter("lost_reason"), lasts),
+        "competitor": map(attrgetter("competitor"), lasts),
+        "created_at": (e[0].at for e in entries),
+        "last_stage_change_at": map(attrgetter("at"), lasts),
+        "push_count": map(attrgetter("pushes"), states),
+        "history": map(tuple, entries),
+    }
+    made = [_new(Opportunity) for _ in states]
+    for field in attrs.fields(Opportunity):
+        setter = Opportunity.__dict__[field.name].__set__
+        column = columns.pop(field.name, None)
+        _consume(
+            map(setter, made, repeat(getattr(template, field.name)) if column is None else column)
+        )
+    if columns:  # pragma: no cover - a field renamed in Opportunity but not here
+        raise AssertionError(f"not fields of Opportunity: {sorted(columns)}")
+    return made
 
 
 def _materialize(
     table: TransitionTable,
     oid: str,
-    st: list[Any],
+    st: _State,
     amount: Money | None = None,
     close: date | None = None,
-    *,
-    build: Callable[[dict[str, Any]], Opportunity] | None = None,
 ) -> Opportunity:
     """An Opportunity for one replay state (optionally with a prospective amount/close date)."""
-    stage = table.stages[st[_POS]]
-    base: Opportunity | None = st[_BASE]
-    entries: list[HistoryEntry] = st[_ENTRIES]
-    changed = st[_CHANGED]
-    lost_reason, competitor = st[_CLOSING]
+    stage = table.stages[st.position]
+    base: Opportunity | None = st.base
+    entries: list[HistoryEntry] = st.entries
     fields: dict[str, Any] = {
-        "amount": st[_AMOUNT] if amount is None else amount,
-        "close_date": st[_CLOSE] if close is None else close,
+        "amount": st.amount if amount is None else amount,
+        "close_date": st.close if close is None else close,
         "stage": stage.name,
-        "probability": st[_PROB],
-        "probability_source": st[_SOURCE],
-        "forecast_category": st[_CATEGORY],
-        "is_closed": stage.is_closed,
-        "is_won": stage.is_won,
-        "closed_on": changed.date() if stage.is_closed and changed is not None else None,
-        "lost_reason": lost_reason,
-        "competitor": competitor,
-        "last_stage_change_at": changed,
-        "push_count": st[_PUSHES],
+        "probability": st.probability,
+        "probability_source": st.source,
+        "forecast_category": st.category,
+        "push_count": st.pushes,
         "history": tuple(entries),
     }
+    last: Move | None = st.last
+    if last is not None:
+        # What a stage change sets; without one it stays as given, exactly as
+        # move() leaves it on a same-stage update.
+        fields.update(
+            is_closed=stage.is_closed,
+            is_won=stage.is_won,
+            closed_on=last.at.date() if stage.is_closed else None,
+            lost_reason=last.lost_reason,
+            competitor=last.competitor,
+            last_stage_change_at=last.at,
+        )
     if base is not None:
-        if not st[_MOVED]:
-            # No stage change here: what a stage change sets stays as given,
-            # exactly as move() leaves it on a same-stage update.
-            for name in _SET_BY_STAGE_CHANGE:
-                del fields[name]
         return attrs.evolve(base, **fields)
-    fields.update(id=OpportunityId(oid), name=opening_name(oid), created_at=entries[0].at)
-    if build is None:
-        fields.update(process_name=table.process_name, custom_roles=table.custom_roles)
-        return Opportunity(**fields)
-    return build(fields)
+    fields.update(
+        id=OpportunityId(oid),
+        name=opening_name(oid),
+        created_at=entries[0].at,
+        process_name=table.process_name,
+        custom_roles=table.custom_roles,
+    )
+    return Opportunity(**fields)
