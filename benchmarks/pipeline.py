@@ -6,7 +6,7 @@ Generates (vectorized, seeded) a snapshot of N opportunities and a history of M
 rows on ``salesforce_standard()``, writes them to Parquet in a temporary
 folder, then runs each path in a fresh subprocess (so each peak RSS is its
 own): ``salesflow-polars``, ``salesflow-duckdb``, ``hand-polars``,
-``hand-pandas``. Each path loads the Parquet files (not timed), then times
+``hand-pandas``, ``hand-duckdb`` (DuckDB SQL on the Parquet files). Each path loads the Parquet files (not timed), then times
 each metric (best of ``--repeat``), forcing the result to be computed. The
 table printed at the end gives seconds, ratios against hand-written Polars and
 pandas, the history check's rows per second and each path's peak memory.
@@ -33,7 +33,7 @@ import numpy as np
 
 import salesflow as sf
 
-PATHS = ("salesflow-polars", "salesflow-duckdb", "hand-polars", "hand-pandas")
+PATHS = ("salesflow-polars", "salesflow-duckdb", "hand-polars", "hand-pandas", "hand-duckdb")
 METRICS = (
     "summary",
     "win_rate",
@@ -322,6 +322,108 @@ def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
     }
 
 
+def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
+    """The same metrics as hand-written DuckDB SQL on the Parquet files, collected to Arrow."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW h AS SELECT * FROM read_parquet('{folder / 'history.parquet'}')")
+    con.execute(f"CREATE VIEW s AS SELECT * FROM read_parquet('{folder / 'snapshot.parquet'}')")
+    steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
+    closed = ", ".join(f"'{s.name}'" for s in PROCESS.closed_stages)
+    won = ", ".join(f"'{s.name}'" for s in PROCESS.won_stages)
+    index = " ".join(f"WHEN '{n}' THEN {i}" for i, n in enumerate(steps))
+    legal = ", ".join(f"('{a}', '{b}')" for a, b in _pairs())
+    con.execute(f"CREATE TABLE legal AS SELECT * FROM (VALUES {legal}) v(prev, stage)")
+
+    def run(sql: str) -> Any:
+        return con.sql(sql).fetch_arrow_table().shape
+
+    def state(moment: datetime) -> str:
+        return f"""SELECT opportunity_id, arg_max(stage, "at") AS stage, arg_max(amount, "at") AS amount,
+                   arg_max(stage, "at") IN ({closed}) AS c
+                   FROM h WHERE "at" <= TIMESTAMPTZ '{moment.isoformat()}' GROUP BY opportunity_id"""
+
+    def summary() -> Any:
+        return (
+            run(
+                "SELECT forecast_category, count(*), sum(amount), sum(amount * probability / 100) "
+                "FROM s GROUP BY 1"
+            ),
+            run("SELECT count(*), sum(amount) FROM s WHERE is_won"),
+            run("SELECT count(*) FROM s WHERE is_closed AND NOT is_won"),
+        )
+
+    def win_rate() -> Any:
+        won_n, closed_n = con.sql(
+            "SELECT sum(is_won::INT), sum(is_closed::INT) FROM s"
+        ).fetchall()[0]
+        return won_n / closed_n
+
+    def funnel() -> Any:
+        return run(
+            f"""WITH k AS (SELECT opportunity_id, max(CASE stage {index} END) AS m FROM h
+                           GROUP BY 1 HAVING m IS NOT NULL)
+                SELECT i, count(*) FILTER (WHERE m >= i) FROM k, range({len(steps)}) r(i)
+                GROUP BY i ORDER BY i"""
+        )
+
+    def time_in_stage() -> Any:
+        return run(
+            f"""WITH t AS (SELECT opportunity_id, "at", stage,
+                      lag(stage) OVER w AS prev FROM h WHERE "at" <= TIMESTAMPTZ '{NOW.isoformat()}'
+                      WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at")),
+                stays AS (SELECT opportunity_id, "at", stage,
+                      coalesce(lead("at") OVER w, TIMESTAMPTZ '{NOW.isoformat()}') AS until,
+                      lead("at") OVER w IS NULL AS current
+                      FROM t WHERE prev IS NULL OR prev <> stage
+                      WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at"))
+                SELECT opportunity_id, stage, count(*) AS entries,
+                       arg_max(epoch(until - "at") / 86400, "at") AS latest_days,
+                       sum(epoch(until - "at") / 86400) AS cumulative_days, bool_or(current)
+                FROM stays WHERE stage NOT IN ({closed}) GROUP BY 1, 2"""
+        )
+
+    def as_of() -> Any:
+        return run(state(AS_OF))
+
+    def bridge() -> Any:
+        return run(
+            f"""WITH a AS ({state(BRIDGE[0])}), b AS ({state(BRIDGE[1])}),
+                j AS (SELECT a.amount AS start, b.amount AS finish, b.stage, b.c
+                      FROM (SELECT * FROM a WHERE NOT c) a
+                      FULL JOIN b USING (opportunity_id))
+                SELECT CASE WHEN start IS NULL AND NOT c THEN 'new'
+                            WHEN start IS NULL THEN NULL
+                            WHEN c AND stage IN ({won}) THEN 'won' WHEN c THEN 'lost'
+                            WHEN finish > start THEN 'increased'
+                            WHEN finish < start THEN 'decreased' END AS movement, count(*)
+                FROM j GROUP BY 1"""
+        )
+
+    def history_check() -> Any:
+        return run(
+            """WITH t AS (SELECT opportunity_id, "at", stage, amount, close_date,
+                      lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
+                      lag(close_date) OVER w AS prev_close
+                      FROM h WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at"))
+                SELECT t.* FROM t LEFT JOIN legal l ON t.prev_stage = l.prev AND t.stage = l.stage
+                WHERE t.prev_stage IS NOT NULL AND CASE WHEN t.prev_stage = t.stage
+                      THEN t.prev_amount = t.amount AND t.prev_close = t.close_date
+                      ELSE l.prev IS NULL END"""
+        )
+
+    return {
+        "summary": summary,
+        "win_rate": win_rate,
+        "funnel": funnel,
+        "time_in_stage": time_in_stage,
+        "as_of": as_of,
+        "bridge": bridge,
+        "history_check": history_check,
+    }
+
+
 def hand_pandas_path(folder: Path) -> dict[str, Callable[[], Any]]:
     import pandas as pd
 
@@ -435,6 +537,8 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         metrics = salesflow_path(folder, "duckdb")
     elif path == "hand-polars":
         metrics = hand_polars_path(folder)
+    elif path == "hand-duckdb":
+        metrics = hand_duckdb_path(folder)
     else:
         metrics = hand_pandas_path(folder)
     load = time.perf_counter() - started
@@ -474,8 +578,8 @@ def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
     lines = [
         "| metric | "
         + " | ".join(PATHS)
-        + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars |",
-        "|---|" + "---|" * (len(PATHS) + 2),
+        + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars | sf-duckdb ÷ hand-duckdb |",
+        "|---|" + "---|" * (len(PATHS) + 3),
     ]
     for name in METRICS:
         got = {p: by_path.get(p, {}).get(key, {}).get(name) for p in PATHS}
@@ -483,11 +587,13 @@ def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
         sfp, hp, hpd = got["salesflow-polars"], got["hand-polars"], got["hand-pandas"]
         r1 = f"{sfp / hp:.2f}×" if sfp and hp else "n/a"
         r2 = f"{hpd / sfp:.1f}×" if sfp and hpd else "n/a"
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} |")
+        sfd, hd = got["salesflow-duckdb"], got["hand-duckdb"]
+        r3 = f"{sfd / hd:.1f}×" if sfd and hd else "n/a"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} | {r3} |")
     peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" if p in by_path else "n/a" for p in PATHS]
-    lines.append("| peak RSS | " + " | ".join(peaks) + " | | |")
+    lines.append("| peak RSS | " + " | ".join(peaks) + " | | | |")
     loads = [f"{by_path[p]['load_average'][0]:.1f}" if p in by_path else "n/a" for p in PATHS]
-    lines.append("| load average at the end | " + " | ".join(loads) + " | | |")
+    lines.append("| load average at the end | " + " | ".join(loads) + " | | | |")
     check = by_path.get("salesflow-polars", {}).get(key, {}).get("history_check")
     if check:
         lines.append("")

@@ -14,6 +14,7 @@ from salesflow.analytics._dated_convert import dated_amounts
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
+from salesflow.analytics._small import small_table
 from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.dated_rates import DatedRates, rates_for
 from salesflow.analytics.rates import Rates, convert, exact_product
@@ -177,29 +178,43 @@ def summarise(
         groups,
         [sum0(nw.col("count")).alias("count"), sum0(nw.col("_amount")), sum0(nw.col("_weighted"))],
     )
-    parts = []
-    for order, (name, mask) in enumerate(_lines(cumulative)):
-        part = aggregate(
-            base if mask is None else base.filter(mask),
-            keys,
-            [
-                sum0(nw.col("count")).alias("count"),
-                sum0(nw.col("_amount")).alias("amount"),
-                sum0(nw.col("_weighted")).alias("weighted_amount"),
-            ],
-        )
-        parts.append(part.with_columns(nw.lit(name).alias("line"), nw.lit(order).alias("_order")))
-    table = (
-        nw.concat(parts)
-        .sort([*keys, "_order"])
-        .select(
-            *keys,
-            "line",
-            nw.col("count").cast(nw.Int64),
-            "amount",
-            "weighted_amount",
-            nw.lit(currency, dtype=nw.String).alias("currency"),
-        )
+    lines = _lines(cumulative)
+    columns = {"count": "count", "_amount": "amount", "_weighted": "weighted_amount"}
+    # One pass over the sums: each line's figures as conditional sums, side by side, then
+    # one row per line through a cross join (a union of one filtered sum per line would
+    # make a lazy engine read the deals once per line).
+    wide = aggregate(
+        base,
+        keys,
+        [
+            sum0(nw.col(source) if mask is None else nw.when(mask).then(nw.col(source))).alias(
+                f"{name}{i}"
+            )
+            for i, (_, mask) in enumerate(lines)
+            for source, name in columns.items()
+        ],
+    )
+    numbered = small_table(
+        wide, {"_order": [str(i) for i in range(len(lines))], "line": [n for n, _ in lines]}
+    )
+    order = nw.col("_order").cast(nw.Int64)
+
+    def pick(name: str) -> nw.Expr:
+        expr: nw.Expr = nw.col(f"{name}0")
+        for i in range(1, len(lines)):
+            expr = nw.when(order == i).then(nw.col(f"{name}{i}")).otherwise(expr)
+        return expr
+
+    long = wide.join(numbered, how="cross").with_columns(order.alias("_order"))
+    if keys:  # a grouped table lists a group's lines that have deals (as one sum per line did)
+        long = long.filter(pick("count") > 0)
+    table = long.sort([*keys, "_order"]).select(
+        *keys,
+        "line",
+        pick("count").cast(nw.Int64).alias("count"),
+        pick("amount").alias("amount"),
+        pick("weighted_amount").alias("weighted_amount"),
+        nw.lit(currency, dtype=nw.String).alias("currency"),
     )
     return table, currency
 
