@@ -216,6 +216,12 @@ def _build(
         )
     if is_converted and converted_at is None:
         cells.problem("converted_at", "a converted lead without the time it was converted")
+    if is_converted:
+        cells.problems.extend(
+            Problem(f"a converted lead names the {field[10:-3]} it became", cells.path(field))
+            for field in ("converted_account_id", "converted_contact_id")
+            if values[field] is None
+        )
     if is_converted is False and converted_at is not None:
         cells.problem("converted_at", "a lead not converted with a conversion time")
     if created is None:
@@ -432,11 +438,6 @@ def _link_hubspot(
     cells: Cells, notes: list[Note], source: str, record: int, default_id: str
 ) -> None:
     """A converted contact: itself as the contact, its company, its first deal."""
-    if cells.text("converted_account_id") is None:
-        cells.problem(
-            "converted_account_id",
-            "a converted contact (an opportunity or later) names no company (associatedcompanyid)",
-        )
     deals = cells.text("converted_opportunity_id")
     values = dict(cells.values)
     values["converted_contact_id"] = cells.text("id") or default_id
