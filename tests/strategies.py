@@ -531,6 +531,83 @@ BUYER_OBJECTS = st.one_of(
 """One object of any serialisable type of the buyer's side."""
 
 
+# ------------------------------------------------------------------ leads
+
+LEAD_PRESETS = st.sampled_from(list(sf.presets.LEAD_PRESETS.values())).map(lambda make: make())
+
+
+@st.composite
+def lead_processes(draw: st.DrawFn) -> sf.LeadProcess:
+    """A lead process: a few open statuses (some qualified), converted and closed ones."""
+    names = draw(st.lists(NAMES, min_size=3, max_size=7, unique=True))
+    opened = draw(st.integers(1, len(names) - 2))
+    qualified = draw(st.sets(st.integers(0, opened - 1), min_size=1))
+    statuses = [
+        sf.LeadStatus(name=n, qualified=i in qualified) for i, n in enumerate(names[:opened])
+    ]
+    converted = draw(st.integers(1, len(names) - opened))
+    statuses += [
+        sf.LeadStatus(name=n, is_closed=True, converted=i < converted)
+        for i, n in enumerate(names[opened:])
+    ]
+    return sf.LeadProcess(name=draw(NAMES), statuses=statuses, description=draw(st.none() | TEXT))
+
+
+@st.composite
+def leads(
+    draw: st.DrawFn, process: sf.LeadProcess | None = None, *, convert: bool | None = None
+) -> sf.Lead:
+    """A lead opened in a (random) lead process, moved a few times, perhaps converted."""
+    proc = draw(lead_processes() | LEAD_PRESETS) if process is None else process
+    created = draw(AWARE)
+    lead = proc.open(
+        name=draw(NAMES),
+        status=draw(st.sampled_from([s.name for s in proc.open_statuses])),
+        company=draw(st.none() | NAMES),
+        source=draw(
+            st.none() | st.sampled_from(["Web", "Trade Show", "Partner", "Phone Inquiry"])
+        ),
+        owner=draw(st.none() | st.sampled_from(["ana", "ben", "chloé"])),
+        email=draw(OPTIONAL_TEXT),
+        at=created,
+        by=draw(st.none() | NAMES),
+    )
+    moves = [s.name for s in proc.statuses if not s.converted]
+    when = created
+    for _ in range(draw(st.integers(0, 3))):
+        when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=20)))
+        proc.set_status(lead, draw(st.sampled_from(moves)), at=when)
+    wanted = draw(st.booleans()) if convert is None else convert
+    if wanted:
+        qualified = [s.name for s in proc.statuses if s.qualified]
+        when = when + draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=90)))
+        if lead.status not in qualified:
+            proc.set_status(lead, draw(st.sampled_from(qualified)), at=when)
+        account = None if lead.company else sf.Account(name=draw(NAMES))
+        sf.convert(lead, proc, account=account, at=when)
+    return lead
+
+
+def lead_status_changes() -> st.SearchStrategy[sf.LeadStatusChange]:
+    return st.builds(
+        sf.LeadStatusChange,
+        at=AWARE,
+        status=NAMES,
+        previous_status=st.none() | NAMES,
+        by=st.none() | TEXT,
+    )
+
+
+LEAD_OBJECTS = st.one_of(
+    lead_processes(),
+    LEAD_PRESETS,
+    leads(),
+    lead_status_changes(),
+    lead_processes().map(lambda p: p.statuses[0]),
+)
+"""One object of any serialisable lead type."""
+
+
 ANY_OBJECT = st.one_of(
     money(),
     accounts(),
@@ -547,6 +624,7 @@ ANY_OBJECT = st.one_of(
     stage_changes(),
     activities(),
     BUYER_OBJECTS,
+    LEAD_OBJECTS,
 )
 """One object of any public, serialisable salesflow type."""
 

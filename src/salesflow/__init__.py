@@ -36,12 +36,14 @@ from salesflow.buyer import (
 )
 from salesflow.columns import Columns
 from salesflow.contact import Contact
+from salesflow.conversion import Conversion, convert
 from salesflow.engine.change import Move, RefusedMove, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import (
     ContactRoleError,
     CurrencyMismatchError,
     FileFormatError,
+    LeadConversionError,
     LossWarning,
     MissingExtraError,
     MissingRateError,
@@ -53,6 +55,7 @@ from salesflow.errors import (
     StageTransitionError,
     UnknownPhaseError,
     UnknownStageError,
+    UnknownStatusError,
     ValidationError,
 )
 from salesflow.fiscal import FiscalCalendar, Period
@@ -60,7 +63,9 @@ from salesflow.forecast import ForecastCategory
 from salesflow.gate import Check, StageGate
 from salesflow.hierarchy import Hierarchy
 from salesflow.history import HistoryEntry
-from salesflow.ids import AccountId, ActivityId, ContactId, OpportunityId
+from salesflow.ids import AccountId, ActivityId, ContactId, LeadId, OpportunityId
+from salesflow.lead import Lead, LeadStatusChange
+from salesflow.lead_process import LeadProcess, LeadStatus
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
@@ -90,6 +95,7 @@ __all__ = [
     "ContactId",
     "ContactRole",
     "ContactRoleError",
+    "Conversion",
     "CurrencyMismatchError",
     "Effort",
     "FileFormatError",
@@ -98,6 +104,12 @@ __all__ = [
     "Hierarchy",
     "HistoryEntry",
     "Initiation",
+    "Lead",
+    "LeadConversionError",
+    "LeadId",
+    "LeadProcess",
+    "LeadStatus",
+    "LeadStatusChange",
     "LossWarning",
     "MissingExtraError",
     "MissingRateError",
@@ -137,11 +149,13 @@ __all__ = [
     "TransitionPolicy",
     "UnknownPhaseError",
     "UnknownStageError",
+    "UnknownStatusError",
     "ValidationError",
     "WarningSign",
     "__version__",
     "assess_pursuit",
     "buyer",
+    "convert",
     "datasets",
     "dumps",
     "from_dict",

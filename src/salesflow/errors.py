@@ -26,6 +26,7 @@ __all__ = [
     "ContactRoleError",
     "CurrencyMismatchError",
     "FileFormatError",
+    "LeadConversionError",
     "LossWarning",
     "MissingExtraError",
     "MissingRateError",
@@ -37,6 +38,7 @@ __all__ = [
     "StageTransitionError",
     "UnknownPhaseError",
     "UnknownStageError",
+    "UnknownStatusError",
     "ValidationError",
 ]
 
@@ -279,6 +281,52 @@ class UnknownPhaseError(SalesflowError, KeyError):
         return (
             f"buyer process {self.process!r} has no phase {self.phase!r}{hint} phases are {names}"
         )
+
+
+class UnknownStatusError(SalesflowError, KeyError):
+    """A lead status is not part of the lead process.
+
+    Attributes:
+        status: The name that was asked for.
+        process: The lead process's name.
+        known: The process's status names, in order.
+    """
+
+    def __init__(self, status: str, process: str, known: Sequence[str]) -> None:
+        self.status = status
+        self.process = process
+        self.known = tuple(known)
+        super().__init__(status)
+
+    def __str__(self) -> str:
+        names = ", ".join(repr(k) for k in self.known)
+        hint = did_you_mean(self.status, self.known)
+        hint = f"{hint} Its" if hint else "; its"
+        return (
+            f"lead process {self.process!r} has no status {shorten(self.status)}{hint} "
+            f"statuses are {names}"
+        )
+
+
+class LeadConversionError(SalesflowError, ValueError):
+    """A lead conversion (or status change) was refused; nothing was changed.
+
+    Neither the lead nor the account, contact or opportunity given was touched.
+
+    Attributes:
+        lead_id: The lead that was to be converted.
+        reasons: Why it was refused, one sentence each.
+    """
+
+    def __init__(self, *, lead_id: str, reasons: Sequence[str], verb: str = "convert") -> None:
+        self.lead_id = lead_id
+        self.reasons = tuple(reasons)
+        head = f"cannot {verb} lead {lead_id}"
+        if len(self.reasons) == 1:
+            message = f"{head}: {self.reasons[0]}"
+        else:
+            message = head + ":\n" + "\n".join(f"  - {r}" for r in self.reasons)
+        super().__init__(message)
 
 
 class ContactRoleError(SalesflowError, ValueError):

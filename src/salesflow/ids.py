@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import NewType
 
-__all__ = ["AccountId", "ActivityId", "ContactId", "OpportunityId", "new_id"]
+__all__ = ["AccountId", "ActivityId", "ContactId", "LeadId", "OpportunityId", "new_id"]
 
 AccountId = NewType("AccountId", str)
 ActivityId = NewType("ActivityId", str)
 ContactId = NewType("ContactId", str)
+LeadId = NewType("LeadId", str)
 OpportunityId = NewType("OpportunityId", str)
 
 

@@ -56,6 +56,8 @@ from salesflow.errors import Problem, SalesflowError, ValidationError, shorten
 from salesflow.forecast import ForecastCategory
 from salesflow.gate import StageGate
 from salesflow.history import HistoryEntry
+from salesflow.lead import Lead, LeadStatusChange
+from salesflow.lead_process import LeadProcess, LeadStatus
 from salesflow.money import Money, to_decimal
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource, to_probability
@@ -325,6 +327,10 @@ _TYPES: tuple[type[Any], ...] = (
     ContactRole,
     Effort,
     HistoryEntry,
+    Lead,
+    LeadProcess,
+    LeadStatus,
+    LeadStatusChange,
     Money,
     Move,
     Opportunity,

@@ -42,6 +42,17 @@ from salesflow.analytics.history_check import (  # noqa: E402
     check_history,
     transition_pairs,
 )
+from salesflow.analytics.lead_frames import (  # noqa: E402
+    SALESFORCE_LEAD_COLUMNS,
+    LeadFrames,
+    lead_frames,
+)
+from salesflow.analytics.leads import (  # noqa: E402
+    LeadConversion,
+    LeadFunnel,
+    lead_conversion,
+    lead_funnel,
+)
 from salesflow.analytics.over_time import PipelineOverTime, pipeline_over_time  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
@@ -67,6 +78,7 @@ __all__ = [
     "MOVEMENTS",
     "MOVEMENT_FROM",
     "MOVEMENT_TO",
+    "SALESFORCE_LEAD_COLUMNS",
     "TREND_CATEGORIES",
     "ActivitySummary",
     "AtRisk",
@@ -81,6 +93,9 @@ __all__ = [
     "Frames",
     "Funnel",
     "Gap",
+    "LeadConversion",
+    "LeadFrames",
+    "LeadFunnel",
     "PipelineAsOf",
     "PipelineOverTime",
     "Rates",
@@ -105,6 +120,9 @@ __all__ = [
     "forecast_trends",
     "frames",
     "funnel",
+    "lead_conversion",
+    "lead_frames",
+    "lead_funnel",
     "pipeline_as_of",
     "pipeline_over_time",
     "pipeline_summary",

@@ -1,6 +1,7 @@
 """Importers and exporters: real CRM data in, the three tables out.
 
-Every importer returns an :class:`ImportResult`: the records it took, and
+Every importer returns an :class:`ImportResult`: the records it took (leads
+too: :func:`read_salesforce_leads`, :func:`read_hubspot_leads`), and
 every record it refused with its number, the field and the reason; nothing is
 dropped silently and nothing is guessed. Exporters write lossless JSON
 (:func:`write_json`) and the three tables of :mod:`salesflow.columns`
@@ -26,6 +27,12 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.leads import (
+    HUBSPOT_LEAD_FIELDS,
+    SALESFORCE_LEAD_FIELDS,
+    read_hubspot_leads,
+    read_salesforce_leads,
+)
 from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
@@ -33,15 +40,20 @@ from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.versions import VALID_FROM, read_versions
+from salesflow.lead_rows import LEAD_COLUMNS, LEAD_HISTORY_COLUMNS, lead_rows, leads_from_rows
 from salesflow.rows import COLUMNS, rows
 
 __all__ = [
     "COLUMNS",
     "FIELD_NAMES",
     "HUBSPOT_FIELDS",
+    "HUBSPOT_LEAD_FIELDS",
     "HUBSPOT_STAGE_IDS",
+    "LEAD_COLUMNS",
+    "LEAD_HISTORY_COLUMNS",
     "MAX_IMPORT_BYTES",
     "SALESFORCE_FIELDS",
+    "SALESFORCE_LEAD_FIELDS",
     "VALID_FROM",
     "CloseDatePolicy",
     "DataSet",
@@ -50,16 +62,20 @@ __all__ = [
     "Note",
     "Refusal",
     "hubspot_stage_dates",
+    "lead_rows",
+    "leads_from_rows",
     "read_calendar",
     "read_csv",
     "read_field_history",
     "read_hierarchy",
     "read_hubspot_csv",
+    "read_hubspot_leads",
     "read_json",
     "read_jsonl",
     "read_parquet",
     "read_salesforce_csv",
     "read_salesforce_json",
+    "read_salesforce_leads",
     "read_stage_dates",
     "read_targets",
     "read_versions",

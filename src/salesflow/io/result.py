@@ -13,6 +13,7 @@ from salesflow.activity import Activity
 from salesflow.contact import Contact
 from salesflow.errors import Problem
 from salesflow.io.export import DataSet
+from salesflow.lead import Lead
 from salesflow.opportunity import Opportunity
 
 __all__ = ["ImportResult", "Note", "Refusal"]
@@ -91,6 +92,8 @@ class ImportResult:
         contacts: The contacts.
         activities: The activities (calls, emails, meetings, tasks) of the
             imported opportunities.
+        leads: The leads (:func:`~salesflow.io.read_salesforce_leads`,
+            :func:`~salesflow.io.read_hubspot_leads`).
         refused: Every record not taken, with its reasons.
         notes: Every value filled in by a caller's rule (close-date policy,
             creation time), one per record and field.
@@ -102,6 +105,7 @@ class ImportResult:
     accounts: tuple[Account, ...] = ()
     contacts: tuple[Contact, ...] = ()
     activities: tuple[Activity, ...] = ()
+    leads: tuple[Lead, ...] = ()
     refused: tuple[Refusal, ...] = ()
     notes: tuple[Note, ...] = ()
     read: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
@@ -149,7 +153,9 @@ class ImportResult:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
+        leads = f"leads={len(self.leads)}, " if self.leads else ""
         return (
             f"ImportResult(opportunities={len(self.opportunities)}, accounts={len(self.accounts)}, "
-            f"contacts={len(self.contacts)}, activities={len(self.activities)}, refused={len(self.refused)}, notes={len(self.notes)})"
+            f"contacts={len(self.contacts)}, activities={len(self.activities)}, {leads}"
+            f"refused={len(self.refused)}, notes={len(self.notes)})"
         )

@@ -1,6 +1,7 @@
 """Ready-made processes that reproduce well-known systems' defaults.
 
-Seller processes, buyer processes (Liferay's buying phases, Gartner's buying
+Seller processes, lead processes (Salesforce's lead statuses, HubSpot's
+lifecycle stages), buyer processes (Liferay's buying phases, Gartner's buying
 jobs) and mappings between them. Every call returns a new, independent object.
 
 >>> import salesflow as sf
@@ -11,6 +12,12 @@ jobs) and mappings between them. Every call returns a new, independent object.
 from __future__ import annotations
 
 from salesflow.presets._buyer import BUYER_PRESETS, gartner_buying_jobs, liferay_buying_phases
+from salesflow.presets._leads import (
+    HUBSPOT_LIFECYCLE_STAGES,
+    LEAD_PRESETS,
+    hubspot_lifecycle,
+    salesforce_leads,
+)
 from salesflow.presets._liferay import liferay_enterprise
 from salesflow.presets._mappings import (
     MAPPING_PRESETS,
@@ -30,17 +37,21 @@ from salesflow.presets._seller import (
 
 __all__ = [
     "BUYER_PRESETS",
+    "HUBSPOT_LIFECYCLE_STAGES",
+    "LEAD_PRESETS",
     "MAPPING_PRESETS",
     "SELLER_PRESETS",
     "gartner_buying_jobs",
     "hubspot_default",
     "hubspot_liferay_mapping",
+    "hubspot_lifecycle",
     "liferay_buying_phases",
     "liferay_enterprise",
     "liferay_mapping",
     "maven",
     "maven_stage_dates",
     "odoo_classic",
+    "salesforce_leads",
     "salesforce_liferay_mapping",
     "salesforce_standard",
     "trailhead_liferay_mapping",
