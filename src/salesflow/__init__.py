@@ -61,11 +61,13 @@ from salesflow.gate import Check, StageGate
 from salesflow.hierarchy import Hierarchy
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, ActivityId, ContactId, OpportunityId
+from salesflow.line_item import BillingFrequency, LineItem
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
 from salesflow.process import SalesProcess
 from salesflow.role import ContactRole, Role, RoleName
+from salesflow.schedule import Installment, ScheduleMethod, SchedulePeriod
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, loads, to_dict
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
@@ -80,6 +82,7 @@ __all__ = [
     "Activity",
     "ActivityId",
     "ActivityKind",
+    "BillingFrequency",
     "BuyerProcess",
     "BuyingPhase",
     "Check",
@@ -98,6 +101,8 @@ __all__ = [
     "Hierarchy",
     "HistoryEntry",
     "Initiation",
+    "Installment",
+    "LineItem",
     "LossWarning",
     "MissingExtraError",
     "MissingRateError",
@@ -124,6 +129,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "SalesProcess",
     "SalesflowError",
+    "ScheduleMethod",
+    "SchedulePeriod",
     "Scorecard",
     "Stage",
     "StageChange",
