@@ -36,6 +36,7 @@ from salesflow.buyer import (
 )
 from salesflow.columns import Columns
 from salesflow.contact import Contact
+from salesflow.deal_type import STANDARD_DEAL_TYPES, ArrMovement, DealType
 from salesflow.engine.change import Move, RefusedMove, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import (
@@ -82,6 +83,7 @@ __all__ = [
     "Activity",
     "ActivityId",
     "ActivityKind",
+    "ArrMovement",
     "BillingFrequency",
     "BuyerProcess",
     "BuyingPhase",
@@ -94,6 +96,7 @@ __all__ = [
     "ContactRole",
     "ContactRoleError",
     "CurrencyMismatchError",
+    "DealType",
     "Effort",
     "FileFormatError",
     "FiscalCalendar",
@@ -127,6 +130,7 @@ __all__ = [
     "Role",
     "RoleName",
     "SCHEMA_VERSION",
+    "STANDARD_DEAL_TYPES",
     "SalesProcess",
     "SalesflowError",
     "ScheduleMethod",

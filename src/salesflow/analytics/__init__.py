@@ -25,6 +25,7 @@ from salesflow.analytics import examples  # noqa: E402
 from salesflow.analytics._dated_convert import convert_dated  # noqa: E402
 from salesflow.analytics._source import AMOUNT_LIMIT  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
+from salesflow.analytics.arr import ArrBridge, ArrMove, arr_bridge  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.category_movement import (  # noqa: E402
@@ -42,7 +43,9 @@ from salesflow.analytics.history_check import (  # noqa: E402
     check_history,
     transition_pairs,
 )
+from salesflow.analytics.line_items import LINE_ITEM_COLUMNS  # noqa: E402
 from salesflow.analytics.over_time import PipelineOverTime, pipeline_over_time  # noqa: E402
+from salesflow.analytics.products import ProductTotals, by_product  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
 from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
@@ -64,11 +67,14 @@ from salesflow.columns import Columns  # noqa: E402
 __all__ = [
     "AMOUNT_LIMIT",
     "FLAGS",
+    "LINE_ITEM_COLUMNS",
     "MOVEMENTS",
     "MOVEMENT_FROM",
     "MOVEMENT_TO",
     "TREND_CATEGORIES",
     "ActivitySummary",
+    "ArrBridge",
+    "ArrMove",
     "AtRisk",
     "Bridge",
     "BridgeTotals",
@@ -83,6 +89,7 @@ __all__ = [
     "Gap",
     "PipelineAsOf",
     "PipelineOverTime",
+    "ProductTotals",
     "Rates",
     "Result",
     "Slippage",
@@ -94,8 +101,10 @@ __all__ = [
     "Velocity",
     "WinRate",
     "activity_summary",
+    "arr_bridge",
     "at_risk",
     "bridge",
+    "by_product",
     "category_movement",
     "check_history",
     "convert_dated",
