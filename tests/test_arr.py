@@ -129,3 +129,23 @@ def test_the_line_items_table_and_totals_by_product_family() -> None:
     assert by_product(opps, open_only=True).rows == ()
     pandas_lines = tables.line_items.to_pandas()
     assert len(by_product(pandas_lines).rows) == 2
+
+
+def test_the_renewal_pipeline_needs_lines_to_quote_and_a_reason_to_churn() -> None:
+    process = sf.presets.renewal_pipeline()
+    deal = process.open(name="Renewal 2027", close_date=date(2026, 12, 1), type="Renewal")
+    with pytest.raises(sf.StageGateError, match="at least one line item"):
+        process.move(deal, "Quote Sent")
+    deal.add_line_item(subscription("1200"))
+    process.move(deal, "Quote Sent")
+    assert deal.amount == sf.Money("1200", "USD")
+    with pytest.raises(sf.StageTransitionError, match="requires a lost reason"):
+        process.move(deal, "Churned")
+    process.move(deal, "Churned", lost_reason="Budget")
+    assert deal.is_closed and not deal.is_won
+
+
+def test_the_per_type_presets_serialise_losslessly() -> None:
+    for make in sf.presets.RECURRING_PRESETS.values():
+        process = make()
+        assert sf.loads(sf.dumps(process), sf.SalesProcess) == process

@@ -20,6 +20,7 @@ from salesflow.presets._mappings import (
     trailhead_liferay_mapping,
 )
 from salesflow.presets._maven import maven, maven_stage_dates
+from salesflow.presets._recurring import RECURRING_PRESETS, new_logo_pipeline, renewal_pipeline
 from salesflow.presets._seller import (
     SELLER_PRESETS,
     hubspot_default,
@@ -31,6 +32,7 @@ from salesflow.presets._seller import (
 __all__ = [
     "BUYER_PRESETS",
     "MAPPING_PRESETS",
+    "RECURRING_PRESETS",
     "SELLER_PRESETS",
     "gartner_buying_jobs",
     "hubspot_default",
@@ -40,7 +42,9 @@ __all__ = [
     "liferay_mapping",
     "maven",
     "maven_stage_dates",
+    "new_logo_pipeline",
     "odoo_classic",
+    "renewal_pipeline",
     "salesforce_liferay_mapping",
     "salesforce_standard",
     "trailhead_liferay_mapping",
