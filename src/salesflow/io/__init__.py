@@ -26,6 +26,7 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.line_items import read_salesforce_line_items
 from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
@@ -60,6 +61,7 @@ __all__ = [
     "read_parquet",
     "read_salesforce_csv",
     "read_salesforce_json",
+    "read_salesforce_line_items",
     "read_stage_dates",
     "read_targets",
     "read_versions",
