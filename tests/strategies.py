@@ -606,10 +606,44 @@ LEAD_OBJECTS = st.one_of(
     lead_processes().map(lambda p: p.statuses[0]),
 )
 """One object of any serialisable lead type."""
+SMALL_DECIMALS = st.decimals(
+    min_value=Decimal("-1e6"), max_value=Decimal("1e6"), places=4, allow_nan=False
+)
+"""Prices and quantities as people write them: up to four digits after the point."""
+
+
+@st.composite
+def installments(draw: st.DrawFn, currency: str = "USD") -> sf.Installment:
+    revenue = draw(st.none() | SMALL_DECIMALS.map(lambda d: sf.Money(d, currency)))
+    quantity = draw(SMALL_DECIMALS if revenue is None else st.none() | SMALL_DECIMALS)
+    return sf.Installment(on=draw(DATES), revenue=revenue, quantity=quantity)
+
+
+@st.composite
+def line_items(draw: st.DrawFn, currency: st.SearchStrategy[str] = CURRENCIES) -> sf.LineItem:
+    code = draw(currency)
+    frequency = draw(st.none() | st.sampled_from(list(sf.BillingFrequency)))
+    term = None if frequency is None else frequency.months * draw(st.integers(1, 10))
+    return sf.LineItem(
+        product=draw(NAMES),
+        quantity=draw(SMALL_DECIMALS.filter(bool)),
+        unit_price=sf.Money(draw(SMALL_DECIMALS), code),
+        discount=draw(st.none() | st.decimals(0, 100, places=2)),
+        list_price=draw(st.none() | SMALL_DECIMALS.map(lambda d: sf.Money(d, code))),
+        product_family=draw(st.none() | NAMES),
+        product_code=draw(OPTIONAL_TEXT),
+        service_date=draw(st.none() | DATES),
+        billing_frequency=frequency,
+        term_months=term,
+        schedule=draw(st.lists(installments(code), max_size=3)),
+        id=draw(NAMES),
+    )
 
 
 ANY_OBJECT = st.one_of(
     money(),
+    line_items(),
+    installments(),
     accounts(),
     contacts(),
     contact_roles(),

@@ -37,6 +37,7 @@ from salesflow.buyer import (
 from salesflow.columns import Columns
 from salesflow.contact import Contact
 from salesflow.conversion import Conversion, convert
+from salesflow.deal_type import STANDARD_DEAL_TYPES, ArrMovement, DealType
 from salesflow.engine.change import Move, RefusedMove, ReplayResult, StageChange
 from salesflow.engine.machine import OpportunityMachine
 from salesflow.errors import (
@@ -66,11 +67,13 @@ from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, ActivityId, ContactId, LeadId, OpportunityId
 from salesflow.lead import Lead, LeadStatusChange
 from salesflow.lead_process import LeadProcess, LeadStatus
+from salesflow.line_item import BillingFrequency, LineItem
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
 from salesflow.process import SalesProcess
 from salesflow.role import ContactRole, Role, RoleName
+from salesflow.schedule import Installment, ScheduleMethod, SchedulePeriod
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, loads, to_dict
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
@@ -85,6 +88,8 @@ __all__ = [
     "Activity",
     "ActivityId",
     "ActivityKind",
+    "ArrMovement",
+    "BillingFrequency",
     "BuyerProcess",
     "BuyingPhase",
     "Check",
@@ -97,6 +102,7 @@ __all__ = [
     "ContactRoleError",
     "Conversion",
     "CurrencyMismatchError",
+    "DealType",
     "Effort",
     "FileFormatError",
     "FiscalCalendar",
@@ -104,12 +110,14 @@ __all__ = [
     "Hierarchy",
     "HistoryEntry",
     "Initiation",
+    "Installment",
     "Lead",
     "LeadConversionError",
     "LeadId",
     "LeadProcess",
     "LeadStatus",
     "LeadStatusChange",
+    "LineItem",
     "LossWarning",
     "MissingExtraError",
     "MissingRateError",
@@ -134,8 +142,11 @@ __all__ = [
     "Role",
     "RoleName",
     "SCHEMA_VERSION",
+    "STANDARD_DEAL_TYPES",
     "SalesProcess",
     "SalesflowError",
+    "ScheduleMethod",
+    "SchedulePeriod",
     "Scorecard",
     "Stage",
     "StageChange",

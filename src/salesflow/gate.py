@@ -54,6 +54,7 @@ class StageGate:
         qualified: Qualification elements that must be validated on the
             opportunity's scorecard, e.g. ``("Champion", "Identify pain")``.
         checks: Names of custom checks registered on the process.
+        line_items: Whether the opportunity must have at least one line item.
 
     >>> gate = StageGate(required_fields=["amount"], primary_contact=True)
     >>> gate.is_empty
@@ -67,6 +68,7 @@ class StageGate:
     confirmed: tuple[str, ...] = attrs.field(default=(), converter=names)
     qualified: tuple[str, ...] = attrs.field(default=(), converter=names)
     checks: tuple[str, ...] = attrs.field(default=(), converter=names)
+    line_items: bool = False
 
     def __attrs_post_init__(self) -> None:
         problems = [
@@ -104,6 +106,8 @@ class StageGate:
             value = getattr(opportunity, field)
             if value is None or (isinstance(value, str) and not value.strip()):
                 reasons.append(f"{field} is required")
+        if self.line_items and not opportunity.line_items:
+            reasons.append("at least one line item is required")
         if self.primary_contact and opportunity.primary_contact_id is None:
             reasons.append("a primary contact is required")
         for role in self.roles:

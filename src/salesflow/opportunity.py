@@ -33,10 +33,12 @@ from salesflow.errors import (
     Problem,
     ReadOnlyFieldError,
     ValidationError,
+    shorten,
 )
 from salesflow.forecast import ForecastCategory
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, OpportunityId, new_id
+from salesflow.line_item import LineItem, lines_total
 from salesflow.money import Money
 from salesflow.probability import ProbabilitySource, to_probability
 from salesflow.role import ContactRole
@@ -85,6 +87,10 @@ def _roles(value: Iterable[ContactRole]) -> tuple[ContactRole, ...]:
 
 def _entries(value: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
     return sequence(value, of=HistoryEntry, what="history entries")
+
+
+def _lines(value: Iterable[LineItem]) -> tuple[LineItem, ...]:
+    return sequence(value, of=LineItem, what="line items")
 
 
 def _efforts(value: Iterable[Effort]) -> tuple[Effort, ...]:
@@ -211,6 +217,12 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
     history: tuple[HistoryEntry, ...] = attrs.field(
         default=(), converter=_entries, on_setattr=_read_only("the verbs that change it")
     )
+    line_items: tuple[LineItem, ...] = attrs.field(
+        default=(), converter=_lines, on_setattr=_read_only("add_line_item() and its kin")
+    )
+    amount_from_lines: bool = attrs.field(
+        default=False, validator=kind(bool), on_setattr=_read_only("a new Opportunity")
+    )
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -233,8 +245,38 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
                 Problem(f"expected a count >= 0, got {self.push_count!r}", "$.push_count")
             )
         problems.extend(self._role_problems(self.contact_roles))
+        if self.line_items or self.amount_from_lines:
+            problems.extend(self._line_problems(self.line_items, self.amount))
         if problems:
             raise ValidationError(problems, subject=f"Opportunity {self.id}")
+
+    def _line_problems(self, lines: tuple[LineItem, ...], amount: Money | None) -> list[Problem]:
+        """Lines in one currency, with distinct ids; a computed amount equal to their sum."""
+        problems: list[Problem] = []
+        ids = [line.id for line in lines]
+        problems.extend(
+            Problem(f"line item id {line_id!r} is used twice", f"$.line_items[{index}].id")
+            for index, line_id in enumerate(ids)
+            if line_id in ids[:index]
+        )
+        currencies = {line.currency for line in lines}
+        if len(currencies) > 1:
+            problems.append(
+                Problem(
+                    f"line items in one currency, got {', '.join(sorted(currencies))}",
+                    "$.line_items",
+                )
+            )
+        elif self.amount_from_lines and not problems:
+            total = lines_total(lines)
+            if amount != total:
+                problems.append(
+                    Problem(
+                        f"the amount is computed from the lines ({total}), got {amount}",
+                        "$.amount",
+                    )
+                )
+        return problems
 
     # ----------------------------------------------------------------- derived
 
@@ -244,6 +286,11 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
         if self.amount is None:
             return None
         return self.amount * self.probability / 100
+
+    @property
+    def lines_total(self) -> Money | None:
+        """Σ total price of the line items, or ``None`` without lines."""
+        return lines_total(self.line_items)
 
     @property
     def is_open(self) -> bool:
@@ -403,6 +450,79 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
         return self._commit({"amount": amount}, when, by)
 
     @locked
+    def add_line_item(
+        self, line: LineItem, *, at: datetime | None = None, by: str | None = None
+    ) -> HistoryEntry | None:
+        """Add a line item; with ``amount_from_lines`` the amount follows the lines.
+
+        Returns:
+            The history entry written when the amount changed, else ``None``.
+
+        Raises:
+            ValidationError: Not a :class:`~salesflow.LineItem`, its id is taken,
+                its currency differs from the other lines', or a bad ``at``.
+        """
+        if not isinstance(line, LineItem):
+            raise ValidationError(
+                [Problem(f"expected a LineItem, got {type(line).__name__}", "$.line")],
+                subject=f"line items of opportunity {self.id}",
+            )
+        return self._set_lines((*self.line_items, line), at, by)
+
+    @locked
+    def remove_line_item(
+        self, line_id: str, *, at: datetime | None = None, by: str | None = None
+    ) -> HistoryEntry | None:
+        """Remove the line item with id ``line_id``.
+
+        Raises:
+            ValidationError: No line has that id, or a bad ``at``.
+        """
+        kept = tuple(line for line in self.line_items if line.id != line_id)
+        if len(kept) == len(self.line_items):
+            raise ValidationError(
+                [Problem(f"no line item has the id {shorten(line_id)}", "$.line_id")],
+                subject=f"line items of opportunity {self.id}",
+            )
+        return self._set_lines(kept, at, by)
+
+    @locked
+    def replace_line_items(
+        self, lines: Iterable[LineItem], *, at: datetime | None = None, by: str | None = None
+    ) -> HistoryEntry | None:
+        """Replace every line item at once (an empty list removes them all).
+
+        Raises:
+            ValidationError: Not line items, a repeated id, several currencies,
+                or a bad ``at``.
+        """
+        try:
+            items = _lines(lines)
+        except ValidationError as exc:
+            raise ValidationError(
+                [Problem(p.message, "$.lines" + p.path[1:]) for p in exc.problems],
+                subject=f"line items of opportunity {self.id}",
+            ) from None
+        return self._set_lines(items, at, by)
+
+    def _set_lines(
+        self, lines: tuple[LineItem, ...], at: datetime | None, by: str | None
+    ) -> HistoryEntry | None:
+        """Check, then set the lines (and a computed amount, recorded in history)."""
+        amount = self.amount
+        one_currency = len({line.currency for line in lines}) <= 1
+        if self.amount_from_lines and one_currency:
+            amount = lines_total(lines)
+        problems = self._line_problems(lines, amount)
+        if problems:
+            raise ValidationError(problems, subject=f"line items of opportunity {self.id}")
+        when = self._when(at, by)
+        if amount == self.amount:
+            _set(self, "line_items", lines)
+            return None
+        return self._commit({"line_items": lines, "amount": amount}, when, by)
+
+    @locked
     def change_close_date(
         self, close_date: date, *, at: datetime | None = None, by: str | None = None
     ) -> HistoryEntry | None:
@@ -431,7 +551,14 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
     def _check_change(self, *, amount: object = None, close_date: object = None) -> None:
         """Refuse an amount that is not Money (or None), a close date that is not a date."""
         problems = []
-        if amount is not None and not isinstance(amount, Money):
+        if amount is not None and self.amount_from_lines:
+            problems.append(
+                Problem(
+                    "the amount is computed from the line items; change the lines instead",
+                    "$.amount",
+                )
+            )
+        elif amount is not None and not isinstance(amount, Money):
             problems.append(
                 Problem(f"expected Money or None, got {type(amount).__name__}", "$.amount")
             )
@@ -496,6 +623,8 @@ class Opportunity(ContactRoles, BuyerSide, Undeletable):
             ("pushes", self.push_count),
             ("history entries", len(self.history)),
         ]
+        if self.line_items:
+            fields.append(("line items", len(self.line_items)))
         return table_html(f"Opportunity {self.id}: {self.name}", ["field", "value"], fields)
 
     def __repr__(self) -> str:

@@ -29,6 +29,7 @@ from salesflow.errors import (
 )
 from salesflow.gate import Check, register_check
 from salesflow.history import HistoryEntry
+from salesflow.line_item import LineItem
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import to_probability
@@ -252,6 +253,7 @@ class SalesProcess(Document):
         id: str | None = None,
         at: datetime | None = None,
         by: str | None = None,
+        line_items: Iterable[LineItem] = (),
         **attributes: Any,
     ) -> Opportunity:
         """Create an opportunity in ``stage`` (default: the first open stage).
@@ -270,6 +272,9 @@ class SalesProcess(Document):
             id: The opportunity's id (default: a new one).
             at: When it was created (default: now), timezone-aware.
             by: Who created it.
+            line_items: Its products (:class:`~salesflow.LineItem`). When the
+                process's ``amount_from_lines`` setting is on, the amount is
+                their sum (and may not be given); otherwise it is as entered.
             **attributes: Ordinary attributes: ``type``, ``lead_source``,
                 ``next_step``, ``owner``, ``description``.
 
@@ -292,6 +297,7 @@ class SalesProcess(Document):
             id=id,
             at=at,
             by=by,
+            line_items=line_items,
             **attributes,
         )
 

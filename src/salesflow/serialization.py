@@ -58,11 +58,13 @@ from salesflow.gate import StageGate
 from salesflow.history import HistoryEntry
 from salesflow.lead import Lead, LeadStatusChange
 from salesflow.lead_process import LeadProcess, LeadStatus
+from salesflow.line_item import BillingFrequency, LineItem
 from salesflow.money import Money, to_decimal
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource, to_probability
 from salesflow.process import SalesProcess
 from salesflow.role import ContactRole, Role, RoleName
+from salesflow.schedule import Installment
 from salesflow.settings import ProcessSettings, TransitionPolicy
 from salesflow.stage import Stage
 
@@ -245,6 +247,7 @@ def _make_converter() -> Converter:
     c.register_unstructure_hook(ActivityKindName, _unstructure_activity_kind)
     c.register_structure_hook_factory(_is_tuple, lambda tp: _sequence_hook(c, tp))
     for enum_type in (
+        BillingFrequency,
         Concern,
         Initiation,
         ProbabilitySource,
@@ -314,7 +317,18 @@ def _overrides(cls: type[Any]) -> dict[str, Any]:
 
 def _unstructure_overrides(cls: type[Any]) -> dict[str, Any]:
     # Fields not set by __init__ are derived (lookups, caches): never written.
-    return {a.name: override(omit=True) for a in attrs.fields(cls) if not a.init}
+    found = {a.name: override(omit=True) for a in attrs.fields(cls) if not a.init}
+    # Fields added after documents were first written: omitted while at their
+    # default, so documents without line items read and write exactly as before.
+    found.update({name: override(omit_if_default=True) for name in _LATER.get(cls, ())})
+    return found
+
+
+_LATER: dict[type[Any], tuple[str, ...]] = {
+    Opportunity: ("line_items", "amount_from_lines"),
+    ProcessSettings: ("amount_from_lines",),
+    StageGate: ("line_items",),
+}
 
 
 _TYPES: tuple[type[Any], ...] = (
@@ -331,6 +345,8 @@ _TYPES: tuple[type[Any], ...] = (
     LeadProcess,
     LeadStatus,
     LeadStatusChange,
+    Installment,
+    LineItem,
     Money,
     Move,
     Opportunity,

@@ -77,6 +77,10 @@ class ProcessSettings:
             reason given on a move to a lost stage must be one of them
             (``"No Decision"`` is a common one). Empty: any free text.
         require_lost_reason: Whether a move to a lost stage must give a lost reason.
+        amount_from_lines: Whether opportunities opened in the process compute
+            their amount from their line items (as Salesforce does once an
+            opportunity has products) instead of having it entered. Off by
+            default: the amount is entered.
     """
 
     policy: TransitionPolicy = attrs.field(default=TransitionPolicy.ANY, converter=_policy)
@@ -91,6 +95,7 @@ class ProcessSettings:
     currency: str | None = attrs.field(default=None, validator=text)
     lost_reasons: tuple[str, ...] = attrs.field(default=(), converter=names)
     require_lost_reason: bool = attrs.field(default=False, validator=kind(bool))
+    amount_from_lines: bool = attrs.field(default=False, validator=kind(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.policy is TransitionPolicy.FORWARD_ONLY and self.allow_backward is True:

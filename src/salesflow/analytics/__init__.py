@@ -25,6 +25,7 @@ from salesflow.analytics import examples  # noqa: E402
 from salesflow.analytics._dated_convert import convert_dated  # noqa: E402
 from salesflow.analytics._source import AMOUNT_LIMIT  # noqa: E402
 from salesflow.analytics.activity import ActivitySummary, activity_summary  # noqa: E402
+from salesflow.analytics.arr import ArrBridge, ArrMove, arr_bridge  # noqa: E402
 from salesflow.analytics.as_of import PipelineAsOf, pipeline_as_of  # noqa: E402
 from salesflow.analytics.bridge import MOVEMENTS, Bridge, BridgeTotals, bridge  # noqa: E402
 from salesflow.analytics.category_movement import (  # noqa: E402
@@ -53,7 +54,9 @@ from salesflow.analytics.leads import (  # noqa: E402
     lead_conversion,
     lead_funnel,
 )
+from salesflow.analytics.line_items import LINE_ITEM_COLUMNS  # noqa: E402
 from salesflow.analytics.over_time import PipelineOverTime, pipeline_over_time  # noqa: E402
+from salesflow.analytics.products import ProductTotals, by_product  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
 from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
@@ -75,12 +78,15 @@ from salesflow.columns import Columns  # noqa: E402
 __all__ = [
     "AMOUNT_LIMIT",
     "FLAGS",
+    "LINE_ITEM_COLUMNS",
     "MOVEMENTS",
     "MOVEMENT_FROM",
     "MOVEMENT_TO",
     "SALESFORCE_LEAD_COLUMNS",
     "TREND_CATEGORIES",
     "ActivitySummary",
+    "ArrBridge",
+    "ArrMove",
     "AtRisk",
     "Bridge",
     "BridgeTotals",
@@ -98,6 +104,7 @@ __all__ = [
     "LeadFunnel",
     "PipelineAsOf",
     "PipelineOverTime",
+    "ProductTotals",
     "Rates",
     "Result",
     "Slippage",
@@ -109,8 +116,10 @@ __all__ = [
     "Velocity",
     "WinRate",
     "activity_summary",
+    "arr_bridge",
     "at_risk",
     "bridge",
+    "by_product",
     "category_movement",
     "check_history",
     "convert_dated",

@@ -16,6 +16,7 @@ import attrs
 
 from salesflow.activity import Activity
 from salesflow.analytics._require import require
+from salesflow.analytics.line_items import line_items_table
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
@@ -56,6 +57,8 @@ class Frames:
             from the team's deals, never averaged). Owners the tree does
             not know are under ``(not in the tree)``, deals without an owner
             under ``(no owner)``.
+        line_items: One row per line item (Salesforce's OpportunityLineItem
+            shape; see :mod:`salesflow.analytics.line_items`).
     """
 
     snapshot: Any = None
@@ -67,6 +70,7 @@ class Frames:
     currency: str | None = attrs.field(default=None, kw_only=True)
     mapping: ProcessMapping | None = attrs.field(default=None, kw_only=True)
     hierarchy: Hierarchy | None = attrs.field(default=None, kw_only=True)
+    line_items: Any = attrs.field(default=None, kw_only=True)
 
     def __repr__(self) -> str:
         names = ["snapshot", "history", "activities"]
@@ -298,4 +302,5 @@ def frames(
         ),
         process=process,
         hierarchy=hierarchy,
+        line_items=line_items_table(opps),
     )

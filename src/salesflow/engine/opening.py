@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -9,6 +10,7 @@ from salesflow.engine.rules import TransitionTable
 from salesflow.errors import Problem, StageGateError, ValidationError
 from salesflow.history import HistoryEntry
 from salesflow.ids import AccountId, OpportunityId, new_id
+from salesflow.line_item import LineItem, lines_total
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.probability import ProbabilitySource
@@ -29,6 +31,7 @@ def open_opportunity(
     id: str | None = None,
     at: datetime | None = None,
     by: str | None = None,
+    line_items: Iterable[LineItem] = (),
     **attributes: Any,
 ) -> Opportunity:
     """A new opportunity in ``stage`` of ``table``'s process (default: its first open stage).
@@ -51,6 +54,21 @@ def open_opportunity(
             [Problem(f"unknown attribute {key!r}", f"$.{key}") for key in unknown],
             subject="Opportunity",
         )
+    from_lines = table.settings.amount_from_lines
+    items: Any = line_items  # anything but a list of lines is refused by the Opportunity
+    if isinstance(line_items, Iterable) and not isinstance(line_items, (str, bytes, Mapping)):
+        items = tuple(line_items)
+    if from_lines and amount is not None:
+        raise ValidationError(
+            [Problem("the process computes the amount from the line items", "$.amount")],
+            subject="Opportunity",
+        )
+    if from_lines:
+        # Lines in several currencies are refused by the Opportunity itself.
+        lines = items if isinstance(items, tuple) else ()
+        currencies = {getattr(line, "currency", None) for line in lines}
+        if len(currencies) == 1 and all(isinstance(line, LineItem) for line in lines):
+            amount = lines_total(lines)
     opportunity = Opportunity(
         id=OpportunityId(id if id is not None else new_id()),
         name=name,
@@ -68,6 +86,8 @@ def open_opportunity(
         custom_roles=table.custom_roles,
         created_at=created,
         last_stage_change_at=created,
+        line_items=items,
+        amount_from_lines=from_lines,
         **attributes,
     )
     first = HistoryEntry(

@@ -33,6 +33,7 @@ from salesflow.io.leads import (
     read_hubspot_leads,
     read_salesforce_leads,
 )
+from salesflow.io.line_items import read_salesforce_line_items
 from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportResult, Note, Refusal
@@ -76,6 +77,7 @@ __all__ = [
     "read_salesforce_csv",
     "read_salesforce_json",
     "read_salesforce_leads",
+    "read_salesforce_line_items",
     "read_stage_dates",
     "read_targets",
     "read_versions",

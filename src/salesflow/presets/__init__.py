@@ -27,6 +27,7 @@ from salesflow.presets._mappings import (
     trailhead_liferay_mapping,
 )
 from salesflow.presets._maven import maven, maven_stage_dates
+from salesflow.presets._recurring import RECURRING_PRESETS, new_logo_pipeline, renewal_pipeline
 from salesflow.presets._seller import (
     SELLER_PRESETS,
     hubspot_default,
@@ -40,6 +41,7 @@ __all__ = [
     "HUBSPOT_LIFECYCLE_STAGES",
     "LEAD_PRESETS",
     "MAPPING_PRESETS",
+    "RECURRING_PRESETS",
     "SELLER_PRESETS",
     "gartner_buying_jobs",
     "hubspot_default",
@@ -50,8 +52,10 @@ __all__ = [
     "liferay_mapping",
     "maven",
     "maven_stage_dates",
+    "new_logo_pipeline",
     "odoo_classic",
     "salesforce_leads",
+    "renewal_pipeline",
     "salesforce_liferay_mapping",
     "salesforce_standard",
     "trailhead_liferay_mapping",
