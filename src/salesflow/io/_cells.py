@@ -13,7 +13,7 @@ import attrs
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.io._stages import StageMap
-from salesflow.io._values import Reject, read_datetime, read_decimal, read_text
+from salesflow.io._values import Reject, read_amount, read_datetime, read_decimal, read_text
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.money import Money
 from salesflow.probability import to_probability
@@ -82,7 +82,7 @@ class Cells:
 
 
 def money(cells: Cells, field: str, options: Options, currency: str | None) -> Money | None:
-    amount = cells.read(field, read_decimal)
+    amount = cells.read(field, read_amount)
     if amount is None:
         return None
     code = currency or options.currency
