@@ -28,8 +28,9 @@ from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
 from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
-from salesflow.io.result import ImportResult, Note, Refusal
+from salesflow.io.result import ImportedFrames, ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
+from salesflow.io.salesforce_frames import read_salesforce_frames
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.versions import VALID_FROM, read_versions
@@ -47,6 +48,7 @@ __all__ = [
     "DataSet",
     "HistoryTable",
     "ImportResult",
+    "ImportedFrames",
     "Note",
     "Refusal",
     "hubspot_stage_dates",
@@ -59,6 +61,7 @@ __all__ = [
     "read_jsonl",
     "read_parquet",
     "read_salesforce_csv",
+    "read_salesforce_frames",
     "read_salesforce_json",
     "read_stage_dates",
     "read_targets",

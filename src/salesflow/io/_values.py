@@ -70,7 +70,9 @@ def read_amount(value: object) -> Decimal | None:
     assert isinstance(exponent, int)
     if exponent < -MAX_PLACES:
         raise Reject(f"at most {MAX_PLACES} digits after the point are kept, got {value!r}")
-    if (result and result.adjusted() >= MAX_MAGNITUDE) or (not result and exponent > MAX_MAGNITUDE):
+    if (result and result.adjusted() >= MAX_MAGNITUDE) or (
+        not result and exponent > MAX_MAGNITUDE
+    ):
         raise Reject(f"amounts must be below 1e{MAX_MAGNITUDE}, got {value!r}")
     return result
 
