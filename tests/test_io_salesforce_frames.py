@@ -56,7 +56,10 @@ def _same(objects: sf.io.ImportResult, columns: sf.io.ImportedFrames) -> None:
 @settings(max_examples=300)
 @given(
     salesforce_csv_files(SF_OPPORTUNITY_COLUMNS),
-    st.none() | salesforce_csv_files(SF_HISTORY_COLUMNS, ids=["006A", "006B", "006C ", "006D", "006E", "006F"]),
+    st.none()
+    | salesforce_csv_files(
+        SF_HISTORY_COLUMNS, ids=["006A", "006B", "006C ", "006D", "006E", "006F"]
+    ),
     POLICIES,
     st.sampled_from([None, "USD"]),
 )

@@ -82,8 +82,8 @@ def mapped(
     if only is not None:
         raw = pl.select(pl.when(only).then(raw)).to_series()
     if not keys:
-        nulls = pl.Series([None] * len(raw), dtype=dtype)
-        return nulls, pl.Series([None] * len(raw), dtype=pl.String)
+        nulls = pl.repeat(None, len(raw), dtype=dtype, eager=True)
+        return nulls, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
     value = raw.replace_strict(keys, values, default=None, return_dtype=dtype)
     error = raw.replace_strict(keys, errors, default=None, return_dtype=pl.String)
     return value, error
@@ -159,11 +159,40 @@ def dates(pl: Any, raw: Any) -> Result:
     return pl.select(pl.coalesce(fast, value)).to_series(), error
 
 
+_CLOCK = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_COMMON = {  # the exports' own spellings: a regex that admits only valid clocks, and a format
+    "%Y-%m-%dT%H:%M:%S%.3f%z": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}\.[0-9]{{3}}[+-](?:[01][0-9]|2[0-3])[0-5][0-9]$",
+    "%Y-%m-%dT%H:%M:%SZ": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}Z$",
+}
+
+
+def _common(pl: Any, raw: Any) -> Any:
+    """Data Loader's ``...T10:00:00.000+0000`` and the API's ``...T10:00:00Z``, in UTC."""
+    utc = pl.Datetime("us", "UTC")
+    found = pl.repeat(None, len(raw), dtype=utc, eager=True)
+    year = raw.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(2, 9998)
+    for spelling, shape in _COMMON.items():
+        mine = raw.str.contains(shape) & year
+        if not mine.any():
+            continue
+        parsed = pl.select(pl.when(mine).then(raw)).to_series()
+        if spelling.endswith("Z"):
+            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
+            stamp = stamp.dt.replace_time_zone("UTC")
+        else:
+            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
+            stamp = stamp.dt.convert_time_zone("UTC")
+        found = pl.select(pl.coalesce(found, stamp)).to_series()
+    return found
+
+
 def timestamps(pl: Any, raw: Any, zone: tzinfo | None) -> Result:
     """:func:`read_datetime` over a column, as UTC datetimes (microseconds)."""
     utc = pl.Datetime("us", "UTC")
-    parts = raw.str.extract_groups(_TIMESTAMP).struct.unnest()
-    day_only = raw.str.contains(_DATE)
+    common = _common(pl, raw)
+    raw_rest = pl.select(pl.when(common.is_null()).then(raw)).to_series()
+    parts = raw_rest.str.extract_groups(_TIMESTAMP).struct.unnest()
+    day_only = raw_rest.str.contains(_DATE)
     names = parts.columns
     day = _valid_day(pl, pl.col(names[0]))
     hour = pl.col(names[1]).cast(pl.Int64)
@@ -189,10 +218,10 @@ def timestamps(pl: Any, raw: Any, zone: tzinfo | None) -> Result:
     good = (hour < 24) & (minute < 60) & (second < 60) & off.is_not_null()
     fast_parts = parts.select(pl.when(good).then(stamp).dt.replace_time_zone("UTC").alias("at"))
     midnight = pl.select(
-        pl.when(day_only).then(_valid_day(pl, raw).cast(pl.Datetime("us")))
+        pl.when(day_only).then(_valid_day(pl, raw_rest).cast(pl.Datetime("us")))
     ).to_series()
     fast = pl.select(
-        pl.coalesce(fast_parts["at"], midnight.dt.replace_time_zone("UTC"))
+        pl.coalesce(common, fast_parts["at"], midnight.dt.replace_time_zone("UTC"))
     ).to_series()
 
     def read(text: str) -> datetime | None:

@@ -108,14 +108,9 @@ def _utf8(content: bytes | str, encoding: str) -> bytes | None:
 def _records(pl: Any, data: bytes) -> Any:
     """The file's records as text (a record spans lines inside quotes), or ``None``."""
     handle = io.BytesIO(data)
-    lines = pl.read_csv(
-        handle,
-        has_header=False,
-        separator=_LINES,
-        quote_char=None,
-        new_columns=["line"],
-        infer_schema=False,
-    ).with_columns(pl.col("line").fill_null(""))
+    options: dict[str, Any] = {"separator": _LINES, "quote_char": None, "infer_schema": False}
+    lines = pl.read_csv(handle, has_header=False, new_columns=["line"], **options)
+    lines = lines.with_columns(pl.col("line").fill_null(""))
     quotes = pl.col("line").str.count_matches('"', literal=True)
     lines = lines.with_columns(inside=((quotes.cum_sum() - quotes) % 2 == 1))
     if lines.height and (lines["line"].str.count_matches('"', literal=True).sum() % 2):

@@ -76,7 +76,7 @@ class Checks:
         """The cells of ``field`` (null: empty, or no such column)."""
         if field in self.columns:
             return self.frame[self.columns[field]]
-        return self.pl.Series([None] * self.frame.height, dtype=self.pl.String)
+        return self.pl.repeat(None, self.frame.height, dtype=self.pl.String, eager=True)
 
     def path(self, field: str) -> str:
         """The source's name for ``field``, as a problem path."""
@@ -97,7 +97,7 @@ class Checks:
         """Whether each record has a message yet."""
         pl = self.pl
         if not self.messages:
-            return pl.Series([False] * self.frame.height)
+            return pl.repeat(False, self.frame.height, dtype=pl.Boolean, eager=True)
         return pl.select(
             pl.any_horizontal([m.is_not_null() for m, _ in self.messages])
         ).to_series()
@@ -469,7 +469,7 @@ def rule(opps: Checks, hist: Checks | None, options: Options) -> Ruled:
     """Apply every rule to both files."""
     pl = opps.pl
     o, first, extra = _opportunities(opps, options)
-    taken = ~opps.any_message() & opps.readable & ~o["repeated"]
+    taken = ~opps.any_message() & opps.readable & ~o["repeated"] & (not opps.header)
     if extra:
         taken = taken & ~pl.Series(range(o.height)).is_in(list(extra))
     o = o.with_columns(taken=taken)
