@@ -106,3 +106,12 @@ def test_a_path_names_its_file_in_every_refusal(tmp_path: object) -> None:
     assert "unknown stage 'Nowhere'" in result.refused[0].reason
     assert not result.ok
     assert "Opportunity: 1 read, 0 imported, 1 refused" in result.summary()
+
+
+def test_the_columnar_path_strips_the_spaces_python_strips() -> None:
+    import sys
+
+    from salesflow.io._column_readers import python_space
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert python_space() == every

@@ -11,8 +11,6 @@ ever accepts what the cell reader accepts, with the same value.
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -40,10 +38,15 @@ _TIMESTAMP = (
 )
 
 
-@functools.cache
+_PYTHON_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def python_space() -> str:
     """Every character Python's ``str.strip()`` removes (Polars' idea of a space differs)."""
-    return "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    return _PYTHON_SPACE
 
 
 def stripped(pl: Any, column: Any) -> Any:

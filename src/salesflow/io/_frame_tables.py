@@ -24,13 +24,21 @@ _DIGITS = 38
 
 
 def _entered(pl: Any, history: Any) -> Any:
-    """Per opportunity: when its stage last changed, and when it last entered its own stage."""
-    previous = pl.col("stage").shift(1).over("position")
-    entered = previous.is_null() | (pl.col("stage") != previous)
-    return history.group_by("position").agg(
-        changed_from_history=pl.col("at").filter(entered).last(),
-        entered_at=pl.col("at").filter(entered & (pl.col("stage") == pl.col("own_stage"))).last(),
+    """Per opportunity: when its stage last changed, and when it last entered its own stage.
+
+    ``history`` is sorted by opportunity, then time: the row before is the
+    entry before when it belongs to the same opportunity.
+    """
+    same = pl.col("position").shift(1) == pl.col("position")
+    previous = pl.when(same).then(pl.col("stage").shift(1))
+    marked = history.with_columns(
+        entered=previous.is_null() | (pl.col("stage") != previous),
+    ).with_columns(own=pl.col("entered") & (pl.col("stage") == pl.col("own_stage")))
+    changed = (
+        marked.filter("entered").group_by("position").agg(changed_from_history=pl.col("at").last())
     )
+    entered = marked.filter("own").group_by("position").agg(entered_at=pl.col("at").last())
+    return changed.join(entered, on="position", how="left")
 
 
 def _wide(pl: Any, frame: Any, columns: list[str], scale: int, where: str) -> list[Problem]:
