@@ -725,3 +725,90 @@ def fiscal_calendars() -> st.SearchStrategy[sf.FiscalCalendar]:
         named_by=st.sampled_from(["end", "start"]),
     )
     return st.one_of(standard, weeks)
+
+
+# ------------------------------------------------------- hostile Salesforce CSV exports
+
+SF_OPPORTUNITY_COLUMNS = [
+    "Id", "StageName", "CloseDate", "Name", "Amount", "CurrencyIsoCode", "CreatedDate",
+    "Probability", "IsClosed", "IsWon", "ForecastCategoryName", "PushCount", "AccountId",
+    "LastStageChangeDate", "OwnerId", "Description", "id", "Stage", "AMOUNT",
+]  # fmt: skip
+SF_HISTORY_COLUMNS = [
+    "OpportunityId", "StageName", "CreatedDate", "Amount", "CurrencyIsoCode", "CloseDate",
+    "PrevAmount", "PrevCloseDate", "Probability", "ForecastCategory", "CreatedById",
+]  # fmt: skip
+SF_CELLS = st.sampled_from(
+    ["", " ", "006A", "006B", " 006A", "006C ", "Prospecting", "Closed Won", "Closed Lost",
+     "Closed/Won", "Negotiation/Review", "Qualification", "100", "100.50", "-0", "1e3", ".5",
+     "1.", "+7", "1_000", "٣", "NaN", "1e200", "12,5", "USD", "EUR", "usd", "US", "2026-03-31",
+     "2026-02-30", "0000-01-01", "2026-3-1", "2026-03-31T12:00:00Z", "2026-01-01T00:00:00.000+0000",
+     "2026-01-01 10:30", "2026-01-01T10:30:00.123456789-05:30", "2026-01-01T25:00:00Z",
+     "2026-01-01T10:00:00+2400", "true", "FALSE", " yes", "maybe", "0", "55", "101", "Commit",
+     "Closed", "Omitted", "pipeline", "x" * 130, 'say "hi"', "a,b", "line\nbreak", "crlf\r\nx",
+     "ü€", "\u3000"]
+)  # fmt: skip
+"""Cells that break naive readers: odd numbers, dates, flags, stages, quotes, separators."""
+
+
+_SF_GOOD: dict[str, st.SearchStrategy[str]] = {
+    "id": st.sampled_from(["006A", "006B", "006C ", *(f"006{c}" for c in "DEFGHIJKLMNOPQ")]),
+    "name": st.sampled_from(["Acme", "Initech renewal", "Ünïcode €"]),
+    "stagename": st.sampled_from(sf.presets.salesforce_standard().stage_names),
+    "stage": st.sampled_from(["Prospecting", "Closed Won", "Closed Lost"]),
+    "amount": st.sampled_from(["100", "2500.125", "0.5", "-3", "", "1e2", "99999999.99"]),
+    "prevamount": st.sampled_from(["", "80", "80.5"]),
+    "currencyisocode": st.sampled_from(["USD", "EUR", ""]),
+    "closedate": st.sampled_from(["2026-03-31", "2026-06-30T00:00:00Z", ""]),
+    "prevclosedate": st.sampled_from(["2026-03-31", ""]),
+    "createddate": st.sampled_from(
+        ["2026-01-01T00:00:00.000+0000", "2026-02-01T10:00:00Z", "2026-01-15", "",
+         "2026-01-02T03:04:05.5-0230"]
+    ),
+    "laststagechangedate": st.sampled_from(["", "2026-02-01T00:00:00Z"]),
+    "probability": st.sampled_from(["", "10", "55.5", "100"]),
+    "isclosed": st.sampled_from(["", "false", "true"]),
+    "iswon": st.sampled_from(["", "false"]),
+    "forecastcategoryname": st.sampled_from(["", "Pipeline", "Best Case", "Omitted"]),
+    "forecastcategory": st.sampled_from(["", "Pipeline", "Commit"]),
+    "pushcount": st.sampled_from(["", "0", "3"]),
+    "accountid": st.sampled_from(["", "001X"]),
+    "ownerid": st.sampled_from(["", "005A"]),
+    "description": st.sampled_from(["", "multi\nline", 'with "quotes", and commas']),
+    "createdbyid": st.sampled_from(["", "005B"]),
+}  # fmt: skip
+
+
+@st.composite
+def salesforce_csv_files(
+    draw: st.DrawFn, columns: list[str], *, ids: list[str] | None = None, max_rows: int = 6
+) -> bytes:
+    """A Salesforce CSV export as bytes: odd headers, odd cells, and malformed lines."""
+    import csv
+    import io
+
+    header = draw(st.lists(st.sampled_from(columns), min_size=1, max_size=10, unique=True))
+    if draw(st.integers(0, 3)):  # mostly an export whose rows can be taken
+        header = [c for c in columns[:3] if c not in header] + header
+    hostile = SF_CELLS if ids is None else SF_CELLS | st.sampled_from(ids)
+
+    def cell(column: str) -> st.SearchStrategy[str]:
+        good = _SF_GOOD.get(column.casefold(), st.just(""))
+        if column == "OpportunityId" and ids is not None:
+            good = st.sampled_from(ids)
+        return st.one_of(*[good] * 7, hostile)
+
+    row = st.tuples(*(cell(c) for c in header)).map(list)
+    rows = draw(st.lists(row, max_size=max_rows))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=draw(st.sampled_from(["\n", "\r\n"]))).writerows(
+        [header, *rows]
+    )
+    data = out.getvalue().encode("utf-8")
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # a few malformations, sometimes
+        at = draw(st.integers(0, len(data)))
+        piece = draw(
+            st.sampled_from([b"\n", b"\n\n", b",", b'"', b"\r", b"\xff", b"x,y,z,w\n", b'"a"b'])
+        )
+        data = data[:at] + piece + data[at:]
+    return data

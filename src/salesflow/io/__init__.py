@@ -36,8 +36,9 @@ from salesflow.io.leads import (
 from salesflow.io.line_items import read_salesforce_line_items
 from salesflow.io.plans import read_calendar, read_hierarchy, read_targets
 from salesflow.io.policy import CloseDatePolicy
-from salesflow.io.result import ImportResult, Note, Refusal
+from salesflow.io.result import ImportedFrames, ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
+from salesflow.io.salesforce_frames import read_salesforce_frames
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.versions import VALID_FROM, read_versions
@@ -60,6 +61,7 @@ __all__ = [
     "DataSet",
     "HistoryTable",
     "ImportResult",
+    "ImportedFrames",
     "Note",
     "Refusal",
     "hubspot_stage_dates",
@@ -75,6 +77,7 @@ __all__ = [
     "read_jsonl",
     "read_parquet",
     "read_salesforce_csv",
+    "read_salesforce_frames",
     "read_salesforce_json",
     "read_salesforce_leads",
     "read_salesforce_line_items",

@@ -13,7 +13,7 @@ import attrs
 from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.io._stages import StageMap
-from salesflow.io._values import Reject, read_datetime, read_decimal, read_text
+from salesflow.io._values import Reject, read_amount, read_datetime, read_decimal, read_text
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.money import Money
 from salesflow.probability import to_probability
@@ -82,7 +82,7 @@ class Cells:
 
 
 def money(cells: Cells, field: str, options: Options, currency: str | None) -> Money | None:
-    amount = cells.read(field, read_decimal)
+    amount = cells.read(field, read_amount)
     if amount is None:
         return None
     code = currency or options.currency
@@ -123,7 +123,7 @@ def count(value: object) -> int | None:
     number = read_decimal(value)
     if number is None:
         return None
-    if number != number.to_integral_value() or number < 0:
+    if number < 0 or number >= _COUNT_LIMIT or number != number.to_integral_value():
         raise Reject(f"expected a whole number >= 0, got {value!r}")
     return int(number)
 
@@ -183,3 +183,5 @@ def make_options(
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
+_COUNT_LIMIT = 2**63
+"""Counts (``PushCount``) fit a 64-bit column; a larger one is no count a CRM wrote."""

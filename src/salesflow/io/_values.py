@@ -12,7 +12,17 @@ import re
 from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Reject", "read_bool", "read_date", "read_datetime", "read_decimal", "read_text"]
+from salesflow.money import MAX_MAGNITUDE, MAX_PLACES
+
+__all__ = [
+    "Reject",
+    "read_amount",
+    "read_bool",
+    "read_date",
+    "read_datetime",
+    "read_decimal",
+    "read_text",
+]
 
 
 class Reject(ValueError):
@@ -48,6 +58,22 @@ def read_decimal(value: object) -> Decimal | None:
         raise Reject(f"expected a decimal number, got {value!r}") from None
     if not result.is_finite():
         raise Reject(f"expected a finite number, got {value!r}")
+    return result
+
+
+def read_amount(value: object) -> Decimal | None:
+    """An amount: a decimal salesflow keeps exactly (see :func:`salesflow.money.to_decimal`)."""
+    result = read_decimal(value)
+    if result is None:
+        return None
+    exponent = result.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exponent < -MAX_PLACES:
+        raise Reject(f"at most {MAX_PLACES} digits after the point are kept, got {value!r}")
+    if (result and result.adjusted() >= MAX_MAGNITUDE) or (
+        not result and exponent > MAX_MAGNITUDE
+    ):
+        raise Reject(f"amounts must be below 1e{MAX_MAGNITUDE}, got {value!r}")
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -16,7 +17,7 @@ from salesflow.io.export import DataSet
 from salesflow.lead import Lead
 from salesflow.opportunity import Opportunity
 
-__all__ = ["ImportResult", "Note", "Refusal"]
+__all__ = ["ImportResult", "ImportedFrames", "Note", "Refusal"]
 
 
 def _problems(value: Iterable[Problem]) -> tuple[Problem, ...]:
@@ -136,21 +137,7 @@ class ImportResult:
         Each distinct problem is shown once with how many records had it, the
         most common first, at most ``reasons`` of them (``.refused`` has all).
         """
-        lines = []
-        for kind, count in self.read.items():
-            lines.append(
-                f"{kind}: {count} read, {self.taken.get(kind, 0)} imported, "
-                f"{self.refused_count(kind)} refused"
-            )
-        found = Counter(
-            f"{r.kind}: {p.message} @ {p.path}" for r in self.refused for p in r.problems
-        ).most_common()
-        lines.extend(f"  refused {n}× {reason}" for reason, n in found[:reasons])
-        if len(found) > reasons:
-            lines.append(f"  ... and {len(found) - reasons} other reasons (see .refused)")
-        notes = Counter(f"{n.field}: {n.message}" for n in self.notes)
-        lines.extend(f"  filled in {n}× {note}" for note, n in notes.most_common())
-        return "\n".join(lines)
+        return _summary(self.read, self.taken, self.refused, self.notes, reasons)
 
     def __repr__(self) -> str:
         leads = f"leads={len(self.leads)}, " if self.leads else ""
@@ -159,3 +146,67 @@ class ImportResult:
             f"contacts={len(self.contacts)}, activities={len(self.activities)}, {leads}"
             f"refused={len(self.refused)}, notes={len(self.notes)})"
         )
+
+
+def _summary(
+    read: Mapping[str, int],
+    taken: Mapping[str, int],
+    refused: tuple[Refusal, ...],
+    notes: tuple[Note, ...],
+    reasons: int,
+) -> str:
+    per_kind = Counter(r.kind for r in refused)
+    lines = [
+        f"{kind}: {count} read, {taken.get(kind, 0)} imported, {per_kind[kind]} refused"
+        for kind, count in read.items()
+    ]
+    found = Counter(f"{r.kind}: {p.message} @ {p.path}" for r in refused for p in r.problems)
+    ranked = found.most_common()
+    lines.extend(f"  refused {n}× {reason}" for reason, n in ranked[:reasons])
+    if len(ranked) > reasons:
+        lines.append(f"  ... and {len(ranked) - reasons} other reasons (see .refused)")
+    filled = Counter(f"{n.field}: {n.message}" for n in notes)
+    lines.extend(f"  filled in {n}× {note}" for note, n in filled.most_common())
+    return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class ImportedFrames:
+    """An import read straight into frames: the tables of the records taken, and the report.
+
+    What :func:`~salesflow.io.read_salesforce_frames` returns: the same report
+    as an :class:`ImportResult` (``refused``, ``notes``, ``read``, ``taken``,
+    ``summary()``), and instead of objects, ``frames``: the
+    :class:`~salesflow.analytics.Frames` that :func:`salesflow.analytics.frames`
+    makes of the opportunities taken.
+
+    Attributes:
+        frames: The snapshot, history, activities and contact-role tables (Polars).
+        refused: Every record not taken, with its reasons: opportunities, then
+            history rows, each in file order.
+        notes: Every value filled in by a caller's rule.
+        read: How many records of each kind were read.
+        taken: How many records of each kind were taken.
+    """
+
+    frames: Any
+    refused: tuple[Refusal, ...] = ()
+    notes: tuple[Note, ...] = ()
+    read: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+    taken: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every record was taken."""
+        return not self.refused
+
+    def refused_count(self, kind: str) -> int:
+        """How many records of ``kind`` were refused."""
+        return sum(1 for r in self.refused if r.kind == kind)
+
+    def summary(self, *, reasons: int = 12) -> str:
+        """As :meth:`ImportResult.summary`."""
+        return _summary(self.read, self.taken, self.refused, self.notes, reasons)
+
+    def __repr__(self) -> str:
+        return f"ImportedFrames({self.frames!r}, refused={len(self.refused)}, notes={len(self.notes)})"

@@ -1,0 +1,234 @@
+"""Reading whole columns of text cells as :mod:`salesflow.io._values` reads one cell.
+
+Each reader takes a Polars ``String`` series (null: an empty cell) and gives
+the typed values and an error message per cell (null: read, or empty). The
+common, canonical spellings (ASCII digits, ISO dates, ``Z`` or ``+0000``
+offsets) are read by vectorised expressions; every other cell is handed,
+once per distinct value, to the one-cell reader the object path uses, so both
+paths accept, refuse and word their refusals alike. The vectorised part only
+ever accepts what the cell reader accepts, with the same value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from salesflow.io._values import Reject, read_date, read_datetime, read_decimal
+
+__all__ = [
+    "dates",
+    "decimals",
+    "mapped",
+    "python_space",
+    "stripped",
+    "timestamps",
+]
+
+Result = tuple[Any, Any]
+"""The values (a Series) and the error messages (a ``String`` Series, null where read)."""
+
+_DECIMAL = r"^[+-]?(?:[0-9]{1,40}(?:\.[0-9]{0,40})?|\.[0-9]{1,40})$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_TIMESTAMP = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})"
+    r"(?::([0-9]{2})(?:\.([0-9]{1,9}))?)?(Z|[+-][0-9]{2}:?[0-9]{2})?$"
+)
+
+
+_PYTHON_SPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def python_space() -> str:
+    """Every character Python's ``str.strip()`` removes (Polars' idea of a space differs)."""
+    return _PYTHON_SPACE
+
+
+def stripped(pl: Any, column: Any) -> Any:
+    """Text without the spaces around it, as ``str.strip()`` does."""
+    return column.str.strip_chars(python_space())
+
+
+def mapped(
+    pl: Any,
+    raw: Any,
+    read: Callable[[str], Any],
+    dtype: Any,
+    *,
+    only: Any = None,
+) -> Result:
+    """Read each distinct cell with ``read`` (a one-cell reader that raises :class:`Reject`).
+
+    Args:
+        pl: Polars.
+        raw: The cells.
+        read: The reader.
+        dtype: The values' Polars type.
+        only: A boolean Series: read only these cells (the rest give null).
+    """
+    cells = raw if only is None else raw.filter(only)
+    keys = cells.drop_nulls().unique().to_list()
+    values: list[Any] = []
+    errors: list[str | None] = []
+    for key in keys:
+        try:
+            values.append(read(key))
+            errors.append(None)
+        except Reject as exc:
+            values.append(None)
+            errors.append(str(exc))
+    if only is not None:
+        raw = pl.select(pl.when(only).then(raw)).to_series()
+    if not keys:
+        nulls = pl.repeat(None, len(raw), dtype=dtype, eager=True)
+        return nulls, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
+    value = raw.replace_strict(keys, values, default=None, return_dtype=dtype)
+    error = raw.replace_strict(keys, errors, default=None, return_dtype=pl.String)
+    return value, error
+
+
+def _plain(value: Decimal) -> tuple[str, int]:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return format(value, "f"), max(0, -exponent)
+
+
+def decimals(pl: Any, raw: Any, read: Callable[[object], Decimal | None] = read_decimal) -> Any:
+    """Decimal cells as exact text: a frame of ``text`` (plain digits), ``places``, ``error``.
+
+    The text is what a ``Decimal`` column is cast from once the scale of all
+    of them is known; it never passes through a float.
+    """
+    fast = raw.str.contains(_DECIMAL)
+    places = (
+        raw.str.split_exact(".", 1).struct.field("field_1").str.len_chars().fill_null(0)
+    ).cast(pl.Int32)
+    slow_keys = raw.filter(~fast.fill_null(True)).unique().to_list()
+    frame = pl.DataFrame(
+        {
+            "text": pl.select(pl.when(fast).then(raw)).to_series(),
+            "places": pl.select(pl.when(fast).then(places)).to_series(),
+        }
+    )
+    if not slow_keys:
+        return frame.with_columns(error=pl.lit(None, dtype=pl.String))
+    texts: list[str | None] = []
+    counts: list[int | None] = []
+    errors: list[str | None] = []
+    for key in slow_keys:
+        try:
+            value = read(key)
+        except Reject as exc:
+            texts.append(None)
+            counts.append(None)
+            errors.append(str(exc))
+            continue
+        assert value is not None
+        text, count = _plain(value)
+        texts.append(text)
+        counts.append(count)
+        errors.append(None)
+    return frame.with_columns(
+        text=pl.coalesce(
+            frame["text"],
+            raw.replace_strict(slow_keys, texts, default=None, return_dtype=pl.String),
+        ),
+        places=pl.coalesce(
+            frame["places"],
+            raw.replace_strict(slow_keys, counts, default=None, return_dtype=pl.Int32),
+        ),
+        error=raw.replace_strict(slow_keys, errors, default=None, return_dtype=pl.String),
+    )
+
+
+def _valid_day(pl: Any, text: Any) -> Any:
+    """ISO ``YYYY-MM-DD`` text as a date, for years 2..9998 (the edges go the exact way)."""
+    day = text.str.to_date("%Y-%m-%d", strict=False)
+    year = text.str.slice(0, 4).cast(pl.Int32, strict=False)
+    return pl.when(year.is_between(2, 9998)).then(day)
+
+
+def dates(pl: Any, raw: Any) -> Result:
+    """:func:`read_date` over a column: ISO dates, or the date written in a timestamp."""
+    head = raw.str.slice(0, 10)
+    shaped = raw.str.contains(_DATE) | raw.str.contains(_TIMESTAMP)
+    fast = pl.select(pl.when(shaped).then(_valid_day(pl, head))).to_series()
+    value, error = mapped(pl, raw, read_date, pl.Date, only=raw.is_not_null() & fast.is_null())
+    return pl.select(pl.coalesce(fast, value)).to_series(), error
+
+
+_CLOCK = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_COMMON = {  # the exports' own spellings: a regex that admits only valid clocks, and a format
+    "%Y-%m-%dT%H:%M:%S%.3f%z": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}\.[0-9]{{3}}[+-](?:[01][0-9]|2[0-3])[0-5][0-9]$",
+    "%Y-%m-%dT%H:%M:%SZ": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}Z$",
+}
+
+
+def _common(pl: Any, raw: Any) -> Any:
+    """Data Loader's ``...T10:00:00.000+0000`` and the API's ``...T10:00:00Z``, in UTC."""
+    utc = pl.Datetime("us", "UTC")
+    found = pl.repeat(None, len(raw), dtype=utc, eager=True)
+    year = raw.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(2, 9998)
+    for spelling, shape in _COMMON.items():
+        mine = raw.str.contains(shape) & year
+        if not mine.any():
+            continue
+        parsed = pl.select(pl.when(mine).then(raw)).to_series()
+        if spelling.endswith("Z"):
+            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
+            stamp = stamp.dt.replace_time_zone("UTC")
+        else:
+            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
+            stamp = stamp.dt.convert_time_zone("UTC")
+        found = pl.select(pl.coalesce(found, stamp)).to_series()
+    return found
+
+
+def timestamps(pl: Any, raw: Any, zone: tzinfo | None) -> Result:
+    """:func:`read_datetime` over a column, as UTC datetimes (microseconds)."""
+    utc = pl.Datetime("us", "UTC")
+    common = _common(pl, raw)
+    raw_rest = pl.select(pl.when(common.is_null()).then(raw)).to_series()
+    parts = raw_rest.str.extract_groups(_TIMESTAMP).struct.unnest()
+    day_only = raw_rest.str.contains(_DATE)
+    names = parts.columns
+    day = _valid_day(pl, pl.col(names[0]))
+    hour = pl.col(names[1]).cast(pl.Int64)
+    minute = pl.col(names[2]).cast(pl.Int64)
+    second = pl.col(names[3]).fill_null("0").cast(pl.Int64)
+    micros = (pl.col(names[4]).fill_null("") + "000000000").str.slice(0, 6).cast(pl.Int64)
+    offset = pl.col(names[5])
+    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    digits = offset.str.replace(":", "", literal=True)
+    off_hours = digits.str.slice(1, 2).cast(pl.Int64, strict=False)
+    off_minutes = digits.str.slice(3, 2).cast(pl.Int64, strict=False)
+    off = (
+        pl.when(offset == "Z")
+        .then(0)
+        .when((off_hours < 24) & (off_minutes < 60))
+        .then(sign * (off_hours * 60 + off_minutes))
+    )
+    stamp = (
+        day.cast(pl.Datetime("us"))
+        + pl.duration(hours=hour, minutes=minute, seconds=second, microseconds=micros)
+        - pl.duration(minutes=off)
+    )
+    good = (hour < 24) & (minute < 60) & (second < 60) & off.is_not_null()
+    fast_parts = parts.select(pl.when(good).then(stamp).dt.replace_time_zone("UTC").alias("at"))
+    midnight = pl.select(
+        pl.when(day_only).then(_valid_day(pl, raw_rest).cast(pl.Datetime("us")))
+    ).to_series()
+    fast = pl.select(
+        pl.coalesce(common, fast_parts["at"], midnight.dt.replace_time_zone("UTC"))
+    ).to_series()
+
+    def read(text: str) -> datetime | None:
+        return read_datetime(text, zone=zone)
+
+    value, error = mapped(pl, raw, read, utc, only=raw.is_not_null() & fast.is_null())
+    return pl.select(pl.coalesce(fast, value)).to_series(), error

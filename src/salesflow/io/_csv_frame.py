@@ -1,0 +1,184 @@
+"""A CSV file as a Polars frame of text cells, record for record as :func:`csv_rows` reads it.
+
+Polars parses a well-formed file (RFC 4180: a field is unquoted text without
+quotes, or quoted with its quotes doubled) the way Python's :mod:`csv` does;
+on a malformed one they differ (a ragged row, a stray quote, a lone carriage
+return, a blank line, bytes that do not decode). So Polars reads the file only
+once it is proven well-formed, by a vectorised check of every record's
+shape; any other file is read by :func:`csv_rows` itself, the reader of the
+object path, so both paths number, keep and refuse the same records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from typing import Any
+
+import attrs
+
+from salesflow.errors import FileFormatError, Problem
+from salesflow.io._source import Source, csv_rows, name_of, read_bytes
+
+__all__ = ["CsvFrame", "csv_frame"]
+
+_FIELD = r'(?:[^",\n]*|"(?:[^"]|"")*")'
+_RECORD = rf"^{_FIELD}(?:,{_FIELD})*$"
+_QUOTED = r'"(?:[^"]|"")*"'
+_LINES = "\x1f"
+"""The separator for reading a file as lines: a byte a file that uses it goes the slow way."""
+
+
+@attrs.frozen
+class CsvFrame:
+    """A CSV file's text cells: column ``c<i>`` is the header's ``i``-th name.
+
+    ``frame`` has one row per record, in order, with its 1-based ``record``
+    number; an empty cell is null. A record that is not readable (a ragged
+    row, bytes that do not decode) has null cells and its problems in ``bad``.
+    """
+
+    name: str
+    header: tuple[str, ...]
+    frame: Any
+    bad: dict[int, list[Problem]]
+
+
+def _columns(header: list[str]) -> list[str]:
+    return [f"c{i}" for i in range(len(header))]
+
+
+def _emptied(pl: Any, frame: Any, header: list[str]) -> Any:
+    """``""`` and null are one thing, no value: both become null."""
+    return frame.with_columns(
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in _columns(header)
+    )
+
+
+def _slow(pl: Any, source: Source | bytes | str, name: str, encoding: str, limit: int) -> CsvFrame:
+    """Read with :func:`csv_rows`, exactly as the object path does."""
+    given: Any = source
+    if isinstance(source, (bytes, str)):  # already read: named as the file it came from
+        given = (
+            io.BytesIO(source) if isinstance(source, bytes) else io.StringIO(source, newline="")
+        )
+        given.name = name
+    _, header, rows = csv_rows(given, encoding=encoding, max_bytes=limit)
+    cells: list[list[str | None]] = [[] for _ in header]
+    numbers: list[int] = []
+    bad: dict[int, list[Problem]] = {}
+    for number, row, problems in rows:
+        numbers.append(number)
+        if row is None:
+            bad[number] = problems
+        for column, values in zip(header, cells, strict=True):
+            values.append(None if row is None else row[column])
+    data: dict[str, Any] = dict(zip(_columns(header), cells, strict=True))
+    data["record"] = numbers
+    try:
+        frame = pl.DataFrame(
+            data, schema={**dict.fromkeys(_columns(header), pl.String), "record": pl.Int64}
+        )
+    except Exception as exc:  # only text that is not unicode (a lone surrogate) gets here
+        raise FileFormatError(name, f"cannot hold the text in a frame: {exc}") from exc
+    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), bad)
+
+
+def _utf8(content: bytes | str, encoding: str) -> bytes | None:
+    """The content as UTF-8 bytes without a BOM, or ``None`` if it does not decode cleanly."""
+    if isinstance(content, str):
+        try:
+            data = content.removeprefix("\ufeff").encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return data
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return None  # the slow path says which encoding is unknown
+    try:
+        text = content.decode(encoding)
+    except (UnicodeDecodeError, TypeError):
+        return None
+    data = content if utf8 else text.encode("utf-8")
+    return data.removeprefix(codecs.BOM_UTF8)
+
+
+def _records(pl: Any, data: bytes) -> Any:
+    """The file's records as text (a record spans lines inside quotes), or ``None``."""
+    handle = io.BytesIO(data)
+    options: dict[str, Any] = {"separator": _LINES, "quote_char": None, "infer_schema": False}
+    lines = pl.read_csv(handle, has_header=False, new_columns=["line"], **options)
+    lines = lines.with_columns(pl.col("line").fill_null(""))
+    quotes = pl.col("line").str.count_matches('"', literal=True)
+    lines = lines.with_columns(inside=((quotes.cum_sum() - quotes) % 2 == 1))
+    if lines.height and (lines["line"].str.count_matches('"', literal=True).sum() % 2):
+        return None  # a quote is never closed
+    if not lines["inside"].any():
+        return lines.select(text="line")
+    return (
+        lines.with_columns(group=(~pl.col("inside")).cum_sum())
+        .group_by("group", maintain_order=True)
+        .agg(pl.col("line").str.join("\n").alias("text"))
+        .select("text")
+    )
+
+
+def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
+    """Polars' reading of a file proven well-formed, or ``None``."""
+    if not data or data.count(b"\r") != data.count(b"\r\n") or _LINES.encode() in data:
+        return None
+    records = _records(pl, data)
+    if records is None or records.height == 0 or records["text"][0] == "":
+        return None
+    text = records["text"][0]
+    header = next(csv.reader(io.StringIO(text, newline="")), [])
+    if not header or "\n" in text:
+        return None
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise FileFormatError(name, f"column {column!r} appears twice in the header")
+        seen.add(column)
+    body = records.slice(1).with_columns(
+        blank=pl.col("text") == "",
+        fields=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
+        + 1,
+        formed=pl.col("text").str.contains(_RECORD),
+    )
+    filled = body.filter(~pl.col("blank"))
+    if not (filled["formed"].all() and (filled["fields"] == len(header)).all()):
+        return None
+    handle = io.BytesIO(data)
+    frame = pl.read_csv(handle, has_header=True, new_columns=_columns(header), infer_schema=False)
+    if frame.height != body.height:
+        return None
+    frame = frame.filter(~body["blank"]).with_row_index("record", offset=1)
+    frame = frame.with_columns(pl.col("record").cast(pl.Int64))
+    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), {})
+
+
+def csv_frame(source: Source, *, encoding: str, max_bytes: int) -> CsvFrame:
+    """Read a CSV file into text cells: Polars on a well-formed file, :mod:`csv` on any other.
+
+    Raises:
+        FileFormatError: As :func:`csv_rows`: unreadable, not a regular file,
+            over ``max_bytes``, empty, or a header that repeats a column.
+    """
+    from salesflow.analytics._require import require
+
+    pl = require("polars")
+    name = name_of(source)
+    content = read_bytes(source, max_bytes=max_bytes)
+    data = _utf8(content, encoding)
+    if data is not None:
+        try:
+            found = _fast(pl, data, name)
+        except FileFormatError:
+            raise
+        except Exception:  # Polars could not read it: the exact reader decides
+            found = None
+        if found is not None:
+            return found
+    return _slow(pl, content, name, encoding, max_bytes)
