@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from salesflow.files import parse_document, read_document, write_document
 
-__all__ = ["Document", "use_codec"]
+__all__ = ["Document", "shipped_schema", "use_codec"]
 
 D = TypeVar("D", bound="Document")
 
@@ -127,10 +127,13 @@ class Document:
         >>> sf.SalesProcess.json_schema()["title"], sf.BuyerProcess.json_schema()["title"]
         ('salesflow sales process', 'salesflow buyer process')
         """
-        text = (
-            resources.files("salesflow")
-            .joinpath(f"schemas/{cls.schema_file}")
-            .read_text(encoding="utf-8")
-        )
-        schema: dict[str, Any] = json.loads(text)
-        return schema
+        return shipped_schema(cls.schema_file)
+
+
+def shipped_schema(file_name: str) -> dict[str, Any]:
+    """The JSON Schema ``schemas/<file_name>`` shipped inside the package (package data)."""
+    text = (
+        resources.files("salesflow").joinpath(f"schemas/{file_name}").read_text(encoding="utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema

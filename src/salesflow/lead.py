@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from importlib import resources
 from typing import Any
 
 import attrs
 
+from salesflow._document import shipped_schema
 from salesflow._html import table_html
 from salesflow._validate import Undeletable, aware, non_blank, optional, sequence, text
 from salesflow.errors import Problem, ReadOnlyFieldError, ValidationError
@@ -183,9 +182,7 @@ class Lead(Undeletable):
         >>> Lead.json_schema()["title"]
         'salesflow lead'
         """
-        path = resources.files("salesflow").joinpath("schemas/lead.schema.json")
-        schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return schema
+        return shipped_schema("lead.schema.json")
 
     # ------------------------------------------------------------- changes
 
