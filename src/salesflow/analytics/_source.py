@@ -102,7 +102,12 @@ class Inputs:
         frame = _lazy(native, name)
         frame = _rename(frame, data.columns, name)
         frame = _normalise(
-            frame, process=data.process, mapping=data.mapping, currency=data.currency, table=name
+            frame,
+            process=data.process,
+            mapping=data.mapping,
+            currency=data.currency,
+            table=name,
+            probe=self.kind.eager,
         )
         check_rows(frame, name)
         if name == "snapshot":
@@ -392,19 +397,26 @@ def _numbers(frame: nw.LazyFrame[Any], table: str) -> list[nw.Expr]:
 
 
 def _normalise(
-    frame: nw.LazyFrame[Any], *, process: Any, mapping: Any, currency: str | None, table: str
+    frame: nw.LazyFrame[Any],
+    *,
+    process: Any,
+    mapping: Any,
+    currency: str | None,
+    table: str,
+    probe: bool = False,
 ) -> nw.LazyFrame[Any]:
     frame = coerce(frame, table)
     schema = frame.collect_schema()
     exprs = _numbers(frame, table)
     given: dict[str, nw.Expr] = {}
-    if schema.get("forecast_category") == nw.String:  # a few comparisons: cheap per row
+    full, labelled = _probe(frame, schema) if probe else (frozenset(), True)
+    if schema.get("forecast_category") == nw.String and labelled:  # a few comparisons per row
         expr = nw.col("forecast_category")
         for api, label in _API_LABELS.items():
             expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
         given["forecast_category"] = expr
     if process is not None and "stage" in schema:
-        exprs.extend(_from_process(process, schema, given))
+        exprs.extend(_from_process(process, schema, given, full))
     exprs.extend(expr.alias(name) for name, expr in given.items())
     if mapping is not None and "stage" in schema and "buying_phase" not in schema:
         exprs.append(_by_stage({s: mapping.phases.get(s) for s in mapping.phases}, "buying_phase"))
@@ -425,7 +437,28 @@ def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
     )
 
 
-def _from_process(process: Any, schema: Any, given: dict[str, nw.Expr]) -> list[nw.Expr]:
+_DERIVED = ("probability", "forecast_category", "is_closed", "is_won")
+
+
+def _probe(frame: nw.LazyFrame[Any], schema: Any) -> tuple[frozenset[str], bool]:
+    """For a table in memory: the stage-derived columns without a null, and whether any
+    forecast category is written as Salesforce's API value. One cheap pass, which spares
+    every metric a per-row fallback where the data needs none."""  # noqa: D205, D209
+    present = [c for c in _DERIVED if c in schema]
+    checks = [nw.col(c).is_null().any().alias(c) for c in present]
+    if schema.get("forecast_category") == nw.String:
+        checks.append(nw.col("forecast_category").is_in(list(_API_LABELS)).any().alias("_api"))
+    if not checks:
+        return frozenset(), True
+    values = frame.select(*checks).collect(backend="polars").row(0)
+    found = dict(zip([*present, "_api"], values, strict=False))
+    full = frozenset(c for c in present if found[c] is False)
+    return full, bool(found.get("_api", False))
+
+
+def _from_process(
+    process: Any, schema: Any, given: dict[str, nw.Expr], full: frozenset[str] = frozenset()
+) -> list[nw.Expr]:
     stages = list(process.stages)
     derived = {
         "probability": (
@@ -442,6 +475,8 @@ def _from_process(process: Any, schema: Any, given: dict[str, nw.Expr]) -> list[
         kind = schema.get(name)
         if kind is None:
             exprs.append(from_stage)
+        elif name in full and name not in given:
+            continue  # no cell left empty: nothing to take from the stage
         elif (
             (name == "probability" and kind.is_numeric())
             or (name in ("is_closed", "is_won") and kind == nw.Boolean)
