@@ -52,7 +52,11 @@ def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.Lazy
     history = inputs.table("history", needs=(*_STATE, "close_date"))
     rows = history.filter(nw.col("at") <= nw.lit(moment))
     for column in inputs.history_order:
-        rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
+        if history.implementation.is_polars():
+            rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
+        else:  # a lazy engine: an aggregate and a join, which it runs better than a window
+            newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
+            rows = rows.join(newest, on=["opportunity_id", column], how="inner")
     latest = rows.drop(ROW, strict=False)
     return latest.with_columns(*_flags(process)).rename({"opportunity_id": "id"})
 
