@@ -10,6 +10,8 @@ configurable object, after Liferay's sales-enablement material:
 - :class:`Initiation` and :class:`WarningSign`: how the buying started and
   what to watch for; :func:`risk_signals` reads them;
 - :class:`Scorecard`: MEDDIC / MEDDPICC qualification, usable in stage gates;
+- :class:`FitProfile` and :func:`assess_fit`: where the seller is strongest
+  and how well a prospect matches it;
 - :class:`Effort` and :func:`assess_pursuit`: pursuit economics and the
   walk-away decision.
 
@@ -25,6 +27,15 @@ from __future__ import annotations
 
 from salesflow.buyer.concern import Concern, ConcernProfile
 from salesflow.buyer.effort import Effort
+from salesflow.buyer.fit import (
+    FitAssessment,
+    FitCriterion,
+    FitProfile,
+    FitReason,
+    MatrixCell,
+    MatrixStrength,
+    assess_fit,
+)
 from salesflow.buyer.initiation import Initiation, WarningSign
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
@@ -45,9 +56,15 @@ __all__ = [
     "Concern",
     "ConcernProfile",
     "Effort",
+    "FitAssessment",
+    "FitCriterion",
+    "FitProfile",
+    "FitReason",
     "Initiation",
     "MEDDIC",
     "MEDDPICC",
+    "MatrixCell",
+    "MatrixStrength",
     "ProcessMapping",
     "PursuitAssessment",
     "QualificationElement",
@@ -55,6 +72,7 @@ __all__ = [
     "RiskSignal",
     "Scorecard",
     "WarningSign",
+    "assess_fit",
     "assess_pursuit",
     "risk_signals",
 ]
