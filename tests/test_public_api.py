@@ -58,6 +58,8 @@ PUBLIC = [
     "OpportunityId",
     "OpportunityMachine",
     "Period",
+    "Priorities",
+    "Priority",
     "ProbabilitySource",
     "Problem",
     "ProcessMapping",
@@ -102,7 +104,9 @@ PUBLIC = [
     "dumps",
     "from_dict",
     "loads",
+    "opportunity_fit",
     "presets",
+    "prioritise",
     "risk_signals",
     "to_dict",
 ]

@@ -30,6 +30,8 @@ from salesflow.buyer import (
     Initiation,
     MatrixCell,
     MatrixStrength,
+    Priorities,
+    Priority,
     ProcessMapping,
     PursuitAssessment,
     QualificationElement,
@@ -39,6 +41,8 @@ from salesflow.buyer import (
     WarningSign,
     assess_fit,
     assess_pursuit,
+    opportunity_fit,
+    prioritise,
     risk_signals,
 )
 from salesflow.columns import Columns
@@ -141,6 +145,8 @@ __all__ = [
     "OpportunityId",
     "OpportunityMachine",
     "Period",
+    "Priorities",
+    "Priority",
     "ProbabilitySource",
     "Problem",
     "ProcessMapping",
@@ -185,7 +191,9 @@ __all__ = [
     "dumps",
     "from_dict",
     "loads",
+    "opportunity_fit",
     "presets",
+    "prioritise",
     "risk_signals",
     "to_dict",
 ]

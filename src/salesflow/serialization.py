@@ -56,6 +56,7 @@ from salesflow.buyer.fit import (
 from salesflow.buyer.initiation import Initiation, WarningSign
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
+from salesflow.buyer.priority import Priorities, Priority
 from salesflow.buyer.process import BuyerProcess
 from salesflow.buyer.qualification import QualificationElement, QualificationStatus, Scorecard
 from salesflow.contact import Contact
@@ -371,6 +372,8 @@ _TYPES: tuple[type[Any], ...] = (
     Money,
     Move,
     Opportunity,
+    Priorities,
+    Priority,
     ProcessMapping,
     ProcessSettings,
     QualificationElement,

@@ -13,7 +13,8 @@ configurable object, after Liferay's sales-enablement material:
 - :class:`FitProfile` and :func:`assess_fit`: where the seller is strongest
   and how well a prospect matches it;
 - :class:`Effort` and :func:`assess_pursuit`: pursuit economics and the
-  walk-away decision.
+  walk-away decision;
+- :func:`prioritise`: the open deals ranked by amount × win chance × fit.
 
 >>> import salesflow as sf
 >>> mapping = sf.presets.liferay_mapping()
@@ -39,6 +40,7 @@ from salesflow.buyer.fit import (
 from salesflow.buyer.initiation import Initiation, WarningSign
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
+from salesflow.buyer.priority import Priorities, Priority, opportunity_fit, prioritise
 from salesflow.buyer.process import BuyerProcess
 from salesflow.buyer.pursuit import PursuitAssessment, assess_pursuit
 from salesflow.buyer.qualification import (
@@ -65,6 +67,8 @@ __all__ = [
     "MEDDPICC",
     "MatrixCell",
     "MatrixStrength",
+    "Priorities",
+    "Priority",
     "ProcessMapping",
     "PursuitAssessment",
     "QualificationElement",
@@ -74,5 +78,7 @@ __all__ = [
     "WarningSign",
     "assess_fit",
     "assess_pursuit",
+    "opportunity_fit",
+    "prioritise",
     "risk_signals",
 ]
