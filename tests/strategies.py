@@ -516,6 +516,74 @@ def buyer_opportunities(draw: st.DrawFn, process: sf.SalesProcess | None = None)
     return opp
 
 
+WEIGHTS = st.floats(min_value=0, max_value=100, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def fit_criteria(draw: st.DrawFn) -> sf.buyer.FitCriterion:
+    """A fit criterion with a random weight and two to five evidence levels."""
+    levels = draw(
+        st.just(sf.buyer.fit.EVIDENCE_LEVELS)
+        | st.lists(NAMES, min_size=2, max_size=5, unique=True).map(tuple)
+    )
+    return sf.buyer.FitCriterion(
+        draw(NAMES), draw(WEIGHTS), levels, description=draw(st.none() | TEXT)
+    )
+
+
+@st.composite
+def fit_profiles(draw: st.DrawFn) -> sf.buyer.FitProfile:
+    """A fit profile: unique criteria (one with weight > 0) and a small matrix."""
+    criteria = draw(st.lists(fit_criteria(), min_size=1, max_size=5, unique_by=lambda c: c.name))
+    from attrs import evolve
+
+    if not any(c.weight > 0 for c in criteria):
+        criteria[0] = evolve(criteria[0], weight=draw(st.floats(min_value=0.01, max_value=10)))
+    cells = draw(
+        st.lists(
+            st.builds(
+                sf.buyer.MatrixCell,
+                st.sampled_from(["Portal", "Intranet", "Commerce"]),
+                st.sampled_from(["Banking", "Government", "Healthcare"]),
+                st.sampled_from(list(sf.buyer.MatrixStrength)),
+            ),
+            max_size=6,
+            unique_by=lambda c: (c.solution, c.industry),
+        )
+    )
+    return sf.buyer.FitProfile(
+        name=draw(NAMES), criteria=criteria, matrix=cells, matrix_weight=draw(WEIGHTS)
+    )
+
+
+@st.composite
+def fit_evidence(draw: st.DrawFn, profile: sf.buyer.FitProfile) -> dict[str, str | int | None]:
+    """Evidence for some of ``profile``'s criteria: a level's name, its index, or none."""
+    evidence: dict[str, str | int | None] = {}
+    for criterion in profile.criteria:
+        choice = draw(st.integers(0, 3))
+        level = draw(st.integers(0, len(criterion.levels) - 1))
+        if choice == 1:
+            evidence[criterion.name] = criterion.levels[level]
+        elif choice == 2:
+            evidence[criterion.name] = level
+        elif choice == 3:
+            evidence[criterion.name] = None
+    return evidence
+
+
+@st.composite
+def fit_assessments(draw: st.DrawFn) -> sf.buyer.FitAssessment:
+    """An assessment of random evidence against a random profile."""
+    profile = draw(fit_profiles())
+    return sf.buyer.assess_fit(
+        profile,
+        draw(fit_evidence(profile)),
+        solution=draw(st.none() | st.sampled_from(["Portal", "Commerce", "CRM"])),
+        industry=draw(st.none() | st.sampled_from(["Banking", "Government", "Retail"])),
+    )
+
+
 BUYER_OBJECTS = st.one_of(
     concern_profiles(),
     buying_phases(throughout=None),
@@ -527,6 +595,8 @@ BUYER_OBJECTS = st.one_of(
     scorecards(),
     efforts(),
     buyer_opportunities(),
+    fit_profiles(),
+    fit_assessments(),
 )
 """One object of any serialisable type of the buyer's side."""
 

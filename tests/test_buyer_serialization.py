@@ -28,6 +28,11 @@ TYPES = [
     sf.QualificationElement,
     sf.Scorecard,
     sf.Effort,
+    sf.FitCriterion,
+    sf.FitProfile,
+    sf.MatrixCell,
+    sf.FitAssessment,
+    sf.Priorities,
 ]
 
 

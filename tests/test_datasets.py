@@ -169,3 +169,39 @@ def test_lost_deals_carry_a_reason_from_the_process_list_and_late_deals_get_over
     assert all(o.closed_on is not None for o in data.opportunities if o.is_closed)
     categories = {e.forecast_category for o in data.opportunities for e in o.history}
     assert {sf.ForecastCategory.COMMIT, sf.ForecastCategory.BEST_CASE} <= categories
+
+
+def test_without_a_fit_effect_no_fit_is_drawn_and_with_zero_the_deals_are_the_same() -> None:
+    process = sf.presets.salesforce_standard()
+    plain = synthetic(process, 300, seed=3)
+    control = synthetic(process, 300, seed=3, fit_effect=0.0)
+    assert (plain.fit, plain.fit_effect) == ({}, None)
+    assert _histories(control) == _histories(plain)
+    assert sorted(control.fit) == sorted(o.id for o in control.opportunities)
+    assert all(0 <= f <= 1 for f in control.fit.values())
+
+
+def test_fit_has_its_known_effect_on_winning() -> None:
+    process = sf.presets.trailhead_simple()
+    data = synthetic(process, 3000, seed=5, fit_effect=0.5)
+    first = process.first_stage.name
+    closed = [o for o in data.opportunities if o.is_closed]
+    for low, high in ((0.0, 0.5), (0.5, 1.0)):
+        group = [o.is_won for o in closed if low <= data.fit[o.id] < high]
+        expected = (
+            sum(
+                data.win_probability(first, f / 100)
+                for f in range(int(low * 100), int(high * 100))
+            )
+            / 50
+        )
+        assert abs(sum(group) / len(group) - expected) < 0.05, (low, expected)
+    assert data.win_probability(first, 1.0) > data.win_probability(first, 0.0)
+    assert data.win_probability(first, 0.5) == pytest.approx(data.truth.win_probability[first])
+
+
+@pytest.mark.parametrize("effect", [-0.1, 1.5, True, "0.3"])
+def test_a_bad_fit_effect_is_refused(effect: object) -> None:
+    with pytest.raises(sf.ValidationError) as info:
+        synthetic(sf.presets.trailhead_simple(), 1, fit_effect=effect)  # type: ignore[arg-type]
+    assert info.value.problems[0].path == "$.fit_effect"

@@ -45,9 +45,18 @@ from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKindName, to_activity_kind
 from salesflow.buyer.concern import Concern, ConcernProfile
 from salesflow.buyer.effort import Effort
+from salesflow.buyer.fit import (
+    FitAssessment,
+    FitCriterion,
+    FitProfile,
+    FitReason,
+    MatrixCell,
+    MatrixStrength,
+)
 from salesflow.buyer.initiation import Initiation, WarningSign
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
+from salesflow.buyer.priority import Priorities, Priority
 from salesflow.buyer.process import BuyerProcess
 from salesflow.buyer.qualification import QualificationElement, QualificationStatus, Scorecard
 from salesflow.contact import Contact
@@ -100,6 +109,12 @@ def _strict_bool(value: object, _: object) -> bool:
     if not isinstance(value, bool):
         raise _Refused(f"expected true or false, got {_kind(value)}")
     return value
+
+
+def _strict_float(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Refused(f"expected a number, got {_kind(value)}")
+    return float(value)
 
 
 def _decimal(value: object, _: object) -> Decimal:
@@ -230,6 +245,7 @@ def _make_converter() -> Converter:
     c.register_structure_hook(str, _strict_str)
     c.register_structure_hook(int, _strict_int)
     c.register_structure_hook(bool, _strict_bool)
+    c.register_structure_hook(float, _strict_float)
     c.register_structure_hook(Decimal, _decimal)
     c.register_unstructure_hook(Decimal, str)
     c.register_structure_hook(date, _date)
@@ -250,6 +266,7 @@ def _make_converter() -> Converter:
         BillingFrequency,
         Concern,
         Initiation,
+        MatrixStrength,
         ProbabilitySource,
         QualificationStatus,
         TransitionPolicy,
@@ -340,6 +357,10 @@ _TYPES: tuple[type[Any], ...] = (
     Contact,
     ContactRole,
     Effort,
+    FitAssessment,
+    FitCriterion,
+    FitProfile,
+    FitReason,
     HistoryEntry,
     Lead,
     LeadProcess,
@@ -347,9 +368,12 @@ _TYPES: tuple[type[Any], ...] = (
     LeadStatusChange,
     Installment,
     LineItem,
+    MatrixCell,
     Money,
     Move,
     Opportunity,
+    Priorities,
+    Priority,
     ProcessMapping,
     ProcessSettings,
     QualificationElement,

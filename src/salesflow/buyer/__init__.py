@@ -10,8 +10,11 @@ configurable object, after Liferay's sales-enablement material:
 - :class:`Initiation` and :class:`WarningSign`: how the buying started and
   what to watch for; :func:`risk_signals` reads them;
 - :class:`Scorecard`: MEDDIC / MEDDPICC qualification, usable in stage gates;
+- :class:`FitProfile` and :func:`assess_fit`: where the seller is strongest
+  and how well a prospect matches it;
 - :class:`Effort` and :func:`assess_pursuit`: pursuit economics and the
-  walk-away decision.
+  walk-away decision;
+- :func:`prioritise`: the open deals ranked by amount × win chance × fit.
 
 >>> import salesflow as sf
 >>> mapping = sf.presets.liferay_mapping()
@@ -25,9 +28,19 @@ from __future__ import annotations
 
 from salesflow.buyer.concern import Concern, ConcernProfile
 from salesflow.buyer.effort import Effort
+from salesflow.buyer.fit import (
+    FitAssessment,
+    FitCriterion,
+    FitProfile,
+    FitReason,
+    MatrixCell,
+    MatrixStrength,
+    assess_fit,
+)
 from salesflow.buyer.initiation import Initiation, WarningSign
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
+from salesflow.buyer.priority import Priorities, Priority, opportunity_fit, prioritise
 from salesflow.buyer.process import BuyerProcess
 from salesflow.buyer.pursuit import PursuitAssessment, assess_pursuit
 from salesflow.buyer.qualification import (
@@ -45,9 +58,17 @@ __all__ = [
     "Concern",
     "ConcernProfile",
     "Effort",
+    "FitAssessment",
+    "FitCriterion",
+    "FitProfile",
+    "FitReason",
     "Initiation",
     "MEDDIC",
     "MEDDPICC",
+    "MatrixCell",
+    "MatrixStrength",
+    "Priorities",
+    "Priority",
     "ProcessMapping",
     "PursuitAssessment",
     "QualificationElement",
@@ -55,6 +76,9 @@ __all__ = [
     "RiskSignal",
     "Scorecard",
     "WarningSign",
+    "assess_fit",
     "assess_pursuit",
+    "opportunity_fit",
+    "prioritise",
     "risk_signals",
 ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from salesflow.buyer.effort import Effort
+from salesflow.buyer.fit import FitAssessment
 from salesflow.buyer.signal import RiskSignal, risk_signals
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
 from salesflow.money import MAX_MAGNITUDE, MAX_PLACES, Money
@@ -38,6 +39,7 @@ class PursuitAssessment:
         signals: The opportunity's risk signals.
         walk_away: Whether walking away should be considered now.
         reasons: Why, one sentence each (empty when ``walk_away`` is false).
+        fit: The deal's fit assessment, when one was given.
     """
 
     cost_to_date: Money | None
@@ -46,6 +48,7 @@ class PursuitAssessment:
     signals: tuple[RiskSignal, ...]
     walk_away: bool
     reasons: tuple[str, ...]
+    fit: FitAssessment | None = None
 
 
 def _estimate(cost: Money, progress: Decimal) -> Money:
@@ -63,6 +66,8 @@ def assess_pursuit(
     mapping: ProcessMapping | None = None,
     remaining_cost: Money | None = None,
     warning_limit: int = 3,
+    fit: FitAssessment | None = None,
+    fit_floor: float = 0.25,
 ) -> PursuitAssessment:
     """Weigh a deal's expected value against its remaining cost and its risks.
 
@@ -80,19 +85,32 @@ def assess_pursuit(
     judgement, not the material's: it names the signs but sets no count. A
     closed deal is never advised to walk away.
 
+    A ``fit`` (:func:`~salesflow.buyer.assess_fit`) informs the decision, not
+    the expected value: a fit score below ``fit_floor`` is one more reason to
+    consider walking away ("focus on your strengths"). The probability is
+    left as it is: on synthetic data with a known fit effect, the deal score
+    learns how much fit moves the odds (``fit_deal_score(..., fit=...)``);
+    counting it here as well would count it twice. The floor, 0.25 (the
+    ``weak`` grade), is salesflow's judgement.
+
     Args:
         opportunity: The deal.
         mapping: Its process's mapping onto a buyer process.
         remaining_cost: An explicit estimate of the cost still to come.
         warning_limit: How many flagged warning signs are too many
             (salesflow's judgement; the default is 3).
+        fit: The deal's fit to the seller's strengths.
+        fit_floor: A fit score below it argues for walking away (0..1;
+            salesflow's judgement, default 0.25).
 
     Returns:
         The assessment.
 
     Raises:
         CurrencyMismatchError: Costs and the amount are in different currencies.
-        ValidationError: A negative ``remaining_cost`` or a ``warning_limit`` below 1.
+        ValidationError: A negative ``remaining_cost``, a ``warning_limit``
+            below 1, a ``fit`` that is not a FitAssessment or a ``fit_floor``
+            outside 0..1.
 
     >>> import salesflow as sf
     >>> from datetime import date
@@ -114,6 +132,20 @@ def assess_pursuit(
     ):
         raise ValidationError(
             [Problem(f"expected Money >= 0, got {remaining_cost!r}", "$.remaining_cost")],
+            subject="pursuit assessment",
+        )
+    if fit is not None and not isinstance(fit, FitAssessment):
+        raise ValidationError(
+            [Problem(f"expected a FitAssessment, got {type(fit).__name__}", "$.fit")],
+            subject="pursuit assessment",
+        )
+    if (
+        isinstance(fit_floor, bool)
+        or not isinstance(fit_floor, (int, float))
+        or not 0 <= fit_floor <= 1
+    ):
+        raise ValidationError(
+            [Problem(f"expected a score in 0..1, got {fit_floor!r}", "$.fit_floor")],
             subject="pursuit assessment",
         )
     cost = Effort.total(opportunity.pursuit)
@@ -146,6 +178,11 @@ def assess_pursuit(
                 f"{count} warning signs are flagged ({warning_limit} or more is too many: "
                 "salesflow's judgement, not the material's)"
             )
+        if fit is not None and fit.score < fit_floor:
+            reasons.append(
+                f"the fit to {fit.profile} is {fit.grade} ({fit.score:.0%}, below "
+                f"{fit_floor:.0%}): the deal is far from the seller's strengths"
+            )
     return PursuitAssessment(
         cost_to_date=cost,
         remaining_cost=remaining,
@@ -153,4 +190,5 @@ def assess_pursuit(
         signals=signals,
         walk_away=bool(reasons),
         reasons=tuple(reasons),
+        fit=fit,
     )

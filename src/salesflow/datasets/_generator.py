@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from salesflow.activity import Activity, ActivityKind
-from salesflow.datasets._truth import SyntheticTruth
+from salesflow.datasets._truth import SyntheticTruth, fit_row
 from salesflow.forecast import ForecastCategory
 from salesflow.ids import ActivityId, ContactId
 from salesflow.money import Money
@@ -55,6 +55,11 @@ class Generator:
         self.rows = {
             name: (list(row), list(row.values())) for name, row in truth.transitions.items()
         }
+        # Fit: drawn from its own stream, so data without it stays as it was.
+        self.fit_effect: float | None = None
+        self.fit_rng = random.Random(0)
+        self.fits: dict[str, float] = {}
+        self.lost = frozenset(s.name for s in process.lost_stages)
 
     def _days(self, days: float) -> timedelta:
         return timedelta(minutes=round(days * 1440))
@@ -78,6 +83,16 @@ class Generator:
             Decimal(max(5, round(rng.lognormvariate(math.log(200), 0.9)))) * 100, currency
         )
         stage = self.truth.start_stage
+        rows = self.rows
+        if self.fit_effect is not None:
+            fit = self.fits[id] = round(self.fit_rng.random(), 4)
+            rows = {
+                name: (list(r), list(r.values()))
+                for name, r in (
+                    (name, fit_row(row, self.lost, fit, self.fit_effect))
+                    for name, row in self.truth.transitions.items()
+                )
+            }
         opp = process.open(
             name=f"{account} {rng.choice(_PRODUCTS)}",
             id=id,
@@ -98,7 +113,7 @@ class Generator:
         at = created
         while True:
             leave = at + self._dwell(stage)
-            names, probabilities = self.rows[stage]
+            names, probabilities = rows[stage]
             target = rng.choices(names, probabilities)[0]
             losing = process.stage(target).is_lost
             end = min(leave, self.as_of)

@@ -11,7 +11,7 @@ import attrs
 
 from salesflow.activity import Activity
 from salesflow.datasets._generator import Generator
-from salesflow.datasets._truth import SyntheticTruth, default_truth
+from salesflow.datasets._truth import SyntheticTruth, default_truth, win_probability_at
 from salesflow.errors import Problem, ValidationError
 from salesflow.fiscal import Period
 from salesflow.hierarchy import Hierarchy
@@ -40,6 +40,8 @@ class SyntheticData:
         start: When the first deal could be created.
         as_of: The "now" of the data: nothing happens after it.
         reps: The sales reps the deals were dealt to (``rep-01`` …).
+        fit: Deal id → its fit (0..1), when drawn with ``fit_effect``; else empty.
+        fit_effect: How strongly fit moved the deals' odds, or ``None``.
     """
 
     process: SalesProcess
@@ -50,6 +52,22 @@ class SyntheticData:
     start: datetime
     as_of: datetime
     reps: tuple[str, ...] = ()
+    fit: Mapping[str, float] = attrs.field(factory=dict)
+    fit_effect: float | None = None
+
+    def win_probability(self, stage: str, fit: float) -> float:
+        """The exact chance that a deal of ``fit`` now in ``stage`` is won (the truth with fit).
+
+        Without ``fit_effect`` it is ``truth.win_probability[stage]`` whatever the fit.
+
+        >>> import salesflow as sf
+        >>> data = sf.datasets.synthetic(sf.presets.trailhead_simple(), 0, fit_effect=0.5)
+        >>> [round(data.win_probability("Prospecting", f), 2) for f in (0, 0.5, 1)]
+        [0.1, 0.24, 0.52]
+        """
+        if self.fit_effect is None:
+            return self.truth.win_probability[stage]
+        return win_probability_at(self.process, self.truth, fit, self.fit_effect)[stage]
 
     @property
     def teams(self) -> Hierarchy:
@@ -112,6 +130,7 @@ def _check_arguments(
     accounts: object,
     currencies: object,
     push_rate: object,
+    fit_effect: object = None,
 ) -> list[Problem]:
     problems = []
     if not isinstance(process, SalesProcess):
@@ -138,6 +157,14 @@ def _check_arguments(
         or not 0 <= push_rate <= 1
     ):
         problems.append(Problem(f"expected a share in 0..1, got {push_rate!r}", "$.push_rate"))
+    if fit_effect is not None and (
+        isinstance(fit_effect, bool)
+        or not isinstance(fit_effect, (int, float))
+        or not 0 <= fit_effect <= 1
+    ):
+        problems.append(
+            Problem(f"expected an effect in 0..1 or none, got {fit_effect!r}", "$.fit_effect")
+        )
     if (
         not isinstance(currencies, Mapping)
         or not currencies
@@ -179,6 +206,7 @@ def synthetic(
     accounts: int = 60,
     currencies: Mapping[str, float] | None = None,
     push_rate: float = 0.3,
+    fit_effect: float | None = None,
 ) -> SyntheticData:
     """Generate ``n`` opportunities from a known stage chain, reproducibly.
 
@@ -200,6 +228,15 @@ def synthetic(
     after the first 30 % of its last stage) and slips twice as often, so
     activity recency and pushes carry information beyond the stage.
 
+    With ``fit_effect`` (0..1) every deal also gets a fit, uniform in 0..1
+    (:attr:`SyntheticData.fit`), with a known effect on winning: at every
+    move the chance of a lost stage is multiplied by
+    ``1 − fit_effect × (2 × fit − 1)`` and the other moves share the rest
+    (:meth:`SyntheticData.win_probability` solves the chain for any fit).
+    Fits come from a stream of their own: with ``fit_effect=0`` the deals
+    are exactly those drawn without it, a control where fit predicts nothing.
+    Without it (the default) no fit is drawn and nothing changes.
+
     Args:
         process: Any process with a lost stage; gates may require confirmed
             facts, fields and contact roles (they are met just in time).
@@ -212,6 +249,8 @@ def synthetic(
         accounts: How many accounts (``acct-001`` ...).
         currencies: Currency codes with relative weights (default all USD).
         push_rate: The chance that a deal pushes its close date at random in a stage.
+        fit_effect: How strongly a deal's fit moves its odds (0..1), or ``None``
+            for no fit.
 
     Returns:
         The opportunities, their truth, the seed and the period.
@@ -230,7 +269,7 @@ def synthetic(
     """
     currencies = {"USD": 1.0} if currencies is None else currencies
     problems = _check_arguments(
-        process, n, seed, start, days, owners, accounts, currencies, push_rate
+        process, n, seed, start, days, owners, accounts, currencies, push_rate, fit_effect
     )
     if problems:
         raise ValidationError(problems, subject="synthetic data")
@@ -243,6 +282,9 @@ def synthetic(
         )
     generator = Generator(process, truth, random.Random(seed), start, start + timedelta(days=days))
     generator.push_rate = float(push_rate)
+    if fit_effect is not None:
+        generator.fit_effect = float(fit_effect)
+        generator.fit_rng = random.Random(f"fit-{seed}")
     reps = [f"rep-{i:02d}" for i in range(1, owners + 1)]
     accts = [f"acct-{i:03d}" for i in range(1, accounts + 1)]
     codes, weights = list(currencies), [float(w) for w in currencies.values()]
@@ -258,4 +300,6 @@ def synthetic(
         start=start,
         as_of=generator.as_of,
         reps=tuple(reps),
+        fit=dict(generator.fits),
+        fit_effect=None if fit_effect is None else float(fit_effect),
     )

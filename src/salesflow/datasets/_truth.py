@@ -14,7 +14,7 @@ from salesflow.errors import Problem, ValidationError
 if TYPE_CHECKING:
     from salesflow.process import SalesProcess
 
-__all__ = ["SyntheticTruth", "default_truth"]
+__all__ = ["SyntheticTruth", "default_truth", "fit_row", "win_probability_at"]
 
 _TOLERANCE = 1e-9
 
@@ -52,6 +52,45 @@ class SyntheticTruth:
     def __repr__(self) -> str:
         wins = ", ".join(f"{s!r}: {p:.2f}" for s, p in self.win_probability.items())
         return f"SyntheticTruth(process={self.process_name!r}, win_probability={{{wins}}})"
+
+
+def fit_row(
+    row: Mapping[str, float], lost: frozenset[str], fit: float, effect: float
+) -> dict[str, float]:
+    """A transition row for a deal of ``fit`` (0..1): its lost moves scaled by ``1 − effect·(2·fit − 1)``.
+
+    The other moves share what is left in their proportions. A fit of ½ (or
+    an effect of 0) leaves the row as it is; a row with only lost moves, too.
+
+    >>> fit_row({"Won": 0.6, "Lost": 0.4}, frozenset({"Lost"}), 1.0, 0.5)
+    {'Won': 0.8, 'Lost': 0.2}
+    """
+    lost_share = sum(p for t, p in row.items() if t in lost)
+    rest = 1.0 - lost_share
+    if lost_share == 0 or rest <= 0:
+        return dict(row)
+    factor = min((1.0 - effect * (2.0 * fit - 1.0)), 1.0 / lost_share)
+    scale = (1.0 - lost_share * factor) / rest
+    return {t: p * (factor if t in lost else scale) for t, p in row.items()}
+
+
+def win_probability_at(
+    process: SalesProcess, truth: SyntheticTruth, fit: float, effect: float
+) -> dict[str, float]:
+    """The exact win probability from every stage, for a deal of ``fit`` under ``effect``.
+
+    Raises:
+        ValidationError: The chain cannot be solved.
+    """
+    lost = frozenset(s.name for s in process.lost_stages)
+    closed = {s.name: 1.0 if s.is_won else 0.0 for s in process.closed_stages}
+    rows = {name: fit_row(row, lost, fit, effect) for name, row in truth.transitions.items()}
+    try:
+        return {**absorption(rows, closed), **closed}
+    except ValueError as exc:
+        raise ValidationError(
+            [Problem(str(exc), "$.transitions")], subject="synthetic truth"
+        ) from None
 
 
 def _problems(

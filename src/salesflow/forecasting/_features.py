@@ -20,10 +20,12 @@ FEATURES = (
     "small_amount",
     "large_amount",
     "no_primary_contact",
+    "fit",
 )
 """The candidate features; those that do not vary in the training data are dropped."""
 
 _QUIET_CAP = 60.0
+_NO_FIT = 0.5
 
 
 def _logit(p: float) -> float:
@@ -41,6 +43,8 @@ class Context:
         amount_cuts: The amounts splitting the training deals into thirds (converted).
         primary: Deal id → whether it has a primary contact (object door only).
         rates: Currency → rate into one currency, for the amount bands.
+        fit: Deal id → its fit to the seller's strengths, 0..1 (a deal
+            without one is taken at ½); ``None`` when not given.
     """
 
     stage_probability: Mapping[str, float]
@@ -48,6 +52,7 @@ class Context:
     amount_cuts: tuple[float, float] | None
     primary: Mapping[str, bool] | None
     rates: Mapping[str, float] | None
+    fit: Mapping[str, float] | None = None
 
 
 def _amount(row: Mapping[str, Any], context: Context) -> float | None:
@@ -84,6 +89,7 @@ def feature_row(row: Mapping[str, Any], moment: datetime, context: Context) -> d
         "small_amount": small,
         "large_amount": large,
         "no_primary_contact": 0.0 if primary else 1.0,
+        "fit": _NO_FIT if context.fit is None else context.fit.get(str(row["id"]), _NO_FIT),
     }
 
 
@@ -112,4 +118,6 @@ def describe(
         )
     if feature == "large_amount":
         return "amount in the top third" if values[feature] else "amount not in the top third"
+    if feature == "fit":
+        return f"fit {values[feature]:.0%}"
     return "no primary contact" if values[feature] else "a primary contact"

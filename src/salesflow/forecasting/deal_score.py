@@ -177,6 +177,29 @@ def _primary(data: Any) -> dict[str, bool] | None:
     return None
 
 
+def _fits(fit: Mapping[str, float] | None, inputs: Inputs) -> dict[str, float] | None:
+    """Deal id → fit, from the argument or else the snapshot's ``fit`` column."""
+    if fit is None:
+        snapshot = inputs.snapshot
+        if snapshot is None or "fit" not in snapshot.collect_schema().names():
+            return None
+        table = snapshot.select("id", "fit").collect(backend="polars")
+        fit = {str(r["id"]): r["fit"] for r in table.iter_rows(named=True) if r["fit"] is not None}
+    if not isinstance(fit, Mapping):
+        raise ValidationError(
+            [Problem(f"expected {{deal id: fit}}, got {type(fit).__name__}", "$.fit")],
+            subject="deal score",
+        )
+    problems = [
+        Problem(f"expected a fit in 0..1, got {value!r}", f"$.fit[{key!r}]")
+        for key, value in fit.items()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1
+    ]
+    if problems:
+        raise ValidationError(problems[:10], subject="deal score")
+    return {str(key): float(value) for key, value in fit.items()}
+
+
 @translated("fit_deal_score")
 def fit_deal_score(
     data: Any,
@@ -189,13 +212,14 @@ def fit_deal_score(
     rates: Mapping[str, float] | None = None,
     columns: Columns | None = None,
     currency: str | None = None,
+    fit: Mapping[str, float] | None = None,
 ) -> DealScoreModel:
     """Fit the deal score on the deals whose outcome was known by ``until``.
 
     Training examples are the deals open at moments ``every_days`` apart up to
     ``until``, each with what was known about it then (stage, days in stage
     relative to the stage's median, pushes, days since the last activity,
-    activities in 30 days, amount third, primary contact) and whether it was
+    activities in 30 days, amount third, primary contact, fit when given) and whether it was
     won, for deals closed by ``until``. Contact roles have no history: their
     current state is used (object door only). Features that do not vary
     (no activity table, no close-date history) are left out.
@@ -211,6 +235,11 @@ def fit_deal_score(
         rates: Currency → rate into one currency, for the amount thirds.
         columns: What a bare frame's source calls salesflow's columns (see :class:`~salesflow.Columns`).
         currency: The currency of amounts in tables without a currency column.
+        fit: Deal id → its fit to the seller's strengths, 0..1 (e.g. a
+            :class:`~salesflow.buyer.FitAssessment`'s score, or
+            ``SyntheticData.fit``); without it, a ``fit`` column of the
+            snapshot table is read when there is one. A deal without a fit is
+            taken at ½. The model keeps the mapping to score open deals.
 
     Raises:
         ValidationError: Too few examples, no process, or a bad option.
@@ -224,6 +253,7 @@ def fit_deal_score(
         )
     chosen = stage_process(process, data, "fit_deal_score")
     inputs = resolve(data)
+    fits = _fits(fit, inputs)
     history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
     first, last = _checks.history_span(history, "deal score")
     end = as_utc(until, what="until") if until is not None else last
@@ -253,6 +283,7 @@ def fit_deal_score(
         amount_cuts=cuts,
         primary=primary,
         rates=rates,
+        fit=fits,
     )
     if len(rows) < 2 * min_sample:
         raise ValidationError(

@@ -12,6 +12,7 @@ jobs) and mappings between them. Every call returns a new, independent object.
 from __future__ import annotations
 
 from salesflow.presets._buyer import BUYER_PRESETS, gartner_buying_jobs, liferay_buying_phases
+from salesflow.presets._fit import liferay_fit
 from salesflow.presets._leads import (
     HUBSPOT_LIFECYCLE_STAGES,
     LEAD_PRESETS,
@@ -49,6 +50,7 @@ __all__ = [
     "hubspot_lifecycle",
     "liferay_buying_phases",
     "liferay_enterprise",
+    "liferay_fit",
     "liferay_mapping",
     "maven",
     "maven_stage_dates",

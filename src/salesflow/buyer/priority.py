@@ -1,0 +1,227 @@
+"""A prioritised pipeline: focus where the chance is highest.
+
+"You cannot win every opportunity": rank open deals by what they are worth
+to pursue, ``amount × win chance × fit``, each with its reasons. The win
+chance is the deal's probability (its stage's, or a deal score written into
+it); fit is :func:`~salesflow.buyer.assess_fit` against a
+:class:`~salesflow.buyer.FitProfile`, from evidence given per deal, the
+deal's confirmed facts, and its account's industry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+
+import attrs
+
+from salesflow._html import table_html
+from salesflow.account import Account
+from salesflow.buyer.fit import FitAssessment, FitProfile, assess_fit
+from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
+from salesflow.money import Money
+from salesflow.opportunity import Opportunity
+
+__all__ = ["Priorities", "Priority", "opportunity_fit", "prioritise"]
+
+Evidence = Mapping[str, str | int | None]
+_CENTS = Decimal("0.01")
+
+
+def opportunity_fit(
+    profile: FitProfile,
+    opportunity: Opportunity,
+    *,
+    evidence: Evidence | None = None,
+    account: Account | None = None,
+    solution: str | None = None,
+) -> FitAssessment:
+    """Assess one deal's fit, reading evidence from the deal where none is given.
+
+    Policy: a criterion named among the deal's confirmed facts
+    (:meth:`Opportunity.confirm_fact`) is at its highest level; ``evidence``
+    overrides that per criterion. The industry is the account's, when the
+    account is the deal's; the solution is given (salesflow has no field for it).
+
+    Raises:
+        ValidationError: ``evidence`` names an unknown criterion or level.
+
+    >>> import salesflow as sf
+    >>> from datetime import date
+    >>> opp = sf.presets.trailhead_simple().open(name="Portal", close_date=date(2027, 1, 1),
+    ...     account_id="acc-1")
+    >>> opp.confirm_fact("security")
+    >>> bank = sf.Account(id="acc-1", name="Bank", industry="Financial services")
+    >>> fit = opportunity_fit(sf.presets.liferay_fit(), opp, account=bank,
+    ...     evidence={"complexity": "claimed"}, solution="Customer portal")
+    >>> round(fit.score, 3), fit.grade
+    (0.625, 'good')
+    """
+    found: dict[str, str | int | None] = {
+        c.name: c.levels[-1] for c in profile.criteria if c.name in opportunity.confirmed_facts
+    }
+    found.update(evidence or {})
+    industry = None
+    if account is not None and account.id == opportunity.account_id:
+        industry = account.industry
+    return assess_fit(profile, found, solution=solution, industry=industry)
+
+
+@attrs.frozen(kw_only=True)
+class Priority:
+    """One deal's place in the prioritised pipeline.
+
+    Attributes:
+        rank: 1 for the deal to focus on first.
+        opportunity_id: The deal.
+        name: Its name.
+        amount: Its amount, or ``None``.
+        probability: Its win chance, 0..100.
+        fit: Its fit assessment.
+        value: ``amount × probability / 100 × fit score``, or ``None`` without an amount.
+        reasons: Why it ranks where it does.
+    """
+
+    rank: int
+    opportunity_id: str
+    name: str
+    amount: Money | None
+    probability: Decimal
+    fit: FitAssessment
+    value: Money | None
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.name}: {self.value} — " + "; ".join(self.reasons)
+
+
+@attrs.frozen
+class Priorities:
+    """A prioritised pipeline: :class:`Priority` rows, best first."""
+
+    rows: tuple[Priority, ...]
+
+    def __iter__(self) -> Iterator[Priority]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> Priority:
+        return self.rows[index]
+
+    def __str__(self) -> str:
+        return "\n".join(map(str, self.rows))
+
+    def _repr_html_(self) -> str:
+        body = [
+            [
+                p.rank,
+                p.name,
+                p.amount,
+                f"{p.probability}%",
+                f"{p.fit.score:.0%} ({p.fit.grade})",
+                p.value,
+                "; ".join(p.reasons),
+            ]
+            for p in self.rows
+        ]
+        names = ["rank", "deal", "amount", "win chance", "fit", "value", "why"]
+        return table_html("Prioritised pipeline", names, body)
+
+
+def prioritise(
+    opportunities: Iterable[Opportunity],
+    *,
+    profile: FitProfile,
+    evidence: Mapping[str, Evidence] | None = None,
+    accounts: Iterable[Account] = (),
+    solutions: Mapping[str, str] | None = None,
+    top: int | None = None,
+) -> Priorities:
+    """Rank the open deals by ``amount × win chance × fit``, best first, with reasons.
+
+    Closed deals are left out. Deals without an amount rank after those with
+    one, by win chance × fit; ties keep the input order.
+
+    Args:
+        opportunities: The deals.
+        profile: The seller's fit profile (e.g. :func:`salesflow.presets.liferay_fit`).
+        evidence: Deal id → criterion → evidence level (see :func:`opportunity_fit`).
+        accounts: The deals' accounts (for their industries).
+        solutions: Deal id → the solution it needs (for the matrix).
+        top: Keep only the first ``top`` rows.
+
+    Returns:
+        The prioritised pipeline.
+
+    Raises:
+        ValidationError: Not opportunities, a bad ``top``, or bad evidence.
+        CurrencyMismatchError: The amounts are in more than one currency.
+
+    >>> import salesflow as sf
+    >>> from datetime import date
+    >>> process = sf.presets.trailhead_simple()
+    >>> big = process.open(name="Big, poor fit", close_date=date(2027, 1, 1),
+    ...     amount=sf.Money(500_000, "EUR"), stage="Prospecting", id="o1")
+    >>> small = process.open(name="Small, strong fit", close_date=date(2027, 1, 1),
+    ...     amount=sf.Money(150_000, "EUR"), stage="Proposal/Price Quote", id="o2")
+    >>> ranked = prioritise([big, small], profile=sf.presets.liferay_fit(),
+    ...     evidence={"o2": {"complexity": "confirmed", "security": "confirmed"},
+    ...               "o1": {"enterprise": "claimed"}})
+    >>> [(p.rank, p.name, str(p.value)) for p in ranked]
+    [(1, 'Small, strong fit', '75,000.00 EUR'), (2, 'Big, poor fit', '8,333.33 EUR')]
+    """
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValidationError(
+            [Problem(f"expected a whole number >= 1, got {top!r}", "$.top")],
+            subject="prioritised pipeline",
+        )
+    deals = list(opportunities)
+    bad = [
+        Problem(f"expected an Opportunity, got {type(o).__name__}", f"$.opportunities[{i}]")
+        for i, o in enumerate(deals)
+        if not isinstance(o, Opportunity)
+    ]
+    if bad:
+        raise ValidationError(bad, subject="prioritised pipeline")
+    by_id = {a.id: a for a in accounts}
+    currencies = sorted({o.amount.currency for o in deals if o.is_open and o.amount is not None})
+    if len(currencies) > 1:
+        raise CurrencyMismatchError(currencies[0], currencies[1], "rank")
+    scored: list[tuple[tuple[int, Decimal], Opportunity, FitAssessment, Money | None]] = []
+    for opp in deals:
+        if not opp.is_closed:
+            fit = opportunity_fit(
+                profile,
+                opp,
+                evidence=(evidence or {}).get(str(opp.id)),
+                account=by_id.get(opp.account_id) if opp.account_id else None,
+                solution=(solutions or {}).get(str(opp.id)),
+            )
+            chance = opp.probability / 100 * Decimal(fit.score)
+            value = None
+            if opp.amount is not None:
+                cents = (opp.amount.amount * chance).quantize(_CENTS)
+                value = Money(cents, opp.amount.currency)
+            key = (0, -value.amount) if value is not None else (1, -chance)
+            scored.append((key, opp, fit, value))
+    scored.sort(key=lambda item: item[0])
+    rows = []
+    for rank, (_, opp, fit, value) in enumerate(scored[:top], start=1):
+        reasons = [f"win chance {opp.probability}% in {opp.stage}", str(fit)]
+        if opp.amount is None:
+            reasons.append("no amount: ranked after the deals with one")
+        rows.append(
+            Priority(
+                rank=rank,
+                opportunity_id=str(opp.id),
+                name=opp.name,
+                amount=opp.amount,
+                probability=opp.probability,
+                fit=fit,
+                value=value,
+                reasons=tuple(reasons),
+            )
+        )
+    return Priorities(tuple(rows))
