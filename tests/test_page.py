@@ -211,3 +211,15 @@ def test_the_static_waterfall_floats_and_colours_won_green(tmp_path: Path) -> No
     start = ax.patches[0].get_height()
     assert 0 < ax.get_ylim()[0] < start  # the axis starts near the lowest level, not at 0
     plt.close(figure)
+
+
+def test_the_page_writes_numbers_for_the_locale_asked(
+    demo: tuple[dict, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert embedded(demo[1])["locale"] == "en"
+    page = tmp_path / "page.html"
+    assert main(["demo", "--deals", "40", "--html", str(page), "--locale", "de-DE"]) == 0
+    assert embedded(page.read_text(encoding="utf-8"))["locale"] == "de-DE"
+    capsys.readouterr()
+    assert main(["demo", "--html", str(tmp_path / "x.html"), "--locale", "de_DE; x"]) == 2
+    assert "expected a language tag" in capsys.readouterr().err

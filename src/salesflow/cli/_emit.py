@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,33 @@ _HTML_STATIC = click.option(
 )
 
 
+_LOCALE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}")
+
+
+def _remember_locale(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    if not _LOCALE_TAG.fullmatch(value):
+        raise click.BadParameter(
+            f"{safe_text(value)!r}: expected a language tag such as en, de-DE or fr-CH",
+            param_hint="'--locale'",
+        )
+    ctx.meta["salesflow.locale"] = value
+
+
+_LOCALE = click.option(
+    "--locale",
+    metavar="TAG",
+    expose_value=False,
+    callback=_remember_locale,
+    help="How the --html page writes numbers and money: a language tag such as de-DE "
+    "(1.234,56 €) or en-US (default: en).",
+)
+
+
 def HTML(function: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--html FILE`` and ``--html-static FILE`` options, with ``--force``."""
-    return _HTML(_HTML_STATIC(FORCE(function)))
+    return _HTML(_HTML_STATIC(_LOCALE(FORCE(function))))
 
 
 def build(out: Output, sections: int, make: Callable[[Callable[[str], None]], Report]) -> Report:
@@ -92,7 +117,8 @@ def emit(
         if path is not None:
             _refuse_existing(path, option)
     if html is not None:
-        write_file(html, report.to_html())
+        locale = click.get_current_context().meta.get("salesflow.locale", "en")
+        write_file(html, report.to_html(locale=locale))
         out.note(f"wrote {html}")
     if html_static is not None:
         from salesflow.cli._html import write_html  # needs matplotlib only when asked

@@ -98,19 +98,21 @@ class Report:
     sections: tuple[Section, ...]
     page: Callable[[], Mapping[str, Any]] | None = attrs.field(default=None, eq=False, repr=False)
 
-    def to_html(self) -> str:
+    def to_html(self, *, locale: str = "en") -> str:
         """The pipeline inspection page: one self-contained HTML file to work in.
 
         Tiles, charts (inline SVG), the deal list and each deal's panel, with
         filters; no network access when viewed. In a notebook:
         ``IPython.display.HTML(report.to_html())``, or write it to a file.
+        ``locale`` (a language tag: ``de-DE``, ``en-US``) says how the page
+        writes numbers and money; a browser that does not know it uses ``en``.
 
         Raises:
             ValueError: The report was not made by :func:`inspect` (no data for the page).
         """
         if self.page is None:
             raise ValueError("this report has no page data: make it with inspect()")
-        return page_html(self.page())
+        return page_html({**self.page(), "locale": locale})
 
     def section(self, key: str) -> Section:
         """The section called ``key``."""

@@ -12,6 +12,8 @@
   var SORT = { key: "d", dir: 1 };
   var LIMIT = 200, shown = LIMIT, rows = [], openDeal = null;
   var formats = {};
+  var LOCALE = "en";
+  try { LOCALE = Intl.NumberFormat.supportedLocalesOf([D.locale || "en"])[0] || "en"; } catch (e) { LOCALE = "en"; }
 
   function fmt(compact) {
     var key = compact ? "c" : "f";
@@ -19,10 +21,10 @@
       var o = { maximumFractionDigits: compact ? 1 : 0, notation: compact ? "compact" : "standard" };
       try {
         if (D.currency) { o.style = "currency"; o.currency = D.currency; }
-        formats[key] = new Intl.NumberFormat("en", o);
+        formats[key] = new Intl.NumberFormat(LOCALE, o);
       } catch (e) {
         delete o.style; delete o.currency;
-        var plain = new Intl.NumberFormat("en", o);
+        var plain = new Intl.NumberFormat(LOCALE, o);
         formats[key] = { format: function (v) { return plain.format(v) + " " + D.currency; } };
       }
     }
