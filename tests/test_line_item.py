@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -239,3 +240,24 @@ def test_a_line_item_survives_a_json_round_trip(line: sf.LineItem) -> None:
 def test_line_items_render_as_html() -> None:
     assert "Custom Sneakers" in sneakers()._repr_html_()
     assert "4,200.00 USD" in sneakers()._repr_html_()
+
+
+@given(line_items())
+def test_every_line_item_document_follows_the_shipped_schema(line: sf.LineItem) -> None:
+    jsonschema.validate(sf.to_dict(line), sf.LineItem.json_schema())
+    assert sf.from_dict(sf.to_dict(line), sf.LineItem) == line
+
+
+def test_the_schema_refuses_what_the_reader_refuses() -> None:
+    good = sf.to_dict(
+        sf.LineItem(product="x", quantity=1, unit_price=sf.Money("1", "EUR"), id="l")
+    )
+    for bad in (
+        {**good, "unit_price": {"amount": "1"}},
+        {**good, "billing_frequency": "weekly"},
+        {**good, "term_months": 0},
+        {**good, "schedule": [{"on": "2026-01-01"}]},
+        {**good, "colour": "red"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, sf.LineItem.json_schema())

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from salesflow._document import shipped_schema
 from salesflow._html import table_html
 from salesflow._validate import a_date, non_blank, optional, sequence, text
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError, shorten
@@ -181,6 +182,15 @@ class LineItem:
                 )
             ]
         return []
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema (draft 2020-12) of a line item document, as shipped with salesflow.
+
+        >>> LineItem.json_schema()["title"]
+        'salesflow line item'
+        """
+        return shipped_schema("line-item.schema.json")
 
     # ----------------------------------------------------------- derived
 
