@@ -478,3 +478,30 @@ def test_dated_rates_convert_each_deal_on_its_day() -> None:
     assert _rows(result)["ann"]["closed"] == Decimal(1000) + Decimal(
         "1200.00"
     )  # won on Jan 21: 1.20
+
+
+def test_a_window_shorter_than_a_day_is_said_in_hours() -> None:
+    from salesflow.forecasting._period_parts import _span
+
+    assert _span(timedelta(hours=23, minutes=59)) == "24 hours"
+    assert _span(timedelta(minutes=50)) == "1 hour"
+    assert _span(timedelta(days=1, hours=3)) == "1 day"
+    assert _span(timedelta(days=89)) == "89 days"
+
+
+def test_open_deals_without_a_close_date_are_named_not_silently_out_of_the_pipeline() -> None:
+    data = sf.datasets.synthetic(sf.presets.trailhead_simple(), 400, seed=5, owners=2)
+    tables = frames(data.opportunities, process=data.process)
+    still_open = tables.snapshot.filter(~pl.col("is_closed"))["id"].head(5).to_list()
+    tables = attrs.evolve(
+        tables,
+        history=tables.history.with_columns(
+            pl.when(pl.col("opportunity_id").is_in(still_open))
+            .then(None)
+            .otherwise(pl.col("close_date"))
+            .alias("close_date")
+        ),
+    )
+    result = attainment(tables, period="FY2026 Q1", draws=50)
+    notes = " ".join(result.coverage.notes())
+    assert "open deals: from commit, best case and pipeline: no close date" in notes

@@ -303,7 +303,7 @@ def new_deals(
             "no_data",
             "new deals",
             f"the history ({first_seen.date()} on) is shorter than the rest of the period "
-            f"({length.days} days): deals not yet created are not forecast",
+            f"({_span(length)}): deals not yet created are not forecast",
         )
     index = {o: i for i, o in enumerate(owners)}
     per_window = np.zeros((len(windows), len(owners)))
@@ -336,9 +336,17 @@ def new_deals(
         "assumed",
         "new deals",
         f"deals not yet created: resampled from what was {what} inside each of the "
-        f"last {len(windows)} windows of {length.days} days (one window per draw, shared by "
+        f"last {len(windows)} windows of {_span(length)} (one window per draw, shared by "
         f"every owner)",
     )
+
+
+def _span(length: timedelta) -> str:
+    """A window's length as people say it: days, or hours when it is shorter than a day."""
+    if length >= timedelta(days=1):
+        return f"{length.days} days" if length.days != 1 else "1 day"
+    hours = length.total_seconds() / 3600
+    return f"{hours:.0f} hours" if round(hours) != 1 else "1 hour"
 
 
 def table_frame(table: dict[str, list[Any]], measure: str) -> nw.LazyFrame[Any]:

@@ -414,17 +414,30 @@ def attainment(
     # Open pipeline closing in the period, by forecast category.
     category = pieces.categories(inputs, chosen, moment)
     buckets: dict[str, dict[str, Decimal]] = {}
-    for r, worth in zip(deals.rows, deals.amounts, strict=True):
+    undated = 0
+    for r in deals.rows:
         close = r["close_date"]
+        if close is None and measure != "created_deals":
+            undated += 1
         if close is None or not span.start <= close <= span.end or measure == "created_deals":
             continue
         bucket = pieces.BUCKET.get(category.get(str(r["id"]), "Pipeline"))
         if bucket is None:
             continue
         exact = value(r["amount"], r["currency"], close)
-        del worth
         mine = buckets.setdefault(owner(r["id"]), {})
         mine[bucket] = mine.get(bucket, Decimal(0)) + exact
+
+    if undated:
+        gaps.append(
+            Gap(
+                "left_out",
+                "open deals",
+                "from commit, best case and pipeline: no close date, so no period holds them "
+                "(they are still simulated)",
+                rows=undated,
+            )
+        )
 
     # The owners: those with deals, won or closed, and those with targets.
     own_targets = (
