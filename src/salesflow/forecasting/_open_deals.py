@@ -12,7 +12,7 @@ import numpy as np
 from salesflow.analytics.coverage import Gap
 from salesflow.analytics.dated_rates import DatedRates
 from salesflow.analytics.rates import Rates
-from salesflow.errors import CurrencyMismatchError
+from salesflow.forecasting._period_parts import factor
 from salesflow.forecasting._state import open_at
 from salesflow.forecasting.close_dates import _learn
 from salesflow.forecasting.deal_score import DealScoreModel
@@ -25,15 +25,9 @@ __all__ = ["OpenDeals", "open_deals", "rate"]
 def rate(rates: Rates | DatedRates | None, currency: str | None, target: str, day: date) -> float:
     """The factor that turns ``currency`` into ``target`` (dated rates: the one in force on ``day``).
 
-    1 for the same currency; no rates: an error.
+    1 for the same currency; no rates: an error. (:func:`~._period_parts.factor`, as a float.)
     """
-    if currency is None or currency == target:
-        return 1.0
-    if rates is None:
-        raise CurrencyMismatchError(currency, target, "sum")
-    if isinstance(rates, DatedRates):
-        return float(rates.rate(currency, day))
-    return float(rates.rate(currency))
+    return float(factor(rates, currency, target, day))
 
 
 @attrs.frozen

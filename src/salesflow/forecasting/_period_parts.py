@@ -9,6 +9,7 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 
+from salesflow.analytics._hierarchy import NO_OWNER, OUTSIDE
 from salesflow.analytics.coverage import Gap
 from salesflow.analytics.dated_rates import DatedRates
 from salesflow.analytics.rates import Rates
@@ -40,11 +41,6 @@ __all__ = [
 TOTAL = "(total)"
 """The row for everything, when the tree has several top nodes (or there is no tree)."""
 
-OUTSIDE = "(not in the tree)"
-"""The node that holds owners and targets the hierarchy does not know."""
-
-NO_OWNER = "(no owner)"
-"""The owner of deals without one."""
 
 _WINDOWS = 8
 """How many past windows the not-yet-created deals are resampled from, at most."""
