@@ -115,3 +115,43 @@ def test_the_columnar_path_strips_the_spaces_python_strips() -> None:
 
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
     assert python_space() == every
+
+
+_RECORD_TEXT = st.text(alphabet='a,"\n ', max_size=14)
+
+
+@settings(max_examples=400)
+@given(records=st.lists(_RECORD_TEXT.filter(lambda t: t != ""), min_size=1, max_size=6))
+def test_proving_records_by_counting_agrees_with_the_regular_expression(
+    records: list[str],
+) -> None:
+    """The counting shortcut proves a record well-formed only where the full check does."""
+    import polars as pl
+
+    from salesflow.io._csv_frame import _QUOTED, _RECORD, _well_formed
+
+    table = pl.DataFrame({"text": records})
+    for width in (1, 2, 3):
+        fields = (
+            pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1
+        )
+        full = table.select(
+            (pl.col("text").str.contains(_RECORD) & (fields == width)).all()
+        ).item()
+        assert _well_formed(pl, table, width) == full, (records, width)
+
+
+def test_quoted_fields_that_look_like_separators_go_the_exact_way() -> None:
+    import polars as pl
+
+    from salesflow.io._csv_frame import _well_formed
+
+    def proven(text: str, width: int) -> bool:
+        return bool(_well_formed(pl, pl.DataFrame({"text": [text]}), width))
+
+    assert proven('"a","b"', 2)
+    assert proven('"a,b",c', 2)
+    assert proven('"a""b","c"', 2)
+    assert not proven('",""', 2)  # the separator is the opening quote: never closed
+    assert not proven('"a","b","c"', 2)
+    assert not proven('a,b"', 2)

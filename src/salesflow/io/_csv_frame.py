@@ -125,9 +125,43 @@ def _records(pl: Any, data: bytes) -> Any:
     )
 
 
+def _well_formed(pl: Any, records: Any, width: int) -> bool:
+    """Whether every record (column ``text``, not blank) is RFC 4180 with ``width`` fields.
+
+    Most records are proven by counting: one without a quote has ``width - 1``
+    commas and no line break; one whose every field is quoted and holds no quote starts and ends
+    with ``"``, has ``2 * width`` quotes, and between its first and last
+    character ``width - 1`` separators ``","`` (which hold the other quotes,
+    so no field holds one). Only the rest go through the regular expression,
+    which counts fields after taking out quoted text.
+    """
+    text = pl.col("text")
+    quotes = text.str.count_matches('"', literal=True)
+    plain = (
+        (quotes == 0)
+        & (text.str.count_matches(",", literal=True) == width - 1)
+        & ~text.str.contains("\n", literal=True)
+    )
+    inner = text.str.slice(1, text.str.len_chars() - 2)
+    quoted = (
+        (quotes == 2 * width)
+        & text.str.starts_with('"')
+        & text.str.ends_with('"')
+        & (inner.str.count_matches('","', literal=True) == width - 1)
+    )
+    rest = records.filter(~(plain | quoted))
+    if rest.height == 0:
+        return True
+    fields = text.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1
+    checked = rest.select(formed=text.str.contains(_RECORD).all(), fields=(fields == width).all())
+    return bool(checked.item(0, "formed")) and bool(checked.item(0, "fields"))
+
+
 def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
     """Polars' reading of a file proven well-formed, or ``None``."""
-    if not data or data.count(b"\r") != data.count(b"\r\n") or _LINES.encode() in data:
+    if not data or _LINES.encode() in data:
+        return None
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     records = _records(pl, data)
     if records is None or records.height == 0 or records["text"][0] == "":
@@ -141,14 +175,8 @@ def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
         if column in seen:
             raise FileFormatError(name, f"column {column!r} appears twice in the header")
         seen.add(column)
-    body = records.slice(1).with_columns(
-        blank=pl.col("text") == "",
-        fields=pl.col("text").str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
-        + 1,
-        formed=pl.col("text").str.contains(_RECORD),
-    )
-    filled = body.filter(~pl.col("blank"))
-    if not (filled["formed"].all() and (filled["fields"] == len(header)).all()):
+    body = records.slice(1).with_columns(blank=pl.col("text") == "")
+    if not _well_formed(pl, body.filter(~pl.col("blank")).select("text"), len(header)):
         return None
     handle = io.BytesIO(data)
     frame = pl.read_csv(handle, has_header=True, new_columns=_columns(header), infer_schema=False)
