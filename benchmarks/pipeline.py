@@ -34,6 +34,8 @@ import numpy as np
 import salesflow as sf
 
 PATHS = ("salesflow-polars", "salesflow-duckdb", "hand-polars", "hand-pandas", "hand-duckdb")
+LAZY_POLARS = "salesflow-polars-lazy"
+"""Not run by default: salesflow on ``polars.scan_parquet`` frames (for data larger than memory)."""
 METRICS = (
     "summary",
     "win_rate",
@@ -54,8 +56,25 @@ NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
 # ------------------------------------------------------------------ data
 
 
-def generate(n_opps: int, n_rows: int, seed: int, folder: Path) -> None:
-    """Write ``snapshot.parquet`` and ``history.parquet`` (sorted by opportunity, time)."""
+def generate(n_opps: int, n_rows: int, seed: int, folder: Path, *, chunks: int = 1) -> None:
+    """Write ``snapshot.parquet`` and ``history.parquet`` (sorted by opportunity, time).
+
+    With ``chunks`` > 1, ``chunks`` parts of ``n_opps / chunks`` deals each
+    (seeds ``seed``, ``seed + 1``, ...; ids numbered on) are written as
+    ``snapshot/part-K.parquet`` and ``history/part-K.parquet``, so that data
+    larger than memory is made one part at a time.
+    """
+    if chunks > 1:
+        for k in range(chunks):
+            part = n_opps // chunks
+            _generate(part, n_rows // chunks, seed + k, folder, first=k * part, part=k)
+        return
+    _generate(n_opps, n_rows, seed, folder)
+
+
+def _generate(
+    n_opps: int, n_rows: int, seed: int, folder: Path, *, first: int = 0, part: int | None = None
+) -> None:
     import polars as pl
 
     rng = np.random.default_rng(seed)
@@ -106,7 +125,7 @@ def generate(n_opps: int, n_rows: int, seed: int, folder: Path) -> None:
     probability = np.array([int(s.probability) for s in PROCESS.stages])
     category = np.array([s.forecast_category.value for s in PROCESS.stages])
     owners = np.array([f"rep-{i:02d}" for i in range(50)])
-    ids = pl.Series("opportunity_id", opp).cast(pl.String).str.zfill(8)
+    ids = pl.Series("opportunity_id", opp + first).cast(pl.String).str.zfill(8)
     ids = ("O" + ids).rename("opportunity_id")
     history = pl.DataFrame(
         {
@@ -148,9 +167,20 @@ def generate(n_opps: int, n_rows: int, seed: int, folder: Path) -> None:
         )
         .drop("_last_at", "by", "previous_amount", "previous_close_date")
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    history.write_parquet(folder / "history.parquet")
-    snapshot.write_parquet(folder / "snapshot.parquet")
+    if part is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        history.write_parquet(folder / "history.parquet")
+        snapshot.write_parquet(folder / "snapshot.parquet")
+        return
+    for name, table in (("history", history), ("snapshot", snapshot)):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        table.write_parquet(folder / name / f"part-{part:04d}.parquet")
+
+
+def files(folder: Path, name: str) -> str:
+    """``folder/name.parquet``, or the glob of its parts (``folder/name/*.parquet``)."""
+    single = folder / f"{name}.parquet"
+    return str(single) if single.exists() else str(folder / name / "*.parquet")
 
 
 # ------------------------------------------------------------ the paths
@@ -172,14 +202,19 @@ def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
     if engine == "polars":
         import polars as pl
 
-        snapshot = pl.read_parquet(folder / "snapshot.parquet")
-        history = pl.read_parquet(folder / "history.parquet")
+        snapshot = pl.read_parquet(files(folder, "snapshot"))
+        history = pl.read_parquet(files(folder, "history"))
+    elif engine == "polars-lazy":  # scanned, never read whole: Polars reads what each query needs
+        import polars as pl
+
+        snapshot = pl.scan_parquet(files(folder, "snapshot"))
+        history = pl.scan_parquet(files(folder, "history"))
     else:
         import duckdb
 
         con = duckdb.connect()
-        snapshot = con.read_parquet(str(folder / "snapshot.parquet"))
-        history = con.read_parquet(str(folder / "history.parquet"))
+        snapshot = con.read_parquet(files(folder, "snapshot"))
+        history = con.read_parquet(files(folder, "history"))
     tables = sa.Frames(snapshot, history, None, process=PROCESS)
     metrics: dict[str, Callable[[], Any]] = {
         "summary": lambda: _force(sa.pipeline_summary(tables).to_frame()),
@@ -203,8 +238,8 @@ def _pairs() -> list[tuple[str, str]]:
 def hand_polars_path(folder: Path) -> dict[str, Callable[[], Any]]:
     import polars as pl
 
-    snapshot = pl.read_parquet(folder / "snapshot.parquet")
-    history = pl.read_parquet(folder / "history.parquet")
+    snapshot = pl.read_parquet(files(folder, "snapshot"))
+    history = pl.read_parquet(files(folder, "history"))
     steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
     closed = [s.name for s in PROCESS.closed_stages]
     legal = pl.DataFrame(_pairs(), schema=["prev", "stage"], orient="row").with_columns(
@@ -327,8 +362,8 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"CREATE VIEW h AS SELECT * FROM read_parquet('{folder / 'history.parquet'}')")
-    con.execute(f"CREATE VIEW s AS SELECT * FROM read_parquet('{folder / 'snapshot.parquet'}')")
+    con.execute(f"CREATE VIEW h AS SELECT * FROM read_parquet('{files(folder, 'history')}')")
+    con.execute(f"CREATE VIEW s AS SELECT * FROM read_parquet('{files(folder, 'snapshot')}')")
     steps = [s.name for s in PROCESS.stages if s.is_won or not s.is_closed]
     closed = ", ".join(f"'{s.name}'" for s in PROCESS.closed_stages)
     won = ", ".join(f"'{s.name}'" for s in PROCESS.won_stages)
@@ -427,8 +462,8 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
 def hand_pandas_path(folder: Path) -> dict[str, Callable[[], Any]]:
     import pandas as pd
 
-    snapshot = pd.read_parquet(folder / "snapshot.parquet")
-    history = pd.read_parquet(folder / "history.parquet")
+    snapshot = pd.read_parquet(files(folder, "snapshot"))
+    history = pd.read_parquet(files(folder, "history"))
     for frame in (snapshot, history):  # what a pandas user does first: floats
         frame["amount"] = frame["amount"].astype("float64")
         frame["probability"] = frame["probability"].astype("float64")
@@ -535,6 +570,8 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         metrics = salesflow_path(folder, "polars")
     elif path == "salesflow-duckdb":
         metrics = salesflow_path(folder, "duckdb")
+    elif path == LAZY_POLARS:
+        metrics = salesflow_path(folder, "polars-lazy")
     elif path == "hand-polars":
         metrics = hand_polars_path(folder)
     elif path == "hand-duckdb":
@@ -575,30 +612,60 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
 def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
     """One table of ``key`` ("times": wall clock, "cpu": CPU time of all threads)."""
     by_path = {r["path"]: r for r in results}
+    paths = list(by_path)
     lines = [
         "| metric | "
-        + " | ".join(PATHS)
+        + " | ".join(paths)
         + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars | sf-duckdb ÷ hand-duckdb |",
-        "|---|" + "---|" * (len(PATHS) + 3),
+        "|---|" + "---|" * (len(paths) + 3),
     ]
     for name in METRICS:
-        got = {p: by_path.get(p, {}).get(key, {}).get(name) for p in PATHS}
-        cells = ["n/a" if t is None else f"{t:.3f} s" for t in got.values()]
+        got = {p: by_path.get(p, {}).get(key, {}).get(name) for p in (*PATHS, *paths)}
+        shown = [got[p] for p in paths]
+        cells = ["n/a" if t is None else f"{t:.3f} s" for t in shown]
         sfp, hp, hpd = got["salesflow-polars"], got["hand-polars"], got["hand-pandas"]
         r1 = f"{sfp / hp:.2f}×" if sfp and hp else "n/a"
         r2 = f"{hpd / sfp:.1f}×" if sfp and hpd else "n/a"
         sfd, hd = got["salesflow-duckdb"], got["hand-duckdb"]
         r3 = f"{sfd / hd:.1f}×" if sfd and hd else "n/a"
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} | {r3} |")
-    peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" if p in by_path else "n/a" for p in PATHS]
+    peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" for p in paths]
     lines.append("| peak RSS | " + " | ".join(peaks) + " | | | |")
-    loads = [f"{by_path[p]['load_average'][0]:.1f}" if p in by_path else "n/a" for p in PATHS]
+    loads = [f"{by_path[p]['load_average'][0]:.1f}" for p in paths]
     lines.append("| load average at the end | " + " | ".join(loads) + " | | | |")
     check = by_path.get("salesflow-polars", {}).get(key, {}).get("history_check")
     if check:
         lines.append("")
         lines.append(f"history check on Polars: {n_rows / check / 1e6:.1f} M rows/s ({key})")
     return "\n".join(lines)
+
+
+def _rss(pid: int) -> int:
+    """The resident memory of ``pid`` in bytes (Linux ``/proc``)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _watched(cmd: list[str], max_gb: float) -> str | None:
+    """Run ``cmd``; its output, or ``None`` if it was stopped for passing ``max_gb`` (0: no limit)."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as proc:
+        if max_gb:
+            while proc.poll() is None:
+                if _rss(proc.pid) > max_gb * 2**30:
+                    proc.kill()
+                    proc.wait()
+                    return None
+                time.sleep(0.2)
+        out, _ = proc.communicate()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return out
 
 
 def main() -> None:
@@ -609,6 +676,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--paths", default=",".join(PATHS))
     parser.add_argument("--data", type=Path, help="reuse (or create) the data in this folder")
+    parser.add_argument(
+        "--chunks", type=int, default=1, help="generate the data in this many parts (large data)"
+    )
+    parser.add_argument(
+        "--max-rss", type=float, default=0, help="stop a path whose memory passes this many GB"
+    )
     parser.add_argument("--run-path", help=argparse.SUPPRESS)
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -616,24 +689,28 @@ def main() -> None:
         print(json.dumps(run_path(args.run_path, args.data, args.repeat)))
         return
     if args.generate:
-        generate(args.opportunities, args.rows, args.seed, args.data)
+        generate(args.opportunities, args.rows, args.seed, args.data, chunks=args.chunks)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.data or Path(tmp)
-        if not (folder / "history.parquet").exists():
+        if not (folder / "history.parquet").exists() and not (folder / "history").is_dir():
             # In a subprocess too: Linux keeps a process's peak RSS across fork and
             # exec, so a parent that generated the data would pass its peak on.
             t0 = time.perf_counter()
             cmd = [sys.executable, __file__, "--generate", "--data", str(folder)]
             cmd += ["--opportunities", str(args.opportunities), "--rows", str(args.rows)]
+            cmd += ["--chunks", str(args.chunks)]
             subprocess.run([*cmd, "--seed", str(args.seed)], check=True)
             print(f"generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         results = []
         for path in args.paths.split(","):
             cmd = [sys.executable, __file__, "--run-path", path, "--data", str(folder)]
             cmd += ["--repeat", str(args.repeat)]
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-            result = json.loads(out.stdout.strip().splitlines()[-1])
+            stdout = _watched(cmd, args.max_rss)
+            if stdout is None:
+                print(f"{path}: stopped, over {args.max_rss} GB", file=sys.stderr)
+                continue
+            result = json.loads(stdout.strip().splitlines()[-1])
             print(
                 f"{path}: loaded in {result['load']:.1f} s; {result['answers']}", file=sys.stderr
             )
