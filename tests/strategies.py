@@ -584,6 +584,43 @@ def fit_assessments(draw: st.DrawFn) -> sf.buyer.FitAssessment:
     )
 
 
+@st.composite
+def account_priorities(draw: st.DrawFn) -> sf.AccountPriorities:
+    """Prospects by fit: a few accounts, some with evidence and a solution, ranked."""
+    profile = draw(fit_profiles())
+    found = draw(st.lists(accounts(), max_size=5, unique_by=lambda a: a.id))
+    for account in found:
+        account.industry = draw(st.sampled_from([account.industry, "Banking", "Government"]))
+    evidence = {a.id: draw(fit_evidence(profile)) for a in found if draw(st.booleans())}
+    solutions = {
+        a.id: draw(st.sampled_from(["Portal", "Commerce"])) for a in found if draw(st.booleans())
+    }
+    top = draw(st.none() | st.integers(1, 5))
+    return sf.prioritise_accounts(
+        found, profile=profile, evidence=evidence, solutions=solutions, top=top
+    )
+
+
+@st.composite
+def priorities(draw: st.DrawFn) -> sf.Priorities:
+    """A prioritised pipeline of candidates with or without an amount, with or without a fit."""
+    from salesflow.buyer.priority import Candidate, rank
+
+    count = draw(st.integers(0, 5))
+    candidates = [
+        Candidate(
+            id=f"o{i}",
+            name=draw(NAMES),
+            stage=draw(NAMES),
+            amount=draw(st.none() | st.integers(0, 10**7).map(lambda n: sf.Money(n, "EUR"))),
+            probability=Decimal(draw(st.integers(0, 100))),
+            fit=draw(st.none() | fit_assessments()),
+        )
+        for i in range(count)
+    ]
+    return rank(candidates, top=draw(st.none() | st.integers(1, 5)))
+
+
 BUYER_OBJECTS = st.one_of(
     concern_profiles(),
     buying_phases(throughout=None),
@@ -597,6 +634,8 @@ BUYER_OBJECTS = st.one_of(
     buyer_opportunities(),
     fit_profiles(),
     fit_assessments(),
+    account_priorities(),
+    priorities(),
 )
 """One object of any serialisable type of the buyer's side."""
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import salesflow as sf
+from salesflow.buyer.priority import Candidate, rank
 
 LIFERAY = sf.presets.liferay_fit()
 PROCESS = sf.presets.trailhead_simple()
@@ -129,3 +130,53 @@ def test_mixed_currencies_and_bad_arguments_are_refused() -> None:
     assert info.value.problems[0].path == "$.opportunities[0]"
     with pytest.raises(sf.ValidationError):
         sf.prioritise([], profile=LIFERAY, top=0)
+
+
+def _candidate(id: str, amount: int | None, fit: float | None) -> Candidate:
+    given = None
+    if fit is not None:
+        given = sf.FitAssessment(profile="the fit column", score=fit, grade="good", reasons=())
+    return Candidate(
+        id=id,
+        name=f"Deal {id}",
+        stage="Prospecting",
+        amount=None if amount is None else sf.Money(amount, "EUR"),
+        probability=Decimal(50),
+        fit=given,
+    )
+
+
+def test_without_any_fit_the_deals_rank_by_expected_value_and_say_so() -> None:
+    ranked = rank([_candidate("a", 100, None), _candidate("b", 300, None)])
+    assert [(p.opportunity_id, str(p.value)) for p in ranked] == [
+        ("b", "150.00 EUR"),
+        ("a", "50.00 EUR"),
+    ]
+    assert ranked[0].fit is None
+    assert ranked[0].reasons[1] == "no fit given: ranked by amount × win chance"
+    assert ranked.to_rows()[0]["fit"] is None
+    assert "<td>-</td>" in ranked._repr_html_()
+
+
+def test_a_deal_of_unknown_fit_ranks_after_those_with_one_never_as_fit_zero() -> None:
+    ranked = rank([_candidate("unknown", 10**6, None), _candidate("known", 100, 0.1)])
+    assert [p.opportunity_id for p in ranked] == ["known", "unknown"]
+    assert ranked[1].value == sf.Money(500_000, "EUR")  # not 0: the fit is not taken as 0
+    assert ranked[1].reasons[1].endswith("after the deals with one")
+    assert ranked[0].reasons[1] == "good fit (10%), from the fit column"
+
+
+@given(
+    st.lists(
+        st.tuples(st.none() | st.integers(0, 10**6), st.none() | st.floats(0, 1)), max_size=10
+    )
+)
+def test_the_ranking_groups_amount_then_known_fit_and_orders_by_value_within(
+    deals: list[tuple[int | None, float | None]],
+) -> None:
+    ranked = rank([_candidate(f"o{i}", a, f) for i, (a, f) in enumerate(deals)])
+    groups = [(p.amount is None, p.fit is None) for p in ranked]
+    assert groups == sorted(groups)
+    for group in set(groups):
+        values = [p.value.amount for p in ranked if p.value and (False, p.fit is None) == group]
+        assert values == sorted(values, reverse=True)

@@ -33,6 +33,7 @@ TYPES = [
     sf.MatrixCell,
     sf.FitAssessment,
     sf.Priorities,
+    sf.AccountPriorities,
 ]
 
 

@@ -25,6 +25,7 @@ SECTIONS = [
     "funnel",
     "win_rate",
     "at_risk",
+    "priorities",
     "buying_phases",
     "forecast",
     "attainment",
@@ -459,3 +460,140 @@ def test_a_calendar_file_sets_the_forecast_quarter(
     assert "FY2026 Q1, 2025-12-28 to 2026-03-28" in document["sections"]["forecast"]["title"]
     assert main(["demo", "--calendar", str(calendar), "--fiscal-year-start", "2"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+# The prioritised pipeline: amount × win chance × fit, the fit from the data or said missing.
+
+
+def _value(row: dict[str, Any]) -> Decimal:
+    return Decimal(row["value"])
+
+
+def _check_ranked(rows: list[dict[str, Any]], *, with_fit: bool) -> None:
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    values = [_value(r) for r in rows]
+    assert values == sorted(values, reverse=True)
+    for r in rows:
+        fit = Decimal(str(r["fit"])) if with_fit else Decimal(1)
+        exact = Decimal(r["amount"]) * Decimal(str(r["win_chance"])) * fit
+        assert abs(_value(r) - exact) <= Decimal("0.01")
+
+
+def test_demo_ranks_the_open_deals_by_amount_times_win_chance_times_the_synthetic_fit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    document = _json(capsys, "demo", "--deals", DEALS, "--format", "json", "--top", "5")
+    section = document["sections"]["priorities"]
+    rows = _rows(section)
+    assert len(rows) == 5
+    assert section["title"].startswith("Prioritised pipeline: the top 5 of ")
+    _check_ranked(rows, with_fit=True)
+    truth = sf.datasets.synthetic(
+        sf.presets.salesforce_standard(), int(DEALS), seed=2026, fit_effect=0
+    ).fit
+    assert all(r["fit"] == pytest.approx(truth[r["id"]]) for r in rows)
+    assert any("its stage's for every open deal" in n for n in section["notes"])
+    assert any(n.startswith("Fit: the synthetic data's own") for n in section["notes"])
+    assert main(["demo", "--deals", DEALS, "--top", "3"]) == 0
+    assert "Prioritised pipeline: the top 3 of " in capsys.readouterr().out
+
+
+def _snapshot_with(tmp_path: Path, data: sf.datasets.SyntheticData, **extra: list[str]) -> str:
+    snapshot, _, _ = _tables(tmp_path, data)
+    with open(snapshot, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for name, cells in extra.items():
+        for row, cell in zip(rows, cells, strict=True):
+            row[name] = cell
+    path = tmp_path / "with_fit.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return str(path)
+
+
+def test_a_report_on_a_csv_with_a_fit_column_ranks_by_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    fits = [f"{(i * 37 % 100) / 100:.2f}" for i in range(len(data.opportunities))]
+    path = _snapshot_with(tmp_path, data, fit=fits)
+    document = _json(capsys, "report", path, "--format", "json", "--top", "50")
+    section = document["sections"]["priorities"]
+    given = {o.id: float(f) for o, f in zip(data.opportunities, fits, strict=True)}
+    rows = _rows(section)
+    assert len(rows) == sum(1 for o in data.opportunities if o.is_open)
+    _check_ranked(rows, with_fit=True)
+    assert all(r["fit"] == given[r["id"]] for r in rows)
+    assert "Fit: the snapshot's fit column, a score in 0..1 per deal." in section["notes"]
+
+
+def test_a_bad_fit_cell_refuses_the_report_naming_its_line_and_deal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    fits = ["0.5"] * len(data.opportunities)
+    fits[3], fits[7], fits[8] = "1.5", "high", ""  # an empty cell is an unknown fit, not an error
+    path = _snapshot_with(tmp_path, data, fit=fits)
+    assert main(["report", path, "--format", "json"]) == 1
+    err = capsys.readouterr().err
+    assert f"got '1.5' @ line 5, column fit (deal '{data.opportunities[3].id}')" in err
+    assert f"got 'high' @ line 9, column fit (deal '{data.opportunities[7].id}')" in err
+    assert "line 10" not in err
+
+
+def test_without_a_fit_the_deals_rank_by_expected_value_and_a_note_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=data.opportunities, activities=data.activities))
+    section = _json(capsys, "report", str(path), "--format", "json")["sections"]["priorities"]
+    rows = _rows(section)
+    assert len(rows) == min(20, sum(1 for o in data.opportunities if o.is_open))
+    assert all(r["fit"] is None and r["grade"] is None for r in rows)
+    _check_ranked(rows, with_fit=False)
+    assert section["title"].endswith("open deals by amount × win chance (USD)")
+    assert any(n.startswith("No fit was given: ") for n in section["notes"])
+
+
+def test_a_fit_profile_assesses_each_deal_from_its_evidence_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _data()
+    levels = ["confirmed", "claimed", "", "none", "2"]
+    count = len(data.opportunities)
+    complexity = [levels[i % 5] for i in range(count)]
+    security = [levels[(i * 3) % 5] for i in range(count)]
+    path = _snapshot_with(tmp_path, data, fit_complexity=complexity, fit_security=security)
+    profile = tmp_path / "fit.yaml"
+    profile.write_text(
+        "name: Ours\ncriteria:\n  - {name: complexity, weight: 2}\n  - {name: security}\n",
+        encoding="utf-8",
+    )
+    args = ["report", path, "--fit-profile", str(profile), "--format", "json", "--top", "50"]
+    section = _json(capsys, *args)["sections"]["priorities"]
+    ours = sf.FitProfile(
+        name="Ours", criteria=[sf.FitCriterion("complexity", 2), sf.FitCriterion("security")]
+    )
+
+    def level(cell: str) -> str | int | None:
+        return int(cell) if cell.isdigit() else cell or None
+
+    expected = {
+        o.id: sf.assess_fit(ours, {"complexity": level(c), "security": level(s)}).score
+        for o, c, s in zip(data.opportunities, complexity, security, strict=True)
+    }
+    rows = _rows(section)
+    _check_ranked(rows, with_fit=True)
+    assert all(r["fit"] == pytest.approx(expected[r["id"]]) for r in rows)
+    assert "complexity: confirmed" in " ".join(r["reasons"] for r in rows)
+    security[2] = "maybe"
+    bad = _snapshot_with(tmp_path, data, fit_complexity=complexity, fit_security=security)
+    assert main(["report", bad, "--fit-profile", str(profile)]) == 1
+    assert "unknown level 'maybe'" in capsys.readouterr().err
+    json_file = tmp_path / "deals.json"
+    write_json(json_file, DataSet(opportunities=data.opportunities))
+    assert main(["report", str(json_file), "--fit-profile", str(profile)]) == 2
+    assert "--fit-profile reads fit_<criterion> columns" in capsys.readouterr().err

@@ -9,6 +9,8 @@ import salesflow as sf
 PUBLIC = [
     "Account",
     "AccountId",
+    "AccountPriorities",
+    "AccountPriority",
     "Activity",
     "ActivityId",
     "ActivityKind",
@@ -107,6 +109,7 @@ PUBLIC = [
     "opportunity_fit",
     "presets",
     "prioritise",
+    "prioritise_accounts",
     "risk_signals",
     "to_dict",
 ]

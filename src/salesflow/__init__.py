@@ -18,6 +18,8 @@ from salesflow import buyer, datasets, presets
 from salesflow.account import Account
 from salesflow.activity import Activity, ActivityKind
 from salesflow.buyer import (
+    AccountPriorities,
+    AccountPriority,
     BuyerProcess,
     BuyingPhase,
     Concern,
@@ -43,6 +45,7 @@ from salesflow.buyer import (
     assess_pursuit,
     opportunity_fit,
     prioritise,
+    prioritise_accounts,
     risk_signals,
 )
 from salesflow.columns import Columns
@@ -96,6 +99,8 @@ __version__ = "0.2.0"
 __all__ = [
     "Account",
     "AccountId",
+    "AccountPriorities",
+    "AccountPriority",
     "Activity",
     "ActivityId",
     "ActivityKind",
@@ -194,6 +199,7 @@ __all__ = [
     "opportunity_fit",
     "presets",
     "prioritise",
+    "prioritise_accounts",
     "risk_signals",
     "to_dict",
 ]

@@ -58,6 +58,7 @@ from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.buyer.priority import Priorities, Priority
 from salesflow.buyer.process import BuyerProcess
+from salesflow.buyer.prospect import AccountPriorities, AccountPriority
 from salesflow.buyer.qualification import QualificationElement, QualificationStatus, Scorecard
 from salesflow.contact import Contact
 from salesflow.engine.change import Move, StageChange
@@ -350,6 +351,8 @@ _LATER: dict[type[Any], tuple[str, ...]] = {
 
 _TYPES: tuple[type[Any], ...] = (
     Account,
+    AccountPriorities,
+    AccountPriority,
     Activity,
     BuyerProcess,
     BuyingPhase,

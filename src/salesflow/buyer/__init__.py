@@ -14,7 +14,8 @@ configurable object, after Liferay's sales-enablement material:
   and how well a prospect matches it;
 - :class:`Effort` and :func:`assess_pursuit`: pursuit economics and the
   walk-away decision;
-- :func:`prioritise`: the open deals ranked by amount × win chance × fit.
+- :func:`prioritise`: the open deals ranked by amount × win chance × fit;
+  :func:`prioritise_accounts`: prospects (accounts) ranked by fit.
 
 >>> import salesflow as sf
 >>> mapping = sf.presets.liferay_mapping()
@@ -42,6 +43,7 @@ from salesflow.buyer.mapping import ProcessMapping
 from salesflow.buyer.phase import BuyingPhase
 from salesflow.buyer.priority import Priorities, Priority, opportunity_fit, prioritise
 from salesflow.buyer.process import BuyerProcess
+from salesflow.buyer.prospect import AccountPriorities, AccountPriority, prioritise_accounts
 from salesflow.buyer.pursuit import PursuitAssessment, assess_pursuit
 from salesflow.buyer.qualification import (
     MEDDIC,
@@ -53,6 +55,8 @@ from salesflow.buyer.qualification import (
 from salesflow.buyer.signal import RiskSignal, risk_signals
 
 __all__ = [
+    "AccountPriorities",
+    "AccountPriority",
     "BuyerProcess",
     "BuyingPhase",
     "Concern",
@@ -80,5 +84,6 @@ __all__ = [
     "assess_pursuit",
     "opportunity_fit",
     "prioritise",
+    "prioritise_accounts",
     "risk_signals",
 ]

@@ -6,6 +6,12 @@ chance is the deal's probability (its stage's, or a deal score written into
 it); fit is :func:`~salesflow.buyer.assess_fit` against a
 :class:`~salesflow.buyer.FitProfile`, from evidence given per deal, the
 deal's confirmed facts, and its account's industry.
+
+Policies (salesflow's): a deal without an amount ranks after those with one,
+by win chance × fit; a deal whose fit is unknown (possible only where fits are
+given from outside, as in the CLI report) ranks after those with one, by
+``amount × win chance``, and its reasons say so: a missing fit is never taken
+as 0 nor as 1. Ties keep the input order.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
-__all__ = ["Priorities", "Priority", "opportunity_fit", "prioritise"]
+__all__ = ["Candidate", "Priorities", "Priority", "opportunity_fit", "prioritise", "rank"]
 
 Evidence = Mapping[str, str | int | None]
 _CENTS = Decimal("0.01")
@@ -77,8 +83,9 @@ class Priority:
         name: Its name.
         amount: Its amount, or ``None``.
         probability: Its win chance, 0..100.
-        fit: Its fit assessment.
-        value: ``amount × probability / 100 × fit score``, or ``None`` without an amount.
+        fit: Its fit assessment, or ``None`` when no fit is known.
+        value: ``amount × probability / 100 × fit score`` (without a fit,
+            ``amount × probability / 100``), or ``None`` without an amount.
         reasons: Why it ranks where it does.
     """
 
@@ -87,7 +94,7 @@ class Priority:
     name: str
     amount: Money | None
     probability: Decimal
-    fit: FitAssessment
+    fit: FitAssessment | None
     value: Money | None
     reasons: tuple[str, ...]
 
@@ -113,6 +120,31 @@ class Priorities:
     def __str__(self) -> str:
         return "\n".join(map(str, self.rows))
 
+    def to_rows(self) -> list[dict[str, object]]:
+        """One plain dictionary per row, for a dataframe (``polars.DataFrame(p.to_rows())``).
+
+        Amounts and values are :class:`~decimal.Decimal` with a ``currency``
+        column; ``fit`` and ``grade`` are ``None`` where no fit is known.
+
+        >>> Priorities(()).to_rows()
+        []
+        """
+        return [
+            {
+                "rank": p.rank,
+                "opportunity_id": p.opportunity_id,
+                "name": p.name,
+                "amount": None if p.amount is None else p.amount.amount,
+                "currency": None if p.amount is None else p.amount.currency,
+                "probability": p.probability,
+                "fit": None if p.fit is None else p.fit.score,
+                "grade": None if p.fit is None else p.fit.grade,
+                "value": None if p.value is None else p.value.amount,
+                "reasons": "; ".join(p.reasons),
+            }
+            for p in self.rows
+        ]
+
     def _repr_html_(self) -> str:
         body = [
             [
@@ -120,7 +152,7 @@ class Priorities:
                 p.name,
                 p.amount,
                 f"{p.probability}%",
-                f"{p.fit.score:.0%} ({p.fit.grade})",
+                "-" if p.fit is None else f"{p.fit.score:.0%} ({p.fit.grade})",
                 p.value,
                 "; ".join(p.reasons),
             ]
@@ -128,6 +160,94 @@ class Priorities:
         ]
         names = ["rank", "deal", "amount", "win chance", "fit", "value", "why"]
         return table_html("Prioritised pipeline", names, body)
+
+
+@attrs.frozen(kw_only=True)
+class Candidate:
+    """One open deal as the ranking reads it (what :func:`rank` takes).
+
+    Attributes:
+        id: The deal's id.
+        name: Its name.
+        stage: Its stage, for the reasons.
+        amount: Its amount, or ``None``.
+        probability: Its win chance, 0..100.
+        fit: Its fit, or ``None`` when unknown.
+    """
+
+    id: str
+    name: str
+    stage: str
+    amount: Money | None
+    probability: Decimal
+    fit: FitAssessment | None
+
+
+def _fit_reason(fit: FitAssessment | None, others_have_one: bool) -> str:
+    if fit is None:
+        after = ", after the deals with one" if others_have_one else ""
+        return f"no fit given: ranked by amount × win chance{after}"
+    if fit.reasons:
+        return str(fit)
+    return f"{fit.grade} fit ({fit.score:.0%}), from {fit.profile}"
+
+
+def rank(candidates: Iterable[Candidate], *, top: int | None = None) -> Priorities:
+    """Rank open deals by ``amount × win chance × fit`` (see the module's policies).
+
+    :func:`prioritise` reads opportunities into candidates; a report that has
+    its deals as rows (the CLI's) builds them itself and ranks them here.
+
+    Raises:
+        ValidationError: A bad ``top``.
+        CurrencyMismatchError: The amounts are in more than one currency.
+    """
+    _check_top(top)
+    deals = list(candidates)
+    currencies = sorted({c.amount.currency for c in deals if c.amount is not None})
+    if len(currencies) > 1:
+        raise CurrencyMismatchError(currencies[0], currencies[1], "rank")
+    any_fit = any(c.fit is not None for c in deals)
+    scored: list[tuple[tuple[int, int, Decimal], Candidate, Money | None]] = []
+    for deal in deals:
+        factor = Decimal(1) if deal.fit is None else Decimal(deal.fit.score)
+        chance = deal.probability / 100 * factor
+        value = None
+        if deal.amount is not None:
+            cents = (deal.amount.amount * chance).quantize(_CENTS)
+            value = Money(cents, deal.amount.currency)
+        order = -value.amount if value is not None else -chance
+        scored.append(((deal.amount is None, deal.fit is None, order), deal, value))
+    scored.sort(key=lambda item: item[0])
+    rows = []
+    for number, (_, deal, value) in enumerate(scored[:top], start=1):
+        reasons = [
+            f"win chance {deal.probability}% in {deal.stage}",
+            _fit_reason(deal.fit, any_fit),
+        ]
+        if deal.amount is None:
+            reasons.append("no amount: ranked after the deals with one")
+        rows.append(
+            Priority(
+                rank=number,
+                opportunity_id=deal.id,
+                name=deal.name,
+                amount=deal.amount,
+                probability=deal.probability,
+                fit=deal.fit,
+                value=value,
+                reasons=tuple(reasons),
+            )
+        )
+    return Priorities(tuple(rows))
+
+
+def _check_top(top: object) -> None:
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValidationError(
+            [Problem(f"expected a whole number >= 1, got {top!r}", "$.top")],
+            subject="prioritised pipeline",
+        )
 
 
 def prioritise(
@@ -172,11 +292,7 @@ def prioritise(
     >>> [(p.rank, p.name, str(p.value)) for p in ranked]
     [(1, 'Small, strong fit', '75,000.00 EUR'), (2, 'Big, poor fit', '8,333.33 EUR')]
     """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
-        raise ValidationError(
-            [Problem(f"expected a whole number >= 1, got {top!r}", "$.top")],
-            subject="prioritised pipeline",
-        )
+    _check_top(top)
     deals = list(opportunities)
     bad = [
         Problem(f"expected an Opportunity, got {type(o).__name__}", f"$.opportunities[{i}]")
@@ -186,42 +302,24 @@ def prioritise(
     if bad:
         raise ValidationError(bad, subject="prioritised pipeline")
     by_id = {a.id: a for a in accounts}
-    currencies = sorted({o.amount.currency for o in deals if o.is_open and o.amount is not None})
-    if len(currencies) > 1:
-        raise CurrencyMismatchError(currencies[0], currencies[1], "rank")
-    scored: list[tuple[tuple[int, Decimal], Opportunity, FitAssessment, Money | None]] = []
-    for opp in deals:
-        if not opp.is_closed:
-            fit = opportunity_fit(
-                profile,
-                opp,
-                evidence=(evidence or {}).get(str(opp.id)),
-                account=by_id.get(opp.account_id) if opp.account_id else None,
-                solution=(solutions or {}).get(str(opp.id)),
-            )
-            chance = opp.probability / 100 * Decimal(fit.score)
-            value = None
-            if opp.amount is not None:
-                cents = (opp.amount.amount * chance).quantize(_CENTS)
-                value = Money(cents, opp.amount.currency)
-            key = (0, -value.amount) if value is not None else (1, -chance)
-            scored.append((key, opp, fit, value))
-    scored.sort(key=lambda item: item[0])
-    rows = []
-    for rank, (_, opp, fit, value) in enumerate(scored[:top], start=1):
-        reasons = [f"win chance {opp.probability}% in {opp.stage}", str(fit)]
-        if opp.amount is None:
-            reasons.append("no amount: ranked after the deals with one")
-        rows.append(
-            Priority(
-                rank=rank,
-                opportunity_id=str(opp.id),
+    return rank(
+        (
+            Candidate(
+                id=str(opp.id),
                 name=opp.name,
+                stage=opp.stage,
                 amount=opp.amount,
                 probability=opp.probability,
-                fit=fit,
-                value=value,
-                reasons=tuple(reasons),
+                fit=opportunity_fit(
+                    profile,
+                    opp,
+                    evidence=(evidence or {}).get(str(opp.id)),
+                    account=by_id.get(opp.account_id) if opp.account_id else None,
+                    solution=(solutions or {}).get(str(opp.id)),
+                ),
             )
-        )
-    return Priorities(tuple(rows))
+            for opp in deals
+            if not opp.is_closed
+        ),
+        top=top,
+    )

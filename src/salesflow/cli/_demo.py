@@ -10,9 +10,16 @@ import click
 from salesflow.analytics import frames
 from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, calendar_from, emit
 from salesflow.cli._output import Output
+from salesflow.cli._priorities import TOP, Fits, given_fit
 from salesflow.cli._processes import load_process
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.datasets import synthetic
+
+DEMO_FIT = (
+    "the synthetic data's own, drawn uniformly in 0..1 with no effect on these deals' odds "
+    "(fit_effect=0, so the deals are those drawn without a fit): it shows how fit reorders the "
+    "list, not that fit predicts winning"
+)
 
 __all__ = ["demo"]
 
@@ -27,6 +34,14 @@ __all__ = ["demo"]
 )
 @click.option("--deals", default=400, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
+@click.option(
+    "--top",
+    default=TOP,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="How many deals the prioritised pipeline shows.",
+)
 @FISCAL_YEAR_START
 @FORMAT
 @HTML
@@ -36,6 +51,7 @@ def demo(
     process_name: str,
     deals: int,
     seed: int,
+    top: int,
     fiscal_year_start: int,
     calendar_file: str | None,
     fmt: str,
@@ -47,7 +63,8 @@ def demo(
     The deals are drawn by salesflow.datasets.synthetic through the real stage
     engine (seeded: the same options give the same report). The report: the
     pipeline by forecast category, the bridge over the last week, the funnel,
-    the win rate, at-risk deals with reasons, the open pipeline by the buyer's
+    the win rate, at-risk deals with reasons, the open deals to focus on first
+    (amount × win chance × the synthetic fit), the open pipeline by the buyer's
     buying phase, a Monte Carlo forecast of the quarter's closed-won revenue, and
     each rep's and team's attainment against a synthetic target with the chance
     of reaching it.
@@ -64,7 +81,8 @@ def demo(
 
     def make(step: Callable[[str], None]) -> Report:
         step("generating deals")
-        data = synthetic(process, deals, seed=seed)
+        data = synthetic(process, deals, seed=seed, fit_effect=0)
+        fits = {deal: given_fit(score, "the synthetic fit") for deal, score in data.fit.items()}
         tables = frames(data.opportunities, data.activities, process=process)
         return inspect(
             tables,
@@ -75,8 +93,10 @@ def demo(
             calendar=calendar,
             targets=data.targets(calendar.period_of(data.as_of.date())),
             hierarchy=data.teams,
+            fits=Fits(by_id=fits, source=DEMO_FIT),
+            top=top,
             step=step,
         )
 
-    report = build(out, 11, make)
+    report = build(out, 12, make)
     emit(out, report, fmt, html, html_static)

@@ -22,7 +22,9 @@ __all__ = ["as_csv", "as_json", "cell", "json_value", "print_report"]
 _RISKY = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
 
 
-_RATIOS = frozenset({"conversion", "from_first", "win_rate", "attainment", "p_hit", "pace"})
+_RATIOS = frozenset(
+    {"conversion", "from_first", "win_rate", "attainment", "p_hit", "pace", "win_chance", "fit"}
+)
 
 
 def cell(value: Any, column: str = "") -> str:

@@ -30,6 +30,8 @@ from salesflow.analytics.over_time import pipeline_over_time
 from salesflow.analytics.plots import plot_bridge, plot_funnel, plot_pipeline_over_time
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.cli._page import page_data, page_html
+from salesflow.cli._priorities import TOP, Fits, priorities_section
+from salesflow.cli._section import Section, covered
 from salesflow.fiscal import FiscalCalendar, Period
 from salesflow.forecasting import RevenueForecast, attainment, forecast_revenue
 from salesflow.hierarchy import Hierarchy
@@ -50,36 +52,6 @@ __all__ = [
 BRIDGE_DAYS = 7
 WEEKS = 12
 _OVER_TIME = ("Open Pipeline", "Commit Forecast", "Closed Won")
-
-
-@attrs.frozen(kw_only=True)
-class Section:
-    """One part of the report: a table with its title and what it rests on.
-
-    Attributes:
-        key: A short name (``summary``, ``bridge``, ...), also the JSON key.
-        title: What the table is.
-        columns: The column names.
-        rows: The rows, as dictionaries keyed by column.
-        notes: Policies and caveats, one sentence each (what the section
-            could not compute among them).
-        complete: False when the section left rows out or could not make a
-            check (``--strict`` then exits 1).
-        empty: True when the section rests on no data at all.
-        shown: How many rows a terminal table shows (``None``: all).
-        plot: Draws the section on a matplotlib ``Axes`` (from
-            :mod:`salesflow.analytics.plots`), for the HTML page.
-    """
-
-    key: str
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[Mapping[str, Any], ...]
-    notes: tuple[str, ...] = ()
-    complete: bool = True
-    empty: bool = False
-    shown: int | None = None
-    plot: Callable[[Any], Any] | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -140,16 +112,6 @@ def mapping_for(process: SalesProcess) -> ProcessMapping | None:
         if mapping.seller_process.name == process.name:
             return mapping
     return None
-
-
-def covered(section: Section, coverage: Coverage) -> Section:
-    """``section`` with the notes, completeness and emptiness of a result's ``coverage``."""
-    return attrs.evolve(
-        section,
-        notes=(*section.notes, *coverage.notes()),
-        complete=section.complete and coverage.complete,
-        empty=section.empty or coverage.empty,
-    )
 
 
 def _from_result(key: str, result: Result) -> Section:
@@ -379,6 +341,8 @@ def inspect(
     targets: Targets | None = None,
     hierarchy: Hierarchy | None = None,
     period: Period | None = None,
+    fits: Fits | None = None,
+    top: int = TOP,
     only: tuple[str, ...] | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> Report:
@@ -399,6 +363,9 @@ def inspect(
         hierarchy: Adds the attainment section, rolled up this tree.
         period: The forecast's and the attainment section's period (default: the
             quarter holding ``as_of``).
+        fits: Each deal's fit, for the prioritised pipeline (without it the
+            deals are ranked by expected value, and a note says so).
+        top: How many deals the prioritised pipeline shows.
         only: Compute only these sections (by their step names: ``"forecast"``,
             ``"attainment"``, ...), in the report's order.
         step: Called with each section's name before it is computed (progress).
@@ -406,7 +373,7 @@ def inspect(
     Returns:
         Summary by forecast category, the bridge over the last week (totals and
         the deals that moved), the pipeline over the last twelve weeks, the funnel, the win rate, at-risk deals, the
-        buyer-phase view (with a mapping) and the quarter's revenue forecast.
+        prioritised pipeline, the buyer-phase view (with a mapping) and the quarter's revenue forecast.
     """
     as_of = as_of.astimezone(timezone.utc)
     rebuilt = Coverage()
@@ -423,6 +390,7 @@ def inspect(
         ("funnel", lambda: _funnel(tables)),
         ("win rate", lambda: _from_result("win_rate", win_rate(tables))),
         ("at-risk deals", lambda: _risk(tables, as_of)),
+        ("priorities", lambda: priorities_section(tables, rates=rates, fits=fits, top=top)),
     ]
     if mapping is not None:
         plan.append(("buying phases", lambda: _phases(tables, mapping, rates)))

@@ -12,7 +12,9 @@ import click
 from salesflow.analytics import Rates, frames
 from salesflow.analytics._expr import EARLIEST, LATEST
 from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, calendar_from, emit
+from salesflow.cli._fit import read_fit_profile, read_fits
 from salesflow.cli._load import (
+    COLUMN_PRESETS,
     import_options,
     read_documents,
     read_tables,
@@ -21,6 +23,7 @@ from salesflow.cli._load import (
 )
 from salesflow.cli._output import Output
 from salesflow.cli._presets import DATA_PRESETS, read_preset
+from salesflow.cli._priorities import TOP
 from salesflow.cli._processes import load_mapping
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
@@ -199,6 +202,23 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     "or 'FY2027 P03' (default: the quarter holding the report's moment).",
 )
 @click.option(
+    "--top",
+    default=TOP,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="How many deals the prioritised pipeline shows.",
+)
+@click.option(
+    "--fit-profile",
+    "fit_profile_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A fit profile (JSON/TOML/YAML, as salesflow.dumps writes one): the prioritised "
+    "pipeline assesses each deal's fit from the snapshot's fit_<criterion> columns (evidence "
+    "levels such as none, claimed, confirmed). Without it a fit column (0..1) is used if the "
+    "snapshot has one.",
+)
+@click.option(
     "--strict",
     is_flag=True,
     help="Exit 1 when a section rests on no data or could not compute part of what it shows "
@@ -224,6 +244,8 @@ def report(
     team_levels: str | None,
     team_top: str | None,
     period: str | None,
+    top: int,
+    fit_profile_file: str | None,
     strict: bool,
     fmt: str,
     html: Path | None,
@@ -236,7 +258,10 @@ def report(
     or one CSV or Parquet snapshot with --history and --activities, named as
     --columns says. Records that cannot be read are listed on stderr and the
     exit status is 1; the report covers the rest. With --targets or --teams,
-    the report ends with each owner's and team's attainment.
+    the report ends with each owner's and team's attainment. The prioritised
+    pipeline ranks the open deals by amount × win chance × fit, the fit from a
+    fit column of the snapshot (0..1) or --fit-profile; without one, by
+    amount × win chance, and it says so.
     """
     only: tuple[str, ...] | None = ctx.meta.get("salesflow.only")
     if only is not None and targets_file is None and teams_file is None:
@@ -249,6 +274,17 @@ def report(
     calendar = calendar_from(fiscal_year_start, calendar_file)
     plans = read_plans(targets_file, teams_file, team_levels, team_top, calendar, period)
     options = reader_options(kwargs)
+    tabular = preset_name is not None or {Path(f).suffix.lower() for f in files} != {".json"}
+    if fit_profile_file is not None and not tabular:
+        raise click.UsageError(
+            "--fit-profile reads fit_<criterion> columns of a CSV or Parquet snapshot; "
+            "salesflow JSON has no such columns"
+        )
+    fit_profile = read_fit_profile(fit_profile_file) if fit_profile_file else None
+    if preset_name is not None:
+        id_column = DATA_PRESETS[preset_name].columns().source("snapshot", "id")
+    else:
+        id_column = COLUMN_PRESETS[kwargs["columns_name"]]().source("snapshot", "id")
     if preset_name is not None:
         if len(files) != 1:
             raise click.BadParameter("a preset reads one file", param_hint="'FILE'")
@@ -262,6 +298,11 @@ def report(
 
     def make(step: Callable[[str], None]) -> Report:
         step("reading")
+        fits = None
+        if tabular and len(files) == 1 and (only is None or "priorities" in only):
+            fits = read_fits(
+                files[0], id_column=id_column, profile=fit_profile, max_bytes=options["max_bytes"]
+            )
         if preset_name is not None:
             tables, history, end = read_preset(
                 preset_name, files[0], max_bytes=options["max_bytes"]
@@ -278,6 +319,8 @@ def report(
                 calendar=calendar,
                 step=step,
                 only=only,
+                fits=fits,
+                top=top,
                 **plans,
             )
         result.append(_read(files, kwargs, options))
@@ -294,10 +337,12 @@ def report(
             calendar=calendar,
             step=step,
             only=only,
+            fits=fits,
+            top=top,
             **plans,
         )
 
-    built = build(out, 12 if only is None else 1 + 2 * len(only), make)
+    built = build(out, 13 if only is None else 1 + 2 * len(only), make)
     emit(out, built, fmt, html, html_static)
     if histories:
         refused: Any = histories[0].refused

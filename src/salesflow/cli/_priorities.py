@@ -1,0 +1,159 @@
+"""The report's prioritised pipeline: the open deals to focus on, by amount × win chance × fit.
+
+The ranking is :func:`salesflow.buyer.priority.rank` (what
+:func:`salesflow.prioritise` ranks with); this module only reads the deals
+from the report's snapshot (so ``--as-of`` and ``--convert-to`` apply as in
+every section) and lays the ranking out as a section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesflow.analytics import Frames, Rates
+from salesflow.analytics._source import resolve
+from salesflow.buyer.fit import FitAssessment, fit_grade
+from salesflow.buyer.priority import Candidate, rank
+from salesflow.cli._page._deals import current, status
+from salesflow.cli._section import Section
+from salesflow.money import Money
+
+__all__ = ["PRIORITY_COLUMNS", "TOP", "Fits", "given_fit", "priorities_section"]
+
+TOP = 20
+"""How many deals the section shows unless ``--top`` says otherwise."""
+
+PRIORITY_COLUMNS = (
+    "rank",
+    "id",
+    "name",
+    "stage",
+    "amount",
+    "win_chance",
+    "fit",
+    "grade",
+    "value",
+    "reasons",
+)
+
+
+@attrs.frozen(kw_only=True)
+class Fits:
+    """Each deal's fit, and where the fits come from (said in the section's note).
+
+    Attributes:
+        by_id: Deal id → its fit; a deal not listed has no known fit.
+        source: Where the fits come from, e.g. ``"the snapshot's fit column"``.
+    """
+
+    by_id: Mapping[str, FitAssessment]
+    source: str
+
+
+def given_fit(score: float, source: str) -> FitAssessment:
+    """A fit given as a bare score in 0..1 (no criteria behind it), graded as assessments are.
+
+    >>> given_fit(0.8, "the fit column").grade
+    'strong'
+    """
+    return FitAssessment(profile=source, score=score, grade=fit_grade(score), reasons=())
+
+
+def _candidate(row: Mapping[str, Any], currency: str | None, fits: Fits | None) -> Candidate:
+    amount = row.get("_amount")
+    money = None
+    if amount is not None:
+        money = Money(Decimal(str(amount)), currency or row.get("currency") or "XXX")
+    deal = str(row["id"])
+    return Candidate(
+        id=deal,
+        name=str(row.get("name") or deal),
+        stage=str(row["stage"]),
+        amount=money,
+        probability=Decimal(str(row["probability"])),
+        fit=None if fits is None else fits.by_id.get(deal),
+    )
+
+
+def _chance_note(tables: Frames, rows: Sequence[Mapping[str, Any]]) -> str:
+    process = tables.process
+    if process is None:
+        return "Win chance: each deal's probability in the snapshot (not learned)."
+    defaults = {s.name: s.probability for s in process.stages}
+    own = sum(1 for r in rows if defaults.get(r["stage"]) == Decimal(str(r["probability"])))
+    which = (
+        "its stage's for every open deal"
+        if own == len(rows)
+        else f"its stage's for {own} of {len(rows)} open deals, one written into the deal "
+        "(an override or a deal score) for the others"
+    )
+    return f"Win chance: each deal's probability in the snapshot — {which}; not learned."
+
+
+def _fit_notes(fits: Fits | None, candidates: list[Candidate]) -> tuple[str, ...]:
+    if fits is None or not any(c.fit is not None for c in candidates):
+        given = "No fit was given" if fits is None else f"No open deal has a fit ({fits.source})"
+        return (
+            f"{given}: the deals are ranked by expected value (amount × win chance); a missing "
+            "fit is not taken as 0. Give the snapshot a fit column (0..1) or --fit-profile "
+            "with fit_<criterion> columns.",
+        )
+    unknown = sum(1 for c in candidates if c.fit is None)
+    notes = [f"Fit: {fits.source}."]
+    if unknown:
+        notes.append(
+            f"{unknown} open deal(s) have no fit: ranked after those with one, by amount × "
+            "win chance (a missing fit is not taken as 0)."
+        )
+    return tuple(notes)
+
+
+def priorities_section(
+    tables: Frames, *, rates: Rates | None, fits: Fits | None, top: int = TOP
+) -> Section:
+    """The top ``top`` open deals by amount × win chance × fit, with their reasons.
+
+    The win chance is a column of its own, so the reasons shown are the rest
+    (the fit, and the lack of an amount).
+    """
+    deals, currency = current(resolve(tables), rates)
+    open_rows = [r for r in deals if status(r) == 0]
+    usable = [r for r in open_rows if r.get("probability") is not None]
+    candidates = [_candidate(r, currency, fits) for r in usable]
+    ranked = rank(candidates, top=top)
+    stages = {c.id: c.stage for c in candidates}
+    rows = tuple(
+        {
+            "rank": p.rank,
+            "id": p.opportunity_id,
+            "name": p.name,
+            "stage": stages[p.opportunity_id],
+            "amount": None if p.amount is None else p.amount.amount,
+            "win_chance": float(p.probability) / 100,
+            "fit": None if p.fit is None else p.fit.score,
+            "grade": None if p.fit is None else p.fit.grade,
+            "value": None if p.value is None else p.value.amount,
+            "reasons": "; ".join(p.reasons[1:]),
+        }
+        for p in ranked
+    )
+    with_fit = any(c.fit is not None for c in candidates)
+    weighed = "amount × win chance × fit" if with_fit else "amount × win chance"
+    notes = [_chance_note(tables, usable), *_fit_notes(fits, candidates)]
+    left_out = len(open_rows) - len(usable)
+    if left_out:
+        notes.append(f"{left_out} open deal(s) without a probability left out.")
+    return Section(
+        key="priorities",
+        title=f"Prioritised pipeline: the top {len(rows)} of {len(candidates)} open deals by "
+        f"{weighed}" + (f" ({currency})" if currency else ""),
+        columns=PRIORITY_COLUMNS,
+        rows=rows,
+        notes=tuple(notes),
+        complete=not left_out,
+        empty=not open_rows,
+    )
