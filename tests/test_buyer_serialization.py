@@ -91,3 +91,25 @@ def test_enum_values_are_checked_with_the_known_ones_listed() -> None:
         ]
     else:  # pragma: no cover
         raise AssertionError("accepted")
+
+
+def test_a_fit_profile_written_by_hand_in_a_file_reads_its_weights_as_numbers(
+    tmp_path: Any,
+) -> None:
+    """Files are read digit for digit (decimals); a float field takes a finite decimal."""
+    import json
+
+    import pytest
+
+    from salesflow.files import read_document
+    from salesflow.serialization import from_dict
+
+    profile = sf.presets.liferay_fit()
+    path = tmp_path / "fit.json"
+    path.write_text(sf.dumps(profile))
+    assert from_dict(read_document(str(path)), sf.FitProfile) == profile
+    data = json.loads(sf.dumps(profile))
+    data["criteria"][0]["weight"] = "NaN"
+    path.write_text(json.dumps(data))
+    with pytest.raises(sf.ValidationError, match="weight"):
+        from_dict(read_document(str(path)), sf.FitProfile)

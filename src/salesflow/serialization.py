@@ -113,6 +113,10 @@ def _strict_bool(value: object, _: object) -> bool:
 
 
 def _strict_float(value: object, _: object) -> float:
+    # Documents read from files keep numbers digit for digit, as decimals: a
+    # finite one is a number here too (a fit weight written ``0.3``).
+    if isinstance(value, Decimal) and value.is_finite():
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Refused(f"expected a number, got {_kind(value)}")
     return float(value)

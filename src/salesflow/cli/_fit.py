@@ -36,19 +36,7 @@ def read_fit_profile(path: str) -> FitProfile:
         FileFormatError: Not a readable document.
         ValidationError: Not a valid fit profile, each problem at its path.
     """
-    data = _floats(read_document(path))
-    return from_dict(data, FitProfile, subject=f"fit profile {path}")
-
-
-def _floats(value: Any) -> Any:
-    """Decimals (how documents are read, digit for digit) as floats (a profile's weights)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: _floats(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_floats(v) for v in value]
-    return value
+    return from_dict(read_document(path), FitProfile, subject=f"fit profile {path}")
 
 
 def _table(path: str, max_bytes: int) -> tuple[list[str], list[Mapping[str, Any]], str]:
