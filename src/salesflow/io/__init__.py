@@ -43,6 +43,12 @@ from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_sta
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.versions import VALID_FROM, read_versions
 from salesflow.lead_rows import LEAD_COLUMNS, LEAD_HISTORY_COLUMNS, lead_rows, leads_from_rows
+from salesflow.line_item_rows import (
+    LINE_ITEM_COLUMNS,
+    LINE_ITEM_SCHEDULE_COLUMNS,
+    line_item_rows,
+    line_items_from_rows,
+)
 from salesflow.rows import COLUMNS, rows
 
 __all__ = [
@@ -53,6 +59,8 @@ __all__ = [
     "HUBSPOT_STAGE_IDS",
     "LEAD_COLUMNS",
     "LEAD_HISTORY_COLUMNS",
+    "LINE_ITEM_COLUMNS",
+    "LINE_ITEM_SCHEDULE_COLUMNS",
     "MAX_IMPORT_BYTES",
     "SALESFORCE_FIELDS",
     "SALESFORCE_LEAD_FIELDS",
@@ -67,6 +75,8 @@ __all__ = [
     "hubspot_stage_dates",
     "lead_rows",
     "leads_from_rows",
+    "line_item_rows",
+    "line_items_from_rows",
     "read_calendar",
     "read_csv",
     "read_field_history",
