@@ -27,6 +27,11 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.hubspot_line_items import (
+    HUBSPOT_DEAL_COLUMNS,
+    HUBSPOT_LINE_ITEM_FIELDS,
+    read_hubspot_line_items,
+)
 from salesflow.io.leads import (
     HUBSPOT_LEAD_FIELDS,
     SALESFORCE_LEAD_FIELDS,
@@ -54,8 +59,10 @@ from salesflow.rows import COLUMNS, rows
 __all__ = [
     "COLUMNS",
     "FIELD_NAMES",
+    "HUBSPOT_DEAL_COLUMNS",
     "HUBSPOT_FIELDS",
     "HUBSPOT_LEAD_FIELDS",
+    "HUBSPOT_LINE_ITEM_FIELDS",
     "HUBSPOT_STAGE_IDS",
     "LEAD_COLUMNS",
     "LEAD_HISTORY_COLUMNS",
@@ -83,6 +90,7 @@ __all__ = [
     "read_hierarchy",
     "read_hubspot_csv",
     "read_hubspot_leads",
+    "read_hubspot_line_items",
     "read_json",
     "read_jsonl",
     "read_parquet",
