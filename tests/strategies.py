@@ -749,6 +749,18 @@ def line_items(draw: st.DrawFn, currency: st.SearchStrategy[str] = CURRENCIES) -
     )
 
 
+@st.composite
+def opportunities_with_lines(draw: st.DrawFn) -> sf.Opportunity:
+    """An opportunity (any process, amounts from lines or not) with 0-4 lines in one currency."""
+    opp = draw(opportunities())
+    code = draw(CURRENCIES)
+    lines = draw(
+        st.lists(line_items(currency=st.just(code)), max_size=4, unique_by=lambda line: line.id)
+    )
+    opp.replace_line_items(lines, at=opp.created_at + timedelta(days=400))
+    return opp
+
+
 ANY_OBJECT = st.one_of(
     money(),
     line_items(),

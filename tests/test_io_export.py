@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import salesflow as sf
 from salesflow.io import (
     DataSet,
+    line_items_from_rows,
     read_csv,
     read_json,
     read_jsonl,
@@ -25,7 +26,7 @@ from salesflow.io import (
     write_jsonl,
     write_parquet,
 )
-from tests.strategies import AWARE, DATES, DECIMALS, TEXT
+from tests.strategies import AWARE, DATES, DECIMALS, TEXT, opportunities_with_lines
 
 SFDC = sf.presets.salesforce_standard()
 START = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
@@ -168,7 +169,10 @@ def test_activities_are_a_table_of_their_own() -> None:
 def test_wrong_items_or_tables_raise_salesflow_errors() -> None:
     with pytest.raises(sf.ValidationError, match="expected Opportunity"):
         write_csv(io.StringIO(), [1])
-    with pytest.raises(sf.ValidationError, match="snapshot, history, activities or contact_roles"):
+    with pytest.raises(
+        sf.ValidationError,
+        match="snapshot, history, activities, contact_roles, line_items or line_item_schedules",
+    ):
         write_csv(io.StringIO(), [], table="deals")  # type: ignore[arg-type]
     with pytest.raises(sf.FileFormatError):
         write_csv("/nonexistent/dir/x.csv", [])
@@ -193,6 +197,53 @@ def test_parquet_round_trips_the_snapshot_and_history(tmp_path: Path) -> None:
     assert result.refused == ()
     assert rows(result.opportunities) == rows(opps)
     assert rows(result.opportunities, table="history") == rows(opps, table="history")
+
+
+def _with_lines() -> list[sf.Opportunity]:
+    opp = SFDC.open(name="A", id="o-1", close_date=date(2026, 1, 1), at=START)
+    care = sf.LineItem(
+        product="=Care",
+        quantity=3,
+        unit_price=sf.Money("33.33", "USD"),
+        discount="2.5",
+        billing_frequency="monthly",
+        term_months=12,
+        service_date=date(2026, 2, 1),
+        id="l-1",
+    ).with_revenue_schedule(installments=2)
+    opp.replace_line_items([care], at=START)
+    return [opp]
+
+
+def test_line_items_and_their_installments_are_written_beside_the_snapshot() -> None:
+    opps = _with_lines()
+    lines = _csv_text(opps, "line_items").splitlines()
+    assert lines[0].split(",") == list(sf.analytics.LINE_ITEM_COLUMNS)
+    assert lines[1] == (
+        "o-1,l-1,'=Care,,,3,33.33,,2.5,97.49025,USD,2026-02-01,monthly,12,1169.88300,1169.88300"
+    )
+    steps = _csv_text(opps, "line_item_schedules").splitlines()
+    assert steps[1:] == ["o-1,l-1,1,2026-02-01,48.74,,USD", "o-1,l-1,2,2026-03-01,48.75025,,USD"]
+    out = io.StringIO()
+    assert write_jsonl(out, opps, table="line_item_schedules") == 2
+    assert json.loads(out.getvalue().splitlines()[1])["revenue"] == "48.75025"
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(opportunities_with_lines(), max_size=3, unique_by=lambda o: o.id))
+def test_parquet_line_item_tables_read_back_into_equal_lines(
+    tmp_path_factory: pytest.TempPathFactory, opps: list[sf.Opportunity]
+) -> None:
+    pl = pytest.importorskip("polars", reason="Parquet needs the analytics extra")
+    folder = tmp_path_factory.mktemp("lines")
+    write_parquet(folder / "l.parquet", opps, table="line_items")
+    write_parquet(folder / "s.parquet", opps, table="line_item_schedules")
+    back = line_items_from_rows(
+        pl.read_parquet(folder / "l.parquet").rows(named=True),
+        pl.read_parquet(folder / "s.parquet").rows(named=True),
+    )
+    # Decimals come back at their column's scale: equal lines, not always the same digits.
+    assert back == [(o.id, line) for o in opps for line in o.line_items]
 
 
 def test_a_decimal_too_long_for_parquet_is_a_salesflow_error() -> None:

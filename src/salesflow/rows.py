@@ -1,4 +1,4 @@
-"""The tables of the contract as plain rows: snapshot, history, activities, contact roles.
+"""The tables of the contract as plain rows: snapshot, history, activities, contact roles, line items.
 
 One ``dict`` per row, keyed by salesflow's column names
 (:data:`salesflow.columns.SNAPSHOT_COLUMNS` and its siblings), holding Python
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from salesflow.activity import Activity
 from salesflow.columns import (
@@ -35,18 +35,24 @@ from salesflow.columns import (
     Table,
 )
 from salesflow.errors import Problem, ValidationError
+from salesflow.line_item_rows import LINE_ITEM_COLUMNS, LINE_ITEM_SCHEDULE_COLUMNS, line_item_rows
 from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
-__all__ = ["COLUMNS", "rows"]
+__all__ = ["COLUMNS", "RowTable", "rows"]
+
+RowTable = Table | Literal["line_items", "line_item_schedules"]
+"""A table :func:`rows` writes: one of the four, or one of the two line item tables."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "snapshot": SNAPSHOT_COLUMNS,
     "history": HISTORY_COLUMNS,
     "activities": ACTIVITY_COLUMNS,
     "contact_roles": CONTACT_ROLE_COLUMNS,
+    "line_items": LINE_ITEM_COLUMNS,
+    "line_item_schedules": LINE_ITEM_SCHEDULE_COLUMNS,
 }
-"""Each table's columns, in order."""
+"""Each table's columns, in order (the line item tables: :mod:`salesflow.line_item_rows`)."""
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -136,14 +142,16 @@ def _activity(activity: Activity) -> dict[str, Any]:
     }
 
 
-def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, Any]]:
-    """One table's rows from opportunities (snapshot, history, contact roles) or activities.
+def rows(items: Iterable[Any], *, table: RowTable = "snapshot") -> list[dict[str, Any]]:
+    """One table's rows from opportunities (snapshot, history, contact roles, line items) or activities.
 
     Args:
         items: Opportunities for ``snapshot``, ``history`` (history rows are
-            oldest first per opportunity) and ``contact_roles``, activities for
-            ``activities``.
-        table: ``"snapshot"``, ``"history"``, ``"activities"`` or ``"contact_roles"``.
+            oldest first per opportunity), ``contact_roles``, ``line_items`` and
+            ``line_item_schedules`` (as :func:`~salesflow.line_item_rows.line_item_rows`
+            writes them), activities for ``activities``.
+        table: ``"snapshot"``, ``"history"``, ``"activities"``, ``"contact_roles"``,
+            ``"line_items"`` or ``"line_item_schedules"``.
 
     Returns:
         The rows, each with every column of the table, in order.
@@ -155,7 +163,8 @@ def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, A
         raise ValidationError(
             [
                 Problem(
-                    f"expected snapshot, history, activities or contact_roles, got {table!r}",
+                    f"expected {', '.join(list(COLUMNS)[:-1])} or {list(COLUMNS)[-1]}, "
+                    f"got {table!r}",
                     "$.table",
                 )
             ],
@@ -180,4 +189,8 @@ def rows(items: Iterable[Any], *, table: Table = "snapshot") -> list[dict[str, A
         return [row for o in listed for row in _history(o)]
     if table == "contact_roles":
         return [row for o in listed for row in _contact_roles(o)]
+    if table == "line_items":
+        return line_item_rows(listed)
+    if table == "line_item_schedules":
+        return line_item_rows(listed, table="schedules")
     return [_activity(a) for a in listed]

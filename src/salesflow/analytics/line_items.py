@@ -1,4 +1,7 @@
-"""The line_items table: one row per line item of every opportunity."""
+"""The line_items table: one row per line item of every opportunity.
+
+Its columns and rows are :mod:`salesflow.line_item_rows`' (the table form of line items).
+"""
 
 from __future__ import annotations
 
@@ -7,61 +10,21 @@ from typing import Any
 
 from salesflow.analytics._require import require
 from salesflow.errors import Problem, ValidationError
+from salesflow.line_item_rows import (
+    LINE_ITEM_COLUMNS,
+    LINE_ITEM_SCHEDULE_COLUMNS,
+    line_item_rows,
+)
 from salesflow.opportunity import Opportunity
 
-__all__ = ["LINE_ITEM_COLUMNS", "line_item_rows", "line_items_table"]
-
-LINE_ITEM_COLUMNS = (
-    "opportunity_id",
-    "line_id",
-    "product",
-    "product_family",
-    "product_code",
-    "quantity",
-    "unit_price",
-    "list_price",
-    "discount",
-    "total_price",
-    "currency",
-    "service_date",
-    "billing_frequency",
-    "term_months",
-    "arr",
-    "tcv",
-)
-"""The columns of the line_items table, in order."""
+__all__ = [
+    "LINE_ITEM_COLUMNS",
+    "line_item_rows",
+    "line_item_schedules_table",
+    "line_items_table",
+]
 
 _DECIMALS = ("quantity", "unit_price", "list_price", "discount", "total_price", "arr", "tcv")
-
-
-def line_item_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
-    """One plain row per line item (decimals as ``Decimal``), in :data:`LINE_ITEM_COLUMNS`."""
-    found = []
-    for opp in opportunities:
-        for line in opp.line_items:
-            found.append(
-                {
-                    "opportunity_id": opp.id,
-                    "line_id": line.id,
-                    "product": line.product,
-                    "product_family": line.product_family,
-                    "product_code": line.product_code,
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price.amount,
-                    "list_price": None if line.list_price is None else line.list_price.amount,
-                    "discount": line.discount,
-                    "total_price": line.total_price.amount,
-                    "currency": line.currency,
-                    "service_date": line.service_date,
-                    "billing_frequency": (
-                        None if line.billing_frequency is None else line.billing_frequency.value
-                    ),
-                    "term_months": line.term_months,
-                    "arr": line.arr.amount,
-                    "tcv": line.tcv.amount,
-                }
-            )
-    return found
 
 
 def _scale(rows: list[dict[str, Any]], name: str) -> int:
@@ -94,4 +57,18 @@ def line_items_table(opportunities: Iterable[Opportunity]) -> Any:
     schema: dict[str, Any] = dict.fromkeys(LINE_ITEM_COLUMNS, pl.String)
     schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in _DECIMALS})
     schema.update(service_date=pl.Date, term_months=pl.Int64)
+    return pl.DataFrame(rows, schema=schema)
+
+
+def line_item_schedules_table(opportunities: Iterable[Opportunity]) -> Any:
+    """The installments of ``opportunities``' lines as a Polars frame (one row each, exact decimals).
+
+    Raises:
+        ValidationError: Something that is not an Opportunity (with its place).
+    """
+    pl = require("polars")
+    rows = line_item_rows(opportunities, table="schedules")
+    schema: dict[str, Any] = dict.fromkeys(LINE_ITEM_SCHEDULE_COLUMNS, pl.String)
+    schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in ("revenue", "quantity")})
+    schema.update(sequence=pl.Int64, schedule_date=pl.Date)
     return pl.DataFrame(rows, schema=schema)

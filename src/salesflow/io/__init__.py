@@ -27,6 +27,11 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.hubspot_line_items import (
+    HUBSPOT_DEAL_COLUMNS,
+    HUBSPOT_LINE_ITEM_FIELDS,
+    read_hubspot_line_items,
+)
 from salesflow.io.leads import (
     HUBSPOT_LEAD_FIELDS,
     SALESFORCE_LEAD_FIELDS,
@@ -43,16 +48,26 @@ from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_sta
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.versions import VALID_FROM, read_versions
 from salesflow.lead_rows import LEAD_COLUMNS, LEAD_HISTORY_COLUMNS, lead_rows, leads_from_rows
+from salesflow.line_item_rows import (
+    LINE_ITEM_COLUMNS,
+    LINE_ITEM_SCHEDULE_COLUMNS,
+    line_item_rows,
+    line_items_from_rows,
+)
 from salesflow.rows import COLUMNS, rows
 
 __all__ = [
     "COLUMNS",
     "FIELD_NAMES",
+    "HUBSPOT_DEAL_COLUMNS",
     "HUBSPOT_FIELDS",
     "HUBSPOT_LEAD_FIELDS",
+    "HUBSPOT_LINE_ITEM_FIELDS",
     "HUBSPOT_STAGE_IDS",
     "LEAD_COLUMNS",
     "LEAD_HISTORY_COLUMNS",
+    "LINE_ITEM_COLUMNS",
+    "LINE_ITEM_SCHEDULE_COLUMNS",
     "MAX_IMPORT_BYTES",
     "SALESFORCE_FIELDS",
     "SALESFORCE_LEAD_FIELDS",
@@ -67,12 +82,15 @@ __all__ = [
     "hubspot_stage_dates",
     "lead_rows",
     "leads_from_rows",
+    "line_item_rows",
+    "line_items_from_rows",
     "read_calendar",
     "read_csv",
     "read_field_history",
     "read_hierarchy",
     "read_hubspot_csv",
     "read_hubspot_leads",
+    "read_hubspot_line_items",
     "read_json",
     "read_jsonl",
     "read_parquet",

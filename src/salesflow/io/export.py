@@ -1,9 +1,10 @@
-"""Writing salesflow data: lossless JSON, and the four tables as JSON Lines, CSV, Parquet.
+"""Writing salesflow data: lossless JSON, and the tables as JSON Lines, CSV, Parquet.
 
 JSON (:func:`write_json`) is salesflow's own document format: an object, a
 list, or a :class:`DataSet`, read back exactly by :func:`read_json`. The
 table writers write the rows of :func:`salesflow.io.rows`: the snapshot,
-history, activity and contact-role tables. Write all four to keep what the
+history, activity and contact-role tables, and the line item and schedule
+tables of :mod:`salesflow.line_item_rows`. Write them all to keep what the
 tables hold; the buyer's side of a deal (confirmed facts, initiation, warning
 signs, qualification, pursuit) has no column, and a snapshot write that leaves
 some out says so with a :class:`~salesflow.LossWarning`.
@@ -43,7 +44,6 @@ import attrs
 from salesflow._atomic import atomic_file
 from salesflow.account import Account
 from salesflow.activity import Activity
-from salesflow.columns import Table
 from salesflow.contact import Contact
 from salesflow.errors import (
     FileFormatError,
@@ -54,7 +54,7 @@ from salesflow.errors import (
 )
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, json_value, name_of
 from salesflow.opportunity import Opportunity
-from salesflow.rows import COLUMNS, rows
+from salesflow.rows import COLUMNS, RowTable, rows
 from salesflow.serialization import SCHEMA_VERSION, dumps, from_dict, to_dict
 
 __all__ = ["DataSet", "read_json", "write_csv", "write_json", "write_jsonl", "write_parquet"]
@@ -80,7 +80,7 @@ def _listed(items: Iterable[Any]) -> Any:
     return list(items)
 
 
-def _warn_lost(listed: Sequence[Any], table: Table) -> None:
+def _warn_lost(listed: Sequence[Any], table: RowTable) -> None:
     """Warn (:class:`~salesflow.LossWarning`) when the snapshot leaves out what a deal holds."""
     if table != "snapshot":
         return
@@ -226,14 +226,17 @@ def _safe(value: Any, *, neutralise: bool) -> str:
 
 
 def write_csv(
-    target: Source, items: Iterable[Any], *, table: Table = "snapshot", neutralise: bool = True
+    target: Source, items: Iterable[Any], *, table: RowTable = "snapshot", neutralise: bool = True
 ) -> int:
     """Write one of the tables as CSV (UTF-8, a header row, CRLF line ends).
 
     Args:
         target: A path, or a file open for text (open it with ``newline=""``).
-        items: Opportunities (``snapshot``, ``history``, ``contact_roles``) or activities.
-        table: Which table.
+        items: Opportunities (``snapshot``, ``history``, ``contact_roles``,
+            ``line_items``, ``line_item_schedules``) or activities.
+        table: Which table; write ``line_items`` and ``line_item_schedules``
+            beside the snapshot to keep the deals' products (one row per line,
+            one per installment keyed by ``opportunity_id`` and ``line_id``).
         neutralise: Prefix text cells that a spreadsheet would run as a formula with ``'``.
 
     Returns:
@@ -261,7 +264,7 @@ def _json_default(value: Any) -> str:
     return str(value)  # Decimal: its exact text
 
 
-def write_jsonl(target: Source, items: Iterable[Any], *, table: Table = "snapshot") -> int:
+def write_jsonl(target: Source, items: Iterable[Any], *, table: RowTable = "snapshot") -> int:
     """Write one of the tables as JSON Lines: one object per row.
 
     Decimals are written as strings (exact), dates and times in ISO 8601.
@@ -278,11 +281,23 @@ def write_jsonl(target: Source, items: Iterable[Any], *, table: Table = "snapsho
     return len(found)
 
 
+def _frame(listed: list[Any], table: RowTable) -> Any:
+    from salesflow.analytics.frames import frames
+    from salesflow.analytics.line_items import line_item_schedules_table, line_items_table
+
+    if table == "line_items":
+        return line_items_table(listed)
+    if table == "line_item_schedules":
+        return line_item_schedules_table(listed)
+    tables = frames([], listed) if table == "activities" else frames(listed)
+    return getattr(tables, table)
+
+
 def write_parquet(
     target: str | os.PathLike[str] | IO[bytes],
     items: Iterable[Any],
     *,
-    table: Table = "snapshot",
+    table: RowTable = "snapshot",
 ) -> int:
     """Write one of the tables as Parquet, typed (decimals, dates, UTC times).
 
@@ -300,14 +315,11 @@ def write_parquet(
     from salesflow.analytics._require import require
 
     require("polars")
-    from salesflow.analytics.frames import frames
-
     listed = _listed(items)
     rows(listed, table=table)  # the same checks as the other writers
     _warn_lost(listed, table)
     try:
-        tables = frames([], listed) if table == "activities" else frames(listed)
-        frame = getattr(tables, table)
+        frame = _frame(listed, table)
         if isinstance(target, (str, os.PathLike)):
             with atomic_file(target, "wb") as handle:
                 frame.write_parquet(handle)
