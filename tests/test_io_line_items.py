@@ -58,3 +58,20 @@ def test_lines_are_attached_and_every_refusal_names_its_field() -> None:
     sneakers = opp.line_items[0]
     assert sum(s.revenue for s in sneakers.schedule if s.revenue) == sneakers.total_price
     assert sf.loads(sf.dumps(opp), sf.Opportunity) == opp
+
+
+def test_a_deal_whose_amount_comes_from_its_lines_refuses_them_naming_why() -> None:
+    import attrs
+
+    (opp,) = opportunities()
+    computed = attrs.evolve(opp, amount=None, amount_from_lines=True)
+    result = read_salesforce_line_items(
+        io.StringIO(LINES), opportunities=[computed], schedules=io.StringIO(SCHEDULES)
+    )
+    assert result.opportunities == (computed,)  # nothing half-attached
+    reasons = {r.id: r.reason for r in result.refused}
+    assert "deal '006A' cannot take its lines" in reasons["L1"]
+    assert "deal '006A' cannot take its lines" in reasons["L2"]
+    assert "no line item 'L1' was taken" in reasons["S1"]
+    for kind in ("OpportunityLineItem", "OpportunityLineItemSchedule"):
+        assert result.read[kind] == result.taken[kind] + result.refused_count(kind)

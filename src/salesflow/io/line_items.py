@@ -152,26 +152,33 @@ def read_salesforce_line_items(
     read = 0
     currencies: dict[str, str] = {}
     owner: dict[str, str] = {}
+    records_of: dict[str, list[Refusal]] = {}
     for number, row, problems in records:
         read += 1
         cells = _Cells(row or {})
         cells.problems.extend(problems)
         line = _line(cells, opps, lines, currency)
+        record = Refusal(
+            source=name, kind=_LINE, record=number, id=cells.text("Id"), problems=cells.problems
+        )
         if line is None:
-            refused.append(
-                Refusal(
-                    source=name,
-                    kind=_LINE,
-                    record=number,
-                    id=cells.text("Id"),
-                    problems=cells.problems,
-                )
-            )
+            refused.append(record)
             continue
         oid = cells.text("OpportunityId") or ""
         lines.setdefault(oid, []).append(line)
+        records_of.setdefault(oid, []).append(record)
         currencies[line.id] = line.currency
         owner[line.id] = oid
+    for oid in list(lines):  # a deal that cannot take its lines refuses them, naming why
+        try:
+            attrs.evolve(opps[oid], line_items=(*opps[oid].line_items, *lines[oid]))
+        except ValidationError as exc:  # e.g. a deal whose amount is computed from its lines
+            reason = "; ".join(p.message for p in exc.problems)
+            problem = Problem(f"deal {oid!r} cannot take its lines: {reason}", "$.OpportunityId")
+            refused.extend(attrs.evolve(r, problems=[problem]) for r in records_of[oid])
+            for line in lines.pop(oid):
+                del currencies[line.id], owner[line.id]
+    refused.sort(key=lambda r: r.record)
     read_counts = {_LINE: read}
     taken = {_LINE: sum(len(v) for v in lines.values())}
     if schedules is not None:
