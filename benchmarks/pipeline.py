@@ -67,13 +67,19 @@ def generate(n_opps: int, n_rows: int, seed: int, folder: Path, *, chunks: int =
     if chunks > 1:
         for k in range(chunks):
             part = n_opps // chunks
-            _generate(part, n_rows // chunks, seed + k, folder, first=k * part, part=k)
+            _generate(part, n_rows // chunks, seed + k, folder, first_id=k * part, part=k)
         return
     _generate(n_opps, n_rows, seed, folder)
 
 
 def _generate(
-    n_opps: int, n_rows: int, seed: int, folder: Path, *, first: int = 0, part: int | None = None
+    n_opps: int,
+    n_rows: int,
+    seed: int,
+    folder: Path,
+    *,
+    first_id: int = 0,
+    part: int | None = None,
 ) -> None:
     import polars as pl
 
@@ -125,7 +131,7 @@ def _generate(
     probability = np.array([int(s.probability) for s in PROCESS.stages])
     category = np.array([s.forecast_category.value for s in PROCESS.stages])
     owners = np.array([f"rep-{i:02d}" for i in range(50)])
-    ids = pl.Series("opportunity_id", opp + first).cast(pl.String).str.zfill(8)
+    ids = pl.Series("opportunity_id", opp + first_id).cast(pl.String).str.zfill(8)
     ids = ("O" + ids).rename("opportunity_id")
     history = pl.DataFrame(
         {
