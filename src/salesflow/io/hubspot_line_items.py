@@ -27,17 +27,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
 
 from salesflow.errors import FileFormatError, Problem, ValidationError, shorten
+from salesflow.io._cell_reader import CellReader
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows
 from salesflow.io.result import ImportResult, Refusal
 from salesflow.line_item import BillingFrequency, LineItem
-from salesflow.money import Money, to_decimal
+from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 
 __all__ = ["HUBSPOT_DEAL_COLUMNS", "HUBSPOT_LINE_ITEM_FIELDS", "read_hubspot_line_items"]
@@ -68,15 +68,16 @@ _PERIOD = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.IGNORE
 _FREQUENCIES = {member.value: member for member in BillingFrequency}
 
 
-class _Cells:
+class _Cells(CellReader):
     """One record's cells, looked up by any spelling of a property, and its problems."""
 
     def __init__(self, row: Mapping[str, str]) -> None:
+        super().__init__()
         self.row = {k.casefold().strip(): (k, v) for k, v in row.items()}
-        self.problems: list[Problem] = []
 
-    def column(self, field: str) -> tuple[str, str | None]:
-        """The first non-empty cell of ``field`` (and its column), or its first name and None."""
+    def column(self, *fields: str) -> tuple[str, str | None]:
+        """The first non-empty cell of a field (and its column), or its first name and None."""
+        (field,) = fields
         return self.first(*HUBSPOT_LINE_ITEM_FIELDS[field])
 
     def first(self, *names: str) -> tuple[str, str | None]:
@@ -85,33 +86,6 @@ class _Cells:
             if value.strip():
                 return spelled, value.strip()
         return names[0], None
-
-    def text(self, field: str) -> str | None:
-        return self.column(field)[1]
-
-    def decimal(self, field: str, *, required: bool = False) -> Decimal | None:
-        column, value = self.column(field)
-        if value is None:
-            if required:
-                self.problems.append(Problem("required field missing", f"$.{column}"))
-            return None
-        try:
-            return to_decimal(value, path=f"$.{column}")
-        except ValidationError as exc:
-            self.problems.extend(exc.problems)
-            return None
-
-    def day(self, field: str) -> date | None:
-        column, value = self.column(field)
-        if value is None:
-            return None
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            self.problems.append(
-                Problem(f"expected a date (YYYY-MM-DD), got {shorten(value)}", f"$.{column}")
-            )
-            return None
 
     def frequency(self) -> BillingFrequency | None:
         column, value = self.column("billing_frequency")

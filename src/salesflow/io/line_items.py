@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import attrs
 
-from salesflow.errors import Problem, ValidationError, shorten
+from salesflow.errors import Problem, ValidationError
+from salesflow.io._cell_reader import CellReader
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows
 from salesflow.io.result import ImportResult, Refusal
 from salesflow.line_item import LineItem
-from salesflow.money import Money, to_decimal
+from salesflow.money import Money
 from salesflow.opportunity import Opportunity
 from salesflow.schedule import Installment
 
@@ -23,48 +23,19 @@ _LINE = "OpportunityLineItem"
 _SCHEDULE = "OpportunityLineItemSchedule"
 
 
-def _first(cells: dict[str, str], *names: str) -> tuple[str, str | None]:
-    """The first non-empty cell among ``names`` (and its column), or the first name and None."""
-    for name in names:
-        value = cells.get(name, "").strip()
-        if value:
-            return name, value
-    return names[0], None
+class _Cells(CellReader):
+    """One record's cells, by their exact column names."""
 
-
-class _Cells:
     def __init__(self, cells: dict[str, str]) -> None:
+        super().__init__()
         self.cells = cells
-        self.problems: list[Problem] = []
 
-    def decimal(self, *names: str, required: bool = False) -> Decimal | None:
-        column, value = _first(self.cells, *names)
-        if value is None:
-            if required:
-                self.problems.append(Problem("required field missing", f"$.{column}"))
-            return None
-        try:
-            return to_decimal(value, path=f"$.{column}")
-        except ValidationError as exc:
-            self.problems.extend(exc.problems)
-            return None
-
-    def day(self, *names: str, required: bool = False) -> date | None:
-        column, value = _first(self.cells, *names)
-        if value is None:
-            if required:
-                self.problems.append(Problem("required field missing", f"$.{column}"))
-            return None
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            self.problems.append(
-                Problem(f"expected a date (YYYY-MM-DD), got {shorten(value)}", f"$.{column}")
-            )
-            return None
-
-    def text(self, *names: str) -> str | None:
-        return _first(self.cells, *names)[1]
+    def column(self, *names: str) -> tuple[str, str | None]:
+        for name in names:
+            value = self.cells.get(name, "").strip()
+            if value:
+                return name, value
+        return names[0], None
 
 
 def _schedules(
