@@ -1,4 +1,4 @@
-"""The line_items table: one row per line item of every opportunity."""
+"""The line_items and installments tables: one row per line item, one per installment."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from salesflow.analytics._require import require
 from salesflow.errors import Problem, ValidationError
 from salesflow.opportunity import Opportunity
 
-__all__ = ["LINE_ITEM_COLUMNS", "line_item_rows", "line_items_table"]
+__all__ = [
+    "INSTALLMENT_COLUMNS",
+    "LINE_ITEM_COLUMNS",
+    "installment_rows",
+    "installments_table",
+    "line_item_rows",
+    "line_items_table",
+]
 
 LINE_ITEM_COLUMNS = (
     "opportunity_id",
@@ -30,6 +37,21 @@ LINE_ITEM_COLUMNS = (
     "tcv",
 )
 """The columns of the line_items table, in order."""
+
+INSTALLMENT_COLUMNS = (
+    "opportunity_id",
+    "line_id",
+    "schedule_date",
+    "revenue",
+    "quantity",
+    "currency",
+)
+"""The columns of the installments table (Salesforce's ``OpportunityLineItemSchedule``), in order.
+
+One row per installment of a line's schedule (:mod:`salesflow.schedule`):
+``revenue`` is null for a quantity-only installment, ``quantity`` for a
+revenue-only one; ``currency`` is the line's.
+"""
 
 _DECIMALS = ("quantity", "unit_price", "list_price", "discount", "total_price", "arr", "tcv")
 
@@ -64,6 +86,23 @@ def line_item_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]
     return found
 
 
+def installment_rows(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
+    """One plain row per installment of every line's schedule, in :data:`INSTALLMENT_COLUMNS`."""
+    return [
+        {
+            "opportunity_id": opp.id,
+            "line_id": line.id,
+            "schedule_date": step.on,
+            "revenue": None if step.revenue is None else step.revenue.amount,
+            "quantity": step.quantity,
+            "currency": line.currency,
+        }
+        for opp in opportunities
+        for line in opp.line_items
+        for step in line.schedule
+    ]
+
+
 def _scale(rows: list[dict[str, Any]], name: str) -> int:
     scale = 0
     for row in rows:
@@ -94,4 +133,26 @@ def line_items_table(opportunities: Iterable[Opportunity]) -> Any:
     schema: dict[str, Any] = dict.fromkeys(LINE_ITEM_COLUMNS, pl.String)
     schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in _DECIMALS})
     schema.update(service_date=pl.Date, term_months=pl.Int64)
+    return pl.DataFrame(rows, schema=schema)
+
+
+def installments_table(opportunities: Iterable[Opportunity]) -> Any:
+    """The installments table of ``opportunities`` as a Polars frame (exact decimal columns).
+
+    Raises:
+        ValidationError: Something that is not an Opportunity (with its place).
+    """
+    pl = require("polars")
+    opps = list(opportunities)
+    problems = [
+        Problem(f"expected an Opportunity, got {type(o).__name__}", f"$.opportunities[{i}]")
+        for i, o in enumerate(opps)
+        if not isinstance(o, Opportunity)
+    ]
+    if problems:
+        raise ValidationError(problems, subject="installments_table()")
+    rows = installment_rows(opps)
+    schema: dict[str, Any] = dict.fromkeys(INSTALLMENT_COLUMNS, pl.String)
+    schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in ("revenue", "quantity")})
+    schema.update(schedule_date=pl.Date)
     return pl.DataFrame(rows, schema=schema)
