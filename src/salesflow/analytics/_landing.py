@@ -43,10 +43,11 @@ def period_rows(
     grain: Unit,
     span: Period | None,
 ) -> tuple[dict[str, list[str]], list[tuple[date, str, int]], list[str]]:
-    """Rows (key → period, one per installment) for the keys found; the keys with no period; unknown frequencies."""
-    columns: dict[str, list[str]] = {n: [] for n in (*KEYS, "period", "start", "end")}
+    """For the keys found: rows (key, period, how many entries land in it); keys with days of no period; unknown frequencies."""
+    landed: dict[tuple[date, str, int, Period], int] = {}
     outside: list[tuple[date, str, int]] = []
     unknown: set[str] = set()
+    seen: dict[date, Period | None] = {}
     for day, frequency, term in keys:
         days = landing_days(day, frequency, term)
         if days is None:
@@ -55,15 +56,23 @@ def period_rows(
         for when in days:
             if span is not None and not span.start <= when <= span.end:
                 continue
-            try:
-                found = calendar.period_of(when, grain)
-            except ValidationError:  # a listed calendar without this day
+            if when not in seen:  # many keys share days: each day is looked up once
+                try:
+                    seen[when] = calendar.period_of(when, grain)
+                except ValidationError:  # a listed calendar without this day
+                    seen[when] = None
+            found = seen[when]
+            if found is None:
                 outside.append((day, frequency, term))
                 continue
-            start, end = found.start.isoformat(), found.end.isoformat()
-            values = (day.isoformat(), frequency, str(term), found.label, start, end)
-            for name, value in zip(columns, values, strict=True):
-                columns[name].append(value)
+            key = (day, frequency, term, found)
+            landed[key] = landed.get(key, 0) + 1
+    columns: dict[str, list[str]] = {n: [] for n in (*KEYS, "period", "start", "end", "times")}
+    for (day, frequency, term, found), times in landed.items():
+        start, end = found.start.isoformat(), found.end.isoformat()
+        values = (day.isoformat(), frequency, str(term), found.label, start, end, str(times))
+        for name, value in zip(columns, values, strict=True):
+            columns[name].append(value)
     return columns, outside, sorted(unknown)
 
 
@@ -71,4 +80,5 @@ def typed_periods(table: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     return table.with_columns(
         *(nw.col(c).str.to_date("%Y-%m-%d") for c in ("day", "start", "end")),
         nw.col("term").cast(nw.Int64),
+        nw.col("times").cast(nw.Int64),
     )

@@ -238,7 +238,7 @@ def revenue_by_period(
         mine = mine.filter(nw.col("currency") == nw.lit(currency))
     gaps: list[Gap] = []
     money_scale = _scale(lines.collect_schema(), "total_price")
-    pieces: list[nw.LazyFrame[Any]] = []
+    scheduled_rows: nw.LazyFrame[Any] | None = None
     names = ["opportunity_id", "line_id", "currency", *keys]
     if tables.installments is None:
         gaps.append(
@@ -269,14 +269,12 @@ def revenue_by_period(
             )
         )
         scheduled = earned.select("opportunity_id", "line_id").unique()
-        pieces.append(
-            mine.join(earned, on=["opportunity_id", "line_id"], how="inner").select(
-                *names,
-                nw.col("schedule_date").alias("day"),
-                nw.lit("").alias("frequency"),
-                nw.lit(0).cast(nw.Int64).alias("term"),
-                nw.col("revenue"),
-            )
+        scheduled_rows = mine.join(earned, on=["opportunity_id", "line_id"], how="inner").select(
+            *names,
+            nw.col("schedule_date").alias("day"),
+            nw.lit("").alias("frequency"),
+            nw.lit(0).cast(nw.Int64).alias("term"),
+            nw.col("revenue"),
         )
         unscheduled = mine.join(scheduled, on=["opportunity_id", "line_id"], how="anti")
     recurring: nw.Expr = nw.lit(value=False)
@@ -289,25 +287,26 @@ def revenue_by_period(
             "no revenue schedule and no service date",
         )
     )
-    pieces.append(
-        unscheduled.filter(~nw.col("service_date").is_null()).select(
-            *names,
-            nw.col("service_date").alias("day"),
-            nw.when(recurring)
-            .then(nw.col("billing_frequency").cast(nw.String))
-            .otherwise(nw.lit(""))
-            .alias("frequency"),
-            nw.when(recurring)
-            .then(nw.col("term_months").cast(nw.Int64))
-            .otherwise(nw.lit(0).cast(nw.Int64))
-            .alias("term"),
-            nw.col("total_price").alias("revenue"),
-        )
+    placed_lines = unscheduled.filter(~nw.col("service_date").is_null()).select(
+        *names,
+        nw.col("service_date").alias("day"),
+        nw.when(recurring)
+        .then(nw.col("billing_frequency").cast(nw.String))
+        .otherwise(nw.lit(""))
+        .alias("frequency"),
+        nw.when(recurring)
+        .then(nw.col("term_months").cast(nw.Int64))
+        .otherwise(nw.lit(0).cast(nw.Int64))
+        .alias("term"),
+        nw.col("total_price").alias("revenue"),
     )
     money = nw.Decimal(38, money_scale)
-    placed = nw.concat(
-        [p.with_columns(nw.col("revenue").cast(money)) for p in pieces], how="vertical"
-    )
+    placed_lines = placed_lines.with_columns(nw.col("revenue").cast(money))
+    parts = [placed_lines]
+    if scheduled_rows is not None:
+        scheduled_rows = scheduled_rows.with_columns(nw.col("revenue").cast(money))
+        parts.append(scheduled_rows)
+    placed = nw.concat(parts, how="vertical") if len(parts) > 1 else placed_lines
     found = placed.select(KEYS).unique().collect(backend="polars").rows()
     rows, outside, unknown = period_rows(found, chosen, grain, span)
     if unknown:
@@ -329,14 +328,30 @@ def revenue_by_period(
             )
         )
     periods = typed_periods(small_table(placed, rows))
-    per_line = (
-        placed.join(periods, on=KEYS, how="inner")
-        .group_by("period", "start", "end", *keys, "currency", "opportunity_id", "line_id")
-        .agg(nw.col("revenue").sum())
-    )
-    table = (
-        per_line.group_by("period", "start", "end", *keys, "currency")
+    where = ["period", "start", "end", *keys, "currency"]
+    # Other lines: one key each, so lines of one key are added up before the join.
+    by_key = (
+        placed_lines.group_by(*KEYS, *keys, "currency")
         .agg(nw.col("revenue").sum(), nw.len().cast(nw.Int64).alias("lines"))
+        .join(periods, on=KEYS, how="inner")
+        .group_by(*where)
+        .agg((nw.col("revenue") * nw.col("times")).sum(), nw.col("lines").sum())
+    )
+    partial = [by_key]
+    if scheduled_rows is not None:
+        # Installments: one row each; a line's several rows in one period count it once.
+        partial.append(
+            scheduled_rows.join(periods, on=KEYS, how="inner")
+            .group_by(*where, "opportunity_id", "line_id")
+            .agg(nw.col("revenue").sum())
+            .group_by(*where)
+            .agg(nw.col("revenue").sum(), nw.len().cast(nw.Int64).alias("lines"))
+        )
+    same = [nw.col("revenue").cast(money), nw.col("lines").cast(nw.Int64)]
+    table = (
+        nw.concat([t.with_columns(*same) for t in partial], how="vertical")
+        .group_by(*where)
+        .agg(nw.col("revenue").sum().cast(money), nw.col("lines").sum().cast(nw.Int64))
         .sort(["start", *keys, "currency"], nulls_last=True)
     )
     pending.append(_no_data(table, deals))
