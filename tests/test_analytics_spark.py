@@ -75,3 +75,35 @@ def test_each_metric_on_spark_gives_the_polars_result(
     native = compute(on).to_frame()
     assert type(native).__module__.startswith("pyspark")
     assert backends.rows_of(native) == backends.rows_of(compute(polars).to_frame())
+
+
+def test_the_arr_bridge_on_spark_equals_the_bridge_of_the_objects(spark: Any) -> None:
+    from datetime import date
+
+    from tests.test_arr import BRIDGE_DEALS
+
+    tables = analytics.frames(BRIDGE_DEALS)
+    on = analytics.Frames(
+        on_spark(spark, tables.snapshot), line_items=on_spark(spark, tables.line_items)
+    )
+    window = {"start": date(2026, 1, 1), "end": date(2026, 3, 31)}
+    assert analytics.arr_bridge(on, **window) == analytics.arr_bridge(BRIDGE_DEALS, **window)
+
+
+def test_revenue_by_period_on_spark_gives_the_result_of_the_objects(spark: Any) -> None:
+    from tests.test_analytics_backends import rows_of
+    from tests.test_revenue import DEALS
+
+    tables = analytics.frames(DEALS)
+    on = analytics.Frames(
+        on_spark(spark, tables.snapshot),
+        line_items=on_spark(spark, tables.line_items),
+        installments=on_spark(spark, tables.installments),
+    )
+    for options in ({}, {"grain": "quarter", "by": "owner", "currency": "USD"}):
+        got = analytics.revenue_by_period(on, **options)
+        native = got.to_frame()
+        assert type(native).__module__.startswith("pyspark")
+        expected = analytics.revenue_by_period(DEALS, **options)
+        assert rows_of(native) == rows_of(expected.to_frame())
+        assert got.coverage == expected.coverage

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesflow as sf
-from salesflow.analytics import arr_bridge, by_product, frames
+from salesflow.analytics import Frames, arr_bridge, by_product, frames
 from salesflow.deal_type import find_deal_type
+
+pl = pytest.importorskip("polars")
 
 AT = datetime(2025, 1, 1, tzinfo=timezone.utc)
 PROCESS = sf.presets.salesforce_standard()
@@ -149,3 +152,99 @@ def test_the_per_type_presets_serialise_losslessly() -> None:
     for make in sf.presets.RECURRING_PRESETS.values():
         process = make()
         assert sf.loads(sf.dumps(process), sf.SalesProcess) == process
+
+
+# ------------------------------------------------------------------ every backend
+
+BRIDGE_DEALS = [
+    won("a", "New Business", date(2025, 12, 1), subscription("1000")),
+    won("b", "New Business", date(2026, 1, 10), subscription("500.25"), subscription("0.50")),
+    won("c", "Existing Business", date(2026, 2, 1), subscription("200")),
+    won("d", "Downsell", date(2026, 2, 2), subscription("-100")),
+    won("e", "Churn", date(2026, 3, 3), subscription("300")),
+    won("f", "Renewal", date(2026, 3, 4), subscription("1000")),
+    won("g", None, date(2026, 4, 1), subscription("999")),
+]
+
+
+def on_backend(tables: Any, backend: str) -> Any:
+    from tests.test_analytics_backends import BACKENDS
+
+    make = BACKENDS[backend]
+    return Frames(make(tables.snapshot), line_items=make(tables.line_items))
+
+
+@pytest.mark.parametrize("backend", ["polars-lazy", "pandas", "pyarrow", "duckdb"])
+def test_the_bridge_on_every_backend_equals_the_bridge_of_the_objects(backend: str) -> None:
+    expected = arr_bridge(BRIDGE_DEALS, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    got = arr_bridge(
+        on_backend(frames(BRIDGE_DEALS), backend), start=date(2026, 1, 1), end=date(2026, 3, 31)
+    )
+    assert got == expected
+    assert [str(m) for _, m in got.lines()] == [str(m) for _, m in expected.lines()]
+    assert got.ending == sf.Money("1300.75", "USD") and got.adds_up()
+
+
+@pytest.mark.parametrize("backend", ["polars", "duckdb"])
+def test_the_bridge_without_its_moves_has_the_same_totals(backend: str) -> None:
+    tables = on_backend(frames(BRIDGE_DEALS), backend)
+    full = arr_bridge(tables, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    totals = arr_bridge(tables, start=date(2026, 1, 1), end=date(2026, 3, 31), moves=False)
+    assert totals.moves == () and len(full.moves) == 5
+    assert totals.lines() == full.lines()
+
+
+@pytest.mark.parametrize("backend", ["polars", "pandas", "duckdb"])
+def test_the_bridge_on_frames_refuses_what_it_refuses_on_objects(backend: str) -> None:
+    euro = sf.LineItem(
+        product="Platform",
+        quantity=1,
+        unit_price=sf.Money("10", "EUR"),
+        billing_frequency="annually",
+        term_months=12,
+    )
+    mixed = frames([*BRIDGE_DEALS, won("h", None, date(2026, 1, 2), euro)])
+    with pytest.raises(sf.CurrencyMismatchError, match=r"EUR.*USD"):
+        arr_bridge(on_backend(mixed, backend), start=date(2026, 1, 1), end=date(2026, 3, 31))
+    odd = frames([*BRIDGE_DEALS, won("x", "Mystery", date(2026, 1, 5), subscription("1"))])
+    with pytest.raises(sf.ValidationError, match=r"unknown deal type 'Mystery' @ \$\['x'\]"):
+        arr_bridge(on_backend(odd, backend), start=date(2026, 1, 1), end=date(2026, 1, 31))
+    with pytest.raises(sf.ValidationError, match=r"the deal has no type @ \$\['g'\]\.type"):
+        arr_bridge(
+            on_backend(frames(BRIDGE_DEALS), backend),
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
+            untyped=None,
+        )
+
+
+def test_a_won_deal_without_a_close_date_is_refused_by_name() -> None:
+    tables = frames(BRIDGE_DEALS)
+    snapshot = tables.snapshot.with_columns(
+        pl.when(pl.col("id") == "c").then(None).otherwise(pl.col(c)).alias(c)
+        for c in ("close_date", "closed_on")
+    )
+    with pytest.raises(sf.ValidationError, match=r"without closed_on or close_date @ \$\['c'\]"):
+        arr_bridge(
+            Frames(snapshot, line_items=tables.line_items),
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
+        )
+
+
+def test_float_arr_in_whole_cents_is_exact_and_finer_floats_are_refused() -> None:
+    tables = frames(BRIDGE_DEALS)
+    lines = tables.line_items.with_columns(pl.col("arr").cast(pl.Float64))
+    got = arr_bridge(
+        Frames(tables.snapshot, line_items=lines), start=date(2026, 1, 1), end=date(2026, 3, 31)
+    )
+    assert got == arr_bridge(BRIDGE_DEALS, start=date(2026, 1, 1), end=date(2026, 3, 31))
+    finer = lines.with_columns(pl.col("arr") + 0.001)
+    with pytest.raises(
+        sf.ValidationError, match=r"more than two decimal places .* @ \$\.line_items\.arr"
+    ):
+        arr_bridge(
+            Frames(tables.snapshot, line_items=finer),
+            start=date(2026, 1, 1),
+            end=date(2026, 1, 31),
+        )

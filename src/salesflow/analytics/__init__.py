@@ -54,11 +54,12 @@ from salesflow.analytics.leads import (  # noqa: E402
     lead_conversion,
     lead_funnel,
 )
-from salesflow.analytics.line_items import LINE_ITEM_COLUMNS  # noqa: E402
+from salesflow.analytics.line_items import INSTALLMENT_COLUMNS, LINE_ITEM_COLUMNS  # noqa: E402
 from salesflow.analytics.over_time import PipelineOverTime, pipeline_over_time  # noqa: E402
 from salesflow.analytics.products import ProductTotals, by_product  # noqa: E402
 from salesflow.analytics.rates import Rates  # noqa: E402
 from salesflow.analytics.result import Result  # noqa: E402
+from salesflow.analytics.revenue import RevenueByPeriod, revenue_by_period  # noqa: E402
 from salesflow.analytics.risk import FLAGS, AtRisk, at_risk  # noqa: E402
 from salesflow.analytics.slippage import Slippage, slippage  # noqa: E402
 from salesflow.analytics.summary import Summary, SummaryLine, pipeline_summary  # noqa: E402
@@ -78,6 +79,7 @@ from salesflow.columns import Columns  # noqa: E402
 __all__ = [
     "AMOUNT_LIMIT",
     "FLAGS",
+    "INSTALLMENT_COLUMNS",
     "LINE_ITEM_COLUMNS",
     "MOVEMENTS",
     "MOVEMENT_FROM",
@@ -107,6 +109,7 @@ __all__ = [
     "ProductTotals",
     "Rates",
     "Result",
+    "RevenueByPeriod",
     "Slippage",
     "Summary",
     "SummaryLine",
@@ -135,6 +138,7 @@ __all__ = [
     "pipeline_as_of",
     "pipeline_over_time",
     "pipeline_summary",
+    "revenue_by_period",
     "sales_velocity",
     "slippage",
     "time_in_stage",

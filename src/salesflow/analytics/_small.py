@@ -23,7 +23,8 @@ def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.La
         values = ", ".join("(" + ", ".join(text(v) for v in row) + ")" for row in rows)
         if not values:
             values = "(" + ", ".join("CAST(NULL AS VARCHAR)" for _ in names) + ")"
-        sql = f"SELECT * FROM (VALUES {values}) AS v({', '.join(names)})"
+        quoted = ", ".join('"' + n.replace('"', '""') + '"' for n in names)  # "end" is SQL
+        sql = f"SELECT * FROM (VALUES {values}) AS v({quoted})"
         table: nw.LazyFrame[Any] = nw.from_native(native.query("_salesflow_rows", sql)).lazy()
         return table.filter(~nw.col(names[0]).is_null())
     if implementation.is_spark_like():

@@ -16,7 +16,7 @@ import attrs
 
 from salesflow.activity import Activity
 from salesflow.analytics._require import require
-from salesflow.analytics.line_items import line_items_table
+from salesflow.analytics.line_items import installments_table, line_items_table
 from salesflow.buyer.mapping import ProcessMapping
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
@@ -59,6 +59,9 @@ class Frames:
             under ``(no owner)``.
         line_items: One row per line item (Salesforce's OpportunityLineItem
             shape; see :mod:`salesflow.analytics.line_items`).
+        installments: One row per installment of a line's schedule
+            (Salesforce's OpportunityLineItemSchedule shape; see
+            :data:`~salesflow.analytics.INSTALLMENT_COLUMNS`).
     """
 
     snapshot: Any = None
@@ -71,6 +74,7 @@ class Frames:
     mapping: ProcessMapping | None = attrs.field(default=None, kw_only=True)
     hierarchy: Hierarchy | None = attrs.field(default=None, kw_only=True)
     line_items: Any = attrs.field(default=None, kw_only=True)
+    installments: Any = attrs.field(default=None, kw_only=True)
 
     def __repr__(self) -> str:
         names = ["snapshot", "history", "activities"]
@@ -303,4 +307,5 @@ def frames(
         process=process,
         hierarchy=hierarchy,
         line_items=line_items_table(opps),
+        installments=installments_table(opps),
     )

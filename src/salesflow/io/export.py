@@ -283,12 +283,12 @@ def write_jsonl(target: Source, items: Iterable[Any], *, table: RowTable = "snap
 
 def _frame(listed: list[Any], table: RowTable) -> Any:
     from salesflow.analytics.frames import frames
-    from salesflow.analytics.line_items import line_item_schedules_table, line_items_table
+    from salesflow.analytics.line_items import installments_table, line_items_table
 
     if table == "line_items":
         return line_items_table(listed)
     if table == "line_item_schedules":
-        return line_item_schedules_table(listed)
+        return installments_table(listed)
     tables = frames([], listed) if table == "activities" else frames(listed)
     return getattr(tables, table)
 
