@@ -16,6 +16,9 @@ def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.La
     implementation = like.implementation
     native = like.to_native()
     if implementation is nw.Implementation.DUCKDB:
+        scanned = _duckdb_arrow(native, columns)
+        if scanned is not None:
+            return scanned
 
         def text(value: str) -> str:
             return "'" + value.replace("'", "''") + "'"
@@ -39,3 +42,31 @@ def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.La
     if implementation is nw.Implementation.POLARS:
         return nw.from_native(frame.lazy())
     return nw.from_native(frame).lazy(backend=implementation)
+
+
+def _duckdb_arrow(native: Any, columns: dict[str, list[str]]) -> nw.LazyFrame[Any] | None:
+    """The table as an Arrow table on ``native``'s connection, or ``None`` where that fails.
+
+    DuckDB finds a Python variable named in a query (a replacement scan) and
+    the relation keeps the Arrow table it reads: 100,000 rows bind in well
+    under a second, where a ``VALUES`` list of that size takes DuckDB tens of
+    seconds. A connection with replacement scans turned off, or a table of
+    the same name in the user's database (its columns differ), falls back to
+    ``VALUES``.
+    """
+    import pyarrow as pa
+
+    # Read by its name in the query below (DuckDB's replacement scan).
+    _salesflow_small_table = pa.table(
+        {name: pa.array(values, type=pa.string()) for name, values in columns.items()}
+    )
+    try:
+        relation = native.query("_salesflow_rows", "SELECT * FROM _salesflow_small_table")
+    except Exception:  # replacement scans off, or any refusal: the VALUES path
+        return None
+    if list(relation.columns) != list(columns) or any(
+        str(kind) != "VARCHAR" for kind in relation.types
+    ):
+        return None
+    found: nw.LazyFrame[Any] = nw.from_native(relation).lazy()
+    return found
