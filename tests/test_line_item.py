@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -261,3 +262,28 @@ def test_the_schema_refuses_what_the_reader_refuses() -> None:
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, sf.LineItem.json_schema())
+
+
+@given(
+    months=st.sampled_from([1, 3, 6, 12]),
+    periods=st.integers(min_value=1, max_value=5),
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_a_recurring_line_lands_its_price_once_a_billing_period_adding_up_to_its_tcv(
+    months: int, periods: int, day: date
+) -> None:
+    frequency = {1: "monthly", 3: "quarterly", 6: "per_six_months", 12: "annually"}[months]
+    line = sf.LineItem(
+        product="Seats",
+        quantity=Decimal(3),
+        unit_price=sf.Money("10.00", "USD"),
+        service_date=day,
+        billing_frequency=frequency,
+        term_months=months * periods,
+    )
+    landed = line.revenue_by_date()
+    assert landed[0][0] == day
+    assert len(landed) == periods
+    assert sum((m for _, m in landed), sf.Money("0", "USD")) == line.tcv
+    undated = attrs.evolve(line, service_date=None)
+    assert undated.revenue_by_date() == [(None, line.tcv)]

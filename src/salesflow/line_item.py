@@ -20,6 +20,7 @@ from salesflow.schedule import (
     Installment,
     ScheduleMethod,
     SchedulePeriod,
+    billing_dates,
     schedule_quantity,
     schedule_revenue,
 )
@@ -299,12 +300,26 @@ class LineItem:
         return self.service_date
 
     def revenue_by_date(self) -> list[tuple[date | None, Money]]:
-        """When the line's revenue lands: its revenue installments, else the total on the service date."""
+        """When the line's revenue lands, as :func:`salesflow.analytics.revenue_by_period` places it.
+
+        Its revenue installments on their days; else, for a recurring line,
+        its price on the first day of each billing period of its term from its
+        service date (they add up to :attr:`tcv`); else its total on the
+        service date. Without a service date the day is ``None`` (a recurring
+        line's whole :attr:`tcv`).
+        """
         scheduled: list[tuple[date | None, Money]] = [
             (s.on, s.revenue) for s in self.schedule if s.revenue is not None
         ]
         if scheduled:
             return scheduled
+        if self.billing_frequency is not None and self.term_months:
+            if self.service_date is None:
+                return [(None, self.tcv)]
+            days = billing_dates(
+                self.service_date, self.billing_frequency.months, self.term_months
+            )
+            return [(day, self.total_price) for day in days]
         return [(self.service_date, self.total_price)]
 
     def _repr_html_(self) -> str:

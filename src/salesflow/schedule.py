@@ -26,6 +26,7 @@ __all__ = [
     "Installment",
     "ScheduleMethod",
     "SchedulePeriod",
+    "billing_dates",
     "installment_dates",
     "schedule_quantity",
     "schedule_revenue",
@@ -119,6 +120,18 @@ def _add_months(start: date, months: int) -> date:
     year, month = divmod(index, 12)
     day = min(start.day, calendar.monthrange(year, month + 1)[1])
     return date(year, month + 1, day)
+
+
+def billing_dates(start: date, every_months: int, term_months: int) -> list[date]:
+    """The first day of each billing period of a term: ``term_months // every_months`` days.
+
+    Months are counted from ``start`` each time, as :func:`installment_dates`
+    counts them (a term starting on 31 January bills on 28 or 29 February).
+
+    >>> billing_dates(date(2026, 1, 31), 3, 12)
+    [datetime.date(2026, 1, 31), datetime.date(2026, 4, 30), datetime.date(2026, 7, 31), datetime.date(2026, 10, 31)]
+    """
+    return [_add_months(start, k * every_months) for k in range(term_months // every_months)]
 
 
 def installment_dates(

@@ -17,7 +17,7 @@ import narwhals as nw
 from salesflow.errors import ValidationError
 from salesflow.fiscal import FiscalCalendar, Period, Unit
 from salesflow.line_item import BillingFrequency
-from salesflow.schedule import _add_months
+from salesflow.schedule import billing_dates
 
 __all__ = ["KEYS", "landing_days", "period_rows", "typed_periods"]
 
@@ -34,7 +34,7 @@ def landing_days(day: date, frequency: str, term: int) -> list[date] | None:
     months = _MONTHS.get(frequency)
     if months is None:
         return None
-    return [_add_months(day, k * months) for k in range(term // months)]
+    return billing_dates(day, months, term)
 
 
 def period_rows(
