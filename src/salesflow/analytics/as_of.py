@@ -51,12 +51,19 @@ def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.Lazy
     """
     history = inputs.table("history", needs=(*_STATE, "close_date"))
     rows = history.filter(nw.col("at") <= nw.lit(moment))
-    for column in inputs.history_order:
-        if history.implementation.is_polars():
-            rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
-        else:  # a lazy engine: an aggregate and a join, which it runs better than a window
-            newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
-            rows = rows.join(newest, on=["opportunity_id", column], how="inner")
+    order = inputs.history_order
+    if history.implementation is nw.Implementation.DUCKDB:
+        # Each column's last value in time order, one aggregation (DuckDB's
+        # ``last(x ORDER BY at)``): half the time of an aggregate and a join.
+        kept = [c for c in rows.collect_schema().names() if c not in ("opportunity_id", ROW)]
+        rows = rows.group_by("opportunity_id").agg(nw.col(c).last(order_by=order) for c in kept)
+    else:
+        for column in order:
+            if history.implementation.is_polars():
+                rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
+            else:  # Spark has no ordered last: an aggregate and a join, better than a window
+                newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
+                rows = rows.join(newest, on=["opportunity_id", column], how="inner")
     latest = rows.drop(ROW, strict=False)
     return latest.with_columns(*_flags(process)).rename({"opportunity_id": "id"})
 
