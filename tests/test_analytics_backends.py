@@ -509,3 +509,17 @@ def test_totals_past_the_amount_limit_are_weighted_exactly_on_every_backend(back
     assert (
         rows_of(pipeline_summary(Frames(made(snapshot), process=PROCESS)).to_frame()) == expected
     )
+
+
+def test_only_columns_whose_type_can_reach_the_amount_limit_are_read_for_it() -> None:
+    """DECIMAL(p, s) holds less than 10**(p - s): the type alone says whether to look."""
+    import narwhals as nw
+
+    from salesflow.analytics._source import _may_pass_the_limit
+
+    assert not _may_pass_the_limit(nw.Decimal(18, 2))
+    assert not _may_pass_the_limit(nw.Decimal(28, 2))  # below 10**26 by its type
+    assert _may_pass_the_limit(nw.Decimal(29, 2))
+    assert _may_pass_the_limit(nw.Decimal(38, 2))
+    assert _may_pass_the_limit(nw.Float64())
+    assert not _may_pass_the_limit(nw.Int64())

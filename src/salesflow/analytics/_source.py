@@ -243,11 +243,7 @@ def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
     nulls = [c for c in _REQUIRED.get(table, ()) if c in schema]
     if table == "history" and "sequence" in schema:
         nulls.append("sequence")
-    large = [
-        c
-        for c in _NUMBERS[:2]
-        if c in schema and (schema[c] == nw.Decimal or schema[c].is_float())
-    ]
+    large = [c for c in _NUMBERS[:2] if c in schema and _may_pass_the_limit(schema[c])]
     if not nulls and not large:
         return
     limit = nw.lit(AMOUNT_LIMIT, dtype=nw.Decimal(38, 2))
@@ -282,6 +278,20 @@ def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
         )
         problems.append(Problem(text, f"$.{table}.{column}"))
     raise ValidationError(problems, subject="analytics input")
+
+
+def _may_pass_the_limit(dtype: Any) -> bool:
+    """Whether a column of ``dtype`` can hold an amount of :data:`AMOUNT_LIMIT` or more.
+
+    A decimal column's type bounds it (``DECIMAL(18, 2)`` holds less than
+    10**16), so only wider decimals and floats are read to find out.
+    """
+    if dtype == nw.Decimal:
+        precision, scale = getattr(dtype, "precision", None), getattr(dtype, "scale", None)
+        if isinstance(precision, int) and isinstance(scale, int):
+            return precision - scale > 26
+        return True
+    return bool(dtype.is_float())
 
 
 def _refuse_ties(history: nw.LazyFrame[Any], order: list[str]) -> None:
