@@ -213,3 +213,17 @@ def test_fiscal_period_by_label_round_trips() -> None:
                 assert calendar.period(p.label) == p
     with pytest.raises(ValidationError, match="expected a period such as"):
         FY.period("Q1 2026")
+
+
+def test_a_tree_file_of_paths_read_as_pairs_says_how_to_read_it(tmp_path: Path) -> None:
+    from salesflow.io import read_hierarchy
+
+    path = tmp_path / "teams.csv"
+    path.write_text("sales_agent,manager,regional_office\nAnn,Bo,West\n", encoding="utf-8")
+    with pytest.raises(sf.FileFormatError) as caught:
+        read_hierarchy(path)
+    message = str(caught.value)
+    assert "no node, parent column (it has sales_agent, manager, regional_office)" in message
+    assert "levels=('sales_agent', 'manager', 'regional_office')" in message
+    tree = read_hierarchy(path, levels=("sales_agent", "manager", "regional_office"))
+    assert tree.parent("Ann") == "Bo"

@@ -123,9 +123,15 @@ def read_hierarchy(
     if rows:
         missing = [c for c in wanted if c not in rows[0]]
         if missing:
+            present = [k for k in rows[0] if k]
+            hint = (
+                f"; or read each row as a path, leaf first: levels=({', '.join(map(repr, present))})"
+                " (the CLI's --team-levels)"
+                if levels is None and len(present) >= 2
+                else ""
+            )
             raise FileFormatError(
-                name,
-                f"no {', '.join(missing)} column (it has {', '.join(k for k in rows[0] if k)})",
+                name, f"no {', '.join(missing)} column (it has {', '.join(present)}){hint}"
             )
     try:
         if levels is not None:
