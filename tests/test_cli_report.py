@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import salesflow as sf
@@ -597,3 +598,17 @@ def test_a_fit_profile_assesses_each_deal_from_its_evidence_columns(
     write_json(json_file, DataSet(opportunities=data.opportunities))
     assert main(["report", str(json_file), "--fit-profile", str(profile)]) == 2
     assert "--fit-profile reads fit_<criterion> columns" in capsys.readouterr().err
+
+
+def test_open_deals_without_amounts_are_not_ranked_and_the_section_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Maven's open deals carry no amount: a list in some order would pass for a ranking."""
+    data = _data()
+    no_amounts = [attrs.evolve(o, amount=None) if o.is_open else o for o in data.opportunities]
+    path = tmp_path / "deals.json"
+    write_json(path, DataSet(opportunities=no_amounts, activities=data.activities))
+    section = _json(capsys, "report", str(path), "--format", "json")["sections"]["priorities"]
+    assert _rows(section) == []
+    assert section["title"] == "Prioritised pipeline: no open deal has an amount"
+    assert any("has an amount, so none has a value to rank by" in n for n in section["notes"])

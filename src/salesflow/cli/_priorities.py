@@ -124,6 +124,20 @@ def priorities_section(
     open_rows = [r for r in deals if status(r) == 0]
     usable = [r for r in open_rows if r.get("probability") is not None]
     candidates = [_candidate(r, currency, fits) for r in usable]
+    if candidates and all(c.amount is None for c in candidates):
+        return Section(
+            key="priorities",
+            title="Prioritised pipeline: no open deal has an amount",
+            columns=PRIORITY_COLUMNS,
+            rows=(),
+            notes=(
+                f"None of the {len(candidates)} open deals has an amount, so none has a value "
+                "to rank by (amount × win chance × fit); a list in any order would say "
+                "nothing. Give the open deals amounts to rank them.",
+            ),
+            complete=False,
+            empty=True,
+        )
     ranked = rank(candidates, top=top)
     stages = {c.id: c.stage for c in candidates}
     rows = tuple(
