@@ -126,10 +126,14 @@ def convert(
     default: str | None,
     column: str = "amount",
     into: str = "_amount",
+    currencies_of: nw.LazyFrame[Any] | None = None,
 ) -> tuple[nw.LazyFrame[Any], str | None]:
     """Add ``into``: ``column`` in one currency; return the frame and that currency.
 
-    Reads the distinct currencies first (a small aggregate).
+    Reads the distinct currencies first (a small aggregate), of the rows of
+    ``currencies_of`` where given: a frame with the same currencies on the
+    same amounts that is cheaper to read (the deals, for sums of them that
+    a lazy engine would compute twice).
 
     Raises:
         CurrencyMismatchError: Several currencies and no ``rates``, or a currency
@@ -141,7 +145,8 @@ def convert(
     if "currency" not in schema:
         return frame.with_columns(nw.col(column).alias(into)), default
     found = (
-        frame.filter(~nw.col(column).is_null())
+        (frame if currencies_of is None else currencies_of)
+        .filter(~nw.col(column).is_null())
         .select(nw.col("currency"))
         .unique()
         .collect(backend="polars")

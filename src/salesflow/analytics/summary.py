@@ -168,7 +168,9 @@ def summarise(
         ).with_columns(nw.when(nw.col("_amounts") > 0).then(nw.col("amount")).alias("amount"))
         if materialize:  # in memory: one pass over the deals, the rest reads the sums
             base = base.collect().lazy()
-        base, currency = convert(base, rates=rates, default=default)
+            base, currency = convert(base, rates=rates, default=default)
+        else:  # lazy: the currencies from the deals, not from sums computed twice
+            base, currency = convert(base, rates=rates, default=default, currencies_of=frame)
         base = weighted(base)
     else:  # float probabilities may all differ: convert and multiply per deal
         frame, currency = convert(frame, rates=rates, default=default)
