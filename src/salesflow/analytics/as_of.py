@@ -23,13 +23,21 @@ from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
 from salesflow.analytics._source import ROW, Inputs, door, resolve
 from salesflow.analytics.funnel import stage_process
+from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
 from salesflow.analytics.slippage import close_date_moves
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.process import SalesProcess
 
-__all__ = ["PipelineAsOf", "deals_at", "pipeline_as_of", "snapshot_at", "state_at"]
+__all__ = [
+    "PipelineAsOf",
+    "converted_state",
+    "deals_at",
+    "pipeline_as_of",
+    "snapshot_at",
+    "state_at",
+]
 
 _STATE = ("opportunity_id", "at", "stage", "amount", "probability", "forecast_category")
 
@@ -66,6 +74,19 @@ def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.Lazy
                 rows = rows.join(newest, on=["opportunity_id", column], how="inner")
     latest = rows.drop(ROW, strict=False)
     return latest.with_columns(*_flags(process)).rename({"opportunity_id": "id"})
+
+
+def converted_state(
+    inputs: Inputs, moment: datetime, process: SalesProcess, rates: Rates | None
+) -> tuple[nw.LazyFrame[Any], str | None]:
+    """:func:`state_at` with ``_amount`` in one currency, and that currency.
+
+    The currencies are read from the history up to ``moment`` (a scan) when it
+    holds one, not from the state (its whole query, run once more).
+    """
+    state = state_at(inputs, moment, process)
+    history = inputs.table("history").filter(nw.col("at") <= nw.lit(moment))
+    return convert(state, rates=rates, default=inputs.currency, one_currency_within=history)
 
 
 def snapshot_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.LazyFrame[Any]:

@@ -57,10 +57,10 @@ from salesflow.analytics._periods import (
     window,
 )
 from salesflow.analytics._source import door, resolve
-from salesflow.analytics.as_of import state_at
+from salesflow.analytics.as_of import converted_state
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
 from salesflow.analytics.funnel import stage_process
-from salesflow.analytics.rates import Rates, convert
+from salesflow.analytics.rates import Rates
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
@@ -108,9 +108,7 @@ class Bridge(Result):
 
 
 def _state(inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | None) -> Any:
-    state = state_at(inputs, moment, process)
-    state, currency = convert(state, rates=rates, default=inputs.currency)
-    return state, currency
+    return converted_state(inputs, moment, process, rates)
 
 
 @translated("bridge")

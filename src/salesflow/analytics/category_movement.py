@@ -34,10 +34,10 @@ from salesflow.analytics._trend_parts import (
     money_of,
     one_currency,
 )
-from salesflow.analytics.as_of import state_at
+from salesflow.analytics.as_of import converted_state
 from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.funnel import stage_process
-from salesflow.analytics.rates import Rates, convert
+from salesflow.analytics.rates import Rates
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
@@ -257,8 +257,8 @@ def category_movement(
             [Problem(f"end {second.isoformat()} is before start {first.isoformat()}", "$.end")],
             subject=subject,
         )
-    before, found = convert(state_at(inputs, first, chosen), rates=rates, default=inputs.currency)
-    after, later = convert(state_at(inputs, second, chosen), rates=rates, default=inputs.currency)
+    before, found = converted_state(inputs, first, chosen, rates)
+    after, later = converted_state(inputs, second, chosen, rates)
     money = one_currency([found, later]) or inputs.currency
     kept: list[Any] = ["id", "_amount", "close_date", _category().alias("category")]
     joined = after.select(*kept).join(

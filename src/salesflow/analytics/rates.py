@@ -127,13 +127,18 @@ def convert(
     column: str = "amount",
     into: str = "_amount",
     currencies_of: nw.LazyFrame[Any] | None = None,
+    one_currency_within: nw.LazyFrame[Any] | None = None,
 ) -> tuple[nw.LazyFrame[Any], str | None]:
     """Add ``into``: ``column`` in one currency; return the frame and that currency.
 
     Reads the distinct currencies first (a small aggregate), of the rows of
     ``currencies_of`` where given: a frame with the same currencies on the
     same amounts that is cheaper to read (the deals, for sums of them that
-    a lazy engine would compute twice).
+    a lazy engine would compute twice). ``one_currency_within``: rows whose
+    amounts' currencies include ``frame``'s (the history up to a moment, for
+    the deals' state then); where they hold one currency, that is the answer
+    and ``frame`` is not read for it (the usual case, and the state is the
+    costly part); otherwise ``frame`` is read.
 
     Raises:
         CurrencyMismatchError: Several currencies and no ``rates``, or a currency
@@ -144,21 +149,19 @@ def convert(
     polars = frame.implementation is nw.Implementation.POLARS
     if "currency" not in schema:
         return frame.with_columns(nw.col(column).alias(into)), default
-    found = (
-        (frame if currencies_of is None else currencies_of)
-        .filter(~nw.col(column).is_null())
-        .select(nw.col("currency"))
-        .unique()
-        .collect(backend="polars")
-        .get_column("currency")
-        .to_list()
-    )
+    found = None
+    if one_currency_within is not None and "currency" in one_currency_within.collect_schema():
+        within = _currencies(one_currency_within, column)
+        if len(within) == 1 and within[0] is not None and _has_rate(rates, within[0]):
+            found = within
+    if found is None:
+        found = _currencies(frame if currencies_of is None else currencies_of, column)
     if None in found:
         raise ValidationError(
             [Problem("an amount has no currency", "$.snapshot.currency")],
             subject="analytics input",
         )
-    codes = sorted(found)
+    codes = sorted(c for c in found if c is not None)
     if rates is None:
         if len(codes) > 1:
             raise CurrencyMismatchError(codes[0], codes[1], "sum")
@@ -181,6 +184,30 @@ def convert(
         nw.col(column), schema[column], rate, rate_dtype, polars=polars, right_digits=rate_digits
     )
     return frame.with_columns(product.alias(into)), rates.currency
+
+
+def _currencies(frame: nw.LazyFrame[Any], column: str) -> list[str | None]:
+    """The distinct currencies of ``frame``'s rows with a ``column`` amount."""
+    found: list[str | None] = (
+        frame.filter(~nw.col(column).is_null())
+        .select(nw.col("currency"))
+        .unique()
+        .collect(backend="polars")
+        .get_column("currency")
+        .to_list()
+    )
+    return found
+
+
+def _has_rate(rates: Rates | None, code: str) -> bool:
+    """Whether ``code`` converts (always, without rates: nothing is converted)."""
+    if rates is None:
+        return True
+    try:
+        rates.rate(code)
+    except CurrencyMismatchError:
+        return False
+    return True
 
 
 def _whole_digits(value: Decimal) -> int:

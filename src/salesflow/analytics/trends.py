@@ -39,10 +39,10 @@ from salesflow.analytics._trend_parts import (
     money_of,
     one_currency,
 )
-from salesflow.analytics.as_of import state_at
+from salesflow.analytics.as_of import converted_state, state_at
 from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.funnel import stage_process
-from salesflow.analytics.rates import Rates, convert
+from salesflow.analytics.rates import Rates
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError, shorten
@@ -276,7 +276,7 @@ def forecast_trends(
         moments[period.label] = when
         state = state_at(inputs, when, chosen)
         states.append(state)
-        state, found = convert(state, rates=rates, default=inputs.currency)
+        state, found = converted_state(inputs, when, chosen, rates)
         currencies.append(found)
         scoped = state.filter(in_period(period)).with_columns(
             nw.when(nw.col("is_won"))
