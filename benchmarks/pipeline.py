@@ -6,7 +6,9 @@ Generates (vectorized, seeded) a snapshot of N opportunities and a history of M
 rows on ``salesforce_standard()``, writes them to Parquet in a temporary
 folder, then runs each path in a fresh subprocess (so each peak RSS is its
 own): ``salesflow-polars``, ``salesflow-duckdb``, ``hand-polars``,
-``hand-pandas``, ``hand-duckdb`` (DuckDB SQL on the Parquet files). Each path loads the Parquet files (not timed), then times
+``hand-pandas``, ``hand-duckdb`` (DuckDB SQL on the Parquet files); not by default,
+``salesflow-spark`` and ``hand-spark`` (PySpark, one local SparkSession each:
+``--paths salesflow-spark,hand-spark``). Each path loads the Parquet files (not timed), then times
 each metric (best of ``--repeat``), forcing the result to be computed. The
 table printed at the end gives seconds, ratios against hand-written Polars and
 pandas, the history check's rows per second and each path's peak memory.
@@ -221,6 +223,13 @@ def _spark_session() -> Any:
     )
     spark.sparkContext.setLogLevel("WARN")
     return spark
+
+
+def _active_spark() -> Any:
+    """The SparkSession a Spark path made (``_spark_session``)."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
 
 
 def _warm_up(*frames: Any) -> None:
@@ -543,7 +552,9 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
     steps = [st.name for st in PROCESS.stages if st.is_won or not st.is_closed]
     closed = [st.name for st in PROCESS.closed_stages]
     won = [st.name for st in PROCESS.won_stages]
-    legal = spark.createDataFrame(_pairs(), "prev string, legal_stage string")
+    # A frame made from Python rows has no size estimate: without the hint Spark
+    # sort-merge joins the whole history with these 40-odd pairs.
+    legal = F.broadcast(spark.createDataFrame(_pairs(), "prev string, legal_stage string"))
     by_deal = Window.partitionBy("opportunity_id").orderBy("at")
 
     def run(frame: Any) -> Any:
@@ -794,7 +805,7 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         metrics = hand_pandas_path(folder)
     load = time.perf_counter() - started
     # The CPU of the JVM, a child process, counts with Python's on the Spark paths.
-    jvm = _jvm_cpu(_spark_session()) if path in SPARK_PATHS else lambda: 0.0
+    jvm = _jvm_cpu(_active_spark()) if path in SPARK_PATHS else lambda: 0.0
 
     def cpu_clock() -> float:
         return time.process_time() + jvm()
@@ -816,7 +827,7 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         answers[name] = repr(answer)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
     if path in SPARK_PATHS:  # the JVM is a child process: its peak is added to Python's
-        peak += _jvm_peak(_spark_session())
+        peak += _jvm_peak(_active_spark())
     return {
         "path": path,
         "load": load,
