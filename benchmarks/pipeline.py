@@ -6,7 +6,9 @@ Generates (vectorized, seeded) a snapshot of N opportunities and a history of M
 rows on ``salesforce_standard()``, writes them to Parquet in a temporary
 folder, then runs each path in a fresh subprocess (so each peak RSS is its
 own): ``salesflow-polars``, ``salesflow-duckdb``, ``hand-polars``,
-``hand-pandas``, ``hand-duckdb`` (DuckDB SQL on the Parquet files). Each path loads the Parquet files (not timed), then times
+``hand-pandas``, ``hand-duckdb`` (DuckDB SQL on the Parquet files); not by default,
+``salesflow-spark`` and ``hand-spark`` (PySpark, one local SparkSession each:
+``--paths salesflow-spark,hand-spark``). Each path loads the Parquet files (not timed), then times
 each metric (best of ``--repeat``), forcing the result to be computed. The
 table printed at the end gives seconds, ratios against hand-written Polars and
 pandas, the history check's rows per second and each path's peak memory.
@@ -34,6 +36,9 @@ import numpy as np
 import salesflow as sf
 
 PATHS = ("salesflow-polars", "salesflow-duckdb", "hand-polars", "hand-pandas", "hand-duckdb")
+SPARK_PATHS = ("salesflow-spark", "hand-spark")
+"""Not run by default (a JVM each, and Spark on two cores is the slowest path by far):
+``--paths salesflow-spark,hand-spark``."""
 LAZY_POLARS = "salesflow-polars-lazy"
 """Not run by default: salesflow on ``polars.scan_parquet`` frames (for data larger than memory)."""
 METRICS = (
@@ -202,6 +207,65 @@ def _force(native: Any) -> Any:
     return frame.shape
 
 
+def _spark_session() -> Any:
+    """The one SparkSession of a Spark path's process; both Spark paths use these settings."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("salesflow-pipeline-benchmark")
+        .config("spark.driver.memory", "4g")
+        .config("spark.sql.shuffle.partitions", "4")  # 2 cores; the default 200 is for clusters
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def _active_spark() -> Any:
+    """The SparkSession a Spark path made (``_spark_session``)."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
+
+
+def _warm_up(*frames: Any) -> None:
+    """Count each frame once (untimed): the JVM's first job pays for class loading and JIT."""
+    for frame in frames:
+        frame.count()
+
+
+def _jvm_peak(spark: Any) -> int:
+    """The JVM's peak resident memory in bytes (``VmHWM``; Linux ``/proc``), 0 if unknown."""
+    try:
+        pid = spark._jvm.java.lang.ProcessHandle.current().pid()
+        status = Path(f"/proc/{pid}/status").read_text()
+    except Exception:  # a missing figure, not a failed run
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _jvm_cpu(spark: Any) -> Callable[[], float]:
+    """A clock of the JVM's CPU seconds (user + system; Linux ``/proc``), 0 if unknown."""
+    try:
+        stat = Path(f"/proc/{spark._jvm.java.lang.ProcessHandle.current().pid()}/stat")
+    except Exception:  # a missing figure, not a failed run
+        return lambda: 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def clock() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+
+    return clock
+
+
 def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
     import salesflow.analytics as sa
 
@@ -215,6 +279,11 @@ def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
 
         snapshot = pl.scan_parquet(files(folder, "snapshot"))
         history = pl.scan_parquet(files(folder, "history"))
+    elif engine == "spark":  # read lazily, like DuckDB's relations: each query reads the files
+        spark = _spark_session()
+        snapshot = spark.read.parquet(files(folder, "snapshot"))
+        history = spark.read.parquet(files(folder, "history"))
+        _warm_up(snapshot, history)
     else:
         import duckdb
 
@@ -465,6 +534,152 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
     }
 
 
+def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
+    """The same metrics as hand-written PySpark DataFrame code, forced like ``salesflow-spark``.
+
+    Metric for metric the DuckDB SQL of ``hand_duckdb_path``, in the DataFrame API
+    (no SQL strings): ``max_by`` for the as-of state, ``lag``/``lead`` windows for
+    time in stage and the history check, the funnel as the highest step per deal
+    counted per step. Results go through ``_force`` (``toArrow`` into Polars).
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    spark = _spark_session()
+    h = spark.read.parquet(files(folder, "history"))
+    s = spark.read.parquet(files(folder, "snapshot"))
+    _warm_up(s, h)
+    steps = [st.name for st in PROCESS.stages if st.is_won or not st.is_closed]
+    closed = [st.name for st in PROCESS.closed_stages]
+    won = [st.name for st in PROCESS.won_stages]
+    # A frame made from Python rows has no size estimate: without the hint Spark
+    # sort-merge joins the whole history with these 40-odd pairs.
+    legal = F.broadcast(spark.createDataFrame(_pairs(), "prev string, legal_stage string"))
+    by_deal = Window.partitionBy("opportunity_id").orderBy("at")
+
+    def run(frame: Any) -> Any:
+        return _force(frame)
+
+    def state(moment: datetime) -> Any:
+        return (
+            h.filter(F.col("at") <= F.lit(moment))
+            .groupBy("opportunity_id")
+            .agg(
+                F.max_by("stage", "at").alias("stage"),
+                F.max_by("amount", "at").alias("amount"),
+            )
+            .withColumn("c", F.col("stage").isin(closed))
+        )
+
+    def summary() -> Any:
+        return (
+            run(
+                s.groupBy("forecast_category").agg(
+                    F.count(F.lit(1)),
+                    F.sum("amount"),
+                    F.sum(F.col("amount") * F.col("probability") / 100),
+                )
+            ),
+            run(s.filter(F.col("is_won")).agg(F.count(F.lit(1)), F.sum("amount"))),
+            run(s.filter(F.col("is_closed") & ~F.col("is_won")).agg(F.count(F.lit(1)))),
+        )
+
+    def win_rate() -> Any:
+        won_n, closed_n = s.agg(
+            F.sum(F.col("is_won").cast("int")), F.sum(F.col("is_closed").cast("int"))
+        ).first()
+        return won_n / closed_n
+
+    def funnel() -> Any:
+        index = F.when(F.col("stage") == steps[0], 0)
+        for i, name in enumerate(steps[1:], start=1):
+            index = index.when(F.col("stage") == name, i)
+        k = h.groupBy("opportunity_id").agg(F.max(index).alias("m")).filter(F.col("m").isNotNull())
+        r = spark.range(len(steps)).withColumnRenamed("id", "i")
+        return run(
+            k.crossJoin(r)
+            .groupBy("i")
+            .agg(F.count(F.when(F.col("m") >= F.col("i"), 1)))
+            .orderBy("i")
+        )
+
+    def time_in_stage() -> Any:
+        t = h.filter(F.col("at") <= F.lit(NOW)).select(
+            "opportunity_id", "at", "stage", F.lag("stage").over(by_deal).alias("prev")
+        )
+        following = F.lead("at").over(by_deal)
+        stays = t.filter(F.col("prev").isNull() | (F.col("prev") != F.col("stage"))).select(
+            "opportunity_id",
+            "at",
+            "stage",
+            F.coalesce(following, F.lit(NOW)).alias("until"),
+            following.isNull().alias("current"),
+        )
+        days = (F.unix_micros("until") - F.unix_micros("at")) / (86400 * 1e6)
+        return run(
+            stays.filter(~F.col("stage").isin(closed))
+            .withColumn("days", days)
+            .groupBy("opportunity_id", "stage")
+            .agg(
+                F.count(F.lit(1)).alias("entries"),
+                F.max_by("days", "at").alias("latest_days"),
+                F.sum("days").alias("cumulative_days"),
+                F.bool_or("current"),
+            )
+        )
+
+    def as_of() -> Any:
+        return run(state(AS_OF))
+
+    def bridge() -> Any:
+        a = (
+            state(BRIDGE[0])
+            .filter(~F.col("c"))
+            .select("opportunity_id", F.col("amount").alias("start"))
+        )
+        b = state(BRIDGE[1]).select(
+            "opportunity_id", F.col("amount").alias("finish"), "stage", "c"
+        )
+        start, finish, c = F.col("start"), F.col("finish"), F.col("c")
+        movement = (
+            F.when(start.isNull() & ~c, "new")
+            .when(start.isNull(), F.lit(None))
+            .when(c & F.col("stage").isin(won), "won")
+            .when(c, "lost")
+            .when(finish > start, "increased")
+            .when(finish < start, "decreased")
+        )
+        j = a.join(b, "opportunity_id", "full")
+        return run(j.groupBy(movement.alias("movement")).agg(F.count(F.lit(1))))
+
+    def history_check() -> Any:
+        columns = ["opportunity_id", "at", "stage", "amount", "close_date"]
+        t = h.select(
+            *columns,
+            F.lag("stage").over(by_deal).alias("prev_stage"),
+            F.lag("amount").over(by_deal).alias("prev_amount"),
+            F.lag("close_date").over(by_deal).alias("prev_close"),
+        )
+        on = (t["prev_stage"] == legal["prev"]) & (t["stage"] == legal["legal_stage"])
+        rule = F.when(
+            F.col("prev_stage") == F.col("stage"),
+            (F.col("prev_amount") == F.col("amount"))
+            & (F.col("prev_close") == F.col("close_date")),
+        ).otherwise(F.col("prev").isNull())
+        bad = t.join(legal, on, "left").filter(F.col("prev_stage").isNotNull() & rule)
+        return run(bad.select(*columns, "prev_stage", "prev_amount", "prev_close"))
+
+    return {
+        "summary": summary,
+        "win_rate": win_rate,
+        "funnel": funnel,
+        "time_in_stage": time_in_stage,
+        "as_of": as_of,
+        "bridge": bridge,
+        "history_check": history_check,
+    }
+
+
 def hand_pandas_path(folder: Path) -> dict[str, Callable[[], Any]]:
     import pandas as pd
 
@@ -582,9 +797,19 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
         metrics = hand_polars_path(folder)
     elif path == "hand-duckdb":
         metrics = hand_duckdb_path(folder)
+    elif path == "salesflow-spark":
+        metrics = salesflow_path(folder, "spark")
+    elif path == "hand-spark":
+        metrics = hand_spark_path(folder)
     else:
         metrics = hand_pandas_path(folder)
     load = time.perf_counter() - started
+    # The CPU of the JVM, a child process, counts with Python's on the Spark paths.
+    jvm = _jvm_cpu(_active_spark()) if path in SPARK_PATHS else lambda: 0.0
+
+    def cpu_clock() -> float:
+        return time.process_time() + jvm()
+
     times: dict[str, float] = {}
     cpu: dict[str, float] = {}
     answers: dict[str, str] = {}
@@ -593,14 +818,16 @@ def run_path(path: str, folder: Path, repeat: int) -> dict[str, Any]:
             continue
         best, best_cpu = float("inf"), float("inf")
         for _ in range(repeat):
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0 = time.perf_counter(), cpu_clock()
             answer = metrics[name]()
             best = min(best, time.perf_counter() - t0)
-            best_cpu = min(best_cpu, time.process_time() - c0)
+            best_cpu = min(best_cpu, cpu_clock() - c0)
         times[name] = best
         cpu[name] = best_cpu
         answers[name] = repr(answer)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kB
+    if path in SPARK_PATHS:  # the JVM is a child process: its peak is added to Python's
+        peak += _jvm_peak(_active_spark())
     return {
         "path": path,
         "load": load,
@@ -622,11 +849,14 @@ def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
     lines = [
         "| metric | "
         + " | ".join(paths)
-        + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars | sf-duckdb ÷ hand-duckdb |",
-        "|---|" + "---|" * (len(paths) + 3),
+        + " | sf-polars ÷ hand-polars | hand-pandas ÷ sf-polars | sf-duckdb ÷ hand-duckdb"
+        + " | sf-spark ÷ hand-spark |",
+        "|---|" + "---|" * (len(paths) + 4),
     ]
     for name in METRICS:
-        got = {p: by_path.get(p, {}).get(key, {}).get(name) for p in (*PATHS, *paths)}
+        got = {
+            p: by_path.get(p, {}).get(key, {}).get(name) for p in (*PATHS, *SPARK_PATHS, *paths)
+        }
         shown = [got[p] for p in paths]
         cells = ["n/a" if t is None else f"{t:.3f} s" for t in shown]
         sfp, hp, hpd = got["salesflow-polars"], got["hand-polars"], got["hand-pandas"]
@@ -634,11 +864,13 @@ def _table(results: list[dict[str, Any]], n_rows: int, key: str) -> str:
         r2 = f"{hpd / sfp:.1f}×" if sfp and hpd else "n/a"
         sfd, hd = got["salesflow-duckdb"], got["hand-duckdb"]
         r3 = f"{sfd / hd:.1f}×" if sfd and hd else "n/a"
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} | {r3} |")
+        sfs, hs = got["salesflow-spark"], got["hand-spark"]
+        r4 = f"{sfs / hs:.1f}×" if sfs and hs else "n/a"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {r1} | {r2} | {r3} | {r4} |")
     peaks = [f"{by_path[p]['peak'] / 2**20:.0f} MB" for p in paths]
-    lines.append("| peak RSS | " + " | ".join(peaks) + " | | | |")
+    lines.append("| peak RSS | " + " | ".join(peaks) + " | | | | |")
     loads = [f"{by_path[p]['load_average'][0]:.1f}" for p in paths]
-    lines.append("| load average at the end | " + " | ".join(loads) + " | | | |")
+    lines.append("| load average at the end | " + " | ".join(loads) + " | | | | |")
     check = by_path.get("salesflow-polars", {}).get(key, {}).get("history_check")
     if check:
         lines.append("")
