@@ -523,3 +523,20 @@ def test_only_columns_whose_type_can_reach_the_amount_limit_are_read_for_it() ->
     assert _may_pass_the_limit(nw.Decimal(38, 2))
     assert _may_pass_the_limit(nw.Float64())
     assert not _may_pass_the_limit(nw.Int64())
+
+
+def test_days_since_1970_from_calendar_fields_match_python_dates() -> None:
+    """The formula Spark runs (no duration-to-number there), checked where dates are exact."""
+    from datetime import date, timedelta
+
+    import narwhals as nw
+    import polars as pl
+
+    from salesflow.analytics._expr import _epoch_day
+
+    days = [date(1, 1, 1), date(1900, 2, 28), date(1970, 1, 1), date(2000, 2, 29)]
+    days += [date(2100, 3, 1), date(9998, 12, 31)]
+    days += [date(1900, 1, 1) + timedelta(days=k) for k in range(0, 2_900_000, 997)]
+    frame = nw.from_native(pl.DataFrame({"d": days}))
+    got = frame.select(_epoch_day(nw.col("d"))).to_native()["d"].to_list()
+    assert got == [(d - date(1970, 1, 1)).days for d in days]

@@ -42,21 +42,18 @@ def sum0(expr: nw.Expr) -> nw.Expr:
 
 
 def _epoch_day(value: nw.Expr) -> nw.Expr:
-    """Days since 1970-01-01 of a date or datetime, from its calendar fields.
+    """Days since 1970-01-01 of a date or datetime (years 1..9999), from its calendar fields.
 
-    Howard Hinnant's ``days_from_civil``, in integer arithmetic every backend
-    has (narwhals offers no duration-to-number on DuckDB and Spark).
+    The days before its year (365 a year, plus the leap days: every fourth
+    year but centuries not divisible by 400), plus its day of the year; in
+    integer arithmetic every backend has (narwhals offers no duration-to-number
+    on DuckDB and Spark). ``value`` appears twice, so an engine that writes
+    the expression out (Spark) keeps it small.
     """
-    year = value.dt.year().cast(nw.Int64)
-    month = value.dt.month().cast(nw.Int64)
-    day = value.dt.day().cast(nw.Int64)
-    year = year - (month <= 2).cast(nw.Int64)
-    era = year // 400
-    year_of_era = year - era * 400
-    shifted = nw.when(month > 2).then(month - 3).otherwise(month + 9)
-    day_of_year = (shifted * 153 + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
+    before = value.dt.year().cast(nw.Int64) - 1
+    leap_days = before // 4 - before // 100 + before // 400
+    days_before_1970 = 1969 * 365 + 1969 // 4 - 1969 // 100 + 1969 // 400
+    return before * 365 + leap_days - days_before_1970 + value.dt.ordinal_day().cast(nw.Int64) - 1
 
 
 def _epoch_microsecond(value: nw.Expr) -> nw.Expr:
