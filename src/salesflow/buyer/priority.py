@@ -16,6 +16,7 @@ as 0 nor as 1. Ties keep the input order.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
@@ -208,19 +209,20 @@ def rank(candidates: Iterable[Candidate], *, top: int | None = None) -> Prioriti
     if len(currencies) > 1:
         raise CurrencyMismatchError(currencies[0], currencies[1], "rank")
     any_fit = any(c.fit is not None for c in deals)
-    scored: list[tuple[tuple[int, int, Decimal], Candidate, Money | None]] = []
-    for deal in deals:
+    scored: list[tuple[bool, bool, Decimal, int]] = []
+    for place, deal in enumerate(deals):
         factor = Decimal(1) if deal.fit is None else Decimal(deal.fit.score)
         chance = deal.probability / 100 * factor
-        value = None
         if deal.amount is not None:
-            cents = (deal.amount.amount * chance).quantize(_CENTS)
-            value = Money(cents, deal.amount.currency)
-        order = -value.amount if value is not None else -chance
-        scored.append(((deal.amount is None, deal.fit is None, order), deal, value))
-    scored.sort(key=lambda item: item[0])
+            order = -(deal.amount.amount * chance).quantize(_CENTS)
+        else:
+            order = -chance
+        scored.append((deal.amount is None, deal.fit is None, order, place))  # place: ties stay
+    best = sorted(scored) if top is None else heapq.nsmallest(top, scored)
     rows = []
-    for number, (_, deal, value) in enumerate(scored[:top], start=1):
+    for number, (_, _, order, place) in enumerate(best, start=1):
+        deal = deals[place]
+        value = None if deal.amount is None else Money(-order, deal.amount.currency)
         reasons = [
             f"win chance {deal.probability}% in {deal.stage}",
             _fit_reason(deal.fit, any_fit),
