@@ -91,6 +91,8 @@ def sequence(
         ValidationError: ``value`` is not such a list, or an item is not an ``of``
             (every bad item is listed).
     """
+    if type(value) is tuple and not value:  # most lists are empty: nothing to check
+        return ()
     if (
         value is None
         or isinstance(value, (str, bytes, Mapping))
@@ -100,13 +102,15 @@ def sequence(
             [Problem(f"expected a list of {what}, got {type(value).__name__}", "$")], subject=what
         )
     items = tuple(value)
-    expected = " or ".join(t.__name__ for t in (of if isinstance(of, tuple) else (of,)))
-    problems = [
-        Problem(f"expected {expected} in the list of {what}, got {type(item).__name__}", f"$[{i}]")
-        for i, item in enumerate(items)
-        if not isinstance(item, of)
-    ]
-    if problems:
+    wrong = [(i, item) for i, item in enumerate(items) if not isinstance(item, of)]
+    if wrong:
+        expected = " or ".join(t.__name__ for t in (of if isinstance(of, tuple) else (of,)))
+        problems = [
+            Problem(
+                f"expected {expected} in the list of {what}, got {type(item).__name__}", f"$[{i}]"
+            )
+            for i, item in wrong
+        ]
         raise ValidationError(problems, subject=what)
     return items
 

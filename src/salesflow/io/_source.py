@@ -9,6 +9,7 @@ with the record's number, so the importer can refuse that record alone.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -49,8 +50,9 @@ def name_of(source: object) -> str:
     return name if isinstance(name, str) else "<stream>"
 
 
+@functools.lru_cache(maxsize=64)
 def stem(name: str) -> str:
-    """A file name without folder and suffix, for ids made from record numbers."""
+    """A file name without folder and suffix, for ids made from record numbers (once per file)."""
     return Path(name).stem or "record"
 
 
@@ -109,6 +111,8 @@ def _text(content: bytes | str, name: str, encoding: str) -> str:
 
 
 def _undecodable(cell: str) -> str | None:
+    if cell.isascii():  # a byte that did not decode is a lone surrogate: never ASCII
+        return None
     for ch in cell:
         if "\udc80" <= ch <= "\udcff":
             return f"byte 0x{ord(ch) - 0xDC00:02X}"
@@ -216,10 +220,15 @@ def fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
     """
     found: dict[str, Any] = {}
     spelled: dict[str, str] = {}
-    problems = [
-        Problem(f"the key {shorten(key)} is written twice: which value is meant?", path)
-        for key, path in repeated_in(record)
-    ]
+    flat = type(record) is dict and all(type(v) is str for v in record.values())  # a CSV row
+    problems = (
+        []
+        if flat
+        else [
+            Problem(f"the key {shorten(key)} is written twice: which value is meant?", path)
+            for key, path in repeated_in(record)
+        ]
+    )
     for key, value in record.items():
         if not isinstance(key, str):
             continue
