@@ -161,6 +161,8 @@ def to_warning_signs(values: Iterable[WarningSign | str]) -> tuple[WarningSign, 
     Raises:
         ValidationError: A value names no warning sign.
     """
+    if type(values) is tuple and not values:  # most deals: no warning sign
+        return ()
     if isinstance(values, (str, WarningSign)):
         values = (values,)
     items = sequence(values, of=object, what="warning signs")
