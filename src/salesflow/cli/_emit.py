@@ -15,6 +15,7 @@ from salesflow.cli._render import as_csv, as_json, print_report
 from salesflow.cli._report import Report
 from salesflow.cli._terminal import safe_lines, safe_text
 from salesflow.fiscal import FiscalCalendar
+from salesflow.io._progress import reading
 from salesflow.io.plans import read_calendar
 
 __all__ = ["FISCAL_YEAR_START", "FORMAT", "HTML", "build", "calendar_from", "emit"]
@@ -95,7 +96,12 @@ def build(out: Output, sections: int, make: Callable[[Callable[[str], None]], Re
         def step(name: str) -> None:
             progress.update(task, advance=1, description=name)
 
-        return make(step)
+        def advanced(name: str, done: int, total: int) -> None:  # while the files are read
+            what = safe_text(Path(name).name if "." in name else name)
+            progress.update(task, description=f"loading {what}: {done:,} of {total:,} records")
+
+        with reading(advanced):
+            return make(step)
 
 
 def _refuse_existing(path: Path, option: str) -> None:

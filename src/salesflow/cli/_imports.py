@@ -27,6 +27,7 @@ from salesflow.io import (
     write_json,
     write_parquet,
 )
+from salesflow.io._progress import reading
 
 __all__ = ["import_group"]
 
@@ -171,14 +172,21 @@ def _run(
             param_hint="'--out'",
         )
     with output.progress() as progress:
-        task = progress.add_task("reading", total=2)
-        result = read()
-        progress.update(task, advance=1, description="writing")
+        task = progress.add_task("reading", total=None)
+
+        def advanced(name: str, done: int, total: int) -> None:
+            what = safe_text(Path(name).name if "." in name else name)
+            description = f"{what}: {done:,} of {total:,} records"
+            progress.update(task, description=description, completed=done, total=total or None)
+
+        with reading(advanced):
+            result = read()
+        progress.update(task, description="writing", completed=0, total=1)
         if result.refused and existing:
             written: list[Path] = []
         else:
             written = write(out, result)
-        progress.update(task, advance=1)
+        progress.update(task, completed=1)
     if not written:
         _report(output, result, "nothing (see below)")
         output.note(

@@ -26,6 +26,7 @@ from salesflow.history import HistoryEntry
 from salesflow.ids import OpportunityId
 from salesflow.io._build import build_history, build_opportunity
 from salesflow.io._cells import Cells, Options
+from salesflow.io._progress import EVERY, tell
 from salesflow.io._repeated_ids import id_key, same_ids, twice
 from salesflow.io._values import read_bool, read_date
 from salesflow.io.result import ImportResult, Note, Refusal
@@ -189,7 +190,10 @@ def assemble(
     repeated = same_ids(
         (id_key(cells.values.get("id", default_id(record))), record) for record, cells in read_in
     )
-    for record, cells in read_in:
+    tell("building opportunities", 0, len(read_in))
+    for done, (record, cells) in enumerate(read_in, start=1):
+        if not done % EVERY:
+            tell("building opportunities", done, len(read_in))
         run.count(record)
         fallback = default_id(record)
         ident = cells.values.get("id", fallback)
@@ -228,6 +232,7 @@ def assemble(
         run.taken["OpportunityHistory"] += len(mine)
         _add_roles(run, opp, roles.pop(opp.id, []))
         built.append(opp)
+    tell("building opportunities", len(read_in), len(read_in))
     for opp_id, pairs in pending.items():
         for record, _ in pairs:
             run.refuse(record, [Problem(f"no opportunity {opp_id} was imported", "$")])

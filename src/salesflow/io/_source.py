@@ -21,6 +21,7 @@ from typing import IO, Any, Union
 from salesflow._json import load_unique, marked_keys, repeated_in
 from salesflow._regular_file import check_limit, open_regular_file, read_limited, read_regular_file
 from salesflow.errors import FileFormatError, Problem, shorten
+from salesflow.io._progress import EVERY, tell
 
 __all__ = [
     "MAX_IMPORT_BYTES",
@@ -148,16 +149,23 @@ def csv_rows(
         if column in seen:
             raise FileFormatError(name, f"column {column!r} appears twice in the header")
         seen.add(column)
-    return name, header, _records(reader, header, encoding)
+    lines = max(text.count("\n") - 1, 0)  # records, but for line breaks inside quoted cells
+    return name, header, _records(reader, header, encoding, name=name, lines=lines)
 
 
-def _records(reader: Any, header: list[str], encoding: str) -> Iterator[Row]:
+def _records(
+    reader: Any, header: list[str], encoding: str, *, name: str = "", lines: int = 0
+) -> Iterator[Row]:
     number = 0
+    tell(name, 0, lines)
     while True:
         number += 1
+        if not number % EVERY:
+            tell(name, number, max(lines, number))
         try:
             cells = next(reader)
         except StopIteration:
+            tell(name, number - 1, number - 1)
             return
         except csv.Error as exc:
             yield number, None, [Problem(f"not readable as CSV: {exc}", "$")]
