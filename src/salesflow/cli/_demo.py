@@ -10,7 +10,7 @@ import click
 from salesflow.analytics import frames
 from salesflow.cli._emit import FISCAL_YEAR_START, FORMAT, HTML, build, calendar_from, emit
 from salesflow.cli._output import Output
-from salesflow.cli._priorities import TOP, Fits, given_fit
+from salesflow.cli._priorities import TOP_OPTION, Fits, given_fit
 from salesflow.cli._processes import load_process
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.datasets import synthetic
@@ -34,14 +34,7 @@ __all__ = ["demo"]
 )
 @click.option("--deals", default=400, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=2026, show_default=True, type=int, help="Same seed, same data.")
-@click.option(
-    "--top",
-    default=TOP,
-    show_default=True,
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="How many deals the prioritised pipeline shows.",
-)
+@TOP_OPTION
 @FISCAL_YEAR_START
 @FORMAT
 @HTML

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import click
 
 from salesflow.analytics import Frames, Rates
 from salesflow.analytics._source import resolve
@@ -52,6 +53,17 @@ class Fits:
 
     by_id: Mapping[str, FitAssessment]
     source: str
+
+
+TOP_OPTION = click.option(
+    "--top",
+    default=TOP,
+    show_default=True,
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="How many deals the prioritised pipeline shows.",
+)
+"""The ``--top N`` option of the commands that show the prioritised pipeline."""
 
 
 def given_fit(score: float, source: str) -> FitAssessment:

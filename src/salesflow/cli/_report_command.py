@@ -23,7 +23,7 @@ from salesflow.cli._load import (
 )
 from salesflow.cli._output import Output
 from salesflow.cli._presets import DATA_PRESETS, read_preset
-from salesflow.cli._priorities import TOP
+from salesflow.cli._priorities import TOP_OPTION
 from salesflow.cli._processes import load_mapping
 from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
@@ -201,14 +201,7 @@ def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any
     help="The fiscal period the forecast and the attainment section cover, e.g. 'FY2027 Q1' "
     "or 'FY2027 P03' (default: the quarter holding the report's moment).",
 )
-@click.option(
-    "--top",
-    default=TOP,
-    show_default=True,
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="How many deals the prioritised pipeline shows.",
-)
+@TOP_OPTION
 @click.option(
     "--fit-profile",
     "fit_profile_file",

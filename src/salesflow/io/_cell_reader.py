@@ -25,16 +25,21 @@ class CellReader:
         """The first non-empty cell among ``names`` (stripped) and its column, or a name and None."""
         raise NotImplementedError
 
+    def _given(self, names: tuple[str, ...], *, required: bool) -> tuple[str, str | None]:
+        """The cell of :meth:`column`; an empty one is a problem if ``required``."""
+        column, value = self.column(*names)
+        if value is None and required:
+            self.problems.append(Problem("required field missing", f"$.{column}"))
+        return column, value
+
     def text(self, *names: str) -> str | None:
         """The cell as text, or ``None`` when it is empty."""
         return self.column(*names)[1]
 
     def decimal(self, *names: str, required: bool = False) -> Decimal | None:
         """The cell as an exact decimal, or ``None`` (a problem if ``required`` or malformed)."""
-        column, value = self.column(*names)
+        column, value = self._given(names, required=required)
         if value is None:
-            if required:
-                self.problems.append(Problem("required field missing", f"$.{column}"))
             return None
         try:
             return to_decimal(value, path=f"$.{column}")
@@ -44,10 +49,8 @@ class CellReader:
 
     def day(self, *names: str, required: bool = False) -> date | None:
         """The cell's date (``YYYY-MM-DD``, or the date a timestamp starts with), or ``None``."""
-        column, value = self.column(*names)
+        column, value = self._given(names, required=required)
         if value is None:
-            if required:
-                self.problems.append(Problem("required field missing", f"$.{column}"))
             return None
         try:
             return date.fromisoformat(value[:10])
