@@ -17,13 +17,14 @@ as 0 nor as 1. Ties keep the input order.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
 
 from salesflow._html import table_html
 from salesflow.account import Account
+from salesflow.buyer._ranked import Ranked
 from salesflow.buyer.fit import FitAssessment, FitProfile, assess_fit
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
 from salesflow.money import Money
@@ -104,22 +105,10 @@ class Priority:
 
 
 @attrs.frozen
-class Priorities:
+class Priorities(Ranked[Priority]):
     """A prioritised pipeline: :class:`Priority` rows, best first."""
 
     rows: tuple[Priority, ...]
-
-    def __iter__(self) -> Iterator[Priority]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, index: int) -> Priority:
-        return self.rows[index]
-
-    def __str__(self) -> str:
-        return "\n".join(map(str, self.rows))
 
     def to_rows(self) -> list[dict[str, object]]:
         """One plain dictionary per row, for a dataframe (``polars.DataFrame(p.to_rows())``).

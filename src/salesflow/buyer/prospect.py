@@ -14,12 +14,13 @@ none. The best fit ranks first; ties keep the input order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
 from salesflow._html import table_html
 from salesflow.account import Account
+from salesflow.buyer._ranked import Ranked
 from salesflow.buyer.fit import FitAssessment, FitProfile, assess_fit
 from salesflow.errors import Problem, ValidationError
 
@@ -59,22 +60,10 @@ class AccountPriority:
 
 
 @attrs.frozen
-class AccountPriorities:
+class AccountPriorities(Ranked[AccountPriority]):
     """Prospects ranked by fit: :class:`AccountPriority` rows, best first."""
 
     rows: tuple[AccountPriority, ...]
-
-    def __iter__(self) -> Iterator[AccountPriority]:
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, index: int) -> AccountPriority:
-        return self.rows[index]
-
-    def __str__(self) -> str:
-        return "\n".join(map(str, self.rows))
 
     def to_rows(self) -> list[dict[str, object]]:
         """One plain dictionary per row, for a dataframe (``polars.DataFrame(p.to_rows())``).

@@ -251,9 +251,11 @@ def _build(
         return None
 
 
-def _collect(
-    name: str, done: list[tuple[Place, str | None, str, Refusal, Lead | None, list[Note]]]
-) -> ImportResult:
+_Done = tuple[Place, str | None, str, Refusal, Lead | None, list[Note]]
+"""One row read: where, its id's key, the id's column, its refusal, its lead, its notes."""
+
+
+def _collect(name: str, done: list[_Done]) -> ImportResult:
     """Take each built lead unless another row gives its id; refuse the rest."""
     repeated = same_ids((key, where) for where, key, *_ in done)
     taken: list[Lead] = []
@@ -317,28 +319,22 @@ def read_salesforce_leads(
     name, _, rows = csv_rows(leads, encoding=encoding, max_bytes=limit)
     done = []
     for number, row, problems in rows:
-        data, more = fields(row or {})
-        record = Record(name, "Lead", number, data, {k.casefold(): k for k in row or {}})
-        cells = record.cells(SALESFORCE_LEAD_FIELDS)
-        cells.problems.extend([*problems, *more])
+        record, cells = _opened(name, "Lead", number, row, problems, SALESFORCE_LEAD_FIELDS)
         status = cells.read("status", lambda v: _status(v, options))
         converted = cells.read("is_converted", read_bool)
         converted_at = cells.when("converted_at", options.zone)
-        mine: list[Note] = []
-        lead = _build(
-            cells,
-            options,
-            status=status,
-            converted=converted,
-            converted_at=converted_at,
-            default_id=f"{stem(name)}-{number}",
-            notes=mine,
-            source=name,
-            record=number,
+        done.append(
+            _built(
+                record,
+                cells,
+                options,
+                status=status,
+                converted=converted,
+                converted_at=converted_at,
+                default_id=f"{stem(name)}-{number}",
+                notes=[],
+            )
         )
-        refusal = record.refusal(cells.problems, cells.values.get("id"))
-        key = id_key(cells.values.get("id"))
-        done.append((Place(name, number), key, cells.path("id"), refusal, lead, mine))
     return _collect("Lead", done)
 
 
@@ -386,10 +382,7 @@ def read_hubspot_leads(
     name, _, rows = csv_rows(contacts, encoding=encoding, max_bytes=limit)
     done = []
     for number, row, problems in rows:
-        data, more = fields(row or {})
-        record = Record(name, "Contact", number, data, {k.casefold(): k for k in row or {}})
-        cells = record.cells(HUBSPOT_LEAD_FIELDS)
-        cells.problems.extend([*problems, *more])
+        record, cells = _opened(name, "Contact", number, row, problems, HUBSPOT_LEAD_FIELDS)
         status = cells.read("status", lambda v: _status(v, options, ids))
         converted = None if status is None else options.process.status(status).converted
         lead_status = cells.text("lead_status")
@@ -417,21 +410,63 @@ def read_hubspot_leads(
                 "converted_account_id": None,
                 "converted_opportunity_id": None,
             }
-        lead = _build(
-            cells,
-            options,
-            status=status,
-            converted=converted,
-            converted_at=converted_at,
-            default_id=f"contact-{number}",
-            notes=mine,
-            source=name,
-            record=number,
+        done.append(
+            _built(
+                record,
+                cells,
+                options,
+                status=status,
+                converted=converted,
+                converted_at=converted_at,
+                default_id=f"contact-{number}",
+                notes=mine,
+            )
         )
-        refusal = record.refusal(cells.problems, cells.values.get("id"))
-        key = id_key(cells.values.get("id"))
-        done.append((Place(name, number), key, cells.path("id"), refusal, lead, mine))
     return _collect("Contact", done)
+
+
+def _opened(
+    name: str,
+    kind: str,
+    number: int,
+    row: Mapping[str, str] | None,
+    problems: list[Problem],
+    table: Table,
+) -> tuple[Record, Cells]:
+    """One CSV row as a record and its cells under salesflow's names, its problems so far."""
+    data, more = fields(row or {})
+    record = Record(name, kind, number, data, {k.casefold(): k for k in row or {}})
+    cells = record.cells(table)
+    cells.problems.extend([*problems, *more])
+    return record, cells
+
+
+def _built(
+    record: Record,
+    cells: Cells,
+    options: _Options,
+    *,
+    status: str | None,
+    converted: bool | None,
+    converted_at: datetime | None,
+    default_id: str,
+    notes: list[Note],
+) -> _Done:
+    """The row's lead (or ``None``) with its refusal and id, for :func:`_collect`."""
+    lead = _build(
+        cells,
+        options,
+        status=status,
+        converted=converted,
+        converted_at=converted_at,
+        default_id=default_id,
+        notes=notes,
+        source=record.source,
+        record=record.number,
+    )
+    refusal = record.refusal(cells.problems, cells.values.get("id"))
+    key = id_key(cells.values.get("id"))
+    return (Place(record.source, record.number), key, cells.path("id"), refusal, lead, notes)
 
 
 def _link_hubspot(
