@@ -505,3 +505,31 @@ def test_open_deals_without_a_close_date_are_named_not_silently_out_of_the_pipel
     result = attainment(tables, period="FY2026 Q1", draws=50)
     notes = " ".join(result.coverage.notes())
     assert "open deals: from commit, best case and pipeline: no close date" in notes
+
+
+def test_open_figures_resting_on_no_open_deal_are_unknown_not_zero() -> None:
+    """Maven's open deals have no amount: commit, best case and pipeline are not 0."""
+    tables = frames(_book(), process=SIMPLE)
+    open_ids = tables.snapshot.filter(~pl.col("is_closed"))["id"].to_list()
+    blank = pl.when(pl.col("id").is_in(open_ids)).then(None).otherwise(pl.col("amount"))
+    tables = attrs.evolve(tables, snapshot=tables.snapshot.with_columns(blank.alias("amount")))
+    history = tables.history.with_columns(
+        pl.when(pl.col("opportunity_id").is_in(open_ids))
+        .then(None)
+        .otherwise(pl.col("amount"))
+        .alias("amount")
+    )
+    tables = attrs.evolve(tables, history=history)
+    result = attainment(tables, period=Q1, as_of=AS_OF, targets=TARGETS, draws=50)
+    ann = _rows(result)["ann"]
+    assert ann["closed"] == Decimal(1000)  # what is known stays
+    for column in ("commit", "best_case", "pipeline", "open_in_period", "coverage"):
+        assert ann[column] is None, column
+    notes = " ".join(result.coverage.notes())
+    assert "No data: commit, best case and pipeline" in notes
+    everything = _rows(
+        attainment(
+            frames(_book(), process=SIMPLE), period=Q1, as_of=AS_OF, targets=TARGETS, draws=50
+        )
+    )["ann"]
+    assert everything["commit"] == Decimal(2000)  # with amounts, the figures are there

@@ -428,6 +428,21 @@ def attainment(
         mine = buckets.setdefault(owner(r["id"]), {})
         mine[bucket] = mine.get(bucket, Decimal(0)) + exact
 
+    # Every open deal left out (no amount, no history: Maven's): the open figures are
+    # unknown, not 0 — a zero would say there is no pipeline.
+    unvalued = (
+        not deals.rows
+        and measure != "created_deals"
+        and any(g.kind == "left_out" and g.what == "open deals" for g in deals.gaps)
+    )
+    if unvalued:
+        gaps.append(
+            Gap(
+                "no_data",
+                "commit, best case and pipeline",
+                "every open deal was left out, as said above: unknown, not 0",
+            )
+        )
     if undated:
         gaps.append(
             Gap(
@@ -506,9 +521,9 @@ def attainment(
         table["gap"].append(gap)
         table["pace"].append(reach / elapsed if reach is not None and elapsed > 0 else None)
         for b in ("commit", "best_case", "pipeline"):
-            table[b].append(parts[b])
-        table["open_in_period"].append(opened)
-        table["coverage"].append(float(opened / gap) if gap else None)
+            table[b].append(None if unvalued else parts[b])
+        table["open_in_period"].append(None if unvalued else opened)
+        table["coverage"].append(float(opened / gap) if gap and not unvalued else None)
         table["win_rate"].append(float(n_won / n_closed) if n_closed else None)
         table["win_rate_value"].append(float(v_won / v_closed) if v_closed else None)
         table["coverage_needed"].append(float(v_closed / v_won) if v_won else None)
