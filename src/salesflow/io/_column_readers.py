@@ -163,36 +163,47 @@ def dates(pl: Any, raw: Any) -> Result:
 
 
 _CLOCK = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-_COMMON = {  # the exports' own spellings: a regex that admits only valid clocks, and a format
-    "%Y-%m-%dT%H:%M:%S%.3f%z": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}\.[0-9]{{3}}[+-](?:[01][0-9]|2[0-3])[0-5][0-9]$",
-    "%Y-%m-%dT%H:%M:%SZ": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}Z$",
+_COMMON = {  # the exports' own spellings: a regex that admits only valid clocks and offsets
+    "loader": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}\.[0-9]{{3}}[+-](?:[01][0-9]|2[0-3])[0-5][0-9]$",
+    "api": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}Z$",
 }
 
 
 def _common(pl: Any, raw: Any) -> Any:
-    """Data Loader's ``...T10:00:00.000+0000`` and the API's ``...T10:00:00Z``, in UTC."""
-    utc = pl.Datetime("us", "UTC")
-    found = pl.repeat(None, len(raw), dtype=utc, eager=True)
-    year = raw.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(2, 9998)
-    for spelling, shape in _COMMON.items():
-        mine = raw.str.contains(shape) & year
-        if not mine.any():
-            continue
-        parsed = pl.select(pl.when(mine).then(raw)).to_series()
-        if spelling.endswith("Z"):
-            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
-            stamp = stamp.dt.replace_time_zone("UTC")
-        else:
-            stamp = parsed.str.to_datetime(spelling, time_unit="us", strict=False)
-            stamp = stamp.dt.convert_time_zone("UTC")
-        found = pl.select(pl.coalesce(found, stamp)).to_series()
-    return found
+    """Data Loader's ``...T10:00:00.000+0000`` and the API's ``...T10:00:00Z``, in UTC.
+
+    A cell of either shape (which the regular expressions prove, clock and
+    offset in range) is its first 19 characters read as a naive time, plus the
+    milliseconds, less the offset: what ``%z`` reads, three times faster.
+    """
+    loader, api = _COMMON.values()
+    text = pl.col("raw")
+
+    def number(start: int, length: int) -> Any:
+        return text.str.slice(start, length).cast(pl.Int64)
+
+    year = text.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(2, 9998)
+    clock = text.str.slice(0, 19).str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S", time_unit="us", strict=False
+    )
+    sign = pl.when(text.str.slice(23, 1) == "-").then(-1).otherwise(1)
+    offset = sign * (number(24, 2) * 60 + number(26, 2))
+    stamp = (
+        pl.when(year & text.str.contains(loader))
+        .then(clock + pl.duration(milliseconds=number(20, 3)) - pl.duration(minutes=offset))
+        .when(year & text.str.contains(api))
+        .then(clock)
+    )
+    found = pl.DataFrame({"raw": raw}).lazy().select(stamp.dt.replace_time_zone("UTC"))
+    return found.collect().to_series()
 
 
 def timestamps(pl: Any, raw: Any, zone: tzinfo | None) -> Result:
     """:func:`read_datetime` over a column, as UTC datetimes (microseconds)."""
     utc = pl.Datetime("us", "UTC")
     common = _common(pl, raw)
+    if common.null_count() == raw.null_count():  # every cell in an export's own spelling
+        return common, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
     raw_rest = pl.select(pl.when(common.is_null()).then(raw)).to_series()
     parts = raw_rest.str.extract_groups(_TIMESTAMP).struct.unnest()
     day_only = raw_rest.str.contains(_DATE)

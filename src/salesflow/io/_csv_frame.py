@@ -3,10 +3,13 @@
 Polars parses a well-formed file (RFC 4180: a field is unquoted text without
 quotes, or quoted with its quotes doubled) the way Python's :mod:`csv` does;
 on a malformed one they differ (a ragged row, a stray quote, a lone carriage
-return, a blank line, bytes that do not decode). So Polars reads the file only
-once it is proven well-formed, by a vectorised check of every record's
-shape; any other file is read by :func:`csv_rows` itself, the reader of the
-object path, so both paths number, keep and refuse the same records.
+return, a blank line, bytes that do not decode). So Polars' reading is kept
+only once the file is proven well-formed: first by writing the cells back
+(the file is exactly what Polars read if that gives the same bytes, the
+usual case for an export, whose quoting is uniform), else by a vectorised
+check of every record's shape; any other file is read by :func:`csv_rows`
+itself, the reader of the object path, so both paths number, keep and refuse
+the same records.
 """
 
 from __future__ import annotations
@@ -85,6 +88,13 @@ def _slow(pl: Any, source: Source | bytes | str, name: str, encoding: str, limit
     return CsvFrame(name, tuple(header), _emptied(pl, frame, header), bad)
 
 
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
 def _utf8(content: bytes | str, encoding: str) -> bytes | None:
     """The content as UTF-8 bytes without a BOM, or ``None`` if it does not decode cleanly."""
     if isinstance(content, str):
@@ -94,14 +104,10 @@ def _utf8(content: bytes | str, encoding: str) -> bytes | None:
             return None
         return data
     try:
-        utf8 = codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        return None  # the slow path says which encoding is unknown
-    try:
         text = content.decode(encoding)
-    except (UnicodeDecodeError, TypeError):
-        return None
-    data = content if utf8 else text.encode("utf-8")
+    except (UnicodeDecodeError, TypeError, LookupError):
+        return None  # the slow path says which encoding is unknown, or where it fails
+    data = content if _is_utf8(encoding) else text.encode("utf-8")
     return data.removeprefix(codecs.BOM_UTF8)
 
 
@@ -157,6 +163,62 @@ def _well_formed(pl: Any, records: Any, width: int) -> bool:
     return bool(checked.item(0, "formed")) and bool(checked.item(0, "fields"))
 
 
+def _header(data: bytes, name: str) -> tuple[list[str], int] | None:
+    """The header's names and the offset of the first record after it, or ``None``."""
+    end = data.find(b"\n")
+    if end <= 0 or data.count(b'"', 0, end) % 2:
+        return None  # no record after the header, or a header spanning lines
+    line = data[:end].removesuffix(b"\r").decode("utf-8")
+    try:
+        header = next(csv.reader([line], strict=True), [])
+    except csv.Error:
+        return None  # the exact reader says what is wrong with it
+    if not header:
+        return None
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise FileFormatError(name, f"column {column!r} appears twice in the header")
+        seen.add(column)
+    return header, end + 1
+
+
+def _written_back(pl: Any, data: bytes, name: str) -> CsvFrame | None:
+    """Polars' reading of a UTF-8 file whose cells, written back, give its very bytes; else ``None``.
+
+    Polars writes RFC 4180 (quotes doubled, a field quoted where it must be,
+    or every field), which :mod:`csv` reads into the same cells; so a file
+    equal to that writing holds exactly those cells: no ragged row, stray
+    quote, blank line or undecodable byte (Polars refuses those).
+    """
+    found = _header(data, name)
+    if found is None or len(found[0]) < 2:
+        return None  # one column: a blank line (which csv skips) is written as an empty cell
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    header, start = found
+    crlf = data[start - 2 : start] == b"\r\n"
+    style = "always" if data[:1] == b'"' else "necessary"
+    handle = io.BytesIO(data)
+    frame = pl.read_csv(handle, has_header=True, new_columns=_columns(header), infer_schema=False)
+    written = io.BytesIO()
+    frame.write_csv(
+        written,
+        include_header=False,
+        quote_style=style,
+        line_terminator="\r\n" if crlf else "\n",
+    )
+    size = len(data) - start
+    if not data.endswith(b"\n"):  # the last record has no line break: Polars writes one
+        size += 2 if crlf else 1
+    with written.getbuffer() as out:
+        same = len(out) == size and data.endswith(out[: len(data) - start])
+    if not same or frame.height == 0:
+        return None
+    frame = frame.with_row_index("record", offset=1).with_columns(pl.col("record").cast(pl.Int64))
+    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), {})
+
+
 def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
     """Polars' reading of a file proven well-formed, or ``None``."""
     if not data or _LINES.encode() in data:
@@ -166,15 +228,10 @@ def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
     records = _records(pl, data)
     if records is None or records.height == 0 or records["text"][0] == "":
         return None
-    text = records["text"][0]
-    header = next(csv.reader(io.StringIO(text, newline="")), [])
-    if not header or "\n" in text:
+    found = _header(data, name)
+    if found is None or "\n" in records["text"][0]:
         return None
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            raise FileFormatError(name, f"column {column!r} appears twice in the header")
-        seen.add(column)
+    header = found[0]
     body = records.slice(1).with_columns(blank=pl.col("text") == "")
     if not _well_formed(pl, body.filter(~pl.col("blank")).select("text"), len(header)):
         return None
@@ -199,6 +256,15 @@ def csv_frame(source: Source, *, encoding: str, max_bytes: int) -> CsvFrame:
     pl = require("polars")
     name = name_of(source)
     content = read_bytes(source, max_bytes=max_bytes)
+    if isinstance(content, bytes) and _is_utf8(encoding):
+        try:
+            written = _written_back(pl, content.removeprefix(codecs.BOM_UTF8), name)
+        except FileFormatError:
+            raise
+        except Exception:  # Polars could not read it (bytes that do not decode)
+            written = None
+        if written is not None:
+            return written
     data = _utf8(content, encoding)
     if data is not None:
         try:
