@@ -46,3 +46,19 @@ def test_a_column_of_timestamps_reads_as_each_cell_does(cells: list[str]) -> Non
             assert (value, error) == (None, str(exc)), cell
             continue
         assert (value, error) == (expected, None), cell
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.none() | st.sampled_from(["a", "b", "c", "", " a"]), max_size=12), st.booleans()
+)
+def test_repeated_keys_are_those_polars_finds_repeated(
+    keys: list[str | None], ordered: bool
+) -> None:
+    from salesflow.io._column_readers import duplicated
+
+    if ordered:
+        keys = sorted(keys, key=lambda k: (k is not None, k or ""))
+    series = pl.Series(keys, dtype=pl.String)
+    expected = [None if k is None else keys.count(k) > 1 for k in keys]
+    assert duplicated(pl, series).to_list() == expected

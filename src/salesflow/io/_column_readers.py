@@ -21,6 +21,7 @@ from salesflow.io._values import Reject, read_date, read_datetime, read_decimal
 __all__ = [
     "dates",
     "decimals",
+    "duplicated",
     "mapped",
     "python_space",
     "stripped",
@@ -87,9 +88,30 @@ def mapped(
     if not keys:
         nulls = pl.repeat(None, len(raw), dtype=dtype, eager=True)
         return nulls, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
-    value = raw.replace_strict(keys, values, default=None, return_dtype=dtype)
-    error = raw.replace_strict(keys, errors, default=None, return_dtype=pl.String)
-    return value, error
+    index = raw.replace_strict(keys, range(len(keys)), default=None, return_dtype=pl.UInt32)
+    value = pl.Series(values, dtype=dtype).gather(index)
+    if all(e is None for e in errors):
+        return value, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
+    return value, pl.Series(errors, dtype=pl.String).gather(index)
+
+
+def duplicated(pl: Any, keys: Any) -> Any:
+    """Whether each key occurs more than once (null where the key is null).
+
+    Equal keys have equal hashes, so the keys are compared only among those
+    whose hash repeats: hashing is a fraction of the cost of a table of strings.
+    """
+    if keys.is_sorted():
+        nexts = (keys == keys.shift(1)).fill_null(False) | (keys == keys.shift(-1)).fill_null(
+            False
+        )
+        return pl.select(pl.when(keys.is_not_null()).then(nexts)).to_series()
+    maybe = keys.hash().is_duplicated() & keys.is_not_null()
+    found = pl.repeat(False, len(keys), dtype=pl.Boolean, eager=True)
+    if maybe.any():
+        rows = maybe.arg_true()
+        found = found.scatter(rows, keys.gather(rows).is_duplicated())
+    return pl.select(pl.when(keys.is_not_null()).then(found)).to_series()
 
 
 def _plain(value: Decimal) -> tuple[str, int]:

@@ -20,7 +20,14 @@ from salesflow.errors import Problem, ValidationError, shorten
 from salesflow.forecast import ForecastCategory
 from salesflow.io._assemble import Table
 from salesflow.io._cells import Options, category, count
-from salesflow.io._column_readers import dates, decimals, mapped, stripped, timestamps
+from salesflow.io._column_readers import (
+    dates,
+    decimals,
+    duplicated,
+    mapped,
+    stripped,
+    timestamps,
+)
 from salesflow.io._csv_frame import CsvFrame
 from salesflow.io._repeated_ids import Place, twice
 from salesflow.io._source import stem
@@ -88,8 +95,13 @@ class Checks:
             self.messages.append((messages, self.path(field)))
 
     def when(self, condition: Any, message: Any) -> Any:
-        """``message`` (text or a String Series) where ``condition`` holds, else null."""
+        """``message`` (text, a String Series or expression) where ``condition`` holds, else null.
+
+        The message is not computed when the condition holds nowhere.
+        """
         pl = self.pl
+        if not condition.any():
+            return pl.repeat(None, len(condition), dtype=pl.String, eager=True)
         value = pl.lit(message) if isinstance(message, str) else message
         return pl.select(pl.when(condition).then(value).otherwise(None)).to_series()
 
@@ -179,9 +191,10 @@ def _stage_facts(pl: Any, options: Options, stage: Any) -> dict[str, Any]:
     process = options.stages.process
     names = list(process.stage_names)
     stages = [process.stage(n) for n in names]
+    index = stage.replace_strict(names, range(len(names)), default=None, return_dtype=pl.UInt32)
 
     def fact(values: list[Any], dtype: Any) -> Any:
-        return stage.replace_strict(names, values, default=None, return_dtype=dtype)
+        return pl.Series(values, dtype=dtype).gather(index)
 
     return {
         "closed": fact([s.is_closed for s in stages], pl.Boolean),
@@ -209,16 +222,21 @@ def _opportunities(
     pl = checks.pl
     frame = checks.frame
     record = frame["record"]
-    fallback = pl.select(pl.format("{}-{}", pl.lit(stem(checks.file.name)), record)).to_series()
+    fallback = pl.format("{}-{}", pl.lit(stem(checks.file.name)), record)
     readable = checks.readable
     if checks.has("id"):
         raw_id = checks.raw("id")
-        ident = pl.select(
-            pl.when(readable).then(raw_id.fill_null("")).otherwise(fallback)
-        ).to_series()
-        checks.add(checks.when(raw_id.is_null() | (stripped(pl, raw_id) == ""), "no id"), "id")
+        if checks.file.bad:
+            ident = pl.select(
+                pl.when(readable).then(raw_id.fill_null("")).otherwise(fallback)
+            ).to_series()
+        else:
+            ident = raw_id.fill_null("")
+        key_text = stripped(pl, ident)
+        checks.add(checks.when(raw_id.is_null() | (key_text == ""), "no id"), "id")
     else:
-        ident = fallback
+        ident = pl.select(fallback).to_series()
+        key_text = stripped(pl, ident)
     if checks.has("name"):
         name = checks.raw("name")
         checks.add(checks.when(name.is_null(), "no name"), "name")
@@ -249,37 +267,31 @@ def _opportunities(
     checks.add(
         checks.when(
             known & is_closed.is_not_null() & (is_closed != facts["closed"]),
-            pl.select(
-                pl.format(
-                    "says {}, but stage {} is {}",
-                    _flag(pl, is_closed, "True", "False"),
-                    facts["repr"],
-                    _flag(pl, facts["closed"], "closed", "open"),
-                )
-            ).to_series(),
+            pl.format(
+                "says {}, but stage {} is {}",
+                _flag(pl, is_closed, "True", "False"),
+                facts["repr"],
+                _flag(pl, facts["closed"], "closed", "open"),
+            ),
         ),
         "is_closed",
     )
     checks.add(
         checks.when(
             known & is_won.is_not_null() & (is_won != facts["won"]),
-            pl.select(
-                pl.format(
-                    "says {}, but stage {} is {}",
-                    _flag(pl, is_won, "True", "False"),
-                    facts["repr"],
-                    _flag(pl, facts["won"], "won", "not won"),
-                )
-            ).to_series(),
+            pl.format(
+                "says {}, but stage {} is {}",
+                _flag(pl, is_won, "True", "False"),
+                facts["repr"],
+                _flag(pl, facts["won"], "won", "not won"),
+            ),
         ),
         "is_won",
     )
     checks.add(
         checks.when(
             known & (forecast == ForecastCategory.CLOSED.value) & ~facts["closed"],
-            pl.select(
-                pl.format("'Closed' on a deal in the open stage {}", facts["repr"])
-            ).to_series(),
+            pl.format("'Closed' on a deal in the open stage {}", facts["repr"]),
         ),
         "forecast_category",
     )
@@ -309,8 +321,8 @@ def _opportunities(
     )
     for row in suspect.arg_true().to_list():
         extra[row].append(_model_problem(checks, name[row], account[row]))
-    key = pl.select(pl.when(stripped(pl, ident) != "").then(stripped(pl, ident))).to_series()
-    repeated = key.is_not_null() & key.is_duplicated()
+    key = pl.select(pl.when(key_text != "").then(key_text)).to_series()
+    repeated = duplicated(pl, key).fill_null(False)
     places: dict[str, list[Place]] = defaultdict(list)
     rows = repeated.arg_true().to_list()
     for row in rows:

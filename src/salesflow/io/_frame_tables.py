@@ -44,6 +44,8 @@ def _entered(pl: Any, history: Any) -> Any:
 def _wide(pl: Any, frame: Any, columns: list[str], scale: int, where: str) -> list[Problem]:
     problems = []
     for column in columns:
+        if (frame[column].str.len_bytes().max() or 0) + scale <= _DIGITS:
+            continue  # no amount has more digits than characters
         whole = (
             frame[column]
             .str.replace(r"^[+-]", "")
@@ -176,7 +178,8 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
         )
     notes = []
     source = ruled.opps.file.name
-    for number, no_created, filled in o.select("record", "no_created", "filled").iter_rows():
+    noted = o.filter(pl.col("no_created") | pl.col("filled"))
+    for number, no_created, filled in noted.select("record", "no_created", "filled").iter_rows():
         if no_created:
             notes.append(
                 Note(
