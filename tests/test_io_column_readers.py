@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesflow.io._column_readers import timestamps
-from salesflow.io._values import Reject, read_datetime
+from salesflow.io._column_readers import dates, timestamps
+from salesflow.io._values import Reject, read_date, read_datetime
 
 pl = pytest.importorskip("polars")
 
@@ -32,13 +32,26 @@ _STAMPS = st.builds(
         ["Z", "+0000", "-0000", "+0530", "-0800", "+2359", "+2400", "+0060", "", "+05:30"]
     ),
 )
+_ODD = [
+    "",
+    "x",
+    "2026-02-29",
+    "2024-02-29",
+    "2026-01-05T10:00:00.000+ab00",
+    "2026-01-05T10:00:00.000+0000 ",
+    "2026-01-05 10:00:00Z",
+    "2026-01-05T10:00",
+    "20260105T100000Z",
+    "x" * 28,
+]
 
 
 @settings(max_examples=300)
-@given(st.lists(_STAMPS | st.sampled_from(["", "2026-02-29", "2024-02-29", "x"]), max_size=12))
-def test_a_column_of_timestamps_reads_as_each_cell_does(cells: list[str]) -> None:
+@given(st.lists(_STAMPS | st.sampled_from(_ODD), max_size=12))
+def test_a_column_of_timestamps_and_dates_reads_as_each_cell_does(cells: list[str]) -> None:
     raw = pl.Series(cells, dtype=pl.String).replace("", None)
     values, errors = timestamps(pl, raw, None)
+    days, day_errors = dates(pl, raw)
     for cell, value, error in zip(cells, values.to_list(), errors.to_list(), strict=True):
         try:
             expected: datetime | None = read_datetime(cell)
@@ -46,6 +59,13 @@ def test_a_column_of_timestamps_reads_as_each_cell_does(cells: list[str]) -> Non
             assert (value, error) == (None, str(exc)), cell
             continue
         assert (value, error) == (expected, None), cell
+    for cell, day, error in zip(cells, days.to_list(), day_errors.to_list(), strict=True):
+        try:
+            expected_day: date | None = read_date(cell)
+        except Reject as exc:
+            assert (day, error) == (None, str(exc)), cell
+            continue
+        assert (day, error) == (expected_day, None), cell
 
 
 @settings(max_examples=300)

@@ -74,6 +74,9 @@ def mapped(
     """
     cells = raw if only is None else raw.filter(only)
     keys = cells.drop_nulls().unique().to_list()
+    if not keys:
+        nulls = pl.repeat(None, len(raw), dtype=dtype, eager=True)
+        return nulls, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
     values: list[Any] = []
     errors: list[str | None] = []
     for key in keys:
@@ -85,9 +88,6 @@ def mapped(
             errors.append(str(exc))
     if only is not None:
         raw = pl.select(pl.when(only).then(raw)).to_series()
-    if not keys:
-        nulls = pl.repeat(None, len(raw), dtype=dtype, eager=True)
-        return nulls, pl.repeat(None, len(raw), dtype=pl.String, eager=True)
     index = raw.replace_strict(keys, range(len(keys)), default=None, return_dtype=pl.UInt32)
     value = pl.Series(values, dtype=dtype).gather(index)
     if all(e is None for e in errors):
@@ -126,17 +126,22 @@ def decimals(pl: Any, raw: Any, read: Callable[[object], Decimal | None] = read_
     The text is what a ``Decimal`` column is cast from once the scale of all
     of them is known; it never passes through a float.
     """
-    fast = raw.str.contains(_DECIMAL)
-    places = (
-        raw.str.split_exact(".", 1).struct.field("field_1").str.len_chars().fill_null(0)
-    ).cast(pl.Int32)
-    slow_keys = raw.filter(~fast.fill_null(True)).unique().to_list()
-    frame = pl.DataFrame(
-        {
-            "text": pl.select(pl.when(fast).then(raw)).to_series(),
-            "places": pl.select(pl.when(fast).then(places)).to_series(),
-        }
+    cell = pl.col("raw")
+    fast = cell.str.contains(_DECIMAL)
+    dot = cell.str.find(".", literal=True)  # ASCII where fast: bytes are characters
+    places = pl.when(dot.is_null()).then(0).otherwise(cell.str.len_bytes() - dot - 1)
+    shaped = (
+        pl.DataFrame({"raw": raw})
+        .lazy()
+        .select(
+            text=pl.when(fast).then(cell),
+            places=pl.when(fast).then(places).cast(pl.Int32),
+            slow=~fast.fill_null(True),
+        )
+        .collect()
     )
+    slow_keys = raw.filter(shaped["slow"]).unique().to_list()
+    frame = shaped.drop("slow")
     if not slow_keys:
         return frame.with_columns(error=pl.lit(None, dtype=pl.String))
     texts: list[str | None] = []
@@ -177,9 +182,18 @@ def _valid_day(pl: Any, text: Any) -> Any:
 
 def dates(pl: Any, raw: Any) -> Result:
     """:func:`read_date` over a column: ISO dates, or the date written in a timestamp."""
-    head = raw.str.slice(0, 10)
-    shaped = raw.str.contains(_DATE) | raw.str.contains(_TIMESTAMP)
-    fast = pl.select(pl.when(shaped).then(_valid_day(pl, head))).to_series()
+    cell = pl.col("raw")
+    fast = (
+        pl.DataFrame({"raw": raw})
+        .lazy()
+        .select(pl.when(cell.str.contains(_DATE)).then(_valid_day(pl, cell)))
+        .collect()
+        .to_series()
+    )
+    if fast.null_count() > raw.null_count():  # a timestamp's date, or a cell to read one by one
+        shaped = raw.str.contains(_TIMESTAMP) & fast.is_null()
+        stamped = pl.select(pl.when(shaped).then(_valid_day(pl, raw.str.slice(0, 10))))
+        fast = pl.select(pl.coalesce(fast, stamped.to_series())).to_series()
     value, error = mapped(pl, raw, read_date, pl.Date, only=raw.is_not_null() & fast.is_null())
     return pl.select(pl.coalesce(fast, value)).to_series(), error
 
@@ -202,7 +216,7 @@ def _common(pl: Any, raw: Any) -> Any:
     text = pl.col("raw")
 
     def number(start: int, length: int) -> Any:
-        return text.str.slice(start, length).cast(pl.Int64)
+        return text.str.slice(start, length).cast(pl.Int64, strict=False)
 
     year = text.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(2, 9998)
     clock = text.str.slice(0, 19).str.to_datetime(
@@ -210,14 +224,14 @@ def _common(pl: Any, raw: Any) -> Any:
     )
     sign = pl.when(text.str.slice(23, 1) == "-").then(-1).otherwise(1)
     offset = sign * (number(24, 2) * 60 + number(26, 2))
-    stamp = (
-        pl.when(year & text.str.contains(loader))
-        .then(clock + pl.duration(milliseconds=number(20, 3)) - pl.duration(minutes=offset))
-        .when(year & text.str.contains(api))
-        .then(clock)
-    )
-    found = pl.DataFrame({"raw": raw}).lazy().select(stamp.dt.replace_time_zone("UTC"))
-    return found.collect().to_series()
+    moved = clock + pl.duration(milliseconds=number(20, 3)) - pl.duration(minutes=offset)
+    cells = pl.DataFrame({"raw": raw}).lazy()
+    found = cells.select(pl.when(year & text.str.contains(loader)).then(moved)).collect()
+    stamp = found.to_series()
+    if stamp.null_count() > raw.null_count():  # some in the API's spelling, or neither
+        api_stamp = cells.select(pl.when(year & text.str.contains(api)).then(clock)).collect()
+        stamp = pl.select(pl.coalesce(stamp, api_stamp.to_series())).to_series()
+    return stamp.dt.replace_time_zone("UTC")
 
 
 def timestamps(pl: Any, raw: Any, zone: tzinfo | None) -> Result:

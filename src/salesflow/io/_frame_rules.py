@@ -534,10 +534,8 @@ def refusals(ruled: Ruled) -> tuple[Refusal, ...]:
         return tuple(refused)
     rows = (h["outcome"] != "taken").arg_true().to_list()
     found = _messages(hist, rows)
-    for row in rows:
-        number = h["record"][row]
-        outcome = h["outcome"][row]
-        opp_id = h["opportunity_id"][row]
+    picked = h[rows].select("record", "outcome", "opportunity_id", "key").iter_rows()
+    for row, (number, outcome, opp_id, key) in zip(rows, picked, strict=True):
         if outcome == "no id":
             before = hist.file.bad.get(number, hist.header)
             problems = [
@@ -552,9 +550,7 @@ def refusals(ruled: Ruled) -> tuple[Refusal, ...]:
         elif outcome == "no opportunity":
             problems = [Problem(f"no opportunity {opp_id} was imported", "$")]
         elif outcome == "repeated":
-            problems = [
-                Problem(f"its opportunity {h['key'][row]} is on more than one record", "$")
-            ]
+            problems = [Problem(f"its opportunity {key} is on more than one record", "$")]
         elif outcome == "own":
             problems = [*hist.header, *found[row]]
         else:

@@ -41,6 +41,20 @@ def _entered(pl: Any, history: Any) -> Any:
     return changed.join(entered, on="position", how="left")
 
 
+def _in_order(pl: Any, history: Any) -> bool:
+    """Whether the rows are by opportunity, then time (ties in file order: they are)."""
+    step = pl.col("position").cast(pl.Int64).diff()
+    later = (step > 0) | ((step == 0) & (pl.col("at").diff() >= pl.duration(microseconds=0)))
+    return bool(history.select(later.fill_null(True).all()).item())
+
+
+def _sequence(pl: Any) -> Any:
+    """1, 2, 3 … within each opportunity's run of rows (the rows are in order)."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = (pl.col("position") != pl.col("position").shift(1)).fill_null(True)
+    return row - pl.when(starts).then(row).forward_fill() + 1
+
+
 def _wide(pl: Any, frame: Any, columns: list[str], scale: int, where: str) -> list[Problem]:
     problems = []
     for column in columns:
@@ -77,10 +91,10 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
     pl = ruled.opps.pl
     o = ruled.o.with_row_index("position").filter(pl.col("taken"))
     if ruled.h is not None:
-        h = ruled.h.filter(pl.col("outcome") == "taken").join(
-            o.select("position", own_stage="stage"), on="position", how="left"
-        )
-        h = h.sort("position", "at", "record", maintain_order=True)
+        h = ruled.h.filter(pl.col("outcome") == "taken")
+        h = h.with_columns(own_stage=ruled.o["stage"].gather(h["position"]))
+        if not _in_order(pl, h):
+            h = h.sort("position", "at", "record", maintain_order=True)
     else:
         h = None
     if h is not None and h.height:
@@ -164,7 +178,7 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
         history = h.select(
             opportunity_id=pl.col("opportunity_id"),
             at=pl.col("at"),
-            sequence=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("position"),
+            sequence=_sequence(pl),
             by=pl.col("by"),
             owner=pl.lit(None, pl.String),
             stage=pl.col("stage"),
