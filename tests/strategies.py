@@ -897,7 +897,38 @@ _SF_GOOD: dict[str, st.SearchStrategy[str]] = {
     "ownerid": st.sampled_from(["", "005A"]),
     "description": st.sampled_from(["", "multi\nline", 'with "quotes", and commas']),
     "createdbyid": st.sampled_from(["", "005B"]),
+    # the exporters' own names (Columns.salesflow())
+    "currency": st.sampled_from(["USD", "EUR", ""]),
+    "close_date": st.sampled_from(["2026-03-31", "2026-06-30T00:00:00Z", ""]),
+    "closed_on": st.sampled_from(["", "", "2026-03-15", "2026-02-30"]),
+    "created_at": st.sampled_from(["2026-01-01T00:00:00.000+0000", "2026-02-01T10:00:00Z", ""]),
+    "last_stage_change_at": st.sampled_from(["", "2026-02-01T00:00:00Z"]),
+    "is_closed": st.sampled_from(["", "false", "true"]),
+    "is_won": st.sampled_from(["", "false", "true"]),
+    "forecast_category": st.sampled_from(["", "Pipeline", "Best Case", "Closed"]),
+    "push_count": st.sampled_from(["", "0", "3"]),
+    "account_id": st.sampled_from(["", "001X", " "]),
+    "owner": st.sampled_from(["", "005A"]),
+    "lost_reason": st.sampled_from(["", "", "Price", " "]),
+    "competitor": st.sampled_from(["", "", "Globex"]),
+    "process_name": st.sampled_from(["", "Salesforce standard", "Other"]),
+    "at": st.sampled_from(["2026-01-01T00:00:00.000+0000", "2026-01-01T00:00:00Z", ""]),
+    "sequence": st.sampled_from(["", "", "1", "2", "-1"]),
+    "by": st.sampled_from(["", "005B"]),
+    "previous_amount": st.sampled_from(["", "80", "80.5"]),
+    "previous_close_date": st.sampled_from(["2026-03-31", ""]),
 }  # fmt: skip
+
+SALESFLOW_SNAPSHOT_COLUMNS = [
+    "id", "stage", "close_date", "name", "amount", "currency", "created_at", "probability",
+    "is_closed", "is_won", "forecast_category", "push_count", "account_id", "owner",
+    "last_stage_change_at", "closed_on", "lost_reason", "competitor", "process_name", "type",
+    "description", "ID",
+]  # fmt: skip
+SALESFLOW_HISTORY_COLUMNS = [
+    "opportunity_id", "stage", "at", "amount", "currency", "close_date", "previous_amount",
+    "previous_close_date", "probability", "forecast_category", "by", "owner", "sequence",
+]  # fmt: skip
 
 
 @st.composite
@@ -915,7 +946,7 @@ def salesforce_csv_files(
 
     def cell(column: str) -> st.SearchStrategy[str]:
         good = _SF_GOOD.get(column.casefold(), st.just(""))
-        if column == "OpportunityId" and ids is not None:
+        if column in ("OpportunityId", "opportunity_id") and ids is not None:
             good = st.sampled_from(ids)
         return st.one_of(*[good] * 7, hostile)
 

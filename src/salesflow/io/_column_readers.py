@@ -105,13 +105,13 @@ def duplicated(pl: Any, keys: Any) -> Any:
         nexts = (keys == keys.shift(1)).fill_null(False) | (keys == keys.shift(-1)).fill_null(
             False
         )
-        return pl.select(pl.when(keys.is_not_null()).then(nexts)).to_series()
+        return pl.select(pl.when(keys.is_not_null()).then(nexts)).to_series().cast(pl.Boolean)
     maybe = keys.hash().is_duplicated() & keys.is_not_null()
     found = pl.repeat(False, len(keys), dtype=pl.Boolean, eager=True)
     if maybe.any():
         rows = maybe.arg_true()
         found = found.scatter(rows, keys.gather(rows).is_duplicated())
-    return pl.select(pl.when(keys.is_not_null()).then(found)).to_series()
+    return pl.select(pl.when(keys.is_not_null()).then(found)).to_series().cast(pl.Boolean)
 
 
 def _plain(value: Decimal) -> tuple[str, int]:

@@ -256,12 +256,15 @@ def _opportunities(
     checks.add(error, "is_won")
     close_date, error = dates(pl, checks.raw("close_date"))
     checks.add(error, "close_date")
+    closed_on, error = dates(pl, checks.raw("closed_on"))
+    checks.add(error, "closed_on")
     created, error = timestamps(pl, checks.raw("created_at"), options.zone)
     checks.add(error, "created_at")
     changed, error = timestamps(pl, checks.raw("last_stage_change_at"), options.zone)
     checks.add(error, "last_stage_change_at")
     pushes, error = mapped(pl, checks.raw("push_count"), count, pl.Int64)
     checks.add(error, "push_count")
+    checks.add(_other_process(checks, options), "process_name")
     facts = _stage_facts(pl, options, stage)
     known = stage.is_not_null()
     checks.add(
@@ -295,17 +298,29 @@ def _opportunities(
         ),
         "forecast_category",
     )
+    checks.add(
+        checks.when(
+            known & closed_on.is_not_null() & ~facts["closed"],
+            pl.format("a closing day on a deal in the open stage {}", facts["repr"]),
+        ),
+        "closed_on",
+    )
     created_day = pl.select(
         pl.coalesce(created.dt.date(), pl.lit(options.imported_at.date()))
     ).to_series()
     close_final, refuse = _fill(pl, options, close_date, created_day)
     undated = known & close_date.is_null()
-    message = checks.when(undated & facts["closed"], "a closed deal without a close date")
+    no_closing_day = checks.raw("closed_on").is_null()  # else its error is said already
+    message = checks.when(
+        undated & facts["closed"] & no_closing_day, "a closed deal without a close date"
+    )
     if refuse is not None:
         refused = checks.when(undated & ~facts["closed"], refuse)
         message = pl.select(pl.coalesce(message, refused)).to_series()
     close_final = pl.select(
-        pl.when(facts["closed"].fill_null(True)).then(close_date).otherwise(close_final)
+        pl.when(facts["closed"].fill_null(True))
+        .then(pl.coalesce(close_date, closed_on))
+        .otherwise(close_final)
     ).to_series()
     checks.add(message, "close_date")
     first: dict[int, Problem] = {}
@@ -314,13 +329,29 @@ def _opportunities(
     if checks.header:
         clean = clean & False
     account = checks.raw("account_id")
+    lost_reason = checks.raw("lost_reason")
+    competitor = checks.raw("competitor")
+
+    def blank(text: Any) -> Any:
+        return text.is_not_null() & (stripped(pl, text) == "")
+
     suspect = clean & (
         (stripped(pl, name.fill_null("x")) == "")
         | (name.str.len_chars() > MAX_NAME_LENGTH)
-        | (account.is_not_null() & (stripped(pl, account) == ""))
+        | blank(account)
+        | blank(lost_reason)
+        | blank(competitor)
+        | (~facts["closed"] & (lost_reason.is_not_null() | competitor.is_not_null()))
+        | (facts["won"] & lost_reason.is_not_null())
     )
     for row in suspect.arg_true().to_list():
-        extra[row].append(_model_problem(checks, name[row], account[row]))
+        extra[row] += _model_problems(
+            checks,
+            {"name": name[row], "account_id": account[row], "lost_reason": lost_reason[row]}
+            | {"competitor": competitor[row]},
+            closed=bool(facts["closed"][row]),
+            won=bool(facts["won"][row]),
+        )
     key = pl.select(pl.when(key_text != "").then(key_text)).to_series()
     repeated = duplicated(pl, key).fill_null(False)
     places: dict[str, list[Place]] = defaultdict(list)
@@ -341,6 +372,12 @@ def _opportunities(
             "name": name,
             "account_id": account,
             "owner": checks.raw("owner"),
+            "closed_on": closed_on,
+            "derive_closed_on": pl.repeat(
+                not checks.has("closed_on"), frame.height, dtype=pl.Boolean, eager=True
+            ),
+            "lost_reason": lost_reason,
+            "competitor": competitor,
             "stage": stage,
             "amount": amount,
             "amount_places": amount_places,
@@ -350,7 +387,9 @@ def _opportunities(
             "chance_places": chance_places,
             "forecast": forecast,
             "close_date": close_final,
-            "filled": pl.select(undated & close_final.is_not_null()).to_series(),
+            "filled": pl.select(
+                undated & ~facts["closed"] & close_final.is_not_null()
+            ).to_series(),
             "created_at": created,
             "no_created": checks.raw("created_at").is_null(),
             "changed": changed,
@@ -380,18 +419,47 @@ def _fill(pl: Any, options: Options, close_date: Any, created_day: Any) -> tuple
     return close_date, None  # pragma: no cover - every rule is one of the above
 
 
-def _model_problem(checks: Checks, name: str | None, account: str | None) -> Problem:
-    """What the Opportunity's own validators say first (name, then account id)."""
+def _model_problems(
+    checks: Checks, text: dict[str, str | None], *, closed: bool, won: bool
+) -> list[Problem]:
+    """What the Opportunity's own checks say: its first failing field, else its post-init checks."""
+    name = text["name"]
     if name is not None and not name.strip():
-        return Problem(f"expected a non-blank string, got {shorten(name)}", checks.path("name"))
+        return [Problem(f"expected a non-blank string, got {shorten(name)}", checks.path("name"))]
     if name is not None and len(name) > MAX_NAME_LENGTH:
-        return Problem(
-            f"a name has at most {MAX_NAME_LENGTH} characters, got {len(name)}",
-            checks.path("name"),
-        )
-    return Problem(
-        f"expected a non-blank string, got {shorten(account)}", checks.path("account_id")
-    )
+        return [
+            Problem(
+                f"a name has at most {MAX_NAME_LENGTH} characters, got {len(name)}",
+                checks.path("name"),
+            )
+        ]
+    for field in ("account_id", "lost_reason", "competitor"):
+        value = text[field]
+        if value is not None and not value.strip():
+            message = f"expected a non-blank string, got {shorten(value)}"
+            return [Problem(message, checks.path(field))]
+    if not closed:
+        return [
+            Problem(f"an open opportunity has no {field.replace('_', ' ')}", checks.path(field))
+            for field in ("lost_reason", "competitor")
+            if text[field] is not None
+        ]
+    if won and text["lost_reason"] is not None:
+        return [Problem("a won opportunity has no lost reason", checks.path("lost_reason"))]
+    return []  # pragma: no cover - a suspect record fails one of the checks above
+
+
+def _other_process(checks: Checks, options: Options) -> Any:
+    """A record exported from another process than the one imported into."""
+    pl = checks.pl
+    process = options.stages.process.name
+    named = checks.raw("process_name")
+
+    def other(text: str) -> None:
+        raise Reject(f"exported from process {text!r}, not {process!r}")
+
+    _, message = mapped(pl, named, other, pl.Null, only=named.is_not_null() & (named != process))
+    return message
 
 
 def _history(checks: Checks, options: Options, o: Any) -> Any:
@@ -438,6 +506,8 @@ def _history(checks: Checks, options: Options, o: Any) -> Any:
     checks.add(checks.when(close_date.is_null() & ~earlier, "no close date"), "close_date")
     previous_close, error = dates(pl, checks.raw("previous_close_date"))
     checks.add(error, "previous_close_date")
+    sequence, error = mapped(pl, checks.raw("sequence"), count, pl.Int64)
+    checks.add(error, "sequence")
     facts = _stage_facts(pl, options, stage)
     own = checks.any_message() | bool(checks.header)
     matched = h["position"].is_not_null()
@@ -457,7 +527,9 @@ def _history(checks: Checks, options: Options, o: Any) -> Any:
     return h.with_columns(
         outcome=outcome,
         at=at,
+        tie=sequence.fill_null(-1),
         by=checks.raw("by"),
+        owner=checks.raw("owner"),
         stage=stage,
         amount=amount,
         amount_places=amount_places,

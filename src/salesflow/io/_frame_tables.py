@@ -44,7 +44,11 @@ def _entered(pl: Any, history: Any) -> Any:
 def _in_order(pl: Any, history: Any) -> bool:
     """Whether the rows are by opportunity, then time (ties in file order: they are)."""
     step = pl.col("position").cast(pl.Int64).diff()
-    later = (step > 0) | ((step == 0) & (pl.col("at").diff() >= pl.duration(microseconds=0)))
+    moment = pl.col("at").diff()
+    instant = pl.duration(microseconds=0)
+    later = (step > 0) | (
+        (step == 0) & ((moment > instant) | ((moment == instant) & (pl.col("tie").diff() >= 0)))
+    )
     return bool(history.select(later.fill_null(True).all()).item())
 
 
@@ -93,8 +97,8 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
     if ruled.h is not None:
         h = ruled.h.filter(pl.col("outcome") == "taken")
         h = h.with_columns(own_stage=ruled.o["stage"].gather(h["position"]))
-        if not _in_order(pl, h):
-            h = h.sort("position", "at", "record", maintain_order=True)
+        if not _in_order(pl, h):  # at one instant: by the source's sequence, else file order
+            h = h.sort("position", "at", "tie", "record", maintain_order=True)
     else:
         h = None
     if h is not None and h.height:
@@ -155,12 +159,17 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
         is_closed=pl.col("stage_closed"),
         is_won=pl.col("stage_won"),
         close_date=pl.col("close_date"),
-        closed_on=pl.when(pl.col("stage_closed")).then(pl.col("entered_at").dt.date()),
+        closed_on=pl.coalesce(
+            "closed_on",
+            pl.when(pl.col("stage_closed") & pl.col("derive_closed_on")).then(
+                pl.col("entered_at").dt.date()
+            ),
+        ),
         created_at=pl.col("created_at").fill_null(pl.lit(imported.astimezone(timezone.utc), utc)),
         last_stage_change_at=pl.coalesce("changed", "changed_from_history"),
         push_count=pl.col("push_count").fill_null(0),
-        lost_reason=pl.lit(None, pl.String),
-        competitor=pl.lit(None, pl.String),
+        lost_reason=pl.col("lost_reason"),
+        competitor=pl.col("competitor"),
         type=pl.col("type"),
         lead_source=pl.col("lead_source"),
         next_step=pl.col("next_step"),
@@ -180,7 +189,7 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
             at=pl.col("at"),
             sequence=_sequence(pl),
             by=pl.col("by"),
-            owner=pl.lit(None, pl.String),
+            owner=pl.col("owner"),
             stage=pl.col("stage"),
             amount=pl.col("amount").cast(money),
             currency=pl.col("currency"),

@@ -27,9 +27,8 @@ from datetime import datetime, tzinfo
 
 from salesflow._regular_file import check_limit
 from salesflow.io._cells import make_options
+from salesflow.io._columnar import import_frames
 from salesflow.io._csv_frame import csv_frame
-from salesflow.io._frame_rules import Checks, refusals, rule
-from salesflow.io._frame_tables import tables
 from salesflow.io._salesforce_fields import SALESFORCE_FIELDS
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.policy import CloseDatePolicy
@@ -95,24 +94,4 @@ def read_salesforce_frames(
     )
     opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=limit)
     hist_file = None if history is None else csv_frame(history, encoding=encoding, max_bytes=limit)
-    opps = Checks(opp_file, "Opportunity", SALESFORCE_FIELDS["Opportunity"])
-    hist = (
-        None
-        if hist_file is None
-        else Checks(hist_file, "OpportunityHistory", SALESFORCE_FIELDS["OpportunityHistory"])
-    )
-    ruled = rule(opps, hist, options)
-    refused = refusals(ruled)
-    found, notes, taken = tables(ruled, options)
-    read = {}
-    if hist is not None and hist.frame.height:
-        read["OpportunityHistory"] = hist.frame.height
-    if opps.frame.height:
-        read["Opportunity"] = opps.frame.height
-    return ImportedFrames(
-        frames=found,
-        refused=refused,
-        notes=notes,
-        read=read,
-        taken=taken,
-    )
+    return import_frames(opp_file, hist_file, SALESFORCE_FIELDS, options)

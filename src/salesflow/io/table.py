@@ -69,7 +69,8 @@ def _fields(columns: Columns, table: Table) -> FieldTable:
     return {c: (columns.source(table, c),) for c in COLUMNS[table]}
 
 
-def _tables(columns: Columns) -> dict[str, FieldTable]:
+def source_fields(columns: Columns) -> dict[str, FieldTable]:
+    """Each kind's salesflow fields and the column that holds each in the source."""
     return {
         "Opportunity": _fields(columns, "snapshot"),
         "OpportunityHistory": _fields(columns, "history"),
@@ -78,6 +79,15 @@ def _tables(columns: Columns) -> dict[str, FieldTable]:
         "Contact": {},
         "OpportunityContactRole": _fields(columns, "contact_roles"),
     }
+
+
+def check_columns(columns: object) -> None:
+    """Refuse a ``columns`` argument that is not a :class:`~salesflow.Columns`."""
+    if columns is not None and not isinstance(columns, Columns):
+        raise ValidationError(
+            [Problem(f"expected a Columns mapping, got {type(columns).__name__}", "$.columns")],
+            subject="import options",
+        )
 
 
 def _from_csv(source: Source | None, table: Table, encoding: str, limit: int) -> list[Record]:
@@ -114,11 +124,7 @@ def _read(
     timezone: tzinfo | None,
     imported_at: datetime | None,
 ) -> ImportResult:
-    if columns is not None and not isinstance(columns, Columns):
-        raise ValidationError(
-            [Problem(f"expected a Columns mapping, got {type(columns).__name__}", "$.columns")],
-            subject="import options",
-        )
+    check_columns(columns)
     options = make_options(
         process,
         aliases=aliases,
@@ -133,7 +139,7 @@ def _read(
         history=records["history"],
         activities=records["activities"],
         contact_roles=records["contact_roles"],
-        tables=_tables(Columns.salesflow() if columns is None else columns),
+        tables=source_fields(Columns.salesflow() if columns is None else columns),
         default_id=lambda r: f"{stem(r.source)}-{r.number}",
     )
 
