@@ -172,6 +172,27 @@ def test_report_on_csv_tables_rebuilds_the_pipeline_as_of_a_date(
     assert total["line"] == "Total" and total["count"] == len(data.opportunities)
 
 
+def test_a_csv_report_without_activities_reads_its_tables_in_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read in columns, the report is the one the objects give, but for the gates it cannot check."""
+    data = _data()
+    snapshot, history, activities = _tables(tmp_path, data)
+    none = tmp_path / "no_activities.csv"  # any activities file sends the tables through objects
+    none.write_text(Path(activities).read_text(encoding="utf-8").splitlines()[0] + "\n")
+    for moment in (["--as-of", "2025-12-31"], []):  # the history rebuilt, and the snapshot as read
+        common = ["--history", history, *moment, "--format", "json"]
+        columns = _json(capsys, "report", snapshot, *common)
+        objects = _json(capsys, "report", snapshot, "--activities", str(none), *common)
+        assert columns["sections"].keys() == objects["sections"].keys()
+        for key, section in columns["sections"].items():
+            if key != "at_risk" or moment:
+                assert section == objects["sections"][key], key
+    notes = " ".join(columns["sections"]["at_risk"]["notes"])
+    assert "Not checked: flag gate_not_met" in notes and "read in columns" in notes
+    assert columns["sections"]["at_risk"]["rows"] == objects["sections"]["at_risk"]["rows"]
+
+
 def test_report_lists_refused_rows_and_exits_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

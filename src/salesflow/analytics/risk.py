@@ -246,6 +246,14 @@ def at_risk(
             (~nw.col("next_gate_met")).fill_null(False),
             _text("the next stage's gate is not met"),
         )
+        pending.append(
+            _unknown(
+                frame,
+                "next_gate_met",
+                "gate_not_met",
+                "gates run on objects: a deal read in columns has no next_gate_met",
+            )
+        )
     else:
         not_checked("gate_not_met", "gates run on objects only: no next_gate_met column")
     if inputs.history is not None and {"amount", "previous_amount"} <= set(

@@ -20,8 +20,10 @@ from salesflow.columns import Columns
 from salesflow.io import (
     MAX_IMPORT_BYTES,
     CloseDatePolicy,
+    ImportedFrames,
     ImportResult,
     read_csv,
+    read_csv_frames,
     read_json,
     read_parquet,
 )
@@ -163,8 +165,14 @@ def reader_options(kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_tables(snapshot: str, kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
-    """A CSV or Parquet snapshot, with ``--history``, ``--activities``, ``--columns``."""
+def read_tables(
+    snapshot: str, kwargs: dict[str, Any], options: dict[str, Any], *, columnar: bool = False
+) -> ImportResult | ImportedFrames:
+    """A CSV or Parquet snapshot, with ``--history``, ``--activities``, ``--columns``.
+
+    With ``columnar``, a CSV snapshot without activities is read straight into
+    frames (:func:`~salesflow.io.read_csv_frames`), as a report needs it.
+    """
     suffix = Path(snapshot).suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
         raise click.BadParameter(
@@ -172,6 +180,8 @@ def read_tables(snapshot: str, kwargs: dict[str, Any], options: dict[str, Any]) 
         )
     columns = COLUMN_PRESETS[kwargs.pop("columns_name")]()
     tables = {"history": kwargs.pop("history"), "activities": kwargs.pop("activities")}
+    if columnar and suffix == ".csv" and tables["activities"] is None:
+        return read_csv_frames(snapshot, columns=columns, history=tables["history"], **options)
     read = read_csv if suffix == ".csv" else read_parquet
     return read(snapshot, columns=columns, **tables, **options)
 

@@ -29,7 +29,7 @@ from salesflow.cli._report import Report, inspect, mapping_for
 from salesflow.cli._terminal import safe_text
 from salesflow.errors import ValidationError
 from salesflow.fiscal import FiscalCalendar
-from salesflow.io import HistoryTable, ImportResult, read_hierarchy, read_targets
+from salesflow.io import HistoryTable, ImportedFrames, ImportResult, read_hierarchy, read_targets
 
 __all__ = ["forecast", "parse_moment", "parse_rates", "read_plans", "report"]
 
@@ -121,14 +121,16 @@ def read_plans(
     return plans
 
 
-def _read(files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any]) -> ImportResult:
+def _read(
+    files: tuple[str, ...], kwargs: dict[str, Any], options: dict[str, Any]
+) -> ImportResult | ImportedFrames:
     suffixes = {Path(name).suffix.lower() for name in files}
     if suffixes == {".json"}:
         if kwargs.get("history") or kwargs.get("activities"):
             raise click.UsageError("--history and --activities go with a CSV or Parquet snapshot")
         return read_documents(files, max_bytes=options["max_bytes"])
     if len(files) == 1 and suffixes <= {".csv", ".parquet"}:
-        return read_tables(files[0], kwargs, options)
+        return read_tables(files[0], kwargs, options, columnar=True)
     raise click.UsageError(
         "give salesflow JSON files (salesflow import writes them), or one CSV or Parquet "
         "snapshot with --history and --activities"
@@ -286,7 +288,7 @@ def report(
     mapping = load_mapping(mapping_name) if mapping_name else mapping_for(process)
     as_of = parse_moment(as_of_text) if as_of_text else datetime.now(timezone.utc)
     rates = parse_rates(convert_to, rate_pairs)
-    result: list[ImportResult] = []
+    result: list[ImportResult | ImportedFrames] = []
     histories: list[HistoryTable] = []
 
     def make(step: Callable[[str], None]) -> Report:
@@ -316,8 +318,12 @@ def report(
                 top=top,
                 **plans,
             )
-        result.append(_read(files, kwargs, options))
-        tables = frames(result[0].opportunities, result[0].activities, process=process)
+        found = _read(files, kwargs, options)
+        result.append(found)
+        if isinstance(found, ImportedFrames):
+            tables = found.frames
+        else:
+            tables = frames(found.opportunities, found.activities, process=process)
         names = ", ".join(Path(name).name for name in files)
         return inspect(
             tables,
