@@ -467,18 +467,16 @@ def _history(checks: Checks, options: Options, o: Any) -> Any:
     pl = checks.pl
     frame = checks.frame
     opp_id = pl.select(pl.when(checks.readable).then(checks.raw("opportunity_id"))).to_series()
-    owners = (
-        o.with_row_index("position")
-        .filter(pl.col("ident") != "")
-        .unique("ident", keep="first", maintain_order=True)
-        .select(
-            "ident",
-            "position",
-            "key",
-            "repeated",
-            "raw_currency",
-            refused=~pl.col("taken"),
-        )
+    owners = o.with_row_index("position").filter(pl.col("ident") != "")
+    if o["repeated"].any():  # else every id is on one record
+        owners = owners.unique("ident", keep="first", maintain_order=True)
+    owners = owners.select(
+        "ident",
+        "position",
+        "key",
+        "repeated",
+        "raw_currency",
+        refused=~pl.col("taken"),
     )
     h = pl.DataFrame({"record": frame["record"], "opportunity_id": opp_id}).join(
         owners, left_on="opportunity_id", right_on="ident", how="left", maintain_order="left"
