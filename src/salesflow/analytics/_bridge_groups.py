@@ -29,11 +29,11 @@ def deal_groups(
     Raises:
         ValidationError: A key is an output column's name or in neither table.
     """
-    recorded = set(after.collect_schema().names())
+    recorded = set(after.columns)
     snapshot = inputs.snapshot
     if NODE in keys and NODE not in recorded and snapshot is not None:
         snapshot = inputs.table("snapshot", needs=(NODE,))  # rolled up the hierarchy
-    listed = set() if snapshot is None else set(snapshot.collect_schema().names())
+    listed = set() if snapshot is None else set(snapshot.columns)
     problems = [
         Problem(f"cannot group by {k!r}: the bridge has a column of that name", "$.by")
         for k in keys

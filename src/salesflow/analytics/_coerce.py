@@ -147,7 +147,7 @@ def _duckdb_text(frame: nw.LazyFrame[Any], texts: list[tuple[str, str]]) -> nw.L
 def _duckdb_utc(frame: nw.LazyFrame[Any], naive: list[str]) -> nw.LazyFrame[Any]:
     """Naive DuckDB timestamps read as UTC (DuckDB keeps zones per connection, not per column)."""
     relation = frame.to_native()
-    names = frame.collect_schema().names()
+    names = frame.columns
     parts = []
     for name in names:
         quoted = '"' + name.replace('"', '""') + '"'

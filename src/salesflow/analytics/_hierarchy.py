@@ -26,7 +26,7 @@ def rolled_up(snapshot: nw.LazyFrame[Any], hierarchy: Hierarchy) -> nw.LazyFrame
     Raises:
         ValidationError: The snapshot has no ``owner`` column.
     """
-    if "owner" not in snapshot.collect_schema().names():
+    if "owner" not in snapshot.columns:
         raise ValidationError(
             [
                 Problem(

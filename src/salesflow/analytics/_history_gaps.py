@@ -16,7 +16,7 @@ __all__ = ["before_history", "no_amount", "no_deals", "without_history"]
 
 def _first_row(inputs: Inputs) -> datetime | None:
     history = inputs.history
-    if history is None or "at" not in history.collect_schema().names():
+    if history is None or "at" not in history.columns:
         return None
     first = history.select(nw.col("at").min()).collect(backend="polars").item()
     return first if isinstance(first, datetime) else None
@@ -54,7 +54,7 @@ def without_history(inputs: Inputs, what: str = "deals") -> Pending:
 
     def check() -> Gap | None:
         snapshot, history = inputs.snapshot, inputs.history
-        if snapshot is None or history is None or "id" not in snapshot.collect_schema().names():
+        if snapshot is None or history is None or "id" not in snapshot.columns:
             return None
         seen = history.select(nw.col("opportunity_id").alias("id")).unique()
         missing: Any = snapshot.select("id").join(seen, on="id", how="anti")
@@ -71,7 +71,7 @@ def no_amount(frame: nw.LazyFrame[Any]) -> Pending:
     """``left_out``: deals counted but not summed, because they have no amount."""
 
     def check() -> Gap | None:
-        if "amount" not in frame.collect_schema().names():
+        if "amount" not in frame.columns:
             return Gap("not_checked", "amounts", "the snapshot has no amount column")
         count = _count(frame.filter(nw.col("amount").is_null()))
         if not count:

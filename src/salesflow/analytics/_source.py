@@ -123,13 +123,13 @@ class Inputs:
         """
         if self._data.contact_roles is None:
             return snapshot
-        names = snapshot.collect_schema().names()
+        names = snapshot.columns
         if "has_primary_contact" in names or "id" not in names:
             return snapshot
         roles = self._read("contact_roles")
         if roles is None:
             return snapshot
-        missing = [c for c in ("opportunity_id", "primary") if c not in roles.collect_schema()]
+        missing = [c for c in ("opportunity_id", "primary") if c not in roles.columns]
         if missing:
             self.table("contact_roles", needs=missing)  # raises, naming the columns
         if roles.select(nw.len()).collect(backend="polars").item() == 0:
@@ -181,7 +181,7 @@ class Inputs:
         """
         if self._order is None:
             history = self.history
-            names = [] if history is None else history.collect_schema().names()
+            names = [] if history is None else history.columns
             order = ["at", *(c for c in ("sequence", ROW) if c in names)]
             if history is not None and ROW not in names:
                 _refuse_ties(history, order)
@@ -200,12 +200,12 @@ class Inputs:
                 [Problem(f"this metric needs the {name} table", f"$.{name}")],
                 subject="analytics input",
             )
-        names = frame.collect_schema().names()
+        names = frame.columns
         if NODE in needs and NODE not in names and name == "snapshot":
             hierarchy = self._data.hierarchy
             if hierarchy is not None:
                 frame = rolled_up(frame, hierarchy)
-                names = frame.collect_schema().names()
+                names = frame.columns
         present = set(names)
         missing = [c for c in needs if c not in present]
         if missing:
@@ -363,7 +363,7 @@ def _lazy(native: Any, table: str) -> nw.LazyFrame[Any]:
 
 
 def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.LazyFrame[Any]:
-    present = frame.collect_schema().names()
+    present = frame.columns
     mapping: dict[str, str] = dict(getattr(columns, table))
     taken: dict[str, str] = {}
     extra = []
@@ -387,9 +387,8 @@ def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.Lazy
     return frame.with_columns(*extra) if extra else frame
 
 
-def _numbers(frame: nw.LazyFrame[Any], table: str) -> list[nw.Expr]:
+def _numbers(frame: nw.LazyFrame[Any], table: str, schema: Any) -> list[nw.Expr]:
     """Casts for number columns that came as text or objects: only all-null ones are accepted."""
-    schema = frame.collect_schema()
     exprs = []
     for name in _NUMBERS:
         dtype = schema.get(name)
@@ -421,7 +420,7 @@ def _normalise(
 ) -> nw.LazyFrame[Any]:
     frame = coerce(frame, table)
     schema = frame.collect_schema()
-    exprs = _numbers(frame, table)
+    exprs = _numbers(frame, table, schema)
     given: dict[str, nw.Expr] = {}
     full, labelled = _probe(frame, schema) if probe else (frozenset(), True)
     if schema.get("forecast_category") == nw.String and labelled:  # a few comparisons per row
@@ -643,7 +642,7 @@ def _opportunities_only(
         )
         if snapshot is not None:
             snapshot = snapshot.join(ever.rename({"opportunity_id": "id"}), on="id", how="semi")
-    if snapshot is not None and "stage" in snapshot.collect_schema().names():
+    if snapshot is not None and "stage" in snapshot.columns:
         result["snapshot"] = snapshot.filter(~nw.col("stage").is_in(leads))
     return result
 

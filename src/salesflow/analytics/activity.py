@@ -81,7 +81,7 @@ def activity_summary(
     snapshot = inputs.table("snapshot", needs=("id",))
     acts = inputs.table("activities", needs=("opportunity_id", "at"))
     acts = acts.filter(nw.col("at") <= nw.lit(moment))
-    if not include_open_tasks and "done" in acts.collect_schema().names():
+    if not include_open_tasks and "done" in acts.columns:
         acts = acts.filter(nw.col("done").fill_null(True))
     week, month = moment - timedelta(days=7), moment - timedelta(days=30)
     per_deal = acts.group_by("opportunity_id").agg(

@@ -139,7 +139,7 @@ def _won_deals(source: Any) -> nw.LazyFrame[Any]:
     tables = _frames_of(source)
     inputs = resolve(tables)
     snapshot = inputs.table("snapshot", needs=["id", "is_won"])
-    names = snapshot.collect_schema().names()
+    names = snapshot.columns
     days = [c for c in ("closed_on", "close_date") if c in names]
     if not days:
         inputs.table("snapshot", needs=["close_date"])  # raises, naming the columns there

@@ -63,7 +63,7 @@ def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.Lazy
     if history.implementation is nw.Implementation.DUCKDB:
         # Each column's last value in time order, one aggregation (DuckDB's
         # ``last(x ORDER BY at)``): half the time of an aggregate and a join.
-        kept = [c for c in rows.collect_schema().names() if c not in ("opportunity_id", ROW)]
+        kept = [c for c in rows.columns if c not in ("opportunity_id", ROW)]
         rows = rows.group_by("opportunity_id").agg(nw.col(c).last(order_by=order) for c in kept)
     else:
         for column in order:
@@ -112,11 +112,11 @@ def snapshot_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.L
         .rename({"opportunity_id": "id"})
     )
     replaced = ("last_stage_change_at", "push_count", "created_at")
-    state = state.drop([c for c in replaced if c in state.collect_schema()]).join(
+    state = state.drop([c for c in replaced if c in state.columns]).join(
         facts, on="id", how="left"
     )
     snapshot = inputs.snapshot
-    if snapshot is not None and "created_at" in snapshot.collect_schema().names():
+    if snapshot is not None and "created_at" in snapshot.columns:
         state = state.join(snapshot.select("id", "created_at"), on="id", how="left")
         created = nw.col("created_at").fill_null(nw.col("_first_at"))
     else:
@@ -172,7 +172,7 @@ def _later(inputs: Inputs, moment: datetime) -> list[str]:
     ]
     found = []
     for table, frame, column, limit in checks:
-        if frame is None or column not in frame.collect_schema().names():
+        if frame is None or column not in frame.columns:
             continue
         after = frame.select((nw.col(column) > limit).cast(nw.Int64).max().alias("n"))
         if after.collect(backend="polars").item() == 1:

@@ -238,7 +238,7 @@ class DatedRates:
                 [Problem(f"expected a dataframe, got {type(frame).__name__}", "$")],
                 subject=_SUBJECT,
             )
-        names = native.collect_schema().names()
+        names = native.columns
         missing = [c for c in (code, valid_from, rate) if c not in names]
         if missing:
             raise ValidationError(

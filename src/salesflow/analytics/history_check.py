@@ -204,7 +204,7 @@ def check_history(
             subject="check_history() history",
         ) from None
     eager = isinstance(frame, nw.DataFrame)
-    present = set(frame.collect_schema().names())
+    present = set(frame.columns)
     oid, at, stage = (names.source("history", c) for c in ("opportunity_id", "at", "stage"))
     needed = [oid, at, stage] + ([sequence] if sequence is not None else [])
     missing = [c for c in needed if c not in present]
@@ -219,7 +219,7 @@ def check_history(
         for c in _UPDATE_COLUMNS
         if names.source("history", c) in present
     ]
-    out = list(frame.collect_schema().names())
+    out = list(frame.columns)
     order = [at] if sequence is None else [at, sequence]
     if eager:  # computed by Polars, table order breaking ties, returned in the input's kind
         if sequence is None:

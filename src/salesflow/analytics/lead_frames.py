@@ -193,7 +193,7 @@ def read_leads(
     lead_history = None
     if data.history is not None:
         lead_history = _lazy(data.history, {})
-        if "lead_id" in lead_history.collect_schema():
+        if "lead_id" in lead_history.columns:
             lead_history = lead_history.with_columns(nw.col("lead_id").cast(nw.String))
     opps = None
     if data.opportunities is not None:
@@ -211,7 +211,7 @@ def read_leads(
 def _lazy(native: Any, columns: Mapping[str, str]) -> nw.LazyFrame[Any]:
     frame = nw.from_native(native)
     lazy = frame.lazy(backend="polars") if isinstance(frame, nw.DataFrame) else frame
-    present = lazy.collect_schema().names()
+    present = lazy.columns
     renames = {
         theirs: ours
         for ours, theirs in columns.items()

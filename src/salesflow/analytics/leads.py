@@ -52,7 +52,7 @@ def _count(mask: nw.Expr) -> nw.Expr:
 
 
 def _check(tables: LeadTables, needs: Sequence[str], what: str) -> None:
-    names = tables.leads.collect_schema().names()
+    names = tables.leads.columns
     missing = [c for c in needs if c not in names]
     if missing:
         shown = ", ".join(names)
@@ -128,7 +128,7 @@ def lead_conversion(
         nw.len().cast(nw.Int64).alias("leads"),
         _count(nw.col("is_converted")).alias("converted"),
     ]
-    has_opp = "converted_opportunity_id" in leads.collect_schema().names()
+    has_opp = "converted_opportunity_id" in leads.columns
     opportunity = ~nw.col("converted_opportunity_id").is_null() if has_opp else nw.lit(value=False)
     exprs.append(_count(nw.col("is_converted") & opportunity).alias("with_opportunity"))
     exprs += [
@@ -333,7 +333,7 @@ def lead_funnel(
         _step_of("status", index)
     )
     if tables.history is not None:
-        names = tables.history.collect_schema().names()
+        names = tables.history.columns
         missing = [c for c in ("lead_id", "status") if c not in names]
         if missing:
             raise ValidationError(

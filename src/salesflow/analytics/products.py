@@ -82,9 +82,7 @@ def by_product(
         elif isinstance(source, (list, tuple)):
             snapshot = frames(source).snapshot
     lines = nw.from_native(_lines_of(source)).lazy()
-    missing = {by, "currency", "quantity", "total_price", "arr", "tcv"} - set(
-        lines.collect_schema().names()
-    )
+    missing = {by, "currency", "quantity", "total_price", "arr", "tcv"} - set(lines.columns)
     if missing:
         raise ValidationError(
             [Problem(f"the line_items table has no column {m!r}", "$") for m in sorted(missing)],

@@ -150,7 +150,7 @@ def convert(
     if "currency" not in schema:
         return frame.with_columns(nw.col(column).alias(into)), default
     found = None
-    if one_currency_within is not None and "currency" in one_currency_within.collect_schema():
+    if one_currency_within is not None and "currency" in one_currency_within.columns:
         within = _currencies(one_currency_within, column)
         if len(within) == 1 and within[0] is not None and _has_rate(rates, within[0]):
             found = within

@@ -81,7 +81,7 @@ class Result:
     @property
     def columns(self) -> list[str]:
         """The result table's column names."""
-        return list(self._frame.collect_schema().names())
+        return list(self._frame.columns)
 
     def to_polars(self) -> Any:
         """The whole result as a Polars DataFrame (decimals stay ``Decimal`` columns)."""

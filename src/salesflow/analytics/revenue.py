@@ -208,7 +208,7 @@ def revenue_by_period(
         needs=("opportunity_id", "line_id", "currency", "total_price", "service_date"),
         subject=_SUBJECT,
     )
-    line_names = lines.collect_schema().names()
+    line_names = lines.columns
     from_snapshot = [k for k in keys if k not in line_names]
     flag = {"won": ["is_won"], "open": ["is_closed"], "all": []}[deals]
     snapshot = inputs.table("snapshot", needs=["id", *flag, *from_snapshot])

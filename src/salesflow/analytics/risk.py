@@ -146,7 +146,7 @@ def at_risk(
         snapshot, rebuilt = inputs.table("snapshot", needs=("id", "stage", "is_closed")), False
     else:
         snapshot, rebuilt = deals_at(inputs, moment, chosen, what="at_risk")
-    names = snapshot.collect_schema().names()
+    names = snapshot.columns
     today = nw.lit(moment.date())
     flags: dict[str, tuple[nw.Expr, nw.Expr]] = {}
     skipped: list[str] = []
@@ -200,7 +200,7 @@ def at_risk(
         not_checked("no_activity", "the snapshot has no created_at column")
     else:
         acts = inputs.activities.filter(nw.col("at") <= nw.lit(moment))
-        if "done" in acts.collect_schema().names():
+        if "done" in acts.columns:
             acts = acts.filter(nw.col("done").fill_null(True))
         last = acts.group_by("opportunity_id").agg(nw.col("at").max().alias("_last_act"))
         frame = frame.join(last.rename({"opportunity_id": "id"}), on="id", how="left")
@@ -256,9 +256,7 @@ def at_risk(
         )
     else:
         not_checked("gate_not_met", "gates run on objects only: no next_gate_met column")
-    if inputs.history is not None and {"amount", "previous_amount"} <= set(
-        inputs.history.collect_schema().names()
-    ):
+    if inputs.history is not None and {"amount", "previous_amount"} <= set(inputs.history.columns):
         since_when = nw.lit(moment - timedelta(days=change_window_days))
         changes = inputs.history.filter(
             (nw.col("at") <= nw.lit(moment)) & (nw.col("at") > since_when)

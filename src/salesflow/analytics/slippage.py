@@ -32,7 +32,7 @@ def close_date_moves(inputs: Inputs) -> nw.LazyFrame[Any]:
     """
     history = inputs.table("history", needs=("opportunity_id", "at", "close_date"))
     earlier = nw.col("close_date").shift(1).over("opportunity_id", order_by=inputs.history_order)
-    if "previous_close_date" in history.collect_schema().names():
+    if "previous_close_date" in history.columns:
         earlier = nw.col("previous_close_date").fill_null(earlier)
     rows = history.with_columns(earlier.alias("_old"))
     moved = date_days(nw.col("close_date"), nw.col("_old"))

@@ -232,7 +232,7 @@ def at_close_dates(
         MissingRateError: A deal without a rate on its close date.
         ValidationError: Amounts without a currency (no column, no default).
     """
-    if "currency" not in frame.collect_schema():
+    if "currency" not in frame.columns:
         if default is None:
             raise ValidationError(
                 [Problem("no currency column and no currency= for the amounts", "$.snapshot")],

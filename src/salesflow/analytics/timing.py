@@ -172,7 +172,7 @@ def time_in_stage(
         snapshot = inputs.table("snapshot", needs=("id", *keys)).select("id", *keys)
         table = (
             table.join(snapshot, on="id", how="left")
-            .select("id", *keys, *(c for c in table.collect_schema().names() if c != "id"))
+            .select("id", *keys, *(c for c in table.columns if c != "id"))
             .sort("id", "stage")
         )
     return TimeInStage(
@@ -263,7 +263,7 @@ def deal_age(
     moment = _moment(as_of)
     inputs = resolve(data)
     snapshot = inputs.table("snapshot", needs=("id", "created_at", "is_closed"))
-    names = snapshot.collect_schema().names()
+    names = snapshot.columns
     end = nw.col("closed_on") if "closed_on" in names else nw.col("close_date")
     created = nw.col("created_at").dt.date()
     today = nw.lit(moment.date())

@@ -66,9 +66,9 @@ def _groups(
     Raises:
         ValidationError: A key is an output column, repeated, or in neither table.
     """
-    history = set(inputs.table("history").collect_schema().names())
+    history = set(inputs.table("history").columns)
     snapshot = inputs.snapshot
-    listed = set() if snapshot is None else set(snapshot.collect_schema().names())
+    listed = set() if snapshot is None else set(snapshot.columns)
     problems = [
         Problem(f"cannot group by {k!r}: the result has a column of that name", "$.by")
         for k in keys

@@ -97,7 +97,7 @@ def sales_velocity(
             nw.col("created_at").dt.date().is_between(nw.lit(low), nw.lit(high), closed="both")
         )
     snapshot, currency = convert(snapshot, rates=rates, default=inputs.currency)
-    names = snapshot.collect_schema().names()
+    names = snapshot.columns
     end = nw.col("closed_on") if "closed_on" in names else nw.col("close_date")
     cycle = date_days(end, nw.col("created_at").dt.date())
     won = nw.col("is_won")

@@ -97,7 +97,7 @@ def win_rate(
     inputs = resolve(data)
     needs = ["is_closed", "is_won", "stage", *keys]
     frame = inputs.table("snapshot", needs=needs)
-    has_reason = "lost_reason" in frame.collect_schema().names()
+    has_reason = "lost_reason" in frame.columns
     names = list(walked_away)
     away: nw.Expr = nw.lit(value=False)
     if names:
