@@ -234,3 +234,51 @@ def test_an_opportunity_csv_into_parquet_is_read_in_columns_with_the_same_tables
         pl.read_parquet(tmp_path / "expected.history.parquet"),
     )
     assert pl.read_parquet(tmp_path / "deals.activities.parquet").height == 0
+
+
+def test_a_csv_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import csv`` without activities takes the columnar route: the object path's tables."""
+    pl = pytest.importorskip("polars")
+    from polars.testing import assert_frame_equal
+
+    import salesflow.cli._load as load
+    from salesflow.io import read_csv, write_parquet
+
+    calls: list[str] = []
+
+    def columnar(*args: object, **kwargs: object) -> object:
+        calls.append("frames")
+        return sf.io.read_csv_frames(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "read_csv_frames", columnar)
+
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
+    paths = {}
+    for table in ("snapshot", "history"):
+        paths[table] = tmp_path / f"{table}.csv"
+        with paths[table].open("w", encoding="utf-8", newline="") as handle:
+            write_csv(handle, data.opportunities, table=table)
+    lines = paths["snapshot"].read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace("Prospecting", "Prospektion").replace("Closed Lost", "Closed/Lost")
+    paths["snapshot"].write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "deals.parquet"
+    args = ["import", "csv", str(paths["snapshot"]), "--history", str(paths["history"])]
+    assert main([*args, "--out", str(out)]) == 1  # the spoiled record is refused
+    assert calls == ["frames"]
+    objects = read_csv(
+        paths["snapshot"], history=paths["history"], process=sf.presets.salesforce_standard()
+    )
+    printed = capsys.readouterr().out
+    for kind, count in objects.read.items():
+        taken = objects.taken.get(kind, 0)
+        assert count > taken or kind == "OpportunityHistory"
+        assert re.search(rf"{kind}\s+│\s+{count}\s+│\s+{taken}\s+│", printed), kind
+    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
+    write_parquet(tmp_path / "expected.history.parquet", objects.opportunities, table="history")
+    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
+    assert_frame_equal(
+        pl.read_parquet(tmp_path / "deals.history.parquet"),
+        pl.read_parquet(tmp_path / "expected.history.parquet"),
+    )
