@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
-from salesflow.analytics._coerce import coerce
+from salesflow.analytics._coerce import TIMES, coerce
 from salesflow.analytics._hierarchy import rolled_up
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import (
@@ -229,6 +229,18 @@ NODE = "node"
 _REQUIRED = {"history": ("opportunity_id", "at", "stage"), "activities": ("opportunity_id",)}
 
 
+def _types(frame: nw.LazyFrame[Any], names: Sequence[str]) -> dict[str, Any]:
+    """The types of some columns: a schema without the rest.
+
+    On DuckDB, narwhals asks the connection for its time zone each time it
+    reads a schema that holds a timestamp (a query of 5-8 ms); the columns a
+    check needs rarely include one.
+    """
+    if not names:
+        return {}
+    return dict(frame.select(*names).collect_schema())
+
+
 def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
     """Refuse rows no metric can place: one query over ``frame``.
 
@@ -239,11 +251,12 @@ def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
     Raises:
         ValidationError: Naming the column, how many rows, and the first deal.
     """
-    schema = frame.collect_schema()
-    nulls = [c for c in _REQUIRED.get(table, ()) if c in schema]
-    if table == "history" and "sequence" in schema:
+    names = frame.columns
+    nulls = [c for c in _REQUIRED.get(table, ()) if c in names]
+    if table == "history" and "sequence" in names:
         nulls.append("sequence")
-    large = [c for c in _NUMBERS[:2] if c in schema and _may_pass_the_limit(schema[c])]
+    amounts = _types(frame, [c for c in _NUMBERS[:2] if c in names])
+    large = [c for c, dtype in amounts.items() if _may_pass_the_limit(dtype)]
     if not nulls and not large:
         return
     limit = nw.lit(AMOUNT_LIMIT, dtype=nw.Decimal(38, 2))
@@ -266,7 +279,7 @@ def check_rows(frame: nw.LazyFrame[Any], table: str) -> None:
     for name, count in found.items():
         what, column = name.split(":")
         first = None
-        if key in schema:
+        if key in names:
             first = (
                 frame.filter(bad[name]).select(key).head(1).collect(backend="polars").item(0, 0)
             )
@@ -419,7 +432,7 @@ def _normalise(
     probe: bool = False,
 ) -> nw.LazyFrame[Any]:
     frame = coerce(frame, table)
-    schema = frame.collect_schema()
+    schema = _types(frame, [c for c in frame.columns if c not in TIMES])  # no timestamp needed
     exprs = _numbers(frame, table, schema)
     given: dict[str, nw.Expr] = {}
     full, labelled = _probe(frame, schema) if probe else (frozenset(), True)
