@@ -94,11 +94,13 @@ def tables(ruled: Ruled, options: Options) -> tuple[Any, tuple[Note, ...], dict[
 
     pl = ruled.opps.pl
     o = ruled.o.with_row_index("position").filter(pl.col("taken"))
+    o = o.with_columns(pl.col("position").set_sorted())
     if ruled.h is not None:
         h = ruled.h.filter(pl.col("outcome") == "taken")
         h = h.with_columns(own_stage=ruled.o["stage"].gather(h["position"]))
         if not _in_order(pl, h):  # at one instant: by the source's sequence, else file order
             h = h.sort("position", "at", "tie", "record", maintain_order=True)
+        h = h.with_columns(pl.col("position").set_sorted())  # grouping by it needs no hashing
     else:
         h = None
     if h is not None and h.height:
