@@ -59,6 +59,24 @@ def _table(path: str, max_bytes: int) -> tuple[list[str], list[Mapping[str, Any]
     return list(frame.columns), list(frame.iter_rows(named=True)), "row"
 
 
+def _header(path: str, max_bytes: int) -> list[str]:
+    """The file's column names, without reading its rows."""
+    if Path(path).suffix.lower() == ".csv":
+        from salesflow.io._source import csv_rows
+
+        _, header, _ = csv_rows(path, max_bytes=max_bytes)
+        return header
+    from salesflow.analytics._require import require
+    from salesflow.io._source import binary_file
+
+    pl = require("polars")
+    with binary_file(path, max_bytes=max_bytes) as handle:
+        try:
+            return list(pl.read_parquet_schema(handle))
+        except Exception as exc:  # polars raises many kinds; all mean "not readable"
+            raise FileFormatError(path, f"cannot read as Parquet: {exc}") from exc
+
+
 def _where(kind: str, index: int, column: str, deal: object) -> str:
     number = index + 2 if kind == "line" else index + 1
     return f"{kind} {number}, column {column} (deal {deal!r})"
@@ -145,10 +163,9 @@ def read_fits(
             deal), no id column, or a profile none of whose evidence columns
             the file has.
     """
+    if profile is None and FIT_COLUMN not in _header(path, max_bytes):
+        return None  # not a row read for nothing
     columns, rows, kind = _table(path, max_bytes)
-    wanted = profile is not None or FIT_COLUMN in columns
-    if not wanted:
-        return None
     if id_column not in columns:
         raise ValidationError(
             [Problem(f"no {id_column!r} column to match the fits to the deals", "$")],

@@ -8,6 +8,7 @@ every section) and lays the ranking out as a section.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -91,6 +92,34 @@ def _candidate(row: Mapping[str, Any], currency: str | None, fits: Fits | None) 
     )
 
 
+def _contenders(
+    rows: list[dict[str, Any]], currency: str | None, fits: Fits | None, top: int
+) -> list[dict[str, Any]]:
+    """The rows that can be among the ``top`` (with every tie at the edge), in their order.
+
+    Building a candidate (its Money) costs far more than its rank, so without
+    fits, in one currency, only deals whose expected value (a float here,
+    within a cent of rounding and float error of the ``top``-th) reaches the
+    ``top`` are built; :func:`rank` then orders exactly these, as it would all.
+    With fits, or several currencies (which :func:`rank` refuses), every row.
+    """
+    if fits is not None or len(rows) <= 4 * top:
+        return rows
+    if (
+        currency is None
+        and len({r.get("currency") for r in rows if r.get("_amount") is not None}) > 1
+    ):
+        return rows
+    with_amount = [r for r in rows if r.get("_amount") is not None]
+    if len(with_amount) <= top:  # the deals without an amount rank after these: all needed
+        return rows
+    value = [float(r["_amount"]) * float(r["probability"]) / 100 for r in with_amount]
+    edge = heapq.nlargest(top, value)[-1]
+    floor = edge - 0.01 - abs(edge) * 1e-9  # a cent of rounding, and the floats' error
+    kept = {id(r) for r, v in zip(with_amount, value, strict=True) if v >= floor}
+    return [r for r in rows if id(r) in kept]
+
+
 def _chance_note(tables: Frames, rows: Sequence[Mapping[str, Any]]) -> str:
     process = tables.process
     if process is None:
@@ -135,15 +164,15 @@ def priorities_section(
     deals, currency = current(resolve(tables), rates)
     open_rows = [r for r in deals if status(r) == 0]
     usable = [r for r in open_rows if r.get("probability") is not None]
-    candidates = [_candidate(r, currency, fits) for r in usable]
-    if candidates and all(c.amount is None for c in candidates):
+    candidates = [_candidate(r, currency, fits) for r in _contenders(usable, currency, fits, top)]
+    if usable and all(r.get("_amount") is None for r in usable):
         return Section(
             key="priorities",
             title="Prioritised pipeline: no open deal has an amount",
             columns=PRIORITY_COLUMNS,
             rows=(),
             notes=(
-                f"None of the {len(candidates)} open deals has an amount, so none has a value "
+                f"None of the {len(usable)} open deals has an amount, so none has a value "
                 "to rank by (amount × win chance × fit); a list in any order would say "
                 "nothing. Give the open deals amounts to rank them.",
             ),
@@ -175,7 +204,7 @@ def priorities_section(
         notes.append(f"{left_out} open deal(s) without a probability left out.")
     return Section(
         key="priorities",
-        title=f"Prioritised pipeline: the top {len(rows)} of {len(candidates)} open deals by "
+        title=f"Prioritised pipeline: the top {len(rows)} of {len(usable)} open deals by "
         f"{weighed}" + (f" ({currency})" if currency else ""),
         columns=PRIORITY_COLUMNS,
         rows=rows,
