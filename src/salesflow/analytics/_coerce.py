@@ -175,14 +175,42 @@ def _amounts(frame: nw.LazyFrame[Any], floats: list[str], table: str) -> list[nw
     return exprs
 
 
+_FLAGS = ("is_closed", "is_won", "has_primary_contact", "next_gate_met", "done", "primary")
+_COUNTS = ("push_count", "sequence")
+
+
+def _typed(name: str) -> Any:
+    """The type a column of nulls only takes: a date, a time, an amount, a flag, or text."""
+    if name in DATES:
+        return nw.Date()
+    if name in TIMES:
+        return nw.Datetime("us")  # naive: read as UTC below, as every naive time is
+    if name in AMOUNTS:
+        return nw.Decimal(38, 2)
+    if name == "probability":
+        return nw.Float64()
+    if name in _FLAGS:
+        return nw.Boolean()
+    if name in _COUNTS:
+        return nw.Int64()
+    return nw.String()
+
+
 def coerce(frame: nw.LazyFrame[Any], table: str) -> nw.LazyFrame[Any]:
     """``frame`` with text dates parsed, timestamps in UTC and float amounts as decimals.
+
+    A column of nulls only, typeless (Polars' and DuckDB's ``NULL`` type), takes
+    the type its name says (dates, times, amounts, flags, counts; text otherwise).
 
     Raises:
         ValidationError: A text value that is not ISO 8601, or a float amount
             with more than two decimal places (naming the table, column and value).
     """
     schema = frame.collect_schema()
+    untyped = {n: _typed(n) for n, dtype in schema.items() if dtype == nw.Unknown}
+    if untyped:  # a column of nulls only (Polars' and DuckDB's NULL type): give it its type
+        frame = frame.with_columns(nw.col(n).cast(t) for n, t in untyped.items())
+        schema = frame.collect_schema()
     texts = [(n, "date") for n in DATES if schema.get(n) == nw.String]
     texts += [(n, "time") for n in TIMES if schema.get(n) == nw.String]
     if texts:
