@@ -38,7 +38,7 @@ def _answers(snapshot: Any) -> list[Any]:
     for metric in (sa.win_rate, sa.pipeline_summary, sa.funnel):
         frame = metric(tables).to_frame()
         found.append(
-            pl.DataFrame(frame.to_arrow_table()) if hasattr(frame, "to_arrow_table") else frame
+            frame if isinstance(frame, pl.DataFrame) else frame.pl()  # a DuckDB relation
         )
     return [f.rows() for f in found]
 

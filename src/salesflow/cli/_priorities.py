@@ -20,7 +20,7 @@ from salesflow.analytics import Frames, Rates
 from salesflow.analytics._source import resolve
 from salesflow.buyer.fit import FitAssessment, fit_grade
 from salesflow.buyer.priority import Candidate, rank
-from salesflow.cli._page._deals import current, status
+from salesflow.cli._page._deals import current
 from salesflow.cli._section import Section
 from salesflow.money import Money
 
@@ -161,8 +161,7 @@ def priorities_section(
     The win chance is a column of its own, so the reasons shown are the rest
     (the fit, and the lack of an amount).
     """
-    deals, currency = current(resolve(tables), rates)
-    open_rows = [r for r in deals if status(r) == 0]
+    open_rows, currency = current(resolve(tables), rates, open_only=True)
     usable = [r for r in open_rows if r.get("probability") is not None]
     candidates = [_candidate(r, currency, fits) for r in _contenders(usable, currency, fits, top)]
     if usable and all(r.get("_amount") is None for r in usable):

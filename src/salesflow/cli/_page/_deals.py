@@ -52,11 +52,18 @@ def _rows(frame: nw.LazyFrame[Any]) -> Iterator[dict[str, Any]]:
     yield from frame.collect(backend="polars").iter_rows(named=True)
 
 
-def current(inputs: Inputs, rates: Rates | None) -> tuple[list[dict[str, Any]], str | None]:
-    """The snapshot's deals with ``_amount`` in one currency, and that currency."""
+def current(
+    inputs: Inputs, rates: Rates | None, *, open_only: bool = False
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The snapshot's deals (or its open ones) with ``_amount`` in one currency, and that currency."""
     snapshot = inputs.table("snapshot", needs=_NOW)
-    names = snapshot.collect_schema().names()
+    names = snapshot.columns
     frame = snapshot.select(*_NOW, *(c for c in (*_OPTIONAL, "currency") if c in names))
+    if open_only:  # as status() reads a row: neither won nor closed
+        closed = nw.col("is_won").fill_null(value=False) | nw.col("is_closed").fill_null(
+            value=False
+        )
+        frame = frame.filter(~closed)
     converted, currency = convert(frame, rates=rates, default=inputs.currency)
     return list(_rows(converted)), currency
 
