@@ -10,12 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesflow as sf
-from salesflow.analytics import frames
 from salesflow.io import CloseDatePolicy, read_salesforce_csv, read_salesforce_frames
+from tests._same_import import assert_same_import
 from tests.strategies import SF_HISTORY_COLUMNS, SF_OPPORTUNITY_COLUMNS, salesforce_csv_files
 
 pl = pytest.importorskip("polars")
-from polars.testing import assert_frame_equal  # noqa: E402
 
 PROCESS = sf.presets.salesforce_standard()
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
@@ -35,22 +34,6 @@ def _both(opportunities: bytes, history: bytes | None, **options: object) -> tup
         source(opportunities), history=source(history), process=PROCESS, imported_at=T0, **options
     )
     return objects, columns
-
-
-def _same(objects: sf.io.ImportResult, columns: sf.io.ImportedFrames) -> None:
-    def listed(result: sf.io.ImportResult | sf.io.ImportedFrames) -> list[tuple]:
-        return sorted((r.kind, r.record, r.id or "", r.reason) for r in result.refused)
-
-    assert listed(columns) == listed(objects)
-    assert dict(columns.read) == dict(objects.read)
-    assert dict(columns.taken) == dict(objects.taken)
-    assert [str(n) for n in columns.notes] == [str(n) for n in objects.notes]
-    assert columns.frames.snapshot["id"].to_list() == [o.id for o in objects.opportunities]
-    expected = frames(objects.opportunities)
-    assert_frame_equal(columns.frames.snapshot, expected.snapshot)
-    assert_frame_equal(columns.frames.history, expected.history)
-    assert_frame_equal(columns.frames.activities, expected.activities)
-    assert_frame_equal(columns.frames.contact_roles, expected.contact_roles)
 
 
 @settings(max_examples=300)
@@ -76,7 +59,7 @@ def test_the_columnar_path_takes_and_refuses_what_the_object_path_does(
             _both(opportunities, history, close_dates=policy, currency=currency)
         assert str(raised.value) == str(exc)
         return
-    _same(objects, columns)
+    assert_same_import(objects, columns)
 
 
 def test_a_clean_export_with_history_gives_the_frames_of_the_objects() -> None:
@@ -95,7 +78,7 @@ def test_a_clean_export_with_history_gives_the_frames_of_the_objects() -> None:
     objects, columns = _both(opportunities, history)
     assert columns.ok
     assert columns.frames.snapshot["closed_on"].to_list() == [None, date(2026, 2, 1)]
-    _same(objects, columns)
+    assert_same_import(objects, columns)
 
 
 def test_a_path_names_its_file_in_every_refusal(tmp_path: object) -> None:

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesflow as sf
-from salesflow.analytics import frames
 from salesflow.io import CloseDatePolicy, read_csv, read_csv_frames
+from tests._same_import import assert_same_import
 from tests.strategies import (
     SALESFLOW_HISTORY_COLUMNS,
     SALESFLOW_SNAPSHOT_COLUMNS,
@@ -19,7 +19,6 @@ from tests.strategies import (
 )
 
 pl = pytest.importorskip("polars")
-from polars.testing import assert_frame_equal  # noqa: E402
 
 PROCESS = sf.presets.salesforce_standard()
 T0 = datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
@@ -39,19 +38,6 @@ def _both(snapshot: bytes, history: bytes | None, **options: object) -> tuple:
         source(snapshot), history=source(history), process=PROCESS, imported_at=T0, **options
     )
     return objects, columns
-
-
-def _same(objects: sf.io.ImportResult, columns: sf.io.ImportedFrames) -> None:
-    def listed(result: sf.io.ImportResult | sf.io.ImportedFrames) -> list[tuple]:
-        return sorted((r.kind, r.record, r.id or "", r.reason) for r in result.refused)
-
-    assert listed(columns) == listed(objects)
-    assert dict(columns.read) == dict(objects.read)
-    assert dict(columns.taken) == dict(objects.taken)
-    assert [str(n) for n in columns.notes] == [str(n) for n in objects.notes]
-    expected = frames(objects.opportunities)
-    assert_frame_equal(columns.frames.snapshot, expected.snapshot)
-    assert_frame_equal(columns.frames.history, expected.history)
 
 
 @settings(max_examples=300)
@@ -77,7 +63,7 @@ def test_the_columnar_path_takes_and_refuses_what_read_csv_does(
             _both(snapshot, history, close_dates=policy, currency=currency)
         assert str(raised.value) == str(exc)
         return
-    _same(objects, columns)
+    assert_same_import(objects, columns)
 
 
 def test_a_mapping_of_other_names_is_read_through() -> None:
@@ -94,7 +80,7 @@ def test_a_mapping_of_other_names_is_read_through() -> None:
     }
     objects = read_csv(io.BytesIO(snapshot), process=PROCESS, imported_at=T0, **options)
     found = read_csv_frames(io.BytesIO(snapshot), process=PROCESS, imported_at=T0, **options)
-    _same(objects, found)
+    assert_same_import(objects, found)
     assert found.frames.snapshot["closed_on"].to_list() == [date(2017, 3, 1), None]
 
 
@@ -158,4 +144,4 @@ def test_the_model_checks_closing_days_and_ties_match_read_csv(case: str) -> Non
         snapshot.encode(), None if history is None else history.encode(), currency="USD"
     )
     assert objects.refused or objects.opportunities[0].history or case != "closing days"
-    _same(objects, columns)
+    assert_same_import(objects, columns)
