@@ -145,9 +145,8 @@ def convert(
             without a rate.
         ValidationError: An amount without a currency.
     """
-    schema = frame.collect_schema()
     polars = frame.implementation is nw.Implementation.POLARS
-    if "currency" not in schema:
+    if "currency" not in frame.columns:
         return frame.with_columns(nw.col(column).alias(into)), default
     found = None
     if one_currency_within is not None and "currency" in one_currency_within.columns:
@@ -180,8 +179,9 @@ def convert(
             .then(nw.lit(rates.rate(code), dtype=rate_dtype))
             .otherwise(rate)
         )
+    amount_type = frame.select(column).collect_schema()[column]  # one column: no time zone asked
     product = exact_product(
-        nw.col(column), schema[column], rate, rate_dtype, polars=polars, right_digits=rate_digits
+        nw.col(column), amount_type, rate, rate_dtype, polars=polars, right_digits=rate_digits
     )
     return frame.with_columns(product.alias(into)), rates.currency
 
