@@ -61,7 +61,7 @@ def weighted(
     frame: nw.LazyFrame[Any], *, amount: str = "_amount", into: str = "_weighted"
 ) -> nw.LazyFrame[Any]:
     """Add ``into`` = ``amount × probability / 100``, exactly (see :mod:`.rates`)."""
-    schema = frame.collect_schema()
+    schema = frame.select("probability", amount).collect_schema()  # no time zone asked
     polars = frame.implementation is nw.Implementation.POLARS
     fraction = exact_product(
         nw.col("probability"),
@@ -150,13 +150,12 @@ def summarise(
     ``materialize``: compute the per-group sums now (for frames in memory).
     """
     groups = [*keys, "forecast_category", "is_closed", "is_won"]
-    schema = frame.collect_schema()
-    probability = schema["probability"]
+    probability = frame.select("probability").collect_schema()["probability"]
     if probability.is_integer() or isinstance(probability, nw.Decimal):
         # Σ amount × rate × p = rate × p × Σ amount, exactly: sum the deals per
         # probability and currency first (decimal probabilities take few values),
         # then convert and weigh the sums.
-        per = [*groups, "probability", *(["currency"] if "currency" in schema else [])]
+        per = [*groups, "probability", *(["currency"] if "currency" in frame.columns else [])]
         base = aggregate(
             frame,
             per,
