@@ -68,7 +68,7 @@ def test_the_top_deals_are_those_of_ranking_them_all(
     fast = _priorities.priorities_section(tables, rates=None, fits=None, top=top)
     everyone = _priorities._contenders
     try:
-        _priorities._contenders = lambda rows, *_: rows  # type: ignore[assignment]
+        _priorities._contenders = lambda table, *_: table  # type: ignore[assignment]
         full = _priorities.priorities_section(tables, rates=None, fits=None, top=top)
     finally:
         _priorities._contenders = everyone

@@ -8,8 +8,7 @@ every section) and lays the ranking out as a section.
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +19,7 @@ from salesflow.analytics import Frames, Rates
 from salesflow.analytics._source import resolve
 from salesflow.buyer.fit import FitAssessment, fit_grade
 from salesflow.buyer.priority import Candidate, rank
-from salesflow.cli._page._deals import current
+from salesflow.cli._page._deals import current_table
 from salesflow.cli._section import Section
 from salesflow.money import Money
 
@@ -92,9 +91,7 @@ def _candidate(row: Mapping[str, Any], currency: str | None, fits: Fits | None) 
     )
 
 
-def _contenders(
-    rows: list[dict[str, Any]], currency: str | None, fits: Fits | None, top: int
-) -> list[dict[str, Any]]:
+def _contenders(table: Any, currency: str | None, fits: Fits | None, top: int) -> Any:
     """The rows that can be among the ``top`` (with every tie at the edge), in their order.
 
     Building a candidate (its Money) costs far more than its rank, so without
@@ -103,33 +100,36 @@ def _contenders(
     ``top`` are built; :func:`rank` then orders exactly these, as it would all.
     With fits, or several currencies (which :func:`rank` refuses), every row.
     """
-    if fits is not None or len(rows) <= 4 * top:
-        return rows
-    if (
-        currency is None
-        and len({r.get("currency") for r in rows if r.get("_amount") is not None}) > 1
-    ):
-        return rows
-    with_amount = [r for r in rows if r.get("_amount") is not None]
-    if len(with_amount) <= top:  # the deals without an amount rank after these: all needed
-        return rows
-    value = [float(r["_amount"]) * float(r["probability"]) / 100 for r in with_amount]
-    edge = heapq.nlargest(top, value)[-1]
+    import polars as pl
+
+    if fits is not None or table.height <= 4 * top:
+        return table
+    priced = table.filter(pl.col("_amount").is_not_null())
+    if currency is None and "currency" in table.columns and priced["currency"].n_unique() > 1:
+        return table
+    if priced.height <= top:  # the deals without an amount rank after these: all needed
+        return table
+    value = pl.col("_amount").cast(pl.Float64) * pl.col("probability").cast(pl.Float64) / 100
+    edge = float(priced.select(value.top_k(top).min()).item())
     floor = edge - 0.01 - abs(edge) * 1e-9  # a cent of rounding, and the floats' error
-    kept = {id(r) for r, v in zip(with_amount, value, strict=True) if v >= floor}
-    return [r for r in rows if id(r) in kept]
+    return table.filter(value >= floor)
 
 
-def _chance_note(tables: Frames, rows: Sequence[Mapping[str, Any]]) -> str:
+def _chance_note(tables: Frames, usable: Any) -> str:
     process = tables.process
     if process is None:
         return "Win chance: each deal's probability in the snapshot (not learned)."
     defaults = {s.name: s.probability for s in process.stages}
-    own = sum(1 for r in rows if defaults.get(r["stage"]) == Decimal(str(r["probability"])))
+    stages, chances = usable["stage"].to_list(), usable["probability"].to_list()
+    own = sum(
+        1
+        for stage, chance in zip(stages, chances, strict=True)
+        if defaults.get(stage) == Decimal(str(chance))
+    )
     which = (
         "its stage's for every open deal"
-        if own == len(rows)
-        else f"its stage's for {own} of {len(rows)} open deals, one written into the deal "
+        if own == usable.height
+        else f"its stage's for {own} of {usable.height} open deals, one written into the deal "
         "(an override or a deal score) for the others"
     )
     return f"Win chance: each deal's probability in the snapshot — {which}; not learned."
@@ -161,17 +161,20 @@ def priorities_section(
     The win chance is a column of its own, so the reasons shown are the rest
     (the fit, and the lack of an amount).
     """
-    open_rows, currency = current(resolve(tables), rates, open_only=True)
-    usable = [r for r in open_rows if r.get("probability") is not None]
-    candidates = [_candidate(r, currency, fits) for r in _contenders(usable, currency, fits, top)]
-    if usable and all(r.get("_amount") is None for r in usable):
+    import polars as pl
+
+    open_deals, currency = current_table(resolve(tables), rates, open_only=True)
+    usable = open_deals.filter(pl.col("probability").is_not_null())
+    contenders = _contenders(usable, currency, fits, top)
+    candidates = [_candidate(r, currency, fits) for r in contenders.iter_rows(named=True)]
+    if usable.height and usable["_amount"].null_count() == usable.height:
         return Section(
             key="priorities",
             title="Prioritised pipeline: no open deal has an amount",
             columns=PRIORITY_COLUMNS,
             rows=(),
             notes=(
-                f"None of the {len(usable)} open deals has an amount, so none has a value "
+                f"None of the {usable.height} open deals has an amount, so none has a value "
                 "to rank by (amount × win chance × fit); a list in any order would say "
                 "nothing. Give the open deals amounts to rank them.",
             ),
@@ -198,16 +201,16 @@ def priorities_section(
     with_fit = any(c.fit is not None for c in candidates)
     weighed = "amount × win chance × fit" if with_fit else "amount × win chance"
     notes = [_chance_note(tables, usable), *_fit_notes(fits, candidates)]
-    left_out = len(open_rows) - len(usable)
+    left_out = open_deals.height - usable.height
     if left_out:
         notes.append(f"{left_out} open deal(s) without a probability left out.")
     return Section(
         key="priorities",
-        title=f"Prioritised pipeline: the top {len(rows)} of {len(usable)} open deals by "
+        title=f"Prioritised pipeline: the top {len(rows)} of {usable.height} open deals by "
         f"{weighed}" + (f" ({currency})" if currency else ""),
         columns=PRIORITY_COLUMNS,
         rows=rows,
         notes=tuple(notes),
         complete=not left_out,
-        empty=not open_rows,
+        empty=not open_deals.height,
     )

@@ -19,7 +19,7 @@ from salesflow.analytics.as_of import state_at
 from salesflow.analytics.rates import convert
 from salesflow.process import SalesProcess
 
-__all__ = ["STATUSES", "cents", "current", "states", "status", "weekly"]
+__all__ = ["STATUSES", "cents", "current", "current_table", "states", "status", "weekly"]
 
 STATUSES = ("open", "won", "lost")
 """A deal's status, by its index in the page's data."""
@@ -52,10 +52,13 @@ def _rows(frame: nw.LazyFrame[Any]) -> Iterator[dict[str, Any]]:
     yield from frame.collect(backend="polars").iter_rows(named=True)
 
 
-def current(
+def current_table(
     inputs: Inputs, rates: Rates | None, *, open_only: bool = False
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The snapshot's deals (or its open ones) with ``_amount`` in one currency, and that currency."""
+) -> tuple[Any, str | None]:
+    """The snapshot's deals (or its open ones) with ``_amount``, and the currency.
+
+    The deals are a Polars DataFrame; ``_amount`` is in the one currency returned.
+    """
     snapshot = inputs.table("snapshot", needs=_NOW)
     names = snapshot.columns
     frame = snapshot.select(*_NOW, *(c for c in (*_OPTIONAL, "currency") if c in names))
@@ -65,7 +68,13 @@ def current(
         )
         frame = frame.filter(~closed)
     converted, currency = convert(frame, rates=rates, default=inputs.currency)
-    return list(_rows(converted)), currency
+    return converted.collect(backend="polars").to_native(), currency
+
+
+def current(inputs: Inputs, rates: Rates | None) -> tuple[list[dict[str, Any]], str | None]:
+    """The snapshot's deals with ``_amount`` in one currency, and that currency."""
+    table, currency = current_table(inputs, rates)
+    return list(table.iter_rows(named=True)), currency
 
 
 def states(
