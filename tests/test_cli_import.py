@@ -17,6 +17,19 @@ def _wide_plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
+def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
+    """Replace ``module.name`` (a columnar reader) by itself, noting each call."""
+    calls: list[str] = []
+    reader = getattr(sf.io, name)
+
+    def columnar(*args: object, **kwargs: object) -> object:
+        calls.append("frames")
+        return reader(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, columnar)
+    return calls
+
+
 def _tree(tmp_path: Path, *stages: str) -> Path:
     records = [
         {
@@ -201,13 +214,7 @@ def test_an_opportunity_csv_into_parquet_is_read_in_columns_with_the_same_tables
     import salesflow.cli._imports as imports
     from salesflow.io import read_salesforce_csv, write_parquet
 
-    calls: list[str] = []
-
-    def columnar(*args: object, **kwargs: object) -> object:
-        calls.append("frames")
-        return sf.io.read_salesforce_frames(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(imports, "read_salesforce_frames", columnar)
+    calls = _counted(monkeypatch, imports, "read_salesforce_frames")
 
     gallery = Path(__file__).parent / "gallery"
     source, history = gallery / "Opportunity.csv", gallery / "OpportunityHistory.csv"
@@ -246,13 +253,7 @@ def test_a_csv_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
     import salesflow.cli._load as load
     from salesflow.io import read_csv, write_parquet
 
-    calls: list[str] = []
-
-    def columnar(*args: object, **kwargs: object) -> object:
-        calls.append("frames")
-        return sf.io.read_csv_frames(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(load, "read_csv_frames", columnar)
+    calls = _counted(monkeypatch, load, "read_csv_frames")
 
     data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
     paths = {}

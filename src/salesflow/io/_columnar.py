@@ -6,30 +6,38 @@ from collections.abc import Mapping
 
 from salesflow.io._assemble import Table
 from salesflow.io._cells import Options
-from salesflow.io._csv_frame import CsvFrame
+from salesflow.io._csv_frame import csv_frame
 from salesflow.io._frame_rules import Checks, refusals, rule
 from salesflow.io._frame_tables import tables
+from salesflow.io._source import Source
 from salesflow.io.result import ImportedFrames
 
 __all__ = ["import_frames"]
 
 
 def import_frames(
-    opportunities: CsvFrame,
-    history: CsvFrame | None,
+    opportunities: Source,
+    history: Source | None,
     fields: Mapping[str, Table],
     options: Options,
+    *,
+    encoding: str,
+    max_bytes: int,
 ) -> ImportedFrames:
-    """The frames of the records taken, every record refused, and the counts.
+    """Read both CSV files in columns: the frames of the records taken, every record refused.
 
     ``fields`` names each salesflow field's possible columns, for the kinds
-    ``Opportunity`` and ``OpportunityHistory``.
+    ``Opportunity`` and ``OpportunityHistory``; ``max_bytes`` is checked already.
     """
-    opps = Checks(opportunities, "Opportunity", fields["Opportunity"])
+    opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=max_bytes)
+    hist_file = (
+        None if history is None else csv_frame(history, encoding=encoding, max_bytes=max_bytes)
+    )
+    opps = Checks(opp_file, "Opportunity", fields["Opportunity"])
     hist = (
         None
-        if history is None
-        else Checks(history, "OpportunityHistory", fields["OpportunityHistory"])
+        if hist_file is None
+        else Checks(hist_file, "OpportunityHistory", fields["OpportunityHistory"])
     )
     ruled = rule(opps, hist, options)
     refused = refusals(ruled)

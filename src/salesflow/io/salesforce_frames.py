@@ -28,7 +28,6 @@ from datetime import datetime, tzinfo
 from salesflow._regular_file import check_limit
 from salesflow.io._cells import make_options
 from salesflow.io._columnar import import_frames
-from salesflow.io._csv_frame import csv_frame
 from salesflow.io._salesforce_fields import SALESFORCE_FIELDS
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.policy import CloseDatePolicy
@@ -92,6 +91,6 @@ def read_salesforce_frames(
         zone=timezone,
         imported_at=imported_at,
     )
-    opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=limit)
-    hist_file = None if history is None else csv_frame(history, encoding=encoding, max_bytes=limit)
-    return import_frames(opp_file, hist_file, SALESFORCE_FIELDS, options)
+    return import_frames(
+        opportunities, history, SALESFORCE_FIELDS, options, encoding=encoding, max_bytes=limit
+    )

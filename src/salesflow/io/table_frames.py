@@ -30,7 +30,6 @@ from salesflow._regular_file import check_limit
 from salesflow.columns import Columns
 from salesflow.io._cells import make_options
 from salesflow.io._columnar import import_frames
-from salesflow.io._csv_frame import csv_frame
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportedFrames
@@ -100,6 +99,4 @@ def read_csv_frames(
         imported_at=imported_at,
     )
     fields = source_fields(Columns.salesflow() if columns is None else columns)
-    opp_file = csv_frame(snapshot, encoding=encoding, max_bytes=limit)
-    hist_file = None if history is None else csv_frame(history, encoding=encoding, max_bytes=limit)
-    return import_frames(opp_file, hist_file, fields, options)
+    return import_frames(snapshot, history, fields, options, encoding=encoding, max_bytes=limit)
