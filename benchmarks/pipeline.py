@@ -494,21 +494,37 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
                 FROM stays WHERE stage NOT IN ({closed}) GROUP BY 1, 2"""
         )
 
-    def as_of() -> Any:
-        return run(state(AS_OF))
+    def as_of() -> Any:  # the table salesflow's gives: every column of each deal's latest row
+        return run(
+            f"""SELECT opportunity_id AS id, * EXCLUDE (opportunity_id),
+                       stage IN ({closed}) AS is_closed, stage IN ({won}) AS is_won
+                FROM h WHERE "at" <= TIMESTAMPTZ '{AS_OF.isoformat()}'
+                QUALIFY "at" = max("at") OVER (PARTITION BY opportunity_id) ORDER BY id"""
+        )
 
-    def bridge() -> Any:
+    def bridge() -> Any:  # salesflow's table: each deal's movement, amounts and change
         return run(
             f"""WITH a AS ({state(BRIDGE[0])}), b AS ({state(BRIDGE[1])}),
-                j AS (SELECT a.amount AS start, b.amount AS finish, b.stage, b.c
-                      FROM (SELECT * FROM a WHERE NOT c) a
-                      FULL JOIN b USING (opportunity_id))
-                SELECT CASE WHEN start IS NULL AND NOT c THEN 'new'
-                            WHEN start IS NULL THEN NULL
-                            WHEN c AND stage IN ({won}) THEN 'won' WHEN c THEN 'lost'
-                            WHEN finish > start THEN 'increased'
-                            WHEN finish < start THEN 'decreased' END AS movement, count(*)
-                FROM j GROUP BY 1"""
+                j AS (SELECT opportunity_id AS id, coalesce(NOT a.c, false) AS in_start,
+                             NOT b.c AS in_end, a.opportunity_id IS NOT NULL AS existed,
+                             a.c AS s_c, b.c, b.stage IN ({won}) AS w,
+                             a.amount AS s_amount, b.amount AS e_amount
+                      FROM b LEFT JOIN a USING (opportunity_id)),
+                k AS (SELECT *, CASE WHEN in_start THEN s_amount END AS start_amount,
+                             CASE WHEN in_end THEN e_amount END AS end_amount
+                      FROM j WHERE in_start OR in_end)
+                SELECT id, CASE
+                    WHEN in_start AND in_end THEN CASE
+                        WHEN coalesce(end_amount, 0) > coalesce(start_amount, 0) THEN 'increased'
+                        WHEN coalesce(end_amount, 0) < coalesce(start_amount, 0) THEN 'decreased'
+                        ELSE 'unchanged' END
+                    WHEN in_end THEN CASE WHEN NOT existed THEN 'new'
+                        WHEN s_c THEN 'reopened' ELSE 'pulled_in' END
+                    WHEN w THEN 'won' WHEN c THEN 'lost' ELSE 'pushed_out' END AS movement,
+                    in_start, in_end, start_amount, end_amount,
+                    coalesce(end_amount, 0) - coalesce(start_amount, 0) AS change,
+                    'USD' AS currency
+                FROM k ORDER BY id"""
         )
 
     def history_check() -> Any:

@@ -399,19 +399,48 @@ def test_one_deal_with_two_rows_at_one_instant_is_counted_once_everywhere() -> N
         assert rows_of(got.to_frame()) == expected, backend
 
 
+def _tie(history: Any, moment: datetime, *, latest: bool) -> tuple[Any, str]:
+    """``history`` (no ``sequence``) with one row doubled at its instant, its amount changed:
+    the latest row at or before ``moment`` of a deal with several, or that deal's first."""
+    before = history.filter(pl.col("at") <= moment)
+    counts = before.group_by("opportunity_id").len().filter(pl.col("len") > 1)
+    deal = sorted(counts["opportunity_id"].to_list())[0]
+    rows = before.filter(pl.col("opportunity_id") == deal).sort("at")
+    row = rows.tail(1) if latest else rows.head(1)
+    double = row.with_columns(pl.col("amount") + 1)
+    return pl.concat([history, double]).drop("sequence"), deal
+
+
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
-def test_a_lazy_table_with_unordered_rows_at_one_instant_is_refused_naming_the_deal(
+def test_a_lazy_table_whose_rows_tie_where_they_decide_the_state_is_refused_naming_the_deal(
     backend: str, polars_tables: Frames
 ) -> None:
-    history = polars_tables.history
-    first = history.row(0, named=True)
-    tied = pl.concat([history, history.head(1)]).drop("sequence")
+    moment = datetime(2026, 2, 15, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    tied, deal = _tie(polars_tables.history, moment, latest=True)
     made = BACKENDS[backend]
     tables = Frames(made(polars_tables.snapshot), made(tied), process=PROCESS)
-    with pytest.raises(sf.ValidationError, match=f"deal {first['opportunity_id']} has 2 history"):
+    with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
         pipeline_as_of(tables, date(2026, 2, 15))
+    with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
+        bridge(tables, date(2026, 1, 31), date(2026, 2, 15))
     # in memory, the row order breaks the tie: the same table is accepted
     pipeline_as_of(Frames(polars_tables.snapshot, tied, process=PROCESS), date(2026, 2, 15))
+
+
+@pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
+def test_a_tie_that_decides_no_state_leaves_the_state_alone_but_not_time_in_stage(
+    backend: str, polars_tables: Frames
+) -> None:
+    moment = datetime(2026, 2, 15, 23, 59, 59, 999999, tzinfo=timezone.utc)
+    tied, deal = _tie(polars_tables.history, moment, latest=False)
+    made = BACKENDS[backend]
+    lazy = Frames(made(polars_tables.snapshot), made(tied), process=PROCESS)
+    eager = Frames(polars_tables.snapshot, tied, process=PROCESS)
+    got = pipeline_as_of(lazy, date(2026, 2, 15))
+    assert rows_of(got.to_frame()) == rows_of(pipeline_as_of(eager, date(2026, 2, 15)).to_frame())
+    # every transition's order counts in the time in stage: there the tie is refused
+    with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
+        time_in_stage(lazy, as_of=date(2026, 3, 31))
 
 
 @pytest.mark.parametrize("backend", ["polars", *ALL_BACKENDS])

@@ -10,7 +10,7 @@ import narwhals as nw
 
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["aggregate", "as_utc", "by_columns", "date_days", "days", "sum0"]
+__all__ = ["aggregate", "as_utc", "by_columns", "date_days", "days", "lookup", "sum0"]
 
 
 def by_columns(by: str | Sequence[str]) -> list[str]:
@@ -39,6 +39,31 @@ def aggregate(
 def sum0(expr: nw.Expr) -> nw.Expr:
     """A sum that is 0, not null, over no values (DuckDB and Spark give null)."""
     return expr.sum().fill_null(0)
+
+
+def lookup(
+    column: str, values: dict[Any, Any], dtype: Any, implementation: Any, *, default: Any = None
+) -> nw.Expr:
+    """``column``'s value looked up in ``values``; ``default`` for any other value and for null.
+
+    Polars maps it in one pass (``replace_strict``); narwhals writes that for
+    the SQL engines as a map built and read on every row, which DuckDB computes
+    in 2-3 times the time of a ``CASE`` over the same few values: there it is
+    the ``CASE``.
+
+    >>> import polars as pl
+    >>> frame = nw.from_native(pl.LazyFrame({"stage": ["Won", "Open", "Other", None]}))
+    >>> size = lookup("stage", {"Won": 100, "Open": 10}, nw.Int64, frame.implementation)
+    >>> frame.select(size).collect().to_native()["stage"].to_list()
+    [100, 10, None, None]
+    """
+    other = nw.lit(default, dtype=dtype)
+    if implementation.is_polars() or not values:
+        return nw.col(column).replace_strict(values, default=other, return_dtype=dtype)
+    expr = other
+    for key, value in reversed(list(values.items())):
+        expr = nw.when(nw.col(column) == key).then(nw.lit(value, dtype=dtype)).otherwise(expr)
+    return expr
 
 
 def _epoch_day(value: nw.Expr) -> nw.Expr:

@@ -16,6 +16,7 @@ import attrs
 import narwhals as nw
 
 from salesflow.analytics._coerce import TIMES, coerce
+from salesflow.analytics._expr import lookup
 from salesflow.analytics._hierarchy import rolled_up
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import (
@@ -30,7 +31,7 @@ from salesflow.errors import Problem, ValidationError
 from salesflow.forecast import ForecastCategory
 from salesflow.process import SalesProcess
 
-__all__ = ["AMOUNT_LIMIT", "ROW", "Inputs", "Kind", "door", "resolve"]
+__all__ = ["AMOUNT_LIMIT", "ROW", "Inputs", "Kind", "door", "refuse_ties", "resolve"]
 
 ROW = "_row"
 """The history row's position in an eager input: orders rows with the same ``at``."""
@@ -80,6 +81,7 @@ class Inputs:
         self.kind = kind
         self.currency: str | None = data.currency
         self._tables: dict[str, nw.LazyFrame[Any] | None] = {}
+        self._rows: dict[str, tuple[nw.LazyFrame[Any], dict[str, nw.Expr]]] = {}
         self._order: list[str] | None = None
 
     def _get(self, name: Table) -> nw.LazyFrame[Any] | None:
@@ -101,7 +103,7 @@ class Inputs:
             return None
         frame = _lazy(native, name)
         frame = _rename(frame, data.columns, name)
-        frame = _normalise(
+        frame, derived = _normalise(
             frame,
             process=data.process,
             mapping=data.mapping,
@@ -109,6 +111,8 @@ class Inputs:
             table=name,
             probe=self.kind.eager,
         )
+        self._rows[name] = (frame, derived)
+        frame = frame.with_columns(*derived.values()) if derived else frame
         check_rows(frame, name)
         if name == "snapshot":
             frame = self._with_primary_contact(frame)
@@ -167,6 +171,26 @@ class Inputs:
         """The contact-role table, or ``None``."""
         return self._get("contact_roles")
 
+    def history_rows(self) -> tuple[nw.LazyFrame[Any], dict[str, nw.Expr]] | None:
+        """The history before the columns each row derives, and the expressions that add them.
+
+        The expressions are keyed by the column each writes: ``probability``, ``forecast_category``, ``is_closed`` and ``is_won`` taken from
+        the stage where a row lacks them, types parsed: each reads its own row only,
+        so a metric that keeps a few rows of many (the state at a moment) may add
+        them after, to the rows it keeps. ``None`` where the history is more than
+        its rows read (a process with lead stages leaves some rows and deals out).
+        """
+        history = self.history
+        if history is None or _leads(self._data.process):
+            return None
+        return self._rows["history"]
+
+    @property
+    def order_columns(self) -> list[str]:
+        """The columns of :attr:`history_order`, without its check for ties."""
+        names = [] if self.history is None else self.history.columns
+        return ["at", *(c for c in ("sequence", ROW) if c in names)]
+
     @property
     def history_order(self) -> list[str]:
         """The columns that order one deal's history rows: one order on every backend.
@@ -181,10 +205,9 @@ class Inputs:
         """
         if self._order is None:
             history = self.history
-            names = [] if history is None else history.columns
-            order = ["at", *(c for c in ("sequence", ROW) if c in names)]
-            if history is not None and ROW not in names:
-                _refuse_ties(history, order)
+            order = self.order_columns
+            if history is not None and ROW not in order:
+                refuse_ties(history, order)
             self._order = order
         return self._order
 
@@ -311,8 +334,12 @@ def _may_pass_the_limit(dtype: Any) -> bool:
     return bool(dtype.is_float())
 
 
-def _refuse_ties(history: nw.LazyFrame[Any], order: list[str]) -> None:
-    """Refuse two rows of one deal at one place in ``order`` (a lazy table: no row order)."""
+def refuse_ties(history: nw.LazyFrame[Any], order: list[str]) -> None:
+    """Refuse two rows of one deal at one place in ``order`` (a lazy table: no row order).
+
+    Raises:
+        ValidationError: Naming the first such deal, the instant and how many rows.
+    """
     keys = ["opportunity_id", *order]
     tie = (
         history.group_by(keys)
@@ -400,9 +427,9 @@ def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.Lazy
     return frame.with_columns(*extra) if extra else frame
 
 
-def _numbers(frame: nw.LazyFrame[Any], table: str, schema: Any) -> list[nw.Expr]:
+def _numbers(frame: nw.LazyFrame[Any], table: str, schema: Any) -> dict[str, nw.Expr]:
     """Casts for number columns that came as text or objects: only all-null ones are accepted."""
-    exprs = []
+    exprs: dict[str, nw.Expr] = {}
     for name in _NUMBERS:
         dtype = schema.get(name)
         if dtype is None or dtype.is_numeric() or dtype == nw.Boolean:
@@ -418,7 +445,7 @@ def _numbers(frame: nw.LazyFrame[Any], table: str, schema: Any) -> list[nw.Expr]
                 ],
                 subject="analytics input",
             )
-        exprs.append(nw.col(name).cast(nw.Decimal(38, 2)))
+        exprs[name] = nw.col(name).cast(nw.Decimal(38, 2))
     return exprs
 
 
@@ -430,7 +457,8 @@ def _normalise(
     currency: str | None,
     table: str,
     probe: bool = False,
-) -> nw.LazyFrame[Any]:
+) -> tuple[nw.LazyFrame[Any], dict[str, nw.Expr]]:
+    """``frame`` with its types parsed, and the columns each row derives (not added yet)."""
     frame = coerce(frame, table)
     schema = _types(frame, [c for c in frame.columns if c not in TIMES])  # no timestamp needed
     exprs = _numbers(frame, table, schema)
@@ -442,25 +470,22 @@ def _normalise(
             expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
         given["forecast_category"] = expr
     if process is not None and "stage" in schema:
-        exprs.extend(_from_process(process, schema, given, full))
-    exprs.extend(expr.alias(name) for name, expr in given.items())
+        exprs |= _from_process(process, schema, given, full, frame.implementation)
+    exprs |= {name: expr.alias(name) for name, expr in given.items()}
     if mapping is not None and "stage" in schema and "buying_phase" not in schema:
-        exprs.append(_by_stage({s: mapping.phases.get(s) for s in mapping.phases}, "buying_phase"))
+        phases = {s: mapping.phases.get(s) for s in mapping.phases}
+        exprs["buying_phase"] = _by_stage(phases, "buying_phase", frame.implementation)
     if currency is not None and "currency" not in schema and "amount" in schema:
-        exprs.append(nw.lit(currency).alias("currency"))
-    return frame.with_columns(*exprs) if exprs else frame
+        exprs["currency"] = nw.lit(currency).alias("currency")
+    return frame, exprs
 
 
-def _by_stage(values: dict[str, Any], name: str, dtype: Any = None) -> nw.Expr:
+def _by_stage(values: dict[str, Any], name: str, engine: Any, dtype: Any = None) -> nw.Expr:
     known = {stage: value for stage, value in values.items() if value is not None}
     kind = dtype or nw.String
     if not known:
         return nw.lit(None, dtype=kind).alias(name)
-    return (
-        nw.col("stage")
-        .replace_strict(known, default=nw.lit(None, dtype=kind), return_dtype=kind)
-        .alias(name)
-    )
+    return lookup("stage", known, kind, engine).alias(name)
 
 
 _DERIVED = ("probability", "forecast_category", "is_closed", "is_won")
@@ -483,8 +508,12 @@ def _probe(frame: nw.LazyFrame[Any], schema: Any) -> tuple[frozenset[str], bool]
 
 
 def _from_process(
-    process: Any, schema: Any, given: dict[str, nw.Expr], full: frozenset[str] = frozenset()
-) -> list[nw.Expr]:
+    process: Any,
+    schema: Any,
+    given: dict[str, nw.Expr],
+    full: frozenset[str],
+    engine: Any,
+) -> dict[str, nw.Expr]:
     stages = list(process.stages)
     derived = {
         "probability": (
@@ -495,12 +524,12 @@ def _from_process(
         "is_closed": ({s.name: s.is_closed for s in stages}, nw.Boolean),
         "is_won": ({s.name: s.is_won for s in stages}, nw.Boolean),
     }
-    exprs = []
+    exprs: dict[str, nw.Expr] = {}
     for name, (values, dtype) in derived.items():
-        from_stage = _by_stage(values, name, dtype)
+        from_stage = _by_stage(values, name, engine, dtype)
         kind = schema.get(name)
         if kind is None:
-            exprs.append(from_stage)
+            exprs[name] = from_stage
         elif name in full and name not in given:
             continue  # no cell left empty: nothing to take from the stage
         elif (
@@ -509,7 +538,7 @@ def _from_process(
             or (name == "forecast_category" and kind == nw.String)
         ):  # a cell left empty takes its stage's value; a cell given is kept
             base = given.pop(name, nw.col(name))
-            exprs.append(nw.coalesce(base, from_stage).alias(name))
+            exprs[name] = nw.coalesce(base, from_stage).alias(name)
     return exprs
 
 

@@ -13,6 +13,7 @@ have no row order, so there the state at such an instant is undefined.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,7 +22,7 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
-from salesflow.analytics._source import ROW, Inputs, door, resolve
+from salesflow.analytics._source import ROW, Inputs, door, refuse_ties, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates, convert
 from salesflow.analytics.result import Result
@@ -51,40 +52,90 @@ def _flags(process: SalesProcess) -> list[nw.Expr]:
     ]
 
 
-def state_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.LazyFrame[Any]:
+def state_at(
+    inputs: Inputs,
+    moment: datetime,
+    process: SalesProcess,
+    *,
+    keep: Sequence[str] | None = None,
+) -> nw.LazyFrame[Any]:
     """Each deal's latest history row at or before ``moment``, with closed and won flags.
 
     Columns: ``id`` and the history table's columns (``at`` is the time of the row used),
-    plus ``is_closed`` and ``is_won`` from the process's stages.
+    plus ``is_closed`` and ``is_won`` from the process's stages; with ``keep``, of the
+    history's columns only those named (and ``at`` and ``stage``), which an engine
+    that keeps the deals' rows in memory (DuckDB) then holds fewer of.
+
+    A lazy table keeps no row order: where a deal's latest rows at or before
+    ``moment`` share one instant (and ``sequence``, if given), its state is
+    undefined and the table is refused; ties elsewhere in its history do not
+    change this answer and are not looked for.
+
+    Raises:
+        ValidationError: A deal's latest rows at or before ``moment`` tie.
     """
-    history = inputs.table("history", needs=(*_STATE, "close_date"))
+    inputs.table("history", needs=(*_STATE, "close_date"))
+    parts = inputs.history_rows()
+    history, derived = parts if parts is not None else (inputs.table("history"), {})
+    order = inputs.order_columns
+    if keep is not None:
+        wanted = set(keep)
+        derived = {n: e for n, e in derived.items() if n in wanted}  # each reads its own
+        wanted |= {"opportunity_id", *order, "stage"}  # column and the stage only
+        history = history.select(*(c for c in history.columns if c in wanted))
     rows = history.filter(nw.col("at") <= nw.lit(moment))
-    order = inputs.history_order
-    if history.implementation is nw.Implementation.DUCKDB:
-        # Each column's last value in time order, one aggregation (DuckDB's
-        # ``last(x ORDER BY at)``): half the time of an aggregate and a join.
-        kept = [c for c in rows.columns if c not in ("opportunity_id", ROW)]
-        rows = rows.group_by("opportunity_id").agg(nw.col(c).last(order_by=order) for c in kept)
-    else:
+    if history.implementation.is_spark_like():  # no ordered filter: an aggregate and a join
         for column in order:
-            if history.implementation.is_polars():
-                rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
-            else:  # Spark has no ordered last: an aggregate and a join, better than a window
-                newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
-                rows = rows.join(newest, on=["opportunity_id", column], how="inner")
-    latest = rows.drop(ROW, strict=False)
-    return latest.with_columns(*_flags(process)).rename({"opportunity_id": "id"})
+            newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
+            rows = rows.join(newest, on=["opportunity_id", column], how="inner")
+    else:  # Polars, DuckDB: one window per column, not a join
+        for column in order:
+            rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
+    if ROW not in order:
+        rows = _held(rows)
+        refuse_ties(rows, order)
+    flags = _flags(process)  # the process's, over any the table or its stages give
+    derived = {n: e for n, e in derived.items() if n not in ("is_closed", "is_won")}
+    latest = rows.drop(ROW, strict=False).with_columns(*derived.values(), *flags)
+    return latest.rename({"opportunity_id": "id"})
+
+
+def _holds(frame: nw.LazyFrame[Any]) -> bool:
+    """Whether ``frame``'s engine keeps a computed result for later queries (DuckDB 2)."""
+    return frame.implementation is nw.Implementation.DUCKDB and hasattr(
+        frame.to_native(), "materialize"
+    )
+
+
+def _held(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
+    """``rows`` computed once where the engine can keep a result (:func:`_holds`).
+
+    The deals' latest rows are read twice or more, to look for ties and for
+    the answer (and their currencies); DuckDB keeps them (one row per deal, in
+    memory) rather than compute the window over the whole history again.
+    """
+    return nw.from_native(rows.to_native().materialize()) if _holds(rows) else rows
 
 
 def converted_state(
-    inputs: Inputs, moment: datetime, process: SalesProcess, rates: Rates | None
+    inputs: Inputs,
+    moment: datetime,
+    process: SalesProcess,
+    rates: Rates | None,
+    *,
+    keep: Sequence[str] | None = None,
 ) -> tuple[nw.LazyFrame[Any], str | None]:
     """:func:`state_at` with ``_amount`` in one currency, and that currency.
 
-    The currencies are read from the history up to ``moment`` (a scan) when it
-    holds one, not from the state (its whole query, run once more).
+    ``keep`` as :func:`state_at`'s, ``amount`` and ``currency`` always kept.
+    The currencies are read from the state where its engine keeps it (DuckDB),
+    else from the history up to ``moment`` (a scan) when it holds one, not from
+    the state (its whole query, run once more).
     """
-    state = state_at(inputs, moment, process)
+    kept = None if keep is None else ["amount", "currency", *keep]
+    state = state_at(inputs, moment, process, keep=kept)
+    if _holds(state):
+        return convert(state, rates=rates, default=inputs.currency)
     history = inputs.table("history").filter(nw.col("at") <= nw.lit(moment))
     return convert(state, rates=rates, default=inputs.currency, one_currency_within=history)
 

@@ -107,8 +107,10 @@ class Bridge(Result):
         return groups
 
 
-def _state(inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | None) -> Any:
-    return converted_state(inputs, moment, process, rates)
+def _state(
+    inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | None, keys: list[str]
+) -> Any:
+    return converted_state(inputs, moment, process, rates, keep=["close_date", *keys])
 
 
 @translated("bridge")
@@ -200,8 +202,8 @@ def bridge(
     keys = by_columns(by)
     inputs = resolve(data)
     chosen = stage_process(process, data, "bridge", needs="which stages are closed and won")
-    before, currency = _state(inputs, first, chosen, rates)
-    after, _ = _state(inputs, second, chosen, rates)
+    before, currency = _state(inputs, first, chosen, rates, keys)
+    after, _ = _state(inputs, second, chosen, rates, keys)
 
     def member(prefix: str) -> nw.Expr:
         inside = ~nw.col(f"{prefix}is_closed")
