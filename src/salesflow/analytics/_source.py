@@ -174,10 +174,11 @@ class Inputs:
     def history_rows(self) -> tuple[nw.LazyFrame[Any], dict[str, nw.Expr]] | None:
         """The history before the columns each row derives, and the expressions that add them.
 
-        The expressions are keyed by the column each writes: ``probability``, ``forecast_category``, ``is_closed`` and ``is_won`` taken from
-        the stage where a row lacks them, types parsed: each reads its own row only,
-        so a metric that keeps a few rows of many (the state at a moment) may add
-        them after, to the rows it keeps. ``None`` where the history is more than
+        The expressions are keyed by the column each writes (``probability``,
+        ``forecast_category``, ``is_closed`` and ``is_won`` taken from the stage
+        where a row lacks them, types parsed); each reads its own row only, so a
+        metric that keeps a few rows of many (the state at a moment) may add them
+        after, to the rows it keeps. ``None`` where the history is more than
         its rows read (a process with lead stages leaves some rows and deals out).
         """
         history = self.history
