@@ -470,9 +470,11 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
         ).fetchall()[0]
         return won_n / closed_n
 
-    def funnel() -> Any:
+    def funnel() -> Any:  # as salesflow's by default: the snapshot's stage is reached too
         return run(
-            f"""WITH k AS (SELECT opportunity_id, max(CASE stage {index} END) AS m FROM h
+            f"""WITH k AS (SELECT opportunity_id, max(CASE stage {index} END) AS m
+                           FROM (SELECT opportunity_id, stage FROM h
+                                 UNION ALL SELECT id, stage FROM s)
                            GROUP BY 1 HAVING m IS NOT NULL)
                 SELECT i, count(*) FILTER (WHERE m >= i) FROM k, range({len(steps)}) r(i)
                 GROUP BY i ORDER BY i"""
@@ -610,7 +612,12 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
         index = F.when(F.col("stage") == steps[0], 0)
         for i, name in enumerate(steps[1:], start=1):
             index = index.when(F.col("stage") == name, i)
-        k = h.groupBy("opportunity_id").agg(F.max(index).alias("m")).filter(F.col("m").isNotNull())
+        # as salesflow's by default: the snapshot's current stage is reached too
+        entered = h.select("opportunity_id", "stage").unionByName(
+            s.select(F.col("id").alias("opportunity_id"), "stage")
+        )
+        k = entered.groupBy("opportunity_id").agg(F.max(index).alias("m"))
+        k = k.filter(F.col("m").isNotNull())
         r = spark.range(len(steps)).withColumnRenamed("id", "i")
         return run(
             k.crossJoin(r)
@@ -644,29 +651,66 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
             )
         )
 
-    def as_of() -> Any:
-        return run(state(AS_OF))
+    def as_of() -> Any:  # the table salesflow's gives: every column of each deal's latest row
+        rows = h.filter(F.col("at") <= F.lit(AS_OF))
+        latest = rows.withColumn("_m", F.max("at").over(Window.partitionBy("opportunity_id")))
+        return run(
+            latest.filter(F.col("at") == F.col("_m"))
+            .select(
+                F.col("opportunity_id").alias("id"),
+                *(c for c in h.columns if c != "opportunity_id"),
+                F.col("stage").isin(closed).alias("is_closed"),
+                F.col("stage").isin(won).alias("is_won"),
+            )
+            .orderBy("id")
+        )
 
-    def bridge() -> Any:
-        a = (
-            state(BRIDGE[0])
-            .filter(~F.col("c"))
-            .select("opportunity_id", F.col("amount").alias("start"))
+    def bridge() -> Any:  # salesflow's table: each deal's movement, amounts and change
+        a = state(BRIDGE[0]).select(
+            "opportunity_id", F.col("amount").alias("s_amount"), F.col("c").alias("s_c")
         )
-        b = state(BRIDGE[1]).select(
-            "opportunity_id", F.col("amount").alias("finish"), "stage", "c"
+        b = state(BRIDGE[1])
+        j = b.join(a, "opportunity_id", "left").select(
+            F.col("opportunity_id").alias("id"),
+            F.coalesce(~F.col("s_c"), F.lit(False)).alias("in_start"),
+            (~F.col("c")).alias("in_end"),
+            F.col("s_c").isNotNull().alias("existed"),
+            "s_c",
+            "c",
+            F.col("stage").isin(won).alias("w"),
+            "s_amount",
+            F.col("amount").alias("e_amount"),
         )
-        start, finish, c = F.col("start"), F.col("finish"), F.col("c")
+        k = j.filter(F.col("in_start") | F.col("in_end")).select(
+            "*",
+            F.when(F.col("in_start"), F.col("s_amount")).alias("start_amount"),
+            F.when(F.col("in_end"), F.col("e_amount")).alias("end_amount"),
+        )
+        s_amt, e_amt = F.coalesce("start_amount", F.lit(0)), F.coalesce("end_amount", F.lit(0))
+        both, ended = F.col("in_start") & F.col("in_end"), F.col("in_end")
         movement = (
-            F.when(start.isNull() & ~c, "new")
-            .when(start.isNull(), F.lit(None))
-            .when(c & F.col("stage").isin(won), "won")
-            .when(c, "lost")
-            .when(finish > start, "increased")
-            .when(finish < start, "decreased")
+            F.when(both & (e_amt > s_amt), "increased")
+            .when(both & (e_amt < s_amt), "decreased")
+            .when(both, "unchanged")
+            .when(ended & ~F.col("existed"), "new")
+            .when(ended & F.col("s_c"), "reopened")
+            .when(ended, "pulled_in")
+            .when(F.col("w"), "won")
+            .when(F.col("c"), "lost")
+            .otherwise("pushed_out")
         )
-        j = a.join(b, "opportunity_id", "full")
-        return run(j.groupBy(movement.alias("movement")).agg(F.count(F.lit(1))))
+        return run(
+            k.select(
+                "id",
+                movement.alias("movement"),
+                "in_start",
+                "in_end",
+                "start_amount",
+                "end_amount",
+                (e_amt - s_amt).alias("change"),
+                F.lit("USD").alias("currency"),
+            ).orderBy("id")
+        )
 
     def history_check() -> Any:
         columns = ["opportunity_id", "at", "stage", "amount", "close_date"]

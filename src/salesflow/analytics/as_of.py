@@ -101,20 +101,33 @@ def state_at(
 
 
 def _holds(frame: nw.LazyFrame[Any]) -> bool:
-    """Whether ``frame``'s engine keeps a computed result for later queries (DuckDB 2)."""
-    return frame.implementation is nw.Implementation.DUCKDB and hasattr(
-        frame.to_native(), "materialize"
-    )
+    """Whether ``frame``'s engine keeps a computed result for later queries.
+
+    DuckDB 2 (``materialize``) and PySpark (``localCheckpoint``).
+    """
+    native = frame.to_native()
+    if frame.implementation is nw.Implementation.DUCKDB:
+        return hasattr(native, "materialize")
+    return frame.implementation is nw.Implementation.PYSPARK and hasattr(native, "localCheckpoint")
 
 
 def _held(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """``rows`` computed once where the engine can keep a result (:func:`_holds`).
 
     The deals' latest rows are read twice or more, to look for ties and for
-    the answer (and their currencies); DuckDB keeps them (one row per deal, in
-    memory) rather than compute the window over the whole history again.
+    the answer (and their currencies); DuckDB keeps them in memory, Spark in
+    its executors' blocks (one row per deal), rather than compute the latest
+    rows over the whole history again.
     """
-    return nw.from_native(rows.to_native().materialize()) if _holds(rows) else rows
+    if not _holds(rows):
+        return rows
+    native = rows.to_native()
+    if rows.implementation is nw.Implementation.DUCKDB:
+        kept: Any = native.materialize()
+    else:
+        kept = native.localCheckpoint(eager=True)
+    held: nw.LazyFrame[Any] = nw.from_native(kept)
+    return held
 
 
 def converted_state(
