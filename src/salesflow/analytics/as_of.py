@@ -22,6 +22,7 @@ import narwhals as nw
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import as_utc
 from salesflow.analytics._history_gaps import before_history, without_history
+from salesflow.analytics._kept import held, holds
 from salesflow.analytics._source import ROW, Inputs, door, refuse_ties, resolve
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates, convert
@@ -92,42 +93,12 @@ def state_at(
         for column in order:
             rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
     if ROW not in order:
-        rows = _held(rows)
+        rows = held(rows)
         refuse_ties(rows, order)
     flags = _flags(process)  # the process's, over any the table or its stages give
     derived = {n: e for n, e in derived.items() if n not in ("is_closed", "is_won")}
     latest = rows.drop(ROW, strict=False).with_columns(*derived.values(), *flags)
     return latest.rename({"opportunity_id": "id"})
-
-
-def _holds(frame: nw.LazyFrame[Any]) -> bool:
-    """Whether ``frame``'s engine keeps a computed result for later queries.
-
-    DuckDB 2 (``materialize``) and PySpark (``localCheckpoint``).
-    """
-    native = frame.to_native()
-    if frame.implementation is nw.Implementation.DUCKDB:
-        return hasattr(native, "materialize")
-    return frame.implementation is nw.Implementation.PYSPARK and hasattr(native, "localCheckpoint")
-
-
-def _held(rows: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
-    """``rows`` computed once where the engine can keep a result (:func:`_holds`).
-
-    The deals' latest rows are read twice or more, to look for ties and for
-    the answer (and their currencies); DuckDB keeps them in memory, Spark in
-    its executors' blocks (one row per deal), rather than compute the latest
-    rows over the whole history again.
-    """
-    if not _holds(rows):
-        return rows
-    native = rows.to_native()
-    if rows.implementation is nw.Implementation.DUCKDB:
-        kept: Any = native.materialize()
-    else:
-        kept = native.localCheckpoint(eager=True)
-    held: nw.LazyFrame[Any] = nw.from_native(kept)
-    return held
 
 
 def converted_state(
@@ -147,7 +118,7 @@ def converted_state(
     """
     kept = None if keep is None else ["amount", "currency", *keep]
     state = state_at(inputs, moment, process, keep=kept)
-    if _holds(state):
+    if holds(state):
         return convert(state, rates=rates, default=inputs.currency)
     history = inputs.table("history").filter(nw.col("at") <= nw.lit(moment))
     return convert(state, rates=rates, default=inputs.currency, one_currency_within=history)

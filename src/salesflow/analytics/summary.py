@@ -14,6 +14,7 @@ from salesflow.analytics._dated_convert import dated_amounts
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
+from salesflow.analytics._kept import held, holds
 from salesflow.analytics._small import small_table
 from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.dated_rates import DatedRates, rates_for
@@ -168,6 +169,8 @@ def summarise(
         if materialize:  # in memory: one pass over the deals, the rest reads the sums
             base = base.collect().lazy()
             base, currency = convert(base, rates=rates, default=default)
+        elif holds(base):  # an engine that keeps the sums: the same, in the engine
+            base, currency = convert(held(base), rates=rates, default=default)
         else:  # lazy: the currencies from the deals, not from sums computed twice
             base, currency = convert(base, rates=rates, default=default, currencies_of=frame)
         base = weighted(base)
