@@ -112,16 +112,21 @@ def converted_state(
     """:func:`state_at` with ``_amount`` in one currency, and that currency.
 
     ``keep`` as :func:`state_at`'s, ``amount`` and ``currency`` always kept.
-    The currencies are read from the state where its engine keeps it (DuckDB),
-    else from the history up to ``moment`` (a scan) when it holds one, not from
-    the state (its whole query, run once more).
+    The currencies are read from the state where its engine keeps it (DuckDB,
+    Spark), else from the history up to ``moment`` (a scan) when it holds one,
+    not from the state (its whole query, run once more); the history also
+    answers for a state without amounts, as it does elsewhere.
     """
     kept = None if keep is None else ["amount", "currency", *keep]
     state = state_at(inputs, moment, process, keep=kept)
-    if holds(state):
-        return convert(state, rates=rates, default=inputs.currency)
     history = inputs.table("history").filter(nw.col("at") <= nw.lit(moment))
-    return convert(state, rates=rates, default=inputs.currency, one_currency_within=history)
+    return convert(
+        state,
+        rates=rates,
+        default=inputs.currency,
+        one_currency_within=history,
+        frame_first=holds(state),
+    )
 
 
 def snapshot_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.LazyFrame[Any]:

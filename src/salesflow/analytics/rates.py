@@ -128,6 +128,7 @@ def convert(
     into: str = "_amount",
     currencies_of: nw.LazyFrame[Any] | None = None,
     one_currency_within: nw.LazyFrame[Any] | None = None,
+    frame_first: bool = False,
 ) -> tuple[nw.LazyFrame[Any], str | None]:
     """Add ``into``: ``column`` in one currency; return the frame and that currency.
 
@@ -138,7 +139,9 @@ def convert(
     amounts' currencies include ``frame``'s (the history up to a moment, for
     the deals' state then); where they hold one currency, that is the answer
     and ``frame`` is not read for it (the usual case, and the state is the
-    costly part); otherwise ``frame`` is read.
+    costly part); otherwise ``frame`` is read. ``frame_first``: ``frame`` is
+    cheap to read (an engine keeps it): read it first, and ``one_currency_within``
+    only where it has no amount, for the same answer.
 
     Raises:
         CurrencyMismatchError: Several currencies and no ``rates``, or a currency
@@ -149,7 +152,13 @@ def convert(
     if "currency" not in frame.columns:
         return frame.with_columns(nw.col(column).alias(into)), default
     found = None
-    if one_currency_within is not None and "currency" in one_currency_within.columns:
+    if frame_first:
+        found = _currencies(frame if currencies_of is None else currencies_of, column) or None
+    if (
+        found is None
+        and one_currency_within is not None
+        and "currency" in one_currency_within.columns
+    ):
         within = _currencies(one_currency_within, column)
         if len(within) == 1 and within[0] is not None and _has_rate(rates, within[0]):
             found = within
