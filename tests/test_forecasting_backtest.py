@@ -15,7 +15,7 @@ import salesflow as sf
 pytest.importorskip("polars")
 pytest.importorskip("numpy")
 
-from salesflow.forecasting import backtest, calibration, score
+from salesflow.forecasting import MAX_BUCKETS, backtest, calibration, score
 
 T0 = datetime(2026, 1, 5, tzinfo=timezone.utc)
 SIMPLE = sf.SalesProcess(
@@ -55,6 +55,15 @@ def test_score_of_perfect_and_of_base_rate_predictions() -> None:
         score([0.5, 1.5], [True, False])
     with pytest.raises(sf.ValidationError):
         score([0.5], [True, False])
+
+
+@pytest.mark.parametrize("buckets", [MAX_BUCKETS + 1, sys.maxsize, 10**30])
+def test_more_buckets_than_a_reliability_table_can_have_are_refused_at_once(
+    buckets: int,
+) -> None:
+    with pytest.raises(sf.ValidationError, match=f"at most {MAX_BUCKETS} buckets"):
+        score([0.5], [True], buckets=buckets)
+    assert len(score([0.5], [True], buckets=MAX_BUCKETS).buckets) == MAX_BUCKETS
 
 
 def test_in_sample_calibration_predicts_every_open_stage_entry_of_closed_deals() -> None:

@@ -21,7 +21,7 @@ from salesflow.forecasting.attainment_backtest import (  # noqa: E402
     backtest_attainment,
 )
 from salesflow.forecasting.backtest import Backtest, backtest, calibration  # noqa: E402
-from salesflow.forecasting.calibration import Bucket, Calibration, score  # noqa: E402
+from salesflow.forecasting.calibration import MAX_BUCKETS, Bucket, Calibration, score  # noqa: E402
 from salesflow.forecasting.close_dates import (  # noqa: E402
     CloseDate,
     CloseTimes,
@@ -44,6 +44,7 @@ from salesflow.forecasting.submissions import (  # noqa: E402
 
 __all__ = [
     "ATTAINMENT_COLUMNS",
+    "MAX_BUCKETS",
     "MAX_DRAWS",
     "Attainment",
     "AttainmentBacktest",

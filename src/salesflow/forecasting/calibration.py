@@ -11,7 +11,10 @@ import attrs
 from salesflow.analytics._engine_errors import translated
 from salesflow.errors import Problem, ValidationError
 
-__all__ = ["Bucket", "Calibration", "score"]
+__all__ = ["MAX_BUCKETS", "Bucket", "Calibration", "score"]
+
+MAX_BUCKETS = 1_000
+"""The most buckets a reliability table has (each bucket's deals are looked for among all)."""
 
 EPSILON = 0.001
 """Predictions are clipped to [0.001, 0.999] for the log loss (a 0 % deal that wins is not ∞)."""
@@ -144,7 +147,7 @@ def score(
 
     Raises:
         ValidationError: Lengths differ, a probability is outside 0..1 or not a
-            number, or ``buckets`` is not a whole number >= 1.
+            number, or ``buckets`` is not a whole number from 1 to :data:`MAX_BUCKETS`.
 
     >>> c = score([0.2, 0.8, 0.8, 0.2], [False, True, True, True], label="demo", buckets=2)
     >>> round(c.brier, 3), c.buckets[0].observed, c.buckets[1].observed
@@ -174,6 +177,8 @@ def score(
         )
     if isinstance(buckets, bool) or not isinstance(buckets, int) or buckets < 1:
         problems.append(Problem(f"expected a whole number >= 1, got {buckets!r}", "$.buckets"))
+    elif buckets > MAX_BUCKETS:
+        problems.append(Problem(f"at most {MAX_BUCKETS} buckets, got {buckets}", "$.buckets"))
     if problems:
         raise ValidationError(problems, subject="calibration")
     n = len(p)
