@@ -5,10 +5,11 @@ Each deal's state at time *t* is its latest history row at or before *t*
 deal with no row yet did not exist. A **back-dated** change (recorded later
 with an earlier ``at``) takes effect at its ``at``: it rewrites the past, so an
 as-of view computed before it was recorded differs from one computed after.
-Two rows of one deal at the same instant are ordered by their position in
-the table when the input is eager (pandas, Polars, PyArrow; the object door
-writes history in the order it was recorded); lazy engines (DuckDB, Spark)
-have no row order, so there the state at such an instant is undefined.
+Two rows of one deal at the same instant are ordered by their ``sequence``,
+then by their position in the table when the input is eager (pandas, Polars,
+PyArrow; the object door writes history in the order it was recorded); lazy
+engines (DuckDB, Spark, a Polars LazyFrame) have no row order, so there a
+deal whose latest rows tie has no state at that moment, and is refused.
 """
 
 from __future__ import annotations
