@@ -106,7 +106,9 @@ class Inputs:
         # file's statistics, where it has them): a column without one takes
         # nothing from the stages. A table in memory is probed for more.
         counted = [] if self.kind.eager else [c for c in _DERIVED if c in frame.columns]
-        nulls = check_rows(frame, name, count=counted)
+        # Spark runs a job per query: count there only along with a check that runs anyway.
+        alone = not frame.implementation.is_spark_like()
+        nulls = check_rows(frame, name, count=counted, count_alone=alone)
         frame, derived = _normalise(
             frame,
             process=data.process,
@@ -270,14 +272,19 @@ def _types(frame: nw.LazyFrame[Any], names: Sequence[str]) -> dict[str, Any]:
 
 
 def check_rows(
-    frame: nw.LazyFrame[Any], table: str, *, count: Sequence[str] = ()
+    frame: nw.LazyFrame[Any],
+    table: str,
+    *,
+    count: Sequence[str] = (),
+    count_alone: bool = True,
 ) -> dict[str, int]:
     """Refuse rows no metric can place: one query over ``frame``.
 
     History rows without an opportunity, a time or a stage (as
     :func:`~salesflow.analytics.check_history` judges them), a ``sequence``
     with gaps of nulls, and amounts at or beyond :data:`AMOUNT_LIMIT`.
-    Returns the empty cells of each column in ``count``, counted in the same query.
+    Returns the empty cells of each column in ``count``, counted in the same query
+    (with ``count_alone=False``, only when there is a check to make: else ``{}``).
 
     Raises:
         ValidationError: Naming the column, how many rows, and the first deal.
@@ -288,7 +295,7 @@ def check_rows(
         nulls.append("sequence")
     amounts = _types(frame, [c for c in _NUMBERS[:2] if c in names])
     large = [c for c, dtype in amounts.items() if _may_pass_the_limit(dtype)]
-    if not nulls and not large and not count:
+    if not nulls and not large and (not count or not count_alone):
         return {}
     limit = nw.lit(AMOUNT_LIMIT, dtype=nw.Decimal(38, 2))
     bad = {f"null:{c}": nw.col(c).is_null() for c in nulls}
