@@ -399,10 +399,13 @@ def test_one_deal_with_two_rows_at_one_instant_is_counted_once_everywhere() -> N
         assert rows_of(got.to_frame()) == expected, backend
 
 
-def _tie(history: Any, moment: datetime, *, latest: bool) -> tuple[Any, str]:
+TIE_DAY = date(2026, 2, 15)
+
+
+def _tie(history: Any, *, latest: bool) -> tuple[Any, str]:
     """``history`` (no ``sequence``) with one row doubled at its instant, its amount changed:
-    the latest row at or before ``moment`` of a deal with several, or that deal's first."""
-    before = history.filter(pl.col("at") <= moment)
+    the latest row at or before :data:`TIE_DAY` of a deal with several, or that deal's first."""
+    before = history.filter(pl.col("at").dt.date() <= TIE_DAY)
     counts = before.group_by("opportunity_id").len().filter(pl.col("len") > 1)
     deal = sorted(counts["opportunity_id"].to_list())[0]
     rows = before.filter(pl.col("opportunity_id") == deal).sort("at")
@@ -411,33 +414,33 @@ def _tie(history: Any, moment: datetime, *, latest: bool) -> tuple[Any, str]:
     return pl.concat([history, double]).drop("sequence"), deal
 
 
+def _tied(tables: Frames, made: Any, *, latest: bool) -> tuple[Frames, Frames, str]:
+    """:func:`_tie`'s history with ``tables``' snapshot: made by ``made``, and in memory."""
+    tied, deal = _tie(tables.history, latest=latest)
+    lazy = Frames(made(tables.snapshot), made(tied), process=PROCESS)
+    return lazy, Frames(tables.snapshot, tied, process=PROCESS), deal
+
+
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
 def test_a_lazy_table_whose_rows_tie_where_they_decide_the_state_is_refused_naming_the_deal(
     backend: str, polars_tables: Frames
 ) -> None:
-    moment = datetime(2026, 2, 15, 23, 59, 59, 999999, tzinfo=timezone.utc)
-    tied, deal = _tie(polars_tables.history, moment, latest=True)
-    made = BACKENDS[backend]
-    tables = Frames(made(polars_tables.snapshot), made(tied), process=PROCESS)
+    lazy, eager, deal = _tied(polars_tables, BACKENDS[backend], latest=True)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
-        pipeline_as_of(tables, date(2026, 2, 15))
+        pipeline_as_of(lazy, TIE_DAY)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
-        bridge(tables, date(2026, 1, 31), date(2026, 2, 15))
+        bridge(lazy, date(2026, 1, 31), TIE_DAY)
     # in memory, the row order breaks the tie: the same table is accepted
-    pipeline_as_of(Frames(polars_tables.snapshot, tied, process=PROCESS), date(2026, 2, 15))
+    pipeline_as_of(eager, TIE_DAY)
 
 
 @pytest.mark.parametrize("backend", ["polars-lazy", "duckdb"])
 def test_a_tie_that_decides_no_state_leaves_the_state_alone_but_not_time_in_stage(
     backend: str, polars_tables: Frames
 ) -> None:
-    moment = datetime(2026, 2, 15, 23, 59, 59, 999999, tzinfo=timezone.utc)
-    tied, deal = _tie(polars_tables.history, moment, latest=False)
-    made = BACKENDS[backend]
-    lazy = Frames(made(polars_tables.snapshot), made(tied), process=PROCESS)
-    eager = Frames(polars_tables.snapshot, tied, process=PROCESS)
-    got = pipeline_as_of(lazy, date(2026, 2, 15))
-    assert rows_of(got.to_frame()) == rows_of(pipeline_as_of(eager, date(2026, 2, 15)).to_frame())
+    lazy, eager, deal = _tied(polars_tables, BACKENDS[backend], latest=False)
+    got = pipeline_as_of(lazy, TIE_DAY)
+    assert rows_of(got.to_frame()) == rows_of(pipeline_as_of(eager, TIE_DAY).to_frame())
     # every transition's order counts in the time in stage: there the tie is refused
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
         time_in_stage(lazy, as_of=date(2026, 3, 31))

@@ -82,22 +82,16 @@ def test_each_metric_on_spark_gives_the_polars_result(
 def test_on_spark_a_tie_is_refused_where_it_decides_the_state_and_only_there(
     spark: Any, tables: tuple[Any, Any]
 ) -> None:
-    from datetime import date, datetime, timezone
-
     import salesflow as sf
 
     backends, polars = tables
-    moment = datetime(2026, 2, 15, 23, 59, 59, 999999, tzinfo=timezone.utc)
-    snapshot = on_spark(spark, polars.snapshot)
-    deciding, deal = backends._tie(polars.history, moment, latest=True)
-    on = analytics.Frames(snapshot, on_spark(spark, deciding), process=backends.PROCESS)
+    day = backends.TIE_DAY
+    lazy, _, deal = backends._tied(polars, lambda f: on_spark(spark, f), latest=True)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
-        analytics.pipeline_as_of(on, date(2026, 2, 15))
-    earlier, _ = backends._tie(polars.history, moment, latest=False)
-    on = analytics.Frames(snapshot, on_spark(spark, earlier), process=backends.PROCESS)
-    eager = analytics.Frames(polars.snapshot, earlier, process=backends.PROCESS)
-    got = analytics.pipeline_as_of(on, date(2026, 2, 15)).to_frame()
-    expected = analytics.pipeline_as_of(eager, date(2026, 2, 15)).to_frame()
+        analytics.pipeline_as_of(lazy, day)
+    lazy, eager, _ = backends._tied(polars, lambda f: on_spark(spark, f), latest=False)
+    got = analytics.pipeline_as_of(lazy, day).to_frame()
+    expected = analytics.pipeline_as_of(eager, day).to_frame()
     assert backends.rows_of(got) == backends.rows_of(expected)
 
 
