@@ -414,7 +414,7 @@ def _tie(history: Any, *, latest: bool) -> tuple[Any, str]:
     return pl.concat([history, double]).drop("sequence"), deal
 
 
-def _tied(tables: Frames, made: Any, *, latest: bool) -> tuple[Frames, Frames, str]:
+def _tied_tables(tables: Frames, made: Any, *, latest: bool) -> tuple[Frames, Frames, str]:
     """:func:`_tie`'s history with ``tables``' snapshot: made by ``made``, and in memory."""
     tied, deal = _tie(tables.history, latest=latest)
     lazy = Frames(made(tables.snapshot), made(tied), process=PROCESS)
@@ -425,7 +425,7 @@ def _tied(tables: Frames, made: Any, *, latest: bool) -> tuple[Frames, Frames, s
 def test_a_lazy_table_whose_rows_tie_where_they_decide_the_state_is_refused_naming_the_deal(
     backend: str, polars_tables: Frames
 ) -> None:
-    lazy, eager, deal = _tied(polars_tables, BACKENDS[backend], latest=True)
+    lazy, eager, deal = _tied_tables(polars_tables, BACKENDS[backend], latest=True)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
         pipeline_as_of(lazy, TIE_DAY)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
@@ -438,7 +438,7 @@ def test_a_lazy_table_whose_rows_tie_where_they_decide_the_state_is_refused_nami
 def test_a_tie_that_decides_no_state_leaves_the_state_alone_but_not_time_in_stage(
     backend: str, polars_tables: Frames
 ) -> None:
-    lazy, eager, deal = _tied(polars_tables, BACKENDS[backend], latest=False)
+    lazy, eager, deal = _tied_tables(polars_tables, BACKENDS[backend], latest=False)
     got = pipeline_as_of(lazy, TIE_DAY)
     assert rows_of(got.to_frame()) == rows_of(pipeline_as_of(eager, TIE_DAY).to_frame())
     # every transition's order counts in the time in stage: there the tie is refused

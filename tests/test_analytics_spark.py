@@ -86,10 +86,10 @@ def test_on_spark_a_tie_is_refused_where_it_decides_the_state_and_only_there(
 
     backends, polars = tables
     day = backends.TIE_DAY
-    lazy, _, deal = backends._tied(polars, lambda f: on_spark(spark, f), latest=True)
+    lazy, _, deal = backends._tied_tables(polars, lambda f: on_spark(spark, f), latest=True)
     with pytest.raises(sf.ValidationError, match=f"deal {deal} has 2 history rows at"):
         analytics.pipeline_as_of(lazy, day)
-    lazy, eager, _ = backends._tied(polars, lambda f: on_spark(spark, f), latest=False)
+    lazy, eager, _ = backends._tied_tables(polars, lambda f: on_spark(spark, f), latest=False)
     got = analytics.pipeline_as_of(lazy, day).to_frame()
     expected = analytics.pipeline_as_of(eager, day).to_frame()
     assert backends.rows_of(got) == backends.rows_of(expected)
