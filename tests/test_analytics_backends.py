@@ -261,6 +261,33 @@ def test_forecast_rollups_match_the_salesforce_definitions() -> None:
         assert {c for c in fc if line.includes(c)} == members, line
 
 
+def test_days_are_the_same_float_on_every_backend() -> None:
+    # 2,426,418,149,112 µs is 28.0835433925 days exactly divided, 28.083543392499998
+    # through the reciprocal, which is how Polars divides a column of two rows or more:
+    # the random-history test saw the two round to different ninth decimals
+    span = timedelta(microseconds=2_426_418_149_112)
+    moves = [
+        sf.Move(deal, START + timedelta(hours=n), "Prospecting", close_date=date(2027, 1, 1))
+        for n, deal in enumerate(("a", "b", "c"))
+    ]
+    moves += [
+        sf.Move(deal, START + timedelta(hours=n) + span * (n + 1), "Qualification")
+        for n, deal in enumerate(("a", "b", "c"))
+    ]
+    tables = frames(_replayed(moves), process=PROCESS)
+    moment = START + span * 5
+    expected = time_in_stage(tables, as_of=moment).to_frame()
+    assert expected["latest_days"][0] == 2_426_418_149_112 * (1 / 86_400_000_000)
+    for backend in BACKENDS:
+        found = nw.from_native(time_in_stage(in_backend(tables, backend), as_of=moment).to_frame())
+        if isinstance(found, nw.LazyFrame):
+            found = found.collect(backend="polars")
+        assert found.get_column("latest_days").to_list() == expected["latest_days"].to_list()
+        assert found.get_column("cumulative_days").to_list() == (
+            expected["cumulative_days"].to_list()
+        )
+
+
 @settings(max_examples=6)
 @given(moves=STREAMS, start=st.integers(0, 60), length=st.integers(0, 90))
 def test_backends_agree_on_random_histories(moves: list[sf.Move], start: int, length: int) -> None:

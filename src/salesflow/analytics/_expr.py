@@ -98,8 +98,22 @@ def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     every backend has; ``_ordered.span_days`` uses the engine's durations where
     it can, with the same result.
     """
-    micros = _epoch_microsecond(later) - _epoch_microsecond(earlier)
-    return micros.cast(nw.Float64) / 86_400_000_000
+    return micros_to_days(_epoch_microsecond(later) - _epoch_microsecond(earlier))
+
+
+DAY_PER_MICROSECOND = 1 / 86_400_000_000
+"""One microsecond in days: the factor every backend multiplies by.
+
+Polars divides a float column by a number as a multiplication by its
+reciprocal (a column of one row it divides exactly), so a quotient could
+differ in its last bit between engines, and between a table of one row and
+of two; a multiplication is the same operation everywhere.
+"""
+
+
+def micros_to_days(micros: nw.Expr) -> nw.Expr:
+    """An integer count of microseconds as days, a float the same on every backend."""
+    return micros.cast(nw.Float64) * DAY_PER_MICROSECOND
 
 
 def date_days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
-from salesflow.analytics._expr import days
+from salesflow.analytics._expr import days, micros_to_days
 
 __all__ = ["InOrder", "Neighbours", "in_order", "span_days"]
 
@@ -123,4 +123,4 @@ def span_days(frame: Any, later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
         frame.head(0).select((nw.lit(_PROBE) - nw.lit(_PROBE)).dt.total_microseconds())
     except NotImplementedError:
         return days(later, earlier)
-    return (later - earlier).dt.total_microseconds().cast(nw.Float64) / 86_400_000_000
+    return micros_to_days((later - earlier).dt.total_microseconds())
