@@ -92,12 +92,13 @@ def read_preset(
                 f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
                 param_hint="'FILE'",
             ) from exc
-    end = max((r["at"] for r in history.rows), default=None)
+    rows = history.to_polars()
+    end = rows.get_column("at").max() if rows.height else None
     if end is not None:
         end = datetime.combine(end.date(), time.max, tzinfo=timezone.utc)
     tables = Frames(
         snapshot,
-        history.to_polars(),
+        rows,
         columns=columns,
         process=process,
         currency=preset.currency,

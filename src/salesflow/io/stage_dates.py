@@ -43,8 +43,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, tzinfo
 from datetime import timezone as zones
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from importlib.util import find_spec
+from typing import Any, TypeGuard, cast
 
 import attrs
 
@@ -53,10 +54,13 @@ from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._repeated_ids import Place, same_ids, twice
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows
+from salesflow.io._stage_cells import moment_of, read_amount
+from salesflow.io._stage_date_frames import stage_date_frames, wide_amounts
+from salesflow.io._values import Reject
 from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
 
-__all__ = ["HistoryTable", "hubspot_stage_dates", "read_stage_dates"]
+__all__ = ["HistoryTable", "hubspot_stage_dates", "moment_of", "read_stage_dates"]
 
 _HUBSPOT_HEADER = re.compile(r'^Date entered "(?P<stage>.+?)(?: \((?P<pipeline>[^()]*)\))?"$')
 
@@ -72,9 +76,17 @@ def _numbered(rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     return tuple(numbered)
 
 
-@attrs.frozen(kw_only=True)
+def _numbered_or_none(rows: Iterable[dict[str, Any]] | None) -> tuple[dict[str, Any], ...] | None:
+    return None if rows is None else _numbered(rows)
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class HistoryTable:
     """A history table built by a reader, and its accounting.
+
+    A reader that built the table in columns (:func:`read_stage_dates` on a
+    CSV file, with Polars installed) keeps it as a frame, and makes
+    :attr:`rows` of it only when they are asked for.
 
     Attributes:
         rows: One dictionary per history row, in salesflow's history columns
@@ -88,48 +100,90 @@ class HistoryTable:
         notes: What the reader assumed or could not build, one sentence each.
     """
 
-    rows: tuple[dict[str, Any], ...] = attrs.field(converter=_numbered)
+    _rows: tuple[dict[str, Any], ...] | None = attrs.field(
+        default=None, alias="rows", converter=_numbered_or_none
+    )
     read: int
     taken: int
     refused: tuple[Refusal, ...]
     notes: tuple[str, ...] = ()
+    _frame: Any = attrs.field(default=None, alias="frame", repr=False)
+
+    @property
+    def rows(self) -> tuple[dict[str, Any], ...]:
+        """The history rows as dictionaries (made of the frame once, when it holds them)."""
+        if self._rows is None:
+            object.__setattr__(self, "_rows", _rows_of(self._frame))
+        assert self._rows is not None
+        return self._rows
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, HistoryTable):
+            return NotImplemented
+        return (self.read, self.taken, self.refused, self.notes, self.rows) == (
+            other.read,
+            other.taken,
+            other.refused,
+            other.notes,
+            other.rows,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # rows are dictionaries
 
     @property
     def ok(self) -> bool:
         """True when no record was refused."""
         return not self.refused
 
+    @property
+    def height(self) -> int:
+        """The number of history rows (without making them into dictionaries)."""
+        return len(self._rows) if self._rows is not None else int(self._frame.height)
+
     def to_polars(self) -> Any:
-        """The rows as a Polars DataFrame (needs the ``analytics`` extra)."""
+        """The rows as a Polars DataFrame (needs the ``analytics`` extra).
+
+        Raises:
+            ValidationError: An amount that a 38-digit decimal column cannot
+                hold at the table's scale (the columnar reader refuses it while
+                reading).
+        """
+        if self._frame is not None:
+            return self._frame
         from salesflow.analytics._require import require
 
         pl = require("polars")
+        rows = self.rows
         always = ("opportunity_id", "at", "sequence", "stage", "close_date")
         names = [
-            n
-            for n in HISTORY_COLUMNS
-            if n in always or any(r.get(n) is not None for r in self.rows)
+            n for n in HISTORY_COLUMNS if n in always or any(r.get(n) is not None for r in rows)
         ]
-        money = _scale(
-            r.get(n) for r in self.rows for n in ("amount", "previous_amount") if r.get(n)
+        money = _scale(r.get(n) for r in rows for n in ("amount", "previous_amount") if r.get(n))
+        wide = wide_amounts(
+            [(r["opportunity_id"], r["amount"]) for r in rows if r.get("amount") is not None],
+            money,
         )
+        if wide:
+            raise ValidationError(
+                wide, subject="the history table (decimal columns hold 38 digits)"
+            )
         kinds = {
             "at": pl.Datetime("us", "UTC"),
             "sequence": pl.Int64,
             "amount": pl.Decimal(38, money),
             "previous_amount": pl.Decimal(38, money),
-            "probability": pl.Decimal(38, _scale((r.get("probability") for r in self.rows), 0)),
+            "probability": pl.Decimal(38, _scale((r.get("probability") for r in rows), 0)),
             "close_date": pl.Date,
             "previous_close_date": pl.Date,
         }
         schema = {n: kinds.get(n, pl.String) for n in names}
-        return pl.DataFrame([{n: r.get(n) for n in names} for r in self.rows], schema=schema)
+        return pl.DataFrame([{n: r.get(n) for n in names} for r in rows], schema=schema)
 
     def summary(self) -> str:
         """Read, taken and refused, then each refusal and note on its own line."""
         lines = [
             f"history: {self.read} read, {self.taken} taken, {len(self.refused)} refused, "
-            f"{len(self.rows)} history rows"
+            f"{self.height} history rows"
         ]
         lines += [f"  refused {r}" for r in self.refused]
         lines += [f"  {n}" for n in self.notes]
@@ -137,9 +191,25 @@ class HistoryTable:
 
     def __repr__(self) -> str:
         return (
-            f"HistoryTable({len(self.rows)} rows from {self.read} records: "
+            f"HistoryTable({self.height} rows from {self.read} records: "
             f"{self.taken} taken, {len(self.refused)} refused)"
         )
+
+
+def _rows_of(frame: Any) -> tuple[dict[str, Any], ...]:
+    """The rows of a history frame, as the loop makes them (times in ``timezone.utc``)."""
+    utc = zones.utc
+    names = ("opportunity_id", "at", "stage", "amount", "currency", "close_date", "sequence")
+    columns = [
+        frame.get_column(n).to_list() if n in frame.columns else [None] * frame.height
+        for n in names
+    ]
+    rows = []
+    for values in zip(*columns, strict=True):
+        row = dict(zip(names, values, strict=True))
+        row["at"] = row["at"].replace(tzinfo=utc)
+        rows.append(row)
+    return tuple(rows)
 
 
 def _scale(values: Iterable[Decimal | None], least: int = 2) -> int:
@@ -181,24 +251,6 @@ def hubspot_stage_dates(header: Iterable[str], *, pipeline: str | None = None) -
     return found
 
 
-def moment_of(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
-    """``text`` as an aware UTC moment: one of ``formats``, else ISO 8601 (``None`` if neither)."""
-    text = text.strip()
-    for shape in formats:
-        try:
-            parsed = datetime.strptime(text, shape)  # noqa: DTZ007 - the zone is applied below
-        except ValueError:
-            continue
-        return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if len(text) == 10:  # a date: its midnight
-        parsed = datetime.combine(parsed.date(), time.min)
-    return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
-
-
 def _check(
     process: SalesProcess, stage_dates: Mapping[str, str], date_formats: Sequence[str]
 ) -> None:
@@ -219,6 +271,15 @@ def _check(
         raise ValidationError(problems, subject="read_stage_dates")
 
 
+def _mappings(source: object) -> TypeGuard[Iterable[Mapping[str, Any]]]:
+    """Whether ``source`` is rows (mappings), not a file."""
+    return (
+        isinstance(source, Iterable)
+        and not isinstance(source, (str, bytes))
+        and not hasattr(source, "read")
+    )
+
+
 def source_rows(
     source: Source | Iterable[Mapping[str, Any]], encoding: str, max_bytes: int = MAX_IMPORT_BYTES
 ) -> tuple[str, Any]:
@@ -229,11 +290,7 @@ def source_rows(
         ValidationError: ``max_bytes`` is not a whole number >= 1.
     """
     check_limit(max_bytes)
-    if (
-        isinstance(source, Iterable)
-        and not isinstance(source, (str, bytes))
-        and not hasattr(source, "read")
-    ):
+    if _mappings(source):
         rows: Iterator[tuple[int, dict[str, Any] | None, list[Problem]]] = (
             (n, dict(row) if isinstance(row, Mapping) else None, [])
             for n, row in enumerate(source, start=1)
@@ -287,6 +344,25 @@ def read_stage_dates(
     """
     _check(process, stage_dates, date_formats)
     names = Columns.salesflow() if columns is None else columns
+    if not _mappings(source) and find_spec("polars") is not None:
+        frame, count, turned_down, remarks = stage_date_frames(
+            cast("Source", source),  # not rows: a file
+            stage_dates,
+            process=process,
+            names=names,
+            currency=currency,
+            date_formats=date_formats,
+            timezone=timezone,
+            encoding=encoding,
+            max_bytes=check_limit(max_bytes),
+        )
+        return HistoryTable(
+            frame=frame,
+            read=count,
+            taken=count - len(turned_down),
+            refused=tuple(turned_down),
+            notes=remarks,
+        )
     order = {s.name: i for i, s in enumerate(process.stages)}
     closed = {s.name for s in process.closed_stages}
     shared: dict[str, list[str]] = {}
@@ -314,17 +390,11 @@ def read_stage_dates(
                 dated = [s for s in stages if s == stage] if len(stages) > 1 else stages
                 if not dated:
                     continue
-                moment: datetime | None
-                if isinstance(value, datetime):
-                    moment = value.replace(tzinfo=value.tzinfo or timezone)
-                elif isinstance(value, date):
-                    moment = datetime.combine(value, time.min, tzinfo=timezone)
-                else:
-                    moment = moment_of(str(value), date_formats, timezone)
+                moment = _moment(value, date_formats, timezone)
                 if moment is None:
                     found.append(Problem(f"not a date: {str(value)[:40]!r}", f"$.{column}"))
                     continue
-                entries.append((moment.astimezone(zones.utc), order[dated[0]], dated[0], column))
+                entries.append((moment, order[dated[0]], dated[0], column))
             found += _out_of_order(entries)
             amount, bad = _amount(row, names)
             found += bad
@@ -379,6 +449,20 @@ def read_stage_dates(
     )
 
 
+def _moment(value: object, formats: Sequence[str], zone: tzinfo) -> datetime | None:
+    """A cell's moment in UTC: a time or a day as it is, text as :func:`moment_of` reads it."""
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=value.tzinfo or zone)
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time.min, tzinfo=zone)
+    else:
+        return moment_of(str(value), formats, zone)
+    try:
+        return moment.astimezone(zones.utc)
+    except OverflowError:  # its UTC day is not a date
+        return None
+
+
 def _key(ident: object) -> str | None:
     """The id as deals are compared by it: the text it becomes in the table, unspaced."""
     return None if ident is None else str(ident).strip()
@@ -390,12 +474,9 @@ def _amount(row: Mapping[str, Any], names: Columns) -> tuple[Decimal | None, lis
     if value is None:
         return None, []
     try:
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
-        return None, [Problem(f"not an amount: {str(value)[:40]!r}", f"$.{column}")]
-    return amount, []
+        return read_amount(str(value)), []
+    except Reject as exc:
+        return None, [Problem(str(exc), f"$.{column}")]
 
 
 def _out_of_order(entries: list[tuple[datetime, int, str, str]]) -> list[Problem]:

@@ -1,0 +1,47 @@
+"""One-cell readers of the stage-date histories, shared by the loop and the columnar reader."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, tzinfo
+from datetime import timezone as zones
+from decimal import Decimal, InvalidOperation
+
+from salesflow.io._values import Reject
+
+__all__ = ["moment_of", "read_amount"]
+
+
+def moment_of(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
+    """``text`` as an aware UTC moment: one of ``formats``, else ISO 8601 (``None`` if neither)."""
+    text = text.strip()
+    for shape in formats:
+        try:
+            parsed = datetime.strptime(text, shape)  # noqa: DTZ007 - the zone is applied below
+            return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
+        except ValueError:
+            continue
+        except OverflowError:  # its UTC day is not a date
+            return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if len(text) == 10:  # a date: its midnight
+            parsed = datetime.combine(parsed.date(), time.min)
+        return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
+    except (ValueError, OverflowError):  # not a time, or one whose UTC day is not a date
+        return None
+
+
+def read_amount(text: str) -> Decimal:
+    """A stage-date sheet's amount: a finite decimal, spaces around it allowed.
+
+    Raises:
+        Reject: Anything else, quoting the cell's first 40 characters.
+    """
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise Reject(f"not an amount: {text[:40]!r}")
+    return amount
