@@ -179,3 +179,21 @@ def test_a_time_whose_utc_day_is_no_date_is_refused_not_raised() -> None:
     columnar, loop = _both(text)
     _same(columnar, loop)
     assert "not a date: '0001-01-01T00:30:00+01:00'" in str(columnar[0].refused[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "extended"),
+    [
+        ("2026-01-20T10:00:00.000+0000", "2026-01-20T10:00:00.000000+00:00"),
+        ("2026-01-20T10:00:00.5-0530", "2026-01-20T10:00:00.500000-05:30"),
+        ("2026-01-20T10:00:00.1234567+00:00", "2026-01-20T10:00:00.123456+00:00"),
+        ("2026-01-20 10:00", "2026-01-20 10:00"),
+        ("2026-01-20", "2026-01-20"),
+    ],
+)
+def test_times_are_spelled_as_python_3_10_reads_them(text: str, extended: str) -> None:
+    # 3.10's fromisoformat reads only +HH:MM offsets and 3 or 6 fraction digits: it
+    # refused every Data Loader time (…T10:00:00.000+0000) that 3.11 reads
+    from salesflow.io._stage_cells import _extended
+
+    assert _extended(text) == extended

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, time, tzinfo
 from datetime import timezone as zones
@@ -24,12 +25,28 @@ def moment_of(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | Non
         except OverflowError:  # its UTC day is not a date
             return None
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(_extended(text.replace("Z", "+00:00")))
         if len(text) == 10:  # a date: its midnight
             parsed = datetime.combine(parsed.date(), time.min)
         return parsed.replace(tzinfo=parsed.tzinfo or zone).astimezone(zones.utc)
     except (ValueError, OverflowError):  # not a time, or one whose UTC day is not a date
         return None
+
+
+_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def _extended(text: str) -> str:
+    """ISO 8601 as Python 3.10's ``fromisoformat`` reads it too: ``+00:00``, six fraction digits.
+
+    Salesforce's Data Loader writes ``2026-01-20T10:00:00.000+0000``; Python
+    3.11 reads that as it is, 3.10 only as ``...00.000000+00:00``.
+    """
+    if len(text) <= 10:
+        return text
+    text = _OFFSET.sub(r"\1:\2", text) if "T" in text or " " in text else text
+    return _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), text, count=1)
 
 
 def read_amount(text: str) -> Decimal:
