@@ -120,11 +120,19 @@ def _plain(value: Decimal) -> tuple[str, int]:
     return format(value, "f"), max(0, -exponent)
 
 
-def decimals(pl: Any, raw: Any, read: Callable[[object], Decimal | None] = read_decimal) -> Any:
+def decimals(
+    pl: Any,
+    raw: Any,
+    read: Callable[[object], Decimal | None] = read_decimal,
+    *,
+    exact: bool = False,
+) -> Any:
     """Decimal cells as exact text: a frame of ``text`` (plain digits), ``places``, ``error``.
 
     The text is what a ``Decimal`` column is cast from once the scale of all
-    of them is known; it never passes through a float.
+    of them is known; it never passes through a float. With ``exact``, also
+    ``exact``: text that ``Decimal`` reads back to the very value ``read``
+    gave (``1E+3`` stays ``Decimal('1E+3')``, which ``text`` spells ``1000``).
     """
     cell = pl.col("raw")
     fast = cell.str.contains(_DECIMAL)
@@ -143,10 +151,12 @@ def decimals(pl: Any, raw: Any, read: Callable[[object], Decimal | None] = read_
     slow_keys = raw.filter(shaped["slow"]).unique().to_list()
     frame = shaped.drop("slow")
     if not slow_keys:
-        return frame.with_columns(error=pl.lit(None, dtype=pl.String))
+        found = frame.with_columns(error=pl.lit(None, dtype=pl.String))
+        return found.with_columns(exact=pl.col("text")) if exact else found
     texts: list[str | None] = []
     counts: list[int | None] = []
     errors: list[str | None] = []
+    spelled: list[str | None] = []
     for key in slow_keys:
         try:
             value = read(key)
@@ -154,12 +164,21 @@ def decimals(pl: Any, raw: Any, read: Callable[[object], Decimal | None] = read_
             texts.append(None)
             counts.append(None)
             errors.append(str(exc))
+            spelled.append(None)
             continue
         assert value is not None
         text, count = _plain(value)
         texts.append(text)
         counts.append(count)
         errors.append(None)
+        spelled.append(str(value))
+    if exact:
+        frame = frame.with_columns(
+            exact=pl.coalesce(
+                frame["text"],
+                raw.replace_strict(slow_keys, spelled, default=None, return_dtype=pl.String),
+            )
+        )
     return frame.with_columns(
         text=pl.coalesce(
             frame["text"],

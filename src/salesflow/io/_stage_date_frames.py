@@ -164,7 +164,9 @@ def stage_date_frames(
             )
             messages.append((when(wrong.fill_null(False), text), f"$.{column}"))
 
-    amount = decimals(pl, cell(amount_column), read=_read_amount)  # unreadable records: null
+    amount = decimals(
+        pl, cell(amount_column), read=_read_amount, exact=True
+    )  # unreadable records: null
     messages.append((amount["error"], f"$.{amount_column}"))
 
     found = pl.select(pl.any_horizontal([m.is_not_null() for m, _ in messages])).to_series()
@@ -185,6 +187,7 @@ def stage_date_frames(
             "record": frame["record"],
             "opportunity_id": ident,
             "amount": amount["text"],
+            "exact": amount["exact"],
             "places": amount["places"],
             "currency": money,
         }
@@ -291,8 +294,10 @@ def _table(pl: Any, long: Any, deals: Any, closed: list[str]) -> Any:
             raise ValidationError(
                 wide, subject="the history table (decimal columns hold 38 digits)"
             )
-        rows = rows.with_columns(pl.col("amount").cast(pl.Decimal(38, scale)))
-        names.append("amount")
+        rows = rows.with_columns(
+            pl.col("exact").alias("_text_amount"), pl.col("amount").cast(pl.Decimal(38, scale))
+        )
+        names += ["amount", "_text_amount"]
     if rows["currency"].is_not_null().any():
         names.append("currency")
-    return rows.select([n for n in HISTORY_COLUMNS if n in names])
+    return rows.select([n for n in (*HISTORY_COLUMNS, "_text_amount") if n in names])

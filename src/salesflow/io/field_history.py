@@ -33,12 +33,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from datetime import timezone as zones
-from typing import Any
+from importlib.util import find_spec
+from typing import Any, cast
 
+from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
+from salesflow.io._field_history_frames import field_history_frames
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io.result import Refusal
-from salesflow.io.stage_dates import HistoryTable, moment_of, source_rows
+from salesflow.io.stage_dates import HistoryTable, _mappings, moment_of, source_rows
 from salesflow.io.versions import typed_value
 from salesflow.process import SalesProcess
 
@@ -56,6 +59,16 @@ FIELD_NAMES: Mapping[str, str] = {
 """Salesforce field name → salesflow history column, for the fields replayed."""
 
 _TRACKED = ("stage", "amount", "close_date", "probability", "forecast_category", "owner")
+_ROW_KEYS = (
+    "opportunity_id",
+    "at",
+    *_TRACKED,
+    "currency",
+    "previous_amount",
+    "previous_close_date",
+    "sequence",
+)
+"""The keys of each row the loop makes (a frame may lack the empty columns)."""
 
 
 def read_field_history(
@@ -100,6 +113,30 @@ def read_field_history(
             ``max_bytes``, or cannot be read as CSV.
         ValidationError: A bad ``max_bytes``.
     """
+    if (
+        stage_history is None
+        and not _mappings(source)
+        and (opportunities is None or not _mappings(opportunities))
+        and find_spec("polars") is not None
+    ):
+        frame, count, turned_down, remarks = field_history_frames(
+            cast("Source", source),  # not rows: a file
+            process=process,
+            opportunities=cast("Source | None", opportunities),
+            fields=FIELD_NAMES,
+            currency=currency,
+            timezone=timezone,
+            encoding=encoding,
+            max_bytes=check_limit(max_bytes),
+        )
+        return HistoryTable(
+            frame=frame,
+            keys=_ROW_KEYS,
+            read=count,
+            taken=count - len(turned_down),
+            refused=tuple(turned_down),
+            notes=remarks,
+        )
     name, records = source_rows(source, encoding, max_bytes)
     refused: list[Refusal] = []
     changes: dict[str, list[tuple[datetime, int, str, Any, Any]]] = {}

@@ -76,6 +76,18 @@ def _numbered(rows: Iterable[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
     return tuple(numbered)
 
 
+_STAGE_DATE_KEYS = (
+    "opportunity_id",
+    "at",
+    "stage",
+    "amount",
+    "currency",
+    "close_date",
+    "sequence",
+)
+"""The keys of the rows a stage-date reader makes (a frame may lack the empty columns)."""
+
+
 def _numbered_or_none(rows: Iterable[dict[str, Any]] | None) -> tuple[dict[str, Any], ...] | None:
     return None if rows is None else _numbered(rows)
 
@@ -108,12 +120,13 @@ class HistoryTable:
     refused: tuple[Refusal, ...]
     notes: tuple[str, ...] = ()
     _frame: Any = attrs.field(default=None, alias="frame", repr=False)
+    _keys: tuple[str, ...] = attrs.field(default=_STAGE_DATE_KEYS, alias="keys", repr=False)
 
     @property
     def rows(self) -> tuple[dict[str, Any], ...]:
         """The history rows as dictionaries (made of the frame once, when it holds them)."""
         if self._rows is None:
-            object.__setattr__(self, "_rows", _rows_of(self._frame))
+            object.__setattr__(self, "_rows", _rows_of(self._frame, self._keys))
         assert self._rows is not None
         return self._rows
 
@@ -149,7 +162,9 @@ class HistoryTable:
                 reading).
         """
         if self._frame is not None:
-            return self._frame
+            return self._frame.select(
+                [c for c in self._frame.columns if not c.startswith(EXACT_TEXT)]
+            )
         from salesflow.analytics._require import require
 
         pl = require("polars")
@@ -196,17 +211,30 @@ class HistoryTable:
         )
 
 
-def _rows_of(frame: Any) -> tuple[dict[str, Any], ...]:
-    """The rows of a history frame, as the loop makes them (times in ``timezone.utc``)."""
+EXACT_TEXT = "_text_"
+"""A history frame's column ``_text_<name>`` holds the exact text of decimal column ``<name>``.
+
+Its rows take their decimals from it (``Decimal("1000")``, as the loop reads
+them, not the column's ``Decimal("1000.00")``); ``to_polars()`` leaves it out.
+"""
+
+
+def _rows_of(frame: Any, names: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
+    """The rows of a history frame with the loop's keys ``names`` (times in ``timezone.utc``)."""
     utc = zones.utc
-    names = ("opportunity_id", "at", "stage", "amount", "currency", "close_date", "sequence")
-    columns = [
-        frame.get_column(n).to_list() if n in frame.columns else [None] * frame.height
-        for n in names
-    ]
+
+    def values(name: str) -> list[Any]:
+        if EXACT_TEXT + name in frame.columns:
+            texts = frame.get_column(EXACT_TEXT + name).to_list()
+            return [None if t is None else Decimal(t) for t in texts]
+        if name in frame.columns:
+            return list(frame.get_column(name).to_list())
+        return [None] * frame.height
+
+    columns = [values(n) for n in names]
     rows = []
-    for values in zip(*columns, strict=True):
-        row = dict(zip(names, values, strict=True))
+    for cells in zip(*columns, strict=True):
+        row = dict(zip(names, cells, strict=True))
         row["at"] = row["at"].replace(tzinfo=utc)
         rows.append(row)
     return tuple(rows)

@@ -66,9 +66,11 @@ def typed_value(name: str, text: Any, zone: tzinfo) -> tuple[Any, str | None]:
         if isinstance(text, date) and not isinstance(text, datetime):
             return text, None
         moment = moment_of(text, (), zone)
-        return (
-            (None, f"not a date: {str(text)[:40]!r}") if moment is None else (moment.date(), None)
-        )
+        if moment is None:
+            return None, f"not a date: {str(text)[:40]!r}"
+        if len(str(text).strip()) == 10:  # a day is that day, whatever the zone
+            return moment.astimezone(zone).date(), None
+        return moment.date(), None
     return str(text), None
 
 

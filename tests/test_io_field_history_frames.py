@@ -1,0 +1,163 @@
+"""read_field_history in columns (CSV files, Polars installed) against its change-at-a-time loop."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timezone
+from typing import Any
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import salesflow as sf
+from salesflow.io import field_history as module
+from salesflow.io import read_field_history
+
+pl = pytest.importorskip("polars")
+
+PROCESS = sf.presets.salesforce_standard()
+IDS = st.one_of(st.sampled_from(["006A", "006B", "006C"]), st.sampled_from(["", " 006A ", "x"]))
+FIELDS = st.one_of(
+    st.sampled_from(["created", "StageName", "Amount", "CloseDate"]),
+    st.sampled_from(
+        ["Probability", "ForecastCategoryName", "Owner", "OwnerId", "Description", "CREATED", ""]
+    ),
+)
+VALUES = st.one_of(
+    st.sampled_from(["", "Prospecting", "Qualification", "Closed Won", "1000", "1500.50"]),
+    st.sampled_from(
+        ["2026-03-31", "2026-04-30", "2026-03-31T23:00:00-05:00", "Nowhere", "NaN", "12,5",
+         " 7 ", "0.000", "1e3", "2026-02-30", "Commit", "  ", "10"]
+    ),
+)  # fmt: skip
+TIMES = st.one_of(
+    st.sampled_from(
+        ["2026-01-05T09:00:00.000+0000", "2026-01-20T10:00:00.000+0000", "2026-01-20T10:00:00Z"]
+    ),
+    st.sampled_from(
+        ["2026-01-05", "2026-01-05T04:00:00.000-0500", "2026-02-01 08:00", "soon", "",
+         "2026-01-20T10:00:00.123+0000", "0001-01-01T00:30:00+01:00"]
+    ),
+)  # fmt: skip
+CHANGES = st.lists(st.tuples(IDS, FIELDS, VALUES, VALUES, TIMES), max_size=14)
+CURRENT = st.lists(
+    st.tuples(
+        st.sampled_from(["006A", "006B", "006D", ""]),
+        st.sampled_from(["2026-01-01T00:00:00.000+0000", "2026-01-20T10:00:00.000+0000", ""]),
+        VALUES,
+        VALUES,
+        VALUES,
+    ),
+    max_size=5,
+)
+
+
+def _csv(header: list[str], rows: list[tuple[str, ...]], ragged: int | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for n, row in enumerate(rows):
+        writer.writerow(row[:2] if n == ragged else row)
+    return out.getvalue()
+
+
+def _both(changes: str, current: str | None, **options: Any) -> tuple[Any, Any]:
+    def outcome() -> Any:
+        try:
+            table = read_field_history(
+                io.StringIO(changes, newline=""),
+                process=PROCESS,
+                opportunities=None if current is None else io.StringIO(current, newline=""),
+                **options,
+            )
+            return table, table.to_polars()
+        except sf.SalesflowError as exc:
+            return type(exc), str(exc)
+
+    columnar = outcome()
+    with mock.patch.object(module, "find_spec", return_value=None):
+        loop = outcome()
+    return columnar, loop
+
+
+def _same(columnar: Any, loop: Any) -> None:
+    if not isinstance(loop[0], sf.io.HistoryTable):
+        assert columnar == loop
+        return
+    table, frame = columnar
+    assert table._frame is not None  # it did read in columns
+    assert (table.read, table.taken, table.notes) == (loop[0].read, loop[0].taken, loop[0].notes)
+    assert table.refused == loop[0].refused
+    assert repr(table.rows) == repr(loop[0].rows)  # the decimals as written, too
+    assert frame.schema == loop[1].schema
+    assert frame.equals(loop[1])
+
+
+@given(
+    changes=CHANGES,
+    current=st.none() | CURRENT,
+    owner=st.sampled_from(["Owner", "OwnerId"]),
+    ragged=st.none() | st.integers(0, 13),
+    zone=st.sampled_from([timezone.utc, ZoneInfo("Asia/Tokyo")]),
+    currency=st.sampled_from([None, "USD"]),
+)
+def test_the_columnar_replay_takes_refuses_and_builds_as_the_loop(
+    changes: list[tuple[str, ...]],
+    current: list[tuple[str, ...]] | None,
+    owner: str,
+    ragged: int | None,
+    zone: Any,
+    currency: str | None,
+) -> None:
+    history = _csv(
+        ["OpportunityId", "Field", "OldValue", "NewValue", "CreatedDate"], changes, ragged
+    )
+    now = (
+        None
+        if current is None
+        else _csv(["Id", "CreatedDate", "StageName", "Amount", owner], current)
+    )
+    columnar, loop = _both(history, now, timezone=zone, currency=currency)
+    _same(columnar, loop)
+
+
+def test_the_module_example_reads_in_columns() -> None:
+    export = (
+        "OpportunityId,Field,OldValue,NewValue,CreatedDate\n"
+        "006A,created,,,2026-01-05T09:00:00.000+0000\n"
+        "006A,StageName,Prospecting,Qualification,2026-01-20T10:00:00.000+0000\n"
+        "006A,Amount,1000,1500,2026-01-20T10:00:00.000+0000\n"
+    )
+    columnar, loop = _both(export, None, currency="USD")
+    _same(columnar, loop)
+    assert [r["stage"] for r in columnar[0].rows] == ["Prospecting", "Qualification"]
+
+
+def test_a_close_date_is_its_own_day_in_any_zone() -> None:
+    # a day read as midnight in Tokyo is the day before in UTC: it was taken for that one
+    export = (
+        "OpportunityId,Field,OldValue,NewValue,CreatedDate\n"
+        "006A,created,,,2026-01-05T09:00:00.000+0000\n"
+        "006A,CloseDate,2026-03-31,2026-04-30,2026-01-20T10:00:00.000+0000\n"
+    )
+    columnar, loop = _both(export, None, timezone=ZoneInfo("Asia/Tokyo"))
+    _same(columnar, loop)
+    assert [str(r["close_date"]) for r in columnar[0].rows] == ["2026-03-31", "2026-04-30"]
+
+
+def test_a_field_starts_at_its_first_known_old_value() -> None:
+    # the loop keeps the first old value it meets (a change without one is skipped)
+    export = (
+        "OpportunityId,Field,OldValue,NewValue,CreatedDate\n"
+        "006A,created,,,2026-01-05T09:00:00.000+0000\n"
+        "006A,Amount,,900,2026-01-10T10:00:00.000+0000\n"
+        "006A,Amount,1000,1500,2026-01-20T10:00:00.000+0000\n"
+        "006A,Amount,2000,2500,2026-01-30T10:00:00.000+0000\n"
+    )
+    columnar, loop = _both(export, None, currency="USD")
+    _same(columnar, loop)
+    assert [str(r["amount"]) for r in loop[0].rows] == ["1000", "900", "1500", "2500"]
