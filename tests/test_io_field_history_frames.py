@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import timezone
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 import salesflow as sf
 from salesflow.io import field_history as module
 from salesflow.io import read_field_history
+from tests._two_paths import both, same
 
 pl = pytest.importorskip("polars")
 
@@ -66,35 +66,15 @@ def _csv(header: list[str], rows: list[tuple[str, ...]], ragged: int | None = No
 
 
 def _both(changes: str, current: str | None, **options: Any) -> tuple[Any, Any]:
-    def outcome() -> Any:
-        try:
-            table = read_field_history(
-                io.StringIO(changes, newline=""),
-                process=PROCESS,
-                opportunities=None if current is None else io.StringIO(current, newline=""),
-                **options,
-            )
-            return table, table.to_polars()
-        except sf.SalesflowError as exc:
-            return type(exc), str(exc)
+    def read() -> sf.io.HistoryTable:
+        return read_field_history(
+            io.StringIO(changes, newline=""),
+            process=PROCESS,
+            opportunities=None if current is None else io.StringIO(current, newline=""),
+            **options,
+        )
 
-    columnar = outcome()
-    with mock.patch.object(module, "find_spec", return_value=None):
-        loop = outcome()
-    return columnar, loop
-
-
-def _same(columnar: Any, loop: Any) -> None:
-    if not isinstance(loop[0], sf.io.HistoryTable):
-        assert columnar == loop
-        return
-    table, frame = columnar
-    assert table._frame is not None  # it did read in columns
-    assert (table.read, table.taken, table.notes) == (loop[0].read, loop[0].taken, loop[0].notes)
-    assert table.refused == loop[0].refused
-    assert repr(table.rows) == repr(loop[0].rows)  # the decimals as written, too
-    assert frame.schema == loop[1].schema
-    assert frame.equals(loop[1])
+    return both(read, module)
 
 
 @given(
@@ -122,7 +102,7 @@ def test_the_columnar_replay_takes_refuses_and_builds_as_the_loop(
         else _csv(["Id", "CreatedDate", "StageName", "Amount", owner], current)
     )
     columnar, loop = _both(history, now, timezone=zone, currency=currency)
-    _same(columnar, loop)
+    same(columnar, loop)
 
 
 def test_the_module_example_reads_in_columns() -> None:
@@ -133,7 +113,7 @@ def test_the_module_example_reads_in_columns() -> None:
         "006A,Amount,1000,1500,2026-01-20T10:00:00.000+0000\n"
     )
     columnar, loop = _both(export, None, currency="USD")
-    _same(columnar, loop)
+    same(columnar, loop)
     assert [r["stage"] for r in columnar[0].rows] == ["Prospecting", "Qualification"]
 
 
@@ -145,7 +125,7 @@ def test_a_close_date_is_its_own_day_in_any_zone() -> None:
         "006A,CloseDate,2026-03-31,2026-04-30,2026-01-20T10:00:00.000+0000\n"
     )
     columnar, loop = _both(export, None, timezone=ZoneInfo("Asia/Tokyo"))
-    _same(columnar, loop)
+    same(columnar, loop)
     assert [str(r["close_date"]) for r in columnar[0].rows] == ["2026-03-31", "2026-04-30"]
 
 
@@ -159,5 +139,5 @@ def test_a_field_starts_at_its_first_known_old_value() -> None:
         "006A,Amount,2000,2500,2026-01-30T10:00:00.000+0000\n"
     )
     columnar, loop = _both(export, None, currency="USD")
-    _same(columnar, loop)
+    same(columnar, loop)
     assert [str(r["amount"]) for r in loop[0].rows] == ["1000", "900", "1500", "2500"]

@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import timezone
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 import salesflow as sf
 from salesflow.io import read_stage_dates
 from salesflow.io import stage_dates as module
+from tests._two_paths import both, same
 
 pl = pytest.importorskip("polars")
 
@@ -90,15 +90,6 @@ def _csv(rows: list[tuple[str, ...]], quoting: int, ragged: int | None) -> str:
 
 
 def _both(text: str, **options: Any) -> tuple[Any, Any]:
-    """(the columnar outcome, the loop's): a table and its frame, or the error raised."""
-
-    def outcome(table_of: Any) -> Any:
-        try:
-            table = table_of()
-            return table, table.to_polars()
-        except sf.SalesflowError as exc:
-            return type(exc), str(exc)
-
     mapping = options.pop("mapping", DATES)
 
     def read() -> sf.io.HistoryTable:
@@ -110,23 +101,7 @@ def _both(text: str, **options: Any) -> tuple[Any, Any]:
             **options,
         )
 
-    columnar = outcome(read)
-    with mock.patch.object(module, "find_spec", return_value=None):
-        loop = outcome(read)
-    return columnar, loop
-
-
-def _same(columnar: Any, loop: Any) -> None:
-    if not isinstance(loop[0], sf.io.HistoryTable):
-        assert columnar == loop
-        return
-    table, frame = columnar
-    assert table._frame is not None  # it did read in columns
-    assert (table.read, table.taken, table.notes) == (loop[0].read, loop[0].taken, loop[0].notes)
-    assert table.refused == loop[0].refused
-    assert repr(table.rows) == repr(loop[0].rows)  # the decimals as written, too
-    assert frame.schema == loop[1].schema
-    assert frame.equals(loop[1])
+    return both(read, module)
 
 
 @given(
@@ -150,7 +125,7 @@ def test_the_columnar_reading_takes_refuses_and_words_as_the_loop(
     text = _csv(rows, quoting, ragged)
     options = {"date_formats": formats, "timezone": zone, "currency": currency}
     columnar, loop = _both(text, mapping=mapping, **options)
-    _same(columnar, loop)
+    same(columnar, loop)
 
 
 def test_a_file_is_read_in_columns_and_its_rows_made_only_when_asked() -> None:
@@ -177,7 +152,7 @@ def test_a_time_whose_utc_day_is_no_date_is_refused_not_raised() -> None:
         [("A", "Won", "0001-01-01T00:30:00+01:00", "2017-02-01", "5")], csv.QUOTE_MINIMAL, None
     )
     columnar, loop = _both(text)
-    _same(columnar, loop)
+    same(columnar, loop)
     assert "not a date: '0001-01-01T00:30:00+01:00'" in str(columnar[0].refused[0])
 
 

@@ -22,9 +22,9 @@ from salesflow.columns import HISTORY_COLUMNS
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._column_readers import _common, _valid_day, decimals, mapped, python_space
 from salesflow.io._csv_frame import CsvFrame, csv_frame
+from salesflow.io._history_table import HistoryTable, framed, wide_amounts
 from salesflow.io._source import Source
 from salesflow.io._stage_cells import moment_of
-from salesflow.io._stage_date_frames import wide_amounts
 from salesflow.io._values import Reject
 from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
@@ -128,14 +128,16 @@ def field_history_frames(
     process: SalesProcess,
     opportunities: Source | None,
     fields: Mapping[str, str],
+    keys: tuple[str, ...],
     currency: str | None,
     timezone: tzinfo,
     encoding: str,
     max_bytes: int,
-) -> tuple[Any, int, list[Refusal], tuple[str, ...]]:
-    """The history frame of a field-history export, the records read, every refusal, the notes.
+) -> HistoryTable:
+    """The history table of a field-history export, in columns, and every record refused.
 
-    ``fields`` maps Salesforce field names to salesflow's (``FIELD_NAMES``).
+    ``fields`` maps Salesforce field names to salesflow's (``FIELD_NAMES``); the
+    rows have the loop's ``keys``.
     """
     from salesflow.analytics._require import require
 
@@ -194,7 +196,7 @@ def field_history_frames(
         notes = (
             f"{undated} deals have no 'created' row: their history starts at their first change",
         )
-    return table, f.height, refused, notes
+    return framed(table, read=f.height, refused=refused, notes=notes, keys=keys)
 
 
 def _refusals(f: _File, ident: Any, messages: list[tuple[Any, str]], found: Any) -> list[Refusal]:

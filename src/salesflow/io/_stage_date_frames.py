@@ -22,6 +22,7 @@ from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._column_readers import decimals, duplicated, mapped, python_space, stripped
 from salesflow.io._csv_frame import csv_frame
+from salesflow.io._history_table import DIGITS, HistoryTable, framed, wide_amounts
 from salesflow.io._repeated_ids import Place, twice
 from salesflow.io._source import Source
 from salesflow.io._stage_cells import moment_of, read_amount
@@ -29,28 +30,7 @@ from salesflow.io._values import Reject
 from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
 
-__all__ = ["DIGITS", "stage_date_frames", "wide_amounts"]
-
-DIGITS = 38
-"""What a decimal column holds in Polars, DuckDB, Arrow and Spark: 38 digits."""
-
-
-def wide_amounts(amounts: Sequence[tuple[str, Decimal]], scale: int) -> list[Problem]:
-    """The first ten ``(opportunity id, amount)`` a 38-digit column at ``scale`` cannot hold."""
-    problems = []
-    for ident, value in amounts:
-        whole = max(value.adjusted() + 1, 1) if value else 1
-        if whole + scale > DIGITS:
-            problems.append(
-                Problem(
-                    f"{value} needs {whole + scale} digits at {scale} decimal places; "
-                    f"a decimal column holds {DIGITS}",
-                    f"$[{ident!r}].amount",
-                )
-            )
-            if len(problems) == 10:
-                break
-    return problems
+__all__ = ["stage_date_frames"]
 
 
 def _read_amount(value: object) -> Decimal:
@@ -68,8 +48,8 @@ def stage_date_frames(
     timezone: tzinfo,
     encoding: str,
     max_bytes: int,
-) -> tuple[Any, int, list[Refusal], tuple[str, ...]]:
-    """The history frame of a CSV file, the records read, every refusal, and the notes.
+) -> HistoryTable:
+    """The history table of a CSV file, in columns: its frame, and every record refused.
 
     ``stage_dates`` and ``date_formats`` are checked already.
     """
@@ -207,7 +187,7 @@ def stage_date_frames(
     if undated.len():
         shown = ", ".join(undated.head(5).to_list()) + (", ..." if undated.len() > 5 else "")
         notes = (f"{undated.len()} deals have no stage date ({shown}): no history rows for them",)
-    return _table(pl, long, deals, closed), height, refused, notes
+    return framed(_table(pl, long, deals, closed), read=height, refused=refused, notes=notes)
 
 
 def _refusals(

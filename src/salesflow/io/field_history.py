@@ -119,23 +119,16 @@ def read_field_history(
         and (opportunities is None or not _mappings(opportunities))
         and find_spec("polars") is not None
     ):
-        frame, count, turned_down, remarks = field_history_frames(
+        return field_history_frames(
             cast("Source", source),  # not rows: a file
             process=process,
             opportunities=cast("Source | None", opportunities),
             fields=FIELD_NAMES,
+            keys=_ROW_KEYS,
             currency=currency,
             timezone=timezone,
             encoding=encoding,
             max_bytes=check_limit(max_bytes),
-        )
-        return HistoryTable(
-            frame=frame,
-            keys=_ROW_KEYS,
-            read=count,
-            taken=count - len(turned_down),
-            refused=tuple(turned_down),
-            notes=remarks,
         )
     name, records = source_rows(source, encoding, max_bytes)
     refused: list[Refusal] = []
