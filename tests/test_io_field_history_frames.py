@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timezone
+from datetime import timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -82,7 +82,9 @@ def _both(changes: str, current: str | None, **options: Any) -> tuple[Any, Any]:
     current=st.none() | CURRENT,
     owner=st.sampled_from(["Owner", "OwnerId"]),
     ragged=st.none() | st.integers(0, 13),
-    zone=st.sampled_from([timezone.utc, ZoneInfo("Asia/Tokyo")]),
+    zone=st.sampled_from(
+        [timezone.utc, ZoneInfo("Asia/Tokyo"), timezone(timedelta(hours=-3, minutes=-30))]
+    ),
     currency=st.sampled_from([None, "USD"]),
 )
 def test_the_columnar_replay_takes_refuses_and_builds_as_the_loop(

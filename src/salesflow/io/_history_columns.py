@@ -10,7 +10,7 @@ makes the rows into the frame ``HistoryTable.to_polars`` makes of the loop's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +18,8 @@ from salesflow.columns import HISTORY_COLUMNS
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._column_readers import _common, _valid_day, decimals, mapped, python_space
 from salesflow.io._csv_frame import CsvFrame
-from salesflow.io._history_table import wide_amounts
-from salesflow.io._stage_cells import moment_of
+from salesflow.io._history_table import DIGITS, wide_amounts
+from salesflow.io._stage_cells import moment_of, typed_value
 from salesflow.io._values import Reject
 from salesflow.io.result import Refusal
 
@@ -81,9 +81,63 @@ def moments(pl: Any, raw: Any, only: Any, zone: tzinfo) -> Any:
         return moment
 
     common = _common(pl, raw)
+    if common.null_count() > raw.null_count():
+        common = pl.select(pl.coalesce(common, _iso(pl, raw, zone))).to_series()
     rest = only & raw.is_not_null() & common.is_null()
     value, _ = mapped(pl, raw, read, pl.Datetime("us", "UTC"), only=rest)
     return pl.select(pl.when(only).then(pl.coalesce(common, value))).to_series()
+
+
+_ISO = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([01][0-9]|2[0-3]):([0-5][0-9])"
+    r"(?::([0-5][0-9])(?:\.([0-9]{1,6}))?)?(Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?$"
+)
+
+
+def _iso(pl: Any, raw: Any, zone: tzinfo) -> Any:
+    """ISO 8601 times (``2026-01-05 09:00:00``, ``...T09:00:00.5+01:00``) as ``moment_of`` reads them.
+
+    A time with an offset or ``Z`` is that instant; one without is in
+    ``zone`` when that is a fixed offset (``datetime.timezone``), else it is
+    left to ``moment_of`` (a zone's gaps and folds are Python's to decide).
+    """
+    parts = raw.str.extract_groups(_ISO).struct.unnest()
+    day, hour, minute, second, fraction, offset = (pl.col(n) for n in parts.columns)
+    naive = fixed_minutes(zone)
+    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
+    digits = offset.str.replace(":", "", literal=True)
+    minutes = (
+        pl.when(offset == "Z")
+        .then(0)
+        .when(offset.is_not_null())
+        .then(
+            sign
+            * (digits.str.slice(1, 2).cast(pl.Int64) * 60 + digits.str.slice(3, 2).cast(pl.Int64))
+        )
+        .otherwise(naive)
+    )
+    micros = (fraction.fill_null("") + "000000").str.slice(0, 6).cast(pl.Int64)
+    stamp = (
+        _valid_day(pl, day).cast(pl.Datetime("us"))
+        + pl.duration(
+            hours=hour.cast(pl.Int64),
+            minutes=minute.cast(pl.Int64),
+            seconds=second.fill_null("0").cast(pl.Int64),
+            microseconds=micros,
+        )
+        - pl.duration(minutes=minutes)
+    )
+    return parts.select(stamp.dt.replace_time_zone("UTC")).to_series()
+
+
+def fixed_minutes(zone: tzinfo) -> int | None:
+    """A fixed-offset zone's offset in minutes (``None`` for a zone with rules, or seconds)."""
+    if not isinstance(zone, timezone):
+        return None
+    offset = zone.utcoffset(None)
+    if offset.total_seconds() % 60:
+        return None
+    return int(offset.total_seconds()) // 60
 
 
 def typed(pl: Any, cells: Any, kinds: Any, zone: tzinfo) -> tuple[dict[str, Any], Any]:
@@ -93,7 +147,6 @@ def typed(pl: Any, cells: Any, kinds: Any, zone: tzinfo) -> tuple[dict[str, Any]
     ``number`` and ``places`` (amount, probability: exact decimal text),
     ``day`` (close date).
     """
-    from salesflow.io.versions import typed_value
 
     def reader(name: str) -> Callable[[object], Any]:
         def read(text: object) -> Any:
@@ -194,16 +247,22 @@ def typed_table(pl: Any, rows: Any) -> Any:
     scale = max([2, *(int(p.max() or 0) for p in money if p.len())])
     chance = rows["probability_places"].drop_nulls()
     pscale = max(0, int(chance.max() or 0)) if chance.len() else 0
-    wide: list[Problem] = []
-    for name in ("amount", "previous_amount"):
-        check = rows.filter(pl.col(f"{name}_number").str.len_bytes() + scale > 38)
-        wide += wide_amounts(
-            [
-                (i, Decimal(a))
-                for i, a in zip(check["ident"], check[f"{name}_number"], strict=True)
-            ],
-            scale,
-        )
+    candidate = pl.any_horizontal(
+        pl.col(f"{n}_number").str.len_bytes() + scale > DIGITS
+        for n in ("amount", "previous_amount")
+    )
+    check = rows.filter(candidate.fill_null(False))
+    wide = wide_amounts(
+        [
+            (i, Decimal(a))
+            for i, *pair in check.select(
+                "ident", "amount_number", "previous_amount_number"
+            ).iter_rows()
+            for a in pair
+            if a is not None
+        ],
+        scale,
+    )
     if wide:
         raise ValidationError(
             wide[:10], subject="the history table (decimal columns hold 38 digits)"

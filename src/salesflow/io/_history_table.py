@@ -21,7 +21,10 @@ DIGITS = 38
 
 
 def wide_amounts(amounts: Sequence[tuple[str, Decimal]], scale: int) -> list[Problem]:
-    """The first ten ``(opportunity id, amount)`` a 38-digit column at ``scale`` cannot hold."""
+    """The first ten ``(opportunity id, amount)`` a 38-digit column at ``scale`` cannot hold.
+
+    Give each row's amount, then its previous amount, row by row.
+    """
     problems = []
     for ident, value in amounts:
         whole = max(value.adjusted() + 1, 1) if value else 1
@@ -148,7 +151,12 @@ class HistoryTable:
         ]
         money = _scale(r.get(n) for r in rows for n in ("amount", "previous_amount") if r.get(n))
         wide = wide_amounts(
-            [(r["opportunity_id"], r["amount"]) for r in rows if r.get("amount") is not None],
+            [
+                (r["opportunity_id"], r[n])
+                for r in rows
+                for n in ("amount", "previous_amount")
+                if r.get(n) is not None
+            ],
             money,
         )
         if wide:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, time, tzinfo
+from datetime import date, datetime, time, tzinfo
 from datetime import timezone as zones
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from salesflow.io._values import Reject
 
-__all__ = ["moment_of", "read_amount"]
+__all__ = ["moment_of", "read_amount", "typed_value"]
 
 
 def moment_of(text: str, formats: Sequence[str], zone: tzinfo) -> datetime | None:
@@ -62,3 +63,25 @@ def read_amount(text: str) -> Decimal:
     if amount is None or not amount.is_finite():
         raise Reject(f"not an amount: {text[:40]!r}")
     return amount
+
+
+def typed_value(name: str, text: Any, zone: tzinfo) -> tuple[Any, str | None]:
+    """A snapshot cell as its typed value, or a problem."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None, None
+    if name in ("amount", "probability"):
+        try:
+            number = Decimal(str(text).strip())
+        except InvalidOperation:
+            return None, f"not a number: {str(text)[:40]!r}"
+        return (number, None) if number.is_finite() else (None, f"not a number: {text!r}")
+    if name == "close_date":
+        if isinstance(text, date) and not isinstance(text, datetime):
+            return text, None
+        moment = moment_of(text, (), zone)
+        if moment is None:
+            return None, f"not a date: {str(text)[:40]!r}"
+        if len(str(text).strip()) == 10:  # a day is that day, whatever the zone
+            return moment.astimezone(zone).date(), None
+        return moment.date(), None
+    return str(text), None

@@ -40,9 +40,9 @@ from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
 from salesflow.io._field_history_frames import field_history_frames
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
+from salesflow.io._stage_cells import typed_value
 from salesflow.io.result import Refusal
 from salesflow.io.stage_dates import HistoryTable, _mappings, moment_of, source_rows
-from salesflow.io.versions import typed_value
 from salesflow.process import SalesProcess
 
 __all__ = ["FIELD_NAMES", "read_field_history"]

@@ -31,17 +31,20 @@ column names come from ``columns`` (default: salesflow's own).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import datetime, tzinfo
 from datetime import timezone as zones
-from decimal import Decimal, InvalidOperation
+from importlib.util import find_spec
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
+from salesflow._regular_file import check_limit
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
+from salesflow.io._stage_cells import typed_value
+from salesflow.io._version_frames import version_frames
 from salesflow.io.result import Refusal
-from salesflow.io.stage_dates import HistoryTable, moment_of, source_rows
+from salesflow.io.stage_dates import HistoryTable, _mappings, moment_of, source_rows
 from salesflow.process import SalesProcess
 
 __all__ = ["VALID_FROM", "read_versions", "typed_value"]
@@ -50,28 +53,16 @@ VALID_FROM: Mapping[str, str] = {"dbt": "dbt_valid_from", "fivetran": "_fivetran
 """The valid-from column of the warehouse tools salesflow knows, by name."""
 
 _TRACKED = ("stage", "amount", "close_date", "probability", "forecast_category", "owner")
-
-
-def typed_value(name: str, text: Any, zone: tzinfo) -> tuple[Any, str | None]:
-    """A snapshot cell as its typed value, or a problem."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        return None, None
-    if name in ("amount", "probability"):
-        try:
-            number = Decimal(str(text).strip())
-        except InvalidOperation:
-            return None, f"not a number: {str(text)[:40]!r}"
-        return (number, None) if number.is_finite() else (None, f"not a number: {text!r}")
-    if name == "close_date":
-        if isinstance(text, date) and not isinstance(text, datetime):
-            return text, None
-        moment = moment_of(text, (), zone)
-        if moment is None:
-            return None, f"not a date: {str(text)[:40]!r}"
-        if len(str(text).strip()) == 10:  # a day is that day, whatever the zone
-            return moment.astimezone(zone).date(), None
-        return moment.date(), None
-    return str(text), None
+_ROW_KEYS = (
+    "opportunity_id",
+    "at",
+    *_TRACKED,
+    "currency",
+    "previous_amount",
+    "previous_close_date",
+    "sequence",
+)
+"""The keys of each row the loop makes (a frame may lack the empty columns)."""
 
 
 def read_versions(
@@ -117,6 +108,18 @@ def read_versions(
         )
     start_column = VALID_FROM.get(valid_from, valid_from)
     names = Columns.salesflow() if columns is None else columns
+    if not _mappings(source) and find_spec("polars") is not None:
+        return version_frames(
+            cast("Source", source),  # not rows: a file
+            process=process,
+            start=start_column,
+            names=names,
+            keys=_ROW_KEYS,
+            currency=currency,
+            timezone=timezone,
+            encoding=encoding,
+            max_bytes=check_limit(max_bytes),
+        )
     name, records = source_rows(source, encoding, max_bytes)
     refused: list[Refusal] = []
     versions: dict[str, list[tuple[datetime, int, dict[str, Any]]]] = {}
