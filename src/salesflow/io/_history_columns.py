@@ -27,6 +27,7 @@ __all__ = [
     "TRACKED",
     "File",
     "dtype",
+    "fast_moments",
     "moments",
     "refusals",
     "typed",
@@ -80,12 +81,22 @@ def moments(pl: Any, raw: Any, only: Any, zone: tzinfo) -> Any:
             raise Reject("not a time")
         return moment
 
-    common = _common(pl, raw)
-    if common.null_count() > raw.null_count():
-        common = pl.select(pl.coalesce(common, _iso(pl, raw, zone))).to_series()
+    common = fast_moments(pl, raw, zone)
     rest = only & raw.is_not_null() & common.is_null()
     value, _ = mapped(pl, raw, read, pl.Datetime("us", "UTC"), only=rest)
     return pl.select(pl.when(only).then(pl.coalesce(common, value))).to_series()
+
+
+def fast_moments(pl: Any, raw: Any, zone: tzinfo) -> Any:
+    """The cells :func:`moment_of` reads (without formats) that columns read alike; null elsewhere.
+
+    Data Loader's and the API's spellings, and ISO 8601 times with an offset
+    (or in a fixed-offset ``zone``); any other cell is for ``moment_of`` itself.
+    """
+    common = _common(pl, raw)
+    if common.null_count() > raw.null_count():
+        common = pl.select(pl.coalesce(common, _iso(pl, raw, zone))).to_series()
+    return common
 
 
 _ISO = (

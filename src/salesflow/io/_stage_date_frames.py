@@ -22,6 +22,7 @@ from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._column_readers import decimals, duplicated, mapped, python_space, stripped
 from salesflow.io._csv_frame import csv_frame
+from salesflow.io._history_columns import fast_moments
 from salesflow.io._history_table import DIGITS, HistoryTable, framed, wide_amounts
 from salesflow.io._repeated_ids import Place, twice
 from salesflow.io._source import Source
@@ -112,7 +113,11 @@ def stage_date_frames(
         else:
             dated = pl.repeat(stages[0], height, dtype=pl.String, eager=True)
         active = readable & value.is_not_null() & dated.is_not_null()
-        moment, bad = mapped(pl, value, read_moment, pl.Datetime("us", "UTC"), only=active)
+        fast = None if date_formats else fast_moments(pl, value, timezone)  # formats go first
+        rest = active if fast is None else active & fast.is_null()
+        moment, bad = mapped(pl, value, read_moment, pl.Datetime("us", "UTC"), only=rest)
+        if fast is not None:
+            moment = pl.select(pl.when(active).then(pl.coalesce(fast, moment))).to_series()
         messages.append((bad, f"$.{column}"))
         held = active & moment.is_not_null()
         rank = dated.replace_strict(order, default=None, return_dtype=pl.Int64)
