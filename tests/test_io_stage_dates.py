@@ -174,3 +174,20 @@ def test_the_maven_preset_report_as_of_mid_2017_has_a_moving_pipeline(
     # The quarter ends on the report's day: what is won is the whole forecast.
     assert Decimal(str(forecast["P90"])) == Decimal(str(forecast["won"])) > 0
     assert sections["forecast"]["empty"] is False
+
+
+def test_the_spreadsheet_preset_reads_m_d_y_dates_to_the_iso_files_report(
+    shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the same deals saved from a spreadsheet (dates 3/1/2017): with --preset maven the
+    # snapshot's dates are text the analytics refuse; the spreadsheet preset reads them
+    iso = shared_data / "maven-crm" / "sales_pipeline.csv"
+    saved = shared_data / "maven-crm" / "variants" / "sales_pipeline_excel_mdy_dates.csv"
+    assert main(["report", str(saved), "--preset", "maven", "--format", "json"]) == 1
+    assert "got '3/1/2017'; parse it to dates first" in capsys.readouterr().err
+    reports = []
+    for path, preset in ((iso, "maven"), (saved, "maven-spreadsheet")):
+        assert main(["report", str(path), "--preset", preset, "--format", "json"]) == 0
+        reports.append(json.loads(capsys.readouterr().out))
+    assert reports[0]["as_of"] == reports[1]["as_of"]
+    assert reports[0]["sections"] == reports[1]["sections"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, time, timezone
 from pathlib import Path
+from typing import Any
 
 import attrs
 import click
@@ -49,6 +50,13 @@ DATA_PRESETS: dict[str, DataPreset] = {
         columns=Columns.maven,
         currency="USD",
         stage_dates=maven_stage_dates,
+    ),
+    "maven-spreadsheet": DataPreset(
+        process=maven,
+        columns=Columns.maven,
+        currency="USD",
+        stage_dates=maven_stage_dates,
+        date_formats=("%m/%d/%Y",),
     ),
 }
 """Every data preset, by name."""
@@ -92,6 +100,7 @@ def read_preset(
                 f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
                 param_hint="'FILE'",
             ) from exc
+    snapshot = _dated(pl, snapshot, sorted(set(preset.stage_dates().values())), preset)
     rows = history.to_polars()
     end = rows.get_column("at").max() if rows.height else None
     if end is not None:
@@ -104,3 +113,25 @@ def read_preset(
         currency=preset.currency,
     )
     return tables, history, end
+
+
+def _dated(pl: Any, snapshot: Any, columns: list[str], preset: DataPreset) -> Any:
+    """The snapshot with its text date ``columns`` read in the preset's formats.
+
+    A column some non-empty cell of which fits neither ISO 8601 nor a format
+    is left as it is: the analytics then say which cell they cannot read.
+    """
+    if not preset.date_formats:
+        return snapshot
+    for name in columns:
+        if name not in snapshot.columns or snapshot.schema[name] != pl.String:
+            continue
+        text = pl.col(name).str.strip_chars()
+        read = pl.coalesce(
+            text.str.to_date("%Y-%m-%d", strict=False),
+            *(text.str.to_date(shape, strict=False) for shape in preset.date_formats),
+        )
+        unread = snapshot.select((text.is_not_null() & (text != "") & read.is_null()).any()).item()
+        if not unread:
+            snapshot = snapshot.with_columns(read.alias(name))
+    return snapshot

@@ -172,7 +172,8 @@ def _read(
     "preset_name",
     type=click.Choice(sorted(DATA_PRESETS)),
     help="Read FILE as a known export: its process, columns, currency and the history built "
-    "from its stage dates (maven: Maven Analytics' sales_pipeline.csv). The report's moment "
+    "from its stage dates (maven: Maven Analytics' sales_pipeline.csv; maven-spreadsheet: "
+    "the same saved from a spreadsheet, its dates M/D/YYYY). The report's moment "
     "is then the file's last date unless --as-of gives one.",
 )
 @click.option(
