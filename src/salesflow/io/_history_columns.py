@@ -30,6 +30,7 @@ __all__ = [
     "fast_moments",
     "moments",
     "refusals",
+    "run_numbers",
     "typed",
     "typed_table",
     "value_columns",
@@ -93,10 +94,20 @@ def fast_moments(pl: Any, raw: Any, zone: tzinfo) -> Any:
     Data Loader's and the API's spellings, and ISO 8601 times with an offset
     (or in a fixed-offset ``zone``); any other cell is for ``moment_of`` itself.
     """
+    days = raw.str.contains(_ISO_DAY)
+    if days.sum() == raw.len() - raw.null_count():  # days only: moment_of reads them
+        return pl.repeat(None, raw.len(), dtype=pl.Datetime("us", "UTC"), eager=True)
     common = _common(pl, raw)
     if common.null_count() > raw.null_count():
         common = pl.select(pl.coalesce(common, _iso(pl, raw, zone))).to_series()
     return common
+
+
+def run_numbers(pl: Any, key: str) -> Any:
+    """1, 2, ... along each run of equal ``key`` values (rows of one deal together): no window."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    starts = (pl.col(key) != pl.col(key).shift(1)).fill_null(True)
+    return row - pl.when(starts).then(row).forward_fill() + 1
 
 
 _ISO = (
@@ -242,7 +253,7 @@ def typed_table(pl: Any, rows: Any) -> Any:
     """
     rows = rows.with_columns(
         opportunity_id=pl.col("ident"),
-        sequence=(pl.int_range(pl.len(), dtype=pl.Int64) + 1).over("deal"),
+        sequence=run_numbers(pl, "deal"),
         stage=pl.col("stage_text"),
         forecast_category=pl.col("forecast_category_text"),
         owner=pl.col("owner_text"),

@@ -22,7 +22,7 @@ from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
 from salesflow.io._column_readers import decimals, duplicated, mapped, python_space, stripped
 from salesflow.io._csv_frame import csv_frame
-from salesflow.io._history_columns import fast_moments
+from salesflow.io._history_columns import fast_moments, run_numbers
 from salesflow.io._history_table import DIGITS, HistoryTable, framed, wide_amounts
 from salesflow.io._repeated_ids import Place, twice
 from salesflow.io._source import Source
@@ -257,7 +257,7 @@ def _table(pl: Any, long: Any, deals: Any, closed: list[str]) -> Any:
         }
         return pl.DataFrame(schema=schema)
     rows = long.join(deals, on="record", how="left", maintain_order="left").with_columns(
-        sequence=pl.int_range(pl.len(), dtype=pl.Int64).over("record") + 1,
+        sequence=run_numbers(pl, "record"),
         close_date=pl.when(pl.col("stage").is_in(closed)).then(pl.col("at").dt.date()),
     )
     names = ["opportunity_id", "at", "sequence", "stage", "close_date"]
