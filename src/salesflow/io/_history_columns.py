@@ -24,6 +24,7 @@ from salesflow.io._values import Reject
 from salesflow.io.result import Refusal
 
 __all__ = [
+    "CHANGE_KEYS",
     "TRACKED",
     "File",
     "dtype",
@@ -40,6 +41,18 @@ _TEXT = ("stage", "forecast_category", "owner", "currency")
 _NUMBER = ("amount", "probability")
 _DAY = ("close_date",)
 TRACKED = ("stage", "amount", "close_date", "probability", "forecast_category", "owner")
+CHANGE_KEYS = (
+    "opportunity_id",
+    "at",
+    *TRACKED,
+    "currency",
+    "previous_amount",
+    "previous_close_date",
+    "sequence",
+)
+"""The keys of each row the field-history and version loops make (a frame may lack the empty
+columns): the tracked fields after each change, and the amount and close date before it."""
+
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 

@@ -39,6 +39,8 @@ from typing import Any, cast
 from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
 from salesflow.io._field_history_frames import field_history_frames
+from salesflow.io._history_columns import CHANGE_KEYS
+from salesflow.io._history_columns import TRACKED as TRACKED
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io._stage_cells import typed_value
 from salesflow.io.result import Refusal
@@ -57,18 +59,6 @@ FIELD_NAMES: Mapping[str, str] = {
     "OwnerId": "owner",
 }
 """Salesforce field name → salesflow history column, for the fields replayed."""
-
-_TRACKED = ("stage", "amount", "close_date", "probability", "forecast_category", "owner")
-_ROW_KEYS = (
-    "opportunity_id",
-    "at",
-    *_TRACKED,
-    "currency",
-    "previous_amount",
-    "previous_close_date",
-    "sequence",
-)
-"""The keys of each row the loop makes (a frame may lack the empty columns)."""
 
 
 def read_field_history(
@@ -124,7 +114,7 @@ def read_field_history(
             process=process,
             opportunities=cast("Source | None", opportunities),
             fields=FIELD_NAMES,
-            keys=_ROW_KEYS,
+            keys=CHANGE_KEYS,
             currency=currency,
             timezone=timezone,
             encoding=encoding,
@@ -191,7 +181,7 @@ def read_field_history(
         events.sort(key=lambda e: (e[0], e[1]))
         now, born = current.get(ident, ({}, None))
         changed = {e[2] for e in events}
-        state: dict[str, Any] = {k: (None if k in changed else now.get(k)) for k in _TRACKED}
+        state: dict[str, Any] = {k: (None if k in changed else now.get(k)) for k in TRACKED}
         for _, _, key, old, _ in events:  # each field's value before its first change
             if key != "created" and state[key] is None:
                 state[key] = old

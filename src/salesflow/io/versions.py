@@ -40,6 +40,8 @@ from typing import Any, cast
 from salesflow._regular_file import check_limit
 from salesflow.columns import Columns
 from salesflow.errors import Problem, ValidationError
+from salesflow.io._history_columns import CHANGE_KEYS
+from salesflow.io._history_columns import TRACKED as TRACKED
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io._stage_cells import typed_value
 from salesflow.io._version_frames import version_frames
@@ -51,18 +53,6 @@ __all__ = ["VALID_FROM", "read_versions", "typed_value"]
 
 VALID_FROM: Mapping[str, str] = {"dbt": "dbt_valid_from", "fivetran": "_fivetran_start"}
 """The valid-from column of the warehouse tools salesflow knows, by name."""
-
-_TRACKED = ("stage", "amount", "close_date", "probability", "forecast_category", "owner")
-_ROW_KEYS = (
-    "opportunity_id",
-    "at",
-    *_TRACKED,
-    "currency",
-    "previous_amount",
-    "previous_close_date",
-    "sequence",
-)
-"""The keys of each row the loop makes (a frame may lack the empty columns)."""
 
 
 def read_versions(
@@ -114,7 +104,7 @@ def read_versions(
             process=process,
             start=start_column,
             names=names,
-            keys=_ROW_KEYS,
+            keys=CHANGE_KEYS,
             currency=currency,
             timezone=timezone,
             encoding=encoding,
@@ -143,7 +133,7 @@ def read_versions(
                 found.append(Problem(f"no readable {start_column}", f"$.{start_column}"))
             elif when.tzinfo is None:
                 when = when.replace(tzinfo=timezone)
-            for column in (*_TRACKED, "currency"):
+            for column in (*TRACKED, "currency"):
                 value, problem = typed_value(
                     column, row.get(names.source("snapshot", column)), timezone
                 )
@@ -175,13 +165,13 @@ def read_versions(
             continue
         previous: dict[str, Any] | None = None
         for moment, _, state in found_versions:
-            if previous is not None and all(state[k] == previous[k] for k in _TRACKED):
+            if previous is not None and all(state[k] == previous[k] for k in TRACKED):
                 continue
             rows.append(
                 {
                     "opportunity_id": ident,
                     "at": moment,
-                    **{k: state[k] for k in _TRACKED},
+                    **{k: state[k] for k in TRACKED},
                     "currency": state["currency"] or currency,
                     "previous_amount": None if previous is None else previous["amount"],
                     "previous_close_date": None if previous is None else previous["close_date"],
