@@ -195,9 +195,10 @@ def _replay(pl: Any, events: Any, current: Any, currency: str | None) -> tuple[A
         .sort("deal", "at")
         .with_row_index("row")
         .with_columns(
-            first=pl.col("row") == pl.col("row").min().over("deal"),
+            first=(pl.col("deal") != pl.col("deal").shift(1)).fill_null(True),
             at_creation=pl.col("at") == pl.col("created"),
         )
+        .with_columns(_deal_start=pl.when("first").then(pl.col("row")).forward_fill())
     )
     for column in TRACKED:
         parts = value_columns(column)
@@ -226,7 +227,10 @@ def _replay(pl: Any, events: Any, current: Any, currency: str | None) -> tuple[A
                     for p, n in zip(parts, now, strict=True)
                 ]
             )
-        index = pl.when(pl.col("hit")).then(pl.col("row")).forward_fill().over("deal")
+        # the last row of this deal that set the field: a forward fill that stops at the
+        # deal's first row (rows of one deal are together), no window per deal
+        last_set = pl.when(pl.col("hit")).then(pl.col("row")).forward_fill()
+        index = pl.when(last_set >= pl.col("_deal_start")).then(last_set)
         rows = rows.sort("row").with_columns(_index=index)
         for p, n in zip(parts, now, strict=True):
             begin = pl.when(pl.col("touched")).then(pl.col(f"init_{p}")).otherwise(pl.col(n))
@@ -253,7 +257,7 @@ def _before(pl: Any, rows: Any, currency: str | None) -> Any:
     """
 
     def before(name: str) -> Any:
-        earlier = pl.col(name).shift(1).over("deal")
+        earlier = pl.col(name).shift(1)  # rows of one deal are together; "first" starts one
         return (
             pl.when(pl.col("at_creation"))
             .then(None)
