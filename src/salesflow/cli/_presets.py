@@ -100,7 +100,10 @@ def read_preset(
                 f"{safe_text(path)}: cannot read as CSV: {safe_text(str(exc).splitlines()[0])}",
                 param_hint="'FILE'",
             ) from exc
-    snapshot = _dated(pl, snapshot, sorted(set(preset.stage_dates().values())), preset)
+    dated = sorted(set(preset.stage_dates().values()))
+    if not preset.date_formats:
+        _suggest(pl, snapshot, dated, name, path)
+    snapshot = _dated(pl, snapshot, dated, preset)
     rows = history.to_polars()
     end = rows.get_column("at").max() if rows.height else None
     if end is not None:
@@ -115,6 +118,45 @@ def read_preset(
     return tables, history, end
 
 
+def _unread(pl: Any, snapshot: Any, name: str, formats: Sequence[str]) -> bool:
+    """Whether a non-empty cell of text column ``name`` is neither ISO 8601 nor in ``formats``."""
+    text = pl.col(name).str.strip_chars()
+    read = pl.coalesce(
+        text.str.to_date("%Y-%m-%d", strict=False),
+        *(text.str.to_date(shape, strict=False) for shape in formats),
+    )
+    return bool(snapshot.select((text.is_not_null() & (text != "") & read.is_null()).any()).item())
+
+
+def _suggest(pl: Any, snapshot: Any, columns: list[str], name: str, path: str) -> None:
+    """Stop with the preset that reads the file's dates, when another one does.
+
+    Raises:
+        click.BadParameter: A date column this preset cannot read, which a
+            preset of the same process and columns reads whole.
+    """
+    texts = [c for c in columns if c in snapshot.columns and snapshot.schema[c] == pl.String]
+    unread = [c for c in texts if _unread(pl, snapshot, c, ())]
+    if not unread:
+        return
+    mine = DATA_PRESETS[name]
+    for other, preset in DATA_PRESETS.items():
+        same = (preset.process, preset.columns) == (mine.process, mine.columns)
+        if (
+            same
+            and preset.date_formats
+            and not any(_unread(pl, snapshot, c, preset.date_formats) for c in texts)
+        ):
+            example = snapshot.get_column(unread[0]).drop_nulls().item(0)
+            raise click.BadParameter(
+                f"{safe_text(path)}: its {unread[0]} column holds dates like "
+                f"{safe_text(repr(example))}, which the {name} preset does not read (it never "
+                f"guesses a day's order); --preset {other} reads them as "
+                f"{' or '.join(preset.date_formats)}",
+                param_hint="'--preset'",
+            )
+
+
 def _dated(pl: Any, snapshot: Any, columns: list[str], preset: DataPreset) -> Any:
     """The snapshot with its text date ``columns`` read in the preset's formats.
 
@@ -126,12 +168,11 @@ def _dated(pl: Any, snapshot: Any, columns: list[str], preset: DataPreset) -> An
     for name in columns:
         if name not in snapshot.columns or snapshot.schema[name] != pl.String:
             continue
-        text = pl.col(name).str.strip_chars()
-        read = pl.coalesce(
-            text.str.to_date("%Y-%m-%d", strict=False),
-            *(text.str.to_date(shape, strict=False) for shape in preset.date_formats),
-        )
-        unread = snapshot.select((text.is_not_null() & (text != "") & read.is_null()).any()).item()
-        if not unread:
+        if not _unread(pl, snapshot, name, preset.date_formats):
+            text = pl.col(name).str.strip_chars()
+            read = pl.coalesce(
+                text.str.to_date("%Y-%m-%d", strict=False),
+                *(text.str.to_date(shape, strict=False) for shape in preset.date_formats),
+            )
             snapshot = snapshot.with_columns(read.alias(name))
     return snapshot
