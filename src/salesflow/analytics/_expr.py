@@ -98,7 +98,12 @@ def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     every backend has; ``_ordered.span_days`` uses the engine's durations where
     it can, with the same result.
     """
-    return micros_to_days(_epoch_microsecond(later) - _epoch_microsecond(earlier))
+    return micros_to_days(micros(later, earlier))
+
+
+def micros(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """Whole microseconds from datetime ``earlier`` to ``later``, by calendar arithmetic."""
+    return _epoch_microsecond(later) - _epoch_microsecond(earlier)
 
 
 DAY_PER_MICROSECOND = 1 / 86_400_000_000

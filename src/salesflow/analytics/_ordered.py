@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
-from salesflow.analytics._expr import days, micros_to_days
+from salesflow.analytics._expr import micros, micros_to_days
 
 __all__ = ["InOrder", "Neighbours", "in_order", "span_days"]
 
@@ -119,8 +119,16 @@ def span_days(frame: Any, later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
     DuckDB), else :func:`~salesflow.analytics._expr.days`' calendar arithmetic
     (PySpark), which gives the same number.
     """
+    return micros_to_days(span_micros(frame, later, earlier))
+
+
+def span_micros(frame: Any, later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
+    """Whole microseconds from ``earlier`` to ``later`` (an integer: sums of it are exact).
+
+    The engine's durations where it has them, else calendar arithmetic (PySpark).
+    """
     try:
         frame.head(0).select((nw.lit(_PROBE) - nw.lit(_PROBE)).dt.total_microseconds())
     except NotImplementedError:
-        return days(later, earlier)
-    return micros_to_days((later - earlier).dt.total_microseconds())
+        return micros(later, earlier)
+    return (later - earlier).dt.total_microseconds().cast(nw.Int64)

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
-from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days
-from salesflow.analytics._ordered import Neighbours, in_order, span_days
+from salesflow.analytics._expr import aggregate, as_utc, by_columns, date_days, micros_to_days
+from salesflow.analytics._ordered import Neighbours, in_order, span_days, span_micros
 from salesflow.analytics._source import door, resolve
 from salesflow.analytics.result import Result
 from salesflow.columns import Columns
@@ -138,7 +138,7 @@ def time_in_stage(
     measured = [
         nw.col("_next").is_null().alias("current"),
         end.alias("_end"),
-        span_days(stays, end, nw.col("at")).alias("_days"),
+        span_micros(stays, end, nw.col("at")).alias("_micros"),
     ]
     # Stays of one deal never overlap, so its latest stay in a stage is the one
     # that starts last and also ends last: no window needed to find it.
@@ -146,7 +146,7 @@ def time_in_stage(
         nw.len().cast(nw.Int64).alias("entries"),
         nw.col("at").max().alias("_start"),
         nw.col("_end").max().alias("_stop"),
-        nw.col("_days").sum().alias("cumulative_days"),
+        nw.col("_micros").sum().alias("_cumulative"),  # whole µs: exact in any order
         nw.col("current").max().alias("current"),
     ]
     if ordered is not None and ordered.sorted_keys:
@@ -165,7 +165,7 @@ def time_in_stage(
         "stage",
         "entries",
         span_days(table, nw.col("_stop"), nw.col("_start")).alias("latest_days"),
-        "cumulative_days",
+        micros_to_days(nw.col("_cumulative")).alias("cumulative_days"),
         "current",
     )
     if keys:  # the deal's current values, from the snapshot
