@@ -16,8 +16,9 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow._decimals import widest_scale
 from salesflow.analytics.dated_rates import DatedRates
-from salesflow.analytics.rates import _scale_of, _whole_digits, exact_product
+from salesflow.analytics.rates import _whole_digits, exact_product
 from salesflow.errors import MissingRateError, Problem, ValidationError
 
 __all__ = ["convert_dated", "dated_amounts"]
@@ -143,7 +144,7 @@ def dated_amounts(
         day.alias(_P + "day"),
     )
     rows = rates.rows()
-    scale = max((_scale_of(r) for _, _, r in rows), default=0)
+    scale = widest_scale(r for _, _, r in rows)
     whole = max((_whole_digits(r) for _, _, r in rows), default=1)
     digits = min(whole + scale, 18)
     polars = frame.implementation is nw.Implementation.POLARS

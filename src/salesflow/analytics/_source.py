@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
+from salesflow._decimals import widest_scale
 from salesflow.analytics._coerce import TIMES, coerce
 from salesflow.analytics._expr import lookup
 from salesflow.analytics._hierarchy import rolled_up
@@ -541,7 +542,7 @@ def _from_process(
     derived = {
         "probability": (
             {s.name: s.probability for s in stages},
-            nw.Decimal(38, max((_scale(s.probability) for s in stages), default=0)),
+            nw.Decimal(38, widest_scale(s.probability for s in stages)),
         ),
         "forecast_category": ({s.name: s.forecast_category.value for s in stages}, nw.String),
         "is_closed": ({s.name: s.is_closed for s in stages}, nw.Boolean),
@@ -563,11 +564,6 @@ def _from_process(
             base = given.pop(name, nw.col(name))
             exprs[name] = nw.coalesce(base, from_stage).alias(name)
     return exprs
-
-
-def _scale(value: Any) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 def _is_objects(data: Any) -> bool:

@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from salesflow._decimals import widest_scale
 from salesflow.activity import Activity
 from salesflow.analytics._require import require
 from salesflow.analytics.line_items import installments_table, line_items_table
@@ -91,16 +91,6 @@ def _size(native: Any) -> str:
         return f"{len(native)} rows"
     except TypeError:
         return type(native).__name__
-
-
-def _scale(values: Iterable[Decimal | None], *, least: int) -> int:
-    scale = least
-    for value in values:
-        if value is not None:
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int):
-                scale = max(scale, -exponent)
-    return scale
 
 
 def _next_stage(process: SalesProcess, stage: str) -> str | None:
@@ -223,8 +213,8 @@ def frames(
     money = [r["amount"] for r in snapshot] + [
         v for r in history for v in (r["amount"], r["previous_amount"])
     ]
-    scale = _scale(money, least=2)
-    prob_scale = _scale([r["probability"] for r in snapshot + history], least=0)
+    scale = widest_scale(money, least=2)
+    prob_scale = widest_scale(r["probability"] for r in snapshot + history)
     wide = _too_wide(snapshot, history, scale)
     if wide:
         raise ValidationError(wide, subject="frames() (decimal columns hold 38 digits)")

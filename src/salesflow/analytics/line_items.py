@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from salesflow._decimals import widest_scale
 from salesflow.analytics._require import require
 from salesflow.errors import Problem, ValidationError
 from salesflow.line_item_rows import (
@@ -38,17 +39,6 @@ is the line's.
 _DECIMALS = ("quantity", "unit_price", "list_price", "discount", "total_price", "arr", "tcv")
 
 
-def _scale(rows: list[dict[str, Any]], name: str) -> int:
-    scale = 0
-    for row in rows:
-        value = row[name]
-        if value is not None:
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int):
-                scale = max(scale, -exponent)
-    return min(scale, 38)
-
-
 def _checked(opportunities: Iterable[Opportunity], where: str) -> list[Opportunity]:
     opps = list(opportunities)
     problems = [
@@ -70,7 +60,9 @@ def line_items_table(opportunities: Iterable[Opportunity]) -> Any:
     pl = require("polars")
     rows = line_item_rows(_checked(opportunities, "line_items_table()"))
     schema: dict[str, Any] = dict.fromkeys(LINE_ITEM_COLUMNS, pl.String)
-    schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in _DECIMALS})
+    schema.update(
+        {name: pl.Decimal(38, min(widest_scale(r[name] for r in rows), 38)) for name in _DECIMALS}
+    )
     schema.update(service_date=pl.Date, term_months=pl.Int64)
     return pl.DataFrame(rows, schema=schema)
 
@@ -84,6 +76,11 @@ def installments_table(opportunities: Iterable[Opportunity]) -> Any:
     pl = require("polars")
     rows = line_item_rows(_checked(opportunities, "installments_table()"), table="schedules")
     schema: dict[str, Any] = dict.fromkeys(INSTALLMENT_COLUMNS, pl.String)
-    schema.update({name: pl.Decimal(38, _scale(rows, name)) for name in ("revenue", "quantity")})
+    schema.update(
+        {
+            name: pl.Decimal(38, min(widest_scale(r[name] for r in rows), 38))
+            for name in ("revenue", "quantity")
+        }
+    )
     schema.update(sequence=pl.Int64, schedule_date=pl.Date)
     return pl.DataFrame(rows, schema=schema)

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import narwhals as nw
 
+from salesflow._decimals import widest_scale
 from salesflow.errors import CurrencyMismatchError, Problem, ValidationError
 from salesflow.money import Money, to_decimal
 
@@ -176,7 +177,7 @@ def convert(
         return frame.with_columns(nw.col(column).alias(into)), (codes[0] if codes else default)
     for code in codes:
         rates.rate(code)  # raises for a currency without a rate
-    rate_scale = max((_scale_of(rates.rate(c)) for c in codes), default=0)
+    rate_scale = widest_scale(rates.rate(c) for c in codes)
     # As many digits as the rates given need: the amounts keep the rest of the 38.
     whole = max((_whole_digits(rates.rate(c)) for c in codes), default=1)
     rate_digits = min(whole + rate_scale, 18)
@@ -222,8 +223,3 @@ def _has_rate(rates: Rates | None, code: str) -> bool:
 def _whole_digits(value: Decimal) -> int:
     """Digits before the decimal point (at least one)."""
     return max(1, len(str(int(abs(value)))))
-
-
-def _scale_of(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -9,6 +9,7 @@ from typing import Any
 import narwhals as nw
 import numpy as np
 
+from salesflow._decimals import widest_scale
 from salesflow.analytics._hierarchy import NO_OWNER, OUTSIDE
 from salesflow.analytics.coverage import Gap
 from salesflow.analytics.dated_rates import DatedRates
@@ -360,13 +361,8 @@ def table_frame(table: dict[str, list[Any]], measure: str) -> nw.LazyFrame[Any]:
     )
     schema: dict[str, Any] = dict.fromkeys(ATTAINMENT_COLUMNS, pl.Float64)
     schema.update(node=pl.String, depth=pl.Int64, parent=pl.String)
-    scale = _scale([v for c in money for v in table[c]]) if measure == "amount" else 0
+    scale = widest_scale(v for c in money for v in table[c]) if measure == "amount" else 0
     for c in money:
         schema[c] = pl.Decimal(38, scale)
     frame = pl.DataFrame(table, schema=schema)
     return nw.from_native(frame).lazy()
-
-
-def _scale(values: list[Any]) -> int:
-    exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal)]
-    return max([0, *[-e for e in exponents if isinstance(e, int)]])

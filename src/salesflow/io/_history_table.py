@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from salesflow._decimals import widest_scale
 from salesflow.columns import HISTORY_COLUMNS
 from salesflow.errors import Problem, ValidationError
 from salesflow.io.result import Refusal
@@ -149,7 +150,10 @@ class HistoryTable:
         names = [
             n for n in HISTORY_COLUMNS if n in always or any(r.get(n) is not None for r in rows)
         ]
-        money = _scale(r.get(n) for r in rows for n in ("amount", "previous_amount") if r.get(n))
+        money = widest_scale(
+            (r.get(n) for r in rows for n in ("amount", "previous_amount") if r.get(n)),
+            least=2,
+        )
         wide = wide_amounts(
             [
                 (r["opportunity_id"], r[n])
@@ -168,7 +172,7 @@ class HistoryTable:
             "sequence": pl.Int64,
             "amount": pl.Decimal(38, money),
             "previous_amount": pl.Decimal(38, money),
-            "probability": pl.Decimal(38, _scale((r.get("probability") for r in rows), 0)),
+            "probability": pl.Decimal(38, widest_scale(r.get("probability") for r in rows)),
             "close_date": pl.Date,
             "previous_close_date": pl.Date,
         }
@@ -219,16 +223,6 @@ def _rows_of(frame: Any, names: tuple[str, ...]) -> tuple[dict[str, Any], ...]:
         row["at"] = row["at"].replace(tzinfo=utc)
         rows.append(row)
     return tuple(rows)
-
-
-def _scale(values: Iterable[Decimal | None], least: int = 2) -> int:
-    scale = least
-    for value in values:
-        if value is not None:
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int):
-                scale = max(scale, -exponent)
-    return scale
 
 
 def framed(

@@ -20,9 +20,9 @@ from typing import Any
 
 from salesflow.columns import HISTORY_COLUMNS, Columns
 from salesflow.errors import Problem, ValidationError
-from salesflow.io._column_readers import decimals, duplicated, mapped, python_space, stripped
+from salesflow.io._column_readers import decimals, duplicated, mapped, stripped
 from salesflow.io._csv_frame import csv_frame
-from salesflow.io._history_columns import fast_moments, run_numbers
+from salesflow.io._history_columns import File, fast_moments, run_numbers
 from salesflow.io._history_table import DIGITS, HistoryTable, framed, wide_amounts
 from salesflow.io._repeated_ids import Place, twice
 from salesflow.io._source import Source
@@ -57,18 +57,9 @@ def stage_date_frames(
     from salesflow.analytics._require import require
 
     pl = require("polars")
-    file = csv_frame(source, encoding=encoding, max_bytes=max_bytes)
-    frame = file.frame
-    height = frame.height
-    where = {column: f"c{i}" for i, column in enumerate(file.header)}
-    blank = f"^[{python_space()}]*$"
-
-    def cell(column: str) -> Any:
-        """A column's cells, null where empty or only spaces (the loop's ``_cell``)."""
-        if column not in where:
-            return pl.repeat(None, height, dtype=pl.String, eager=True)
-        raw = frame[where[column]]
-        return pl.select(pl.when(~raw.str.contains(blank)).then(raw)).to_series()
+    file = File(pl, csv_frame(source, encoding=encoding, max_bytes=max_bytes))
+    frame, height = file.frame, file.height
+    cell = file.given  # null where empty or only spaces (the loop's ``_cell``)
 
     order = {s.name: i for i, s in enumerate(process.stages)}
     closed = [s.name for s in process.closed_stages]
@@ -80,7 +71,7 @@ def stage_date_frames(
     stage_column = names.source("snapshot", "stage")
     amount_column = names.source("snapshot", "amount")
     ident, stage = cell(id_column), cell(stage_column)
-    readable = ~frame["record"].is_in(list(file.bad))
+    readable = file.readable
     messages: list[tuple[Any, str]] = []  # (messages, path) in the loop's order
 
     def when(condition: Any, message: Any) -> Any:
@@ -159,7 +150,9 @@ def stage_date_frames(
     keys = stripped(pl, ident)
     repeated = duplicated(pl, keys).fill_null(False)
     refused_rows = found | repeated
-    refused = _refusals(pl, file, ident, keys, messages, refused_rows, repeated, f"$.{id_column}")
+    refused = _refusals(
+        pl, file.file, ident, keys, messages, refused_rows, repeated, f"$.{id_column}"
+    )
 
     taken = ~refused_rows
     money = (
