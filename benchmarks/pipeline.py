@@ -464,11 +464,17 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
             run("SELECT count(*) FROM s WHERE is_closed AND NOT is_won"),
         )
 
-    def win_rate() -> Any:
-        won_n, closed_n = con.sql(
-            "SELECT sum(is_won::INT), sum(is_closed::INT) FROM s"
-        ).fetchall()[0]
-        return won_n / closed_n
+    def win_rate() -> Any:  # salesflow's table: the counts, the denominator and the rate
+        return run(
+            """SELECT won, lost, walked_away, open, total, won + lost + walked_away AS denominator,
+                   CASE WHEN won + lost + walked_away > 0
+                        THEN won::DOUBLE / (won + lost + walked_away) END AS win_rate
+               FROM (SELECT sum(is_won::INT)::BIGINT AS won,
+                            sum((is_closed AND NOT is_won)::INT)::BIGINT AS lost,
+                            0::BIGINT AS walked_away,
+                            sum((NOT is_closed)::INT)::BIGINT AS open, count(*) AS total
+                     FROM s)"""
+        )
 
     def funnel() -> Any:  # as salesflow's by default: the snapshot's stage is reached too
         return run(
@@ -602,11 +608,21 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
             run(s.filter(F.col("is_closed") & ~F.col("is_won")).agg(F.count(F.lit(1)))),
         )
 
-    def win_rate() -> Any:
-        won_n, closed_n = s.agg(
-            F.sum(F.col("is_won").cast("int")), F.sum(F.col("is_closed").cast("int"))
-        ).first()
-        return won_n / closed_n
+    def win_rate() -> Any:  # salesflow's table: the counts, the denominator and the rate
+        counts = s.agg(
+            F.sum(F.col("is_won").cast("long")).alias("won"),
+            F.sum((F.col("is_closed") & ~F.col("is_won")).cast("long")).alias("lost"),
+            F.lit(0).cast("long").alias("walked_away"),
+            F.sum((~F.col("is_closed")).cast("long")).alias("open"),
+            F.count(F.lit(1)).alias("total"),
+        )
+        denominator = F.col("won") + F.col("lost") + F.col("walked_away")
+        return run(
+            counts.withColumn("denominator", denominator).withColumn(
+                "win_rate",
+                F.when(F.col("denominator") > 0, F.col("won") / F.col("denominator")),
+            )
+        )
 
     def funnel() -> Any:
         index = F.when(F.col("stage") == steps[0], 0)

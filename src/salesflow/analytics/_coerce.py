@@ -28,6 +28,7 @@ from typing import Any
 
 import narwhals as nw
 
+from salesflow.analytics._schema import zone_free_schema
 from salesflow.errors import Problem, ValidationError
 
 __all__ = ["AMOUNTS", "DATES", "IDS", "TIMES", "coerce"]
@@ -206,16 +207,16 @@ def coerce(frame: nw.LazyFrame[Any], table: str) -> nw.LazyFrame[Any]:
         ValidationError: A text value that is not ISO 8601, or a float amount
             with more than two decimal places (naming the table, column and value).
     """
-    schema = frame.collect_schema()
+    schema = zone_free_schema(frame)
     untyped = {n: _typed(n) for n, dtype in schema.items() if dtype == nw.Unknown}
     if untyped:  # a column of nulls only (Polars' and DuckDB's NULL type): give it its type
         frame = frame.with_columns(nw.col(n).cast(t) for n, t in untyped.items())
-        schema = frame.collect_schema()
+        schema = zone_free_schema(frame)
     texts = [(n, "date") for n in DATES if schema.get(n) == nw.String]
     texts += [(n, "time") for n in TIMES if schema.get(n) == nw.String]
     if texts:
         frame = _parse_text(frame, texts, table)
-        schema = frame.collect_schema()
+        schema = zone_free_schema(frame)
     exprs: list[nw.Expr] = []
     for name in DATES:
         dtype = schema.get(name)

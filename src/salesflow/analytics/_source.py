@@ -8,7 +8,7 @@ are computed by their own engine and results stay lazy in that library.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from salesflow._decimals import widest_scale
 from salesflow.analytics._coerce import TIMES, coerce
 from salesflow.analytics._expr import lookup
 from salesflow.analytics._hierarchy import rolled_up
+from salesflow.analytics._schema import types
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import (
     ACTIVITY_COLUMNS,
@@ -109,9 +110,12 @@ class Inputs:
         counted = [] if self.kind.eager else [c for c in _DERIVED if c in frame.columns]
         # Spark runs a job per query: count there only along with a check that runs anyway.
         alone = not frame.implementation.is_spark_like()
-        nulls = check_rows(frame, name, count=counted, count_alone=alone)
+        # One read of the types both need (no timestamp: on DuckDB its zone is a query).
+        schema = types(frame, [c for c in frame.columns if c not in TIMES])
+        nulls = check_rows(frame, name, count=counted, count_alone=alone, schema=schema)
         frame, derived = _normalise(
             frame,
+            schema=schema,
             process=data.process,
             mapping=data.mapping,
             currency=data.currency,
@@ -260,24 +264,13 @@ NODE = "node"
 _REQUIRED = {"history": ("opportunity_id", "at", "stage"), "activities": ("opportunity_id",)}
 
 
-def _types(frame: nw.LazyFrame[Any], names: Sequence[str]) -> dict[str, Any]:
-    """The types of some columns: a schema without the rest.
-
-    On DuckDB, narwhals asks the connection for its time zone each time it
-    reads a schema that holds a timestamp (a query of 5-8 ms); the columns a
-    check needs rarely include one.
-    """
-    if not names:
-        return {}
-    return dict(frame.select(*names).collect_schema())
-
-
 def check_rows(
     frame: nw.LazyFrame[Any],
     table: str,
     *,
     count: Sequence[str] = (),
     count_alone: bool = True,
+    schema: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
     """Refuse rows no metric can place: one query over ``frame``.
 
@@ -286,6 +279,7 @@ def check_rows(
     with gaps of nulls, and amounts at or beyond :data:`AMOUNT_LIMIT`.
     Returns the empty cells of each column in ``count``, counted in the same query
     (with ``count_alone=False``, only when there is a check to make: else ``{}``).
+    ``schema``: the types of ``frame``'s columns, if read already (times may be left out).
 
     Raises:
         ValidationError: Naming the column, how many rows, and the first deal.
@@ -294,7 +288,8 @@ def check_rows(
     nulls = [c for c in _REQUIRED.get(table, ()) if c in names]
     if table == "history" and "sequence" in names:
         nulls.append("sequence")
-    amounts = _types(frame, [c for c in _NUMBERS[:2] if c in names])
+    numbers = [c for c in _NUMBERS[:2] if c in names]
+    amounts = types(frame, numbers) if schema is None else {c: schema[c] for c in numbers}
     large = [c for c, dtype in amounts.items() if _may_pass_the_limit(dtype)]
     if not nulls and not large and (not count or not count_alone):
         return {}
@@ -476,13 +471,13 @@ def _normalise(
     table: str,
     probe: bool = False,
     full: frozenset[str] = frozenset(),
+    schema: Mapping[str, Any],
 ) -> tuple[nw.LazyFrame[Any], dict[str, nw.Expr]]:
     """``frame`` (types parsed) and the columns each row derives (not added yet).
 
-    ``full``: the columns known to have no empty cell; ``probe`` (a table in
+    ``schema``: the types of its columns but the times. ``full``: the columns known to have no empty cell; ``probe`` (a table in
     memory): find them, and whether forecast categories are API names, here.
     """
-    schema = _types(frame, [c for c in frame.columns if c not in TIMES])  # no timestamp needed
     exprs = _numbers(frame, table, schema)
     given: dict[str, nw.Expr] = {}
     labelled = True

@@ -123,18 +123,24 @@ def win_rate(
             _count(~nw.col("is_closed"), engine).alias("open"),
             nw.len().alias("total"),
         ],
-    ).with_columns(
-        nw.col(c).cast(nw.Int64) for c in ("won", "lost", "walked_away", "open", "total")
     )
+
+    def n(name: str) -> nw.Expr:
+        return nw.col(name).cast(nw.Int64)
+
+    # One projection for the counts, the denominator and the rate: a lazy engine
+    # builds (and DuckDB binds) one relation per step.
     if denominator == "closed":
-        base = nw.col("won") + nw.col("lost")
-        denom = base + nw.col("walked_away") if count_walked_away else base
+        base = n("won") + n("lost")
+        denom = base + n("walked_away") if count_walked_away else base
     else:
-        denom = nw.col("total") if count_walked_away else nw.col("total") - nw.col("walked_away")
-    table = counts.with_columns(denom.alias("denominator")).with_columns(
-        nw.when(nw.col("denominator") > 0)
-        .then(nw.col("won").cast(nw.Float64) / nw.col("denominator").cast(nw.Float64))
-        .alias("win_rate")
+        denom = n("total") if count_walked_away else n("total") - n("walked_away")
+    table = counts.with_columns(
+        *(n(c) for c in ("won", "lost", "walked_away", "open", "total")),
+        denom.alias("denominator"),
+        nw.when(denom > 0)
+        .then(n("won").cast(nw.Float64) / denom.cast(nw.Float64))
+        .alias("win_rate"),
     )
     if keys:
         table = table.sort(keys)
