@@ -304,6 +304,10 @@ def salesflow_path(folder: Path, engine: str) -> dict[str, Callable[[], Any]]:
     return metrics
 
 
+COMPARED = ("amount", "currency", "probability", "forecast_category", "close_date")
+"""What ``check_history`` compares on a repeat of a stage (the hand-written checks too)."""
+
+
 def _pairs() -> list[tuple[str, str]]:
     from salesflow.analytics import transition_pairs
 
@@ -537,13 +541,15 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
 
     def history_check() -> Any:
         return run(
-            """WITH t AS (SELECT opportunity_id, "at", stage, amount, close_date,
-                      lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
-                      lag(close_date) OVER w AS prev_close
+            # salesflow's rule: a repeat of a stage is legal only where one of the
+            # five values it compares changed (nulls equal); its rows, every column
+            f"""WITH t AS (SELECT *, lag(stage) OVER w AS previous_stage,
+                      {", ".join(f"lag({c}) OVER w AS p_{c}" for c in COMPARED)}
                       FROM h WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at"))
-                SELECT t.* FROM t LEFT JOIN legal l ON t.prev_stage = l.prev AND t.stage = l.stage
-                WHERE t.prev_stage IS NOT NULL AND CASE WHEN t.prev_stage = t.stage
-                      THEN t.prev_amount = t.amount AND t.prev_close = t.close_date
+                SELECT t.* EXCLUDE ({", ".join(f"p_{c}" for c in COMPARED)})
+                FROM t LEFT JOIN legal l ON t.previous_stage = l.prev AND t.stage = l.stage
+                WHERE t.previous_stage IS NOT NULL AND CASE WHEN t.previous_stage = t.stage
+                      THEN {" AND ".join(f"p_{c} IS NOT DISTINCT FROM {c}" for c in COMPARED)}
                       ELSE l.prev IS NULL END"""
         )
 
@@ -728,22 +734,21 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
             ).orderBy("id")
         )
 
-    def history_check() -> Any:
-        columns = ["opportunity_id", "at", "stage", "amount", "close_date"]
+    def history_check() -> Any:  # salesflow's rule and rows, as in hand_duckdb_path
         t = h.select(
-            *columns,
-            F.lag("stage").over(by_deal).alias("prev_stage"),
-            F.lag("amount").over(by_deal).alias("prev_amount"),
-            F.lag("close_date").over(by_deal).alias("prev_close"),
+            "*",
+            F.lag("stage").over(by_deal).alias("previous_stage"),
+            *(F.lag(c).over(by_deal).alias(f"p_{c}") for c in COMPARED),
         )
-        on = (t["prev_stage"] == legal["prev"]) & (t["stage"] == legal["legal_stage"])
-        rule = F.when(
-            F.col("prev_stage") == F.col("stage"),
-            (F.col("prev_amount") == F.col("amount"))
-            & (F.col("prev_close") == F.col("close_date")),
-        ).otherwise(F.col("prev").isNull())
-        bad = t.join(legal, on, "left").filter(F.col("prev_stage").isNotNull() & rule)
-        return run(bad.select(*columns, "prev_stage", "prev_amount", "prev_close"))
+        on = (t["previous_stage"] == legal["prev"]) & (t["stage"] == legal["legal_stage"])
+        unchanged = F.lit(True)
+        for c in COMPARED:
+            unchanged = unchanged & F.col(f"p_{c}").eqNullSafe(F.col(c))
+        rule = F.when(F.col("previous_stage") == F.col("stage"), unchanged).otherwise(
+            F.col("prev").isNull()
+        )
+        bad = t.join(legal, on, "left").filter(F.col("previous_stage").isNotNull() & rule)
+        return run(bad.select(*h.columns, "previous_stage"))
 
     return {
         "summary": summary,
