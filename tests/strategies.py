@@ -933,22 +933,37 @@ SALESFLOW_HISTORY_COLUMNS = [
 
 @st.composite
 def salesforce_csv_files(
-    draw: st.DrawFn, columns: list[str], *, ids: list[str] | None = None, max_rows: int = 6
+    draw: st.DrawFn,
+    columns: list[str],
+    *,
+    ids: list[str] | None = None,
+    max_rows: int = 6,
+    good_cells: dict[str, st.SearchStrategy[str]] | None = None,
+    hostile_cells: st.SearchStrategy[str] = SF_CELLS,
+    leading: int = 3,
+    good_weight: int = 7,
 ) -> bytes:
-    """A Salesforce CSV export as bytes: odd headers, odd cells, and malformed lines."""
+    """A Salesforce CSV export as bytes: odd headers, odd cells, and malformed lines.
+
+    ``good_cells`` (by lower-cased column) and ``hostile_cells`` make it another CRM's;
+    mostly the ``leading`` columns are in the header; a cell is good ``good_weight``
+    times out of one more.
+    """
     import csv
     import io
 
     header = draw(st.lists(st.sampled_from(columns), min_size=1, max_size=10, unique=True))
     if draw(st.integers(0, 3)):  # mostly an export whose rows can be taken
-        header = [c for c in columns[:3] if c not in header] + header
-    hostile = SF_CELLS if ids is None else SF_CELLS | st.sampled_from(ids)
+        header = [c for c in columns[:leading] if c not in header] + header
+    hostile = hostile_cells if ids is None else hostile_cells | st.sampled_from(ids)
+    goods = _SF_GOOD if good_cells is None else good_cells
 
     def cell(column: str) -> st.SearchStrategy[str]:
-        good = _SF_GOOD.get(column.casefold(), st.just(""))
+        good = goods.get(column.casefold(), st.just(""))
         if column in ("OpportunityId", "opportunity_id") and ids is not None:
             good = st.sampled_from(ids)
-        return st.one_of(*[good] * 7, hostile)
+        # (``one_of`` would not weigh a strategy repeated: it draws each distinct one alike)
+        return st.integers(0, good_weight).flatmap(lambda i: good if i else hostile)
 
     row = st.tuples(*(cell(c) for c in header)).map(list)
     rows = draw(st.lists(row, max_size=max_rows))
@@ -964,3 +979,40 @@ def salesforce_csv_files(
         )
         data = data[:at] + piece + data[at:]
     return data
+
+
+HUBSPOT_COLUMNS = [
+    "Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date", "Pipeline",
+    "Deal probability", "Currency", "Deal owner", "Closed Lost Reason",
+    "hs_date_entered_appointmentscheduled", "hs_date_entered_qualifiedtobuy",
+    "hs_date_entered_closedwon", "hs_date_entered_closedlost", "hs_v2_date_entered_closedwon",
+    'Date entered "Contract sent (Sales Pipeline)"', "hs_date_entered_nosuchstage", "dealstage",
+    "amount",
+]  # fmt: skip
+"""A HubSpot deals export's columns: labels and internal names, date-entered columns of every
+spelling, one of an unknown stage, two of one stage, two names of one field, one in two cases."""
+
+_ENTERED_CELLS = st.sampled_from(
+    ["2026-01-01T00:00:00Z", "2026-02-01T10:00:00.000Z", "2026-01-15", "", "",
+     "2026-03-01T00:00:00Z", "2026-01-01T00:00:00Z"]
+)  # fmt: skip
+HUBSPOT_GOOD: dict[str, st.SearchStrategy[str]] = {
+    "record id": st.sampled_from(["101", "102", "103 ", *(str(n) for n in range(104, 115))]),
+    "deal name": st.sampled_from(["Sneakers", "Boots renewal", "Ünïcode €"]),
+    "deal stage": st.sampled_from(
+        ["appointmentscheduled", "qualifiedtobuy", "closedwon", "closedlost", "Contract sent"]
+    ),
+    "dealstage": st.sampled_from(["closedwon", "presentationscheduled"]),
+    "amount": st.sampled_from(["100", "2500.125", "0.5", "", "1e2"]),
+    "close date": st.sampled_from(["2026-03-31", "2026-06-30T00:00:00Z", ""]),
+    "create date": st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-15", ""]),
+    "pipeline": st.sampled_from(["default", "default", "other", ""]),
+    "deal probability": st.sampled_from(["", "0.2", "0.555", "1", "20", "1e-1"]),
+    "currency": st.sampled_from(["USD", "EUR", ""]),
+    "deal owner": st.sampled_from(["", "7"]),
+    "closed lost reason": st.sampled_from(["", "", "Price", " "]),
+    **{c.casefold(): _ENTERED_CELLS for c in HUBSPOT_COLUMNS if "entered" in c.casefold()},
+}
+HUBSPOT_CELLS = SF_CELLS | st.sampled_from(
+    ["closedwon", "qualifiedtobuy", "0.2", "1.5", "default", "2026-01-01T00:00:00", "٣.5"]
+)

@@ -283,3 +283,34 @@ def test_a_csv_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
         pl.read_parquet(tmp_path / "deals.history.parquet"),
         pl.read_parquet(tmp_path / "expected.history.parquet"),
     )
+
+
+def test_a_hubspot_export_into_parquet_is_read_in_columns_with_the_same_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pl = pytest.importorskip("polars")
+    from polars.testing import assert_frame_equal
+
+    import salesflow.cli._imports as imports
+    from salesflow.io import read_hubspot_csv, write_parquet
+
+    calls = _counted(monkeypatch, imports, "read_hubspot_frames")
+    source = tmp_path / "deals.csv"
+    source.write_text(
+        HUBSPOT_HEADER
+        + "7,Won deal,closedwon,500.50,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,"
+        "2026-01-01T08:00:00Z,2026-03-15T17:30:00Z\n"
+        + "8,Odd deal,somewhere,10,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "deals.parquet"
+    assert main(["import", "hubspot", str(source), "--out", str(out)]) == 1
+    assert calls == ["frames"]
+    objects = read_hubspot_csv(source, process=sf.presets.hubspot_default())
+    write_parquet(tmp_path / "want.parquet", objects.opportunities, table="snapshot")
+    write_parquet(tmp_path / "want.history.parquet", objects.opportunities, table="history")
+    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "want.parquet"))
+    assert_frame_equal(
+        pl.read_parquet(tmp_path / "deals.history.parquet"),
+        pl.read_parquet(tmp_path / "want.history.parquet"),
+    )

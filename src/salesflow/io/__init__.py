@@ -27,6 +27,7 @@ from salesflow.io.export import (
 )
 from salesflow.io.field_history import FIELD_NAMES, read_field_history
 from salesflow.io.hubspot import HUBSPOT_FIELDS, HUBSPOT_STAGE_IDS, read_hubspot_csv
+from salesflow.io.hubspot_frames import read_hubspot_frames
 from salesflow.io.hubspot_line_items import (
     HUBSPOT_DEAL_COLUMNS,
     HUBSPOT_LINE_ITEM_FIELDS,
@@ -91,6 +92,7 @@ __all__ = [
     "read_field_history",
     "read_hierarchy",
     "read_hubspot_csv",
+    "read_hubspot_frames",
     "read_hubspot_leads",
     "read_hubspot_line_items",
     "read_json",

@@ -220,17 +220,18 @@ def dates(pl: Any, raw: Any) -> Result:
 _CLOCK = r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
 _COMMON = {  # the exports' own spellings: a regex that admits only valid clocks and offsets
     "loader": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}\.[0-9]{{3}}[+-](?:[01][0-9]|2[0-3])[0-5][0-9]$",
-    "api": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}Z$",
+    "api": rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}{_CLOCK}(?:\.[0-9]{{3}})?Z$",
 }
 
 
 def _common(pl: Any, raw: Any) -> Any:
-    """Data Loader's ``...T10:00:00.000+0000`` and the API's ``...T10:00:00Z``, in UTC.
+    """Data Loader's ``...T10:00:00.000+0000``, the API's ``...T10:00:00Z`` and
+    ``...T10:00:00.000Z`` (HubSpot's, JavaScript's ``toISOString``), in UTC.
 
-    A cell of either shape (which the regular expressions prove, clock and
+    A cell of these shapes (which the regular expressions prove, clock and
     offset in range) is its first 19 characters read as a naive time, plus the
     milliseconds, less the offset: what ``%z`` reads, three times faster.
-    """
+    """  # noqa: D205
     loader, api = _COMMON.values()
     text = pl.col("raw")
 
@@ -248,7 +249,9 @@ def _common(pl: Any, raw: Any) -> Any:
     found = cells.select(pl.when(year & text.str.contains(loader)).then(moved)).collect()
     stamp = found.to_series()
     if stamp.null_count() > raw.null_count():  # some in the API's spelling, or neither
-        api_stamp = cells.select(pl.when(year & text.str.contains(api)).then(clock)).collect()
+        millis = pl.when(text.str.len_bytes() == 24).then(number(20, 3)).otherwise(0)
+        api_time = clock + pl.duration(milliseconds=millis)
+        api_stamp = cells.select(pl.when(year & text.str.contains(api)).then(api_time)).collect()
         stamp = pl.select(pl.coalesce(stamp, api_stamp.to_series())).to_series()
     return stamp.dt.replace_time_zone("UTC")
 

@@ -36,7 +36,7 @@ from salesflow.io.result import Refusal
 from salesflow.opportunity import MAX_NAME_LENGTH
 from salesflow.probability import to_probability
 
-__all__ = ["Checks", "Ruled", "refusals", "rule"]
+__all__ = ["Checks", "Ruled", "refusals", "rule", "stage_facts"]
 
 _CURRENCY = r"^[A-Z]{3}$"
 
@@ -74,6 +74,8 @@ class Checks:
                     break
         self.messages: list[tuple[Any, str]] = []
         self.readable = ~self.frame["record"].is_in(list(file.bad))
+        self.default_prefix = stem(file.name)
+        """A record without an id column is ``<prefix>-<record number>``."""
 
     def has(self, field: str) -> bool:
         """Whether the header has ``field`` at all."""
@@ -91,8 +93,12 @@ class Checks:
 
     def add(self, messages: Any, field: str) -> None:
         """The next rule's messages, at ``field``'s path."""
+        self.add_at(messages, self.path(field))
+
+    def add_at(self, messages: Any, path: str) -> None:
+        """The next rule's messages, at ``path``."""
         if messages.null_count() < len(messages):
-            self.messages.append((messages, self.path(field)))
+            self.messages.append((messages, path))
 
     def when(self, condition: Any, message: Any) -> Any:
         """``message`` (text, a String Series or expression) where ``condition`` holds, else null.
@@ -187,7 +193,7 @@ class Ruled:
     """The repeated-id problem that comes before all others, by row."""
 
 
-def _stage_facts(pl: Any, options: Options, stage: Any) -> dict[str, Any]:
+def stage_facts(pl: Any, options: Options, stage: Any) -> dict[str, Any]:
     process = options.stages.process
     names = list(process.stage_names)
     stages = [process.stage(n) for n in names]
@@ -222,7 +228,7 @@ def _opportunities(
     pl = checks.pl
     frame = checks.frame
     record = frame["record"]
-    fallback = pl.format("{}-{}", pl.lit(stem(checks.file.name)), record)
+    fallback = pl.format("{}-{}", pl.lit(checks.default_prefix), record)
     readable = checks.readable
     if checks.has("id"):
         raw_id = checks.raw("id")
@@ -265,7 +271,7 @@ def _opportunities(
     pushes, error = mapped(pl, checks.raw("push_count"), count, pl.Int64)
     checks.add(error, "push_count")
     checks.add(_other_process(checks, options), "process_name")
-    facts = _stage_facts(pl, options, stage)
+    facts = stage_facts(pl, options, stage)
     known = stage.is_not_null()
     checks.add(
         checks.when(
@@ -506,7 +512,7 @@ def _history(checks: Checks, options: Options, o: Any) -> Any:
     checks.add(error, "previous_close_date")
     sequence, error = mapped(pl, checks.raw("sequence"), count, pl.Int64)
     checks.add(error, "sequence")
-    facts = _stage_facts(pl, options, stage)
+    facts = stage_facts(pl, options, stage)
     own = checks.any_message() | bool(checks.header)
     matched = h["position"].is_not_null()
     outcome = pl.select(

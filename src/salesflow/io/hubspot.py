@@ -161,15 +161,13 @@ def read_hubspot_csv(
         ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
     limit = check_limit(max_bytes)
-    api_names = {k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process}
-    options = make_options(
+    options = hubspot_options(
         process,
         aliases=aliases,
         close_dates=close_dates,
         currency=currency,
-        zone=timezone,
+        timezone=timezone,
         imported_at=imported_at,
-        api_names=api_names,
     )
     stages = options.stages
     name, _, rows = csv_rows(deals, encoding=encoding, max_bytes=limit)
@@ -218,13 +216,46 @@ def read_hubspot_csv(
     )
 
 
-def _scale_probability(cells: Cells) -> None:
+def hubspot_options(
+    process: SalesProcess,
+    *,
+    aliases: Mapping[str, str] | None,
+    close_dates: CloseDatePolicy | None,
+    currency: str | None,
+    timezone: tzinfo | None,
+    imported_at: datetime | None,
+) -> Options:
+    """The import's options: HubSpot's default stage ids name the process's stages."""
+    return make_options(
+        process,
+        aliases=aliases,
+        close_dates=close_dates,
+        currency=currency,
+        zone=timezone,
+        imported_at=imported_at,
+        api_names={k: v for k, v in HUBSPOT_STAGE_IDS.items() if v in process},
+    )
+
+
+def entered_stage(column: str) -> str | None:
+    """The stage id or label a date-entered column names (as spelled), or ``None``."""
+    match = _ENTERED.fullmatch(column) or _ENTERED_LABEL.fullmatch(column)
+    return None if match is None else match.group(1)
+
+
+def scaled_probability(text: object) -> object:
+    """HubSpot's 0..1 probability as the percentage salesflow reads; other cells as written."""
     try:
-        value = read_decimal(cells.values.get("probability"))
+        number = read_decimal(text)
     except Reject:
-        return  # reported when the probability is read
-    if value is not None:
-        cells.values = {**cells.values, "probability": str(value * 100)}
+        return text  # reported when the probability is read
+    return text if number is None else str(number * 100)
+
+
+def _scale_probability(cells: Cells) -> None:
+    if "probability" in cells.values:
+        scaled = scaled_probability(cells.values["probability"])
+        cells.values = {**cells.values, "probability": scaled}
 
 
 def _check_pipeline(record: Record, cells: Cells, pipeline: str | None) -> None:
