@@ -6,7 +6,7 @@ from typing import Any
 
 import narwhals as nw
 
-__all__ = ["small_table"]
+__all__ = ["engine_frame", "small_table"]
 
 
 def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.LazyFrame[Any]:
@@ -70,3 +70,34 @@ def _duckdb_arrow(native: Any, columns: dict[str, list[str]]) -> nw.LazyFrame[An
         return None
     found: nw.LazyFrame[Any] = nw.from_native(relation).lazy()
     return found
+
+
+def engine_frame(like: nw.LazyFrame[Any], table: Any) -> nw.LazyFrame[Any] | None:
+    """A small Polars ``table``, whole, as a frame of ``like``'s engine; ``None`` where it cannot be.
+
+    DuckDB reads it from Arrow on ``like``'s connection (types as Polars has
+    them: decimals keep their scale); Spark makes a DataFrame of its Arrow
+    table. Other engines, a DuckDB connection without replacement scans, or a
+    table of the same name in the user's database give ``None``: compute in the
+    engine instead.
+    """
+    native = like.to_native()
+    arrow = table.to_arrow()
+    if like.implementation is nw.Implementation.DUCKDB:
+        _salesflow_small_table = arrow  # read by its name in the query (a replacement scan)
+        try:
+            relation = native.query("_salesflow_rows", "SELECT * FROM _salesflow_small_table")
+        except Exception:  # replacement scans off, or any refusal
+            return None
+        if list(relation.columns) != list(table.columns) or len(relation.types) != table.width:
+            return None
+        found: nw.LazyFrame[Any] = nw.from_native(relation).lazy()
+        return found
+    if like.implementation is nw.Implementation.PYSPARK:
+        try:
+            made = native.sparkSession.createDataFrame(arrow)
+        except Exception:  # an older Spark without Arrow input
+            return None
+        spark: nw.LazyFrame[Any] = nw.from_native(made).lazy()
+        return spark
+    return None

@@ -15,7 +15,7 @@ from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
 from salesflow.analytics._history_gaps import no_amount, no_deals
 from salesflow.analytics._kept import held, holds
-from salesflow.analytics._small import small_table
+from salesflow.analytics._small import engine_frame, small_table
 from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.dated_rates import DatedRates, rates_for
 from salesflow.analytics.rates import Rates, convert, exact_product
@@ -169,14 +169,31 @@ def summarise(
         if materialize:  # in memory: one pass over the deals, the rest reads the sums
             base = base.collect().lazy()
             base, currency = convert(base, rates=rates, default=default)
-        elif holds(base):  # an engine that keeps the sums: the same, in the engine
-            base, currency = convert(held(base), rates=rates, default=default)
+        elif holds(base):  # an engine that keeps the sums: a few rows, finished in Polars
+            kept = held(base)
+            local = nw.from_native(kept.collect(backend="polars").to_native()).lazy()
+            converted, currency = convert(local, rates=rates, default=default)
+            table = _finish(weighted(converted), keys, cumulative=cumulative, currency=currency)
+            # Handed back to the engine whole: each step there is a query to plan
+            # (DuckDB binds ~40 relations for these few rows), here one pass.
+            moved = engine_frame(kept, table.collect(backend="polars").to_native())
+            if moved is not None:
+                return moved, currency
+            base, currency = convert(kept, rates=rates, default=default)
         else:  # lazy: the currencies from the deals, not from sums computed twice
             base, currency = convert(base, rates=rates, default=default, currencies_of=frame)
         base = weighted(base)
     else:  # float probabilities may all differ: convert and multiply per deal
         frame, currency = convert(frame, rates=rates, default=default)
         base = weighted(frame).with_columns(nw.lit(1).alias("count"))
+    return _finish(base, keys, cumulative=cumulative, currency=currency), currency
+
+
+def _finish(
+    base: nw.LazyFrame[Any], keys: list[str], *, cumulative: bool, currency: str | None
+) -> nw.LazyFrame[Any]:
+    """The summary's lines from deals or sums with ``count``, ``_amount`` and ``_weighted``."""
+    groups = [*keys, "forecast_category", "is_closed", "is_won"]
     base = aggregate(
         base,
         groups,
@@ -212,7 +229,7 @@ def summarise(
     long = wide.join(numbered, how="cross").with_columns(order.alias("_order"))
     if keys:  # a grouped table lists a group's lines that have deals (as one sum per line did)
         long = long.filter(pick("count") > 0)
-    table = long.sort([*keys, "_order"]).select(
+    return long.sort([*keys, "_order"]).select(
         *keys,
         "line",
         pick("count").cast(nw.Int64).alias("count"),
@@ -220,7 +237,6 @@ def summarise(
         pick("weighted_amount").alias("weighted_amount"),
         nw.lit(currency, dtype=nw.String).alias("currency"),
     )
-    return table, currency
 
 
 def at_close_dates(
