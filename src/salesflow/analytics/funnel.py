@@ -9,7 +9,8 @@ import narwhals as nw
 
 from salesflow.analytics._engine_errors import translated
 from salesflow.analytics._expr import aggregate, by_columns, sum0
-from salesflow.analytics._small import small_table
+from salesflow.analytics._kept import held, holds
+from salesflow.analytics._small import engine_frame, small_table
 from salesflow.analytics._source import Inputs, door, resolve
 from salesflow.analytics.coverage import Gap, Pending
 from salesflow.analytics.result import Result
@@ -247,7 +248,7 @@ def funnel(
         keys,
         [sum0(flag.cast(nw.Int64)).cast(nw.Int64).alias(f"_n{i}") for i, flag in enumerate(flags)],
     )
-    table = _long(wide, keys, steps)
+    table = _finished(wide, keys, steps)
     return Funnel(
         table,
         inputs.kind,
@@ -257,6 +258,17 @@ def funnel(
         gaps=_gaps(inputs),
         pending=[_no_deals(table), _off_steps(every_deal, per_deal)],
     )
+
+
+def _finished(wide: nw.LazyFrame[Any], keys: list[str], steps: list[str]) -> nw.LazyFrame[Any]:
+    """The funnel table of the wide counts: where the engine keeps them (a row per group),
+    finished in Polars and handed back whole, where each step there is a query to plan."""  # noqa: D205, D209
+    if holds(wide):
+        kept = held(wide)
+        local = nw.from_native(kept.collect(backend="polars").to_native()).lazy()
+        moved = engine_frame(kept, _long(local, keys, steps).collect(backend="polars").to_native())
+        return moved if moved is not None else _long(kept, keys, steps)
+    return _long(wide, keys, steps)
 
 
 def _long(wide: nw.LazyFrame[Any], keys: list[str], steps: list[str]) -> nw.LazyFrame[Any]:
