@@ -549,8 +549,10 @@ def _from_process(
         kind = schema.get(name)
         if kind is None:
             exprs[name] = from_stage
-        elif name in full and name not in given:
-            continue  # no cell left empty: nothing to take from the stage
+        elif name in full:  # no cell left empty: nothing to take from the stage
+            if name in given:
+                exprs[name] = given.pop(name).alias(name)
+            continue
         elif (
             (name == "probability" and kind.is_numeric())
             or (name in ("is_closed", "is_won") and kind == nw.Boolean)
