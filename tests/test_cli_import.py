@@ -151,8 +151,9 @@ HUBSPOT_HEADER = (
 )
 
 
-def test_a_hubspot_export_imports_on_the_hubspot_preset_by_default(tmp_path: Path) -> None:
-    source = tmp_path / "deals.csv"
+def _hubspot_export(folder: Path) -> Path:
+    """A deals export of a won deal with its history and a deal in an unknown stage."""
+    source = folder / "deals.csv"
     source.write_text(
         HUBSPOT_HEADER
         + "7,Won deal,closedwon,500.50,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,"
@@ -160,6 +161,11 @@ def test_a_hubspot_export_imports_on_the_hubspot_preset_by_default(tmp_path: Pat
         + "8,Odd deal,somewhere,10,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,,\n",
         encoding="utf-8",
     )
+    return source
+
+
+def test_a_hubspot_export_imports_on_the_hubspot_preset_by_default(tmp_path: Path) -> None:
+    source = _hubspot_export(tmp_path)
     out = tmp_path / "deals.json"
     assert main(["import", "hubspot", str(source), "--out", str(out)]) == 1
     (deal,) = read_json(out).opportunities
@@ -295,14 +301,7 @@ def test_a_hubspot_export_into_parquet_is_read_in_columns_with_the_same_tables(
     from salesflow.io import read_hubspot_csv, write_parquet
 
     calls = _counted(monkeypatch, imports, "read_hubspot_frames")
-    source = tmp_path / "deals.csv"
-    source.write_text(
-        HUBSPOT_HEADER
-        + "7,Won deal,closedwon,500.50,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,"
-        "2026-01-01T08:00:00Z,2026-03-15T17:30:00Z\n"
-        + "8,Odd deal,somewhere,10,EUR,2026-03-31T00:00:00Z,default,2026-01-01T08:00:00Z,,\n",
-        encoding="utf-8",
-    )
+    source = _hubspot_export(tmp_path)
     out = tmp_path / "deals.parquet"
     assert main(["import", "hubspot", str(source), "--out", str(out)]) == 1
     assert calls == ["frames"]
