@@ -200,6 +200,19 @@ def _typed(name: str) -> Any:
 def coerce(frame: nw.LazyFrame[Any], table: str) -> nw.LazyFrame[Any]:
     """``frame`` with text dates parsed, timestamps in UTC and float amounts as decimals.
 
+    As :func:`coerced`, without the schema.
+    """
+    return coerced(frame, table)[0]
+
+
+def coerced(
+    frame: nw.LazyFrame[Any], table: str
+) -> tuple[nw.LazyFrame[Any], dict[str, Any] | None]:
+    """``frame`` coerced (as :func:`coerce` says), and its schema if it is unchanged.
+
+    The schema is :func:`~salesflow.analytics._schema.zone_free_schema`'s, given where
+    no column needed a change (``None`` where one did: read the result's own).
+
     A column of nulls only, typeless (Polars' and DuckDB's ``NULL`` type), takes
     the type its name says (dates, times, amounts, flags, counts; text otherwise).
 
@@ -248,4 +261,7 @@ def coerce(frame: nw.LazyFrame[Any], table: str) -> nw.LazyFrame[Any]:
             exprs.append(nw.col(name).cast(nw.String))
     floats = [n for n in AMOUNTS if schema.get(n) in (nw.Float64, nw.Float32)]
     exprs += _amounts(frame, floats, table)
-    return frame.with_columns(*exprs) if exprs else frame
+    if exprs:
+        return frame.with_columns(*exprs), None
+    changed = bool(untyped or texts or naive_duck)
+    return frame, None if changed else schema

@@ -16,10 +16,10 @@ import attrs
 import narwhals as nw
 
 from salesflow._decimals import widest_scale
-from salesflow.analytics._coerce import TIMES, coerce
+from salesflow.analytics._coerce import TIMES, coerced
 from salesflow.analytics._expr import lookup
 from salesflow.analytics._hierarchy import rolled_up
-from salesflow.analytics._schema import types
+from salesflow.analytics._schema import ZONED, types
 from salesflow.analytics.frames import Frames, frames
 from salesflow.columns import (
     ACTIVITY_COLUMNS,
@@ -103,15 +103,20 @@ class Inputs:
         native = getattr(data, name)
         if native is None:
             return None
-        frame = coerce(_rename(_lazy(native, name), data.columns, name), name)
+        frame, known = coerced(_rename(_lazy(native, name), data.columns, name), name)
         # A lazy table's empty cells are counted with the check (from a Parquet
         # file's statistics, where it has them): a column without one takes
         # nothing from the stages. A table in memory is probed for more.
         counted = [] if self.kind.eager else [c for c in _DERIVED if c in frame.columns]
         # Spark runs a job per query: count there only along with a check that runs anyway.
         alone = not frame.implementation.is_spark_like()
-        # One read of the types both need (no timestamp: on DuckDB its zone is a query).
-        schema = types(frame, [c for c in frame.columns if c not in TIMES])
+        # One read of the types both need (no timestamp: on DuckDB its zone is a query),
+        # none where reading the table's types for its coercion found nothing to change.
+        kept = {} if known is None else {c: t for c, t in known.items() if c not in TIMES}
+        if known is None or any(t is ZONED for t in kept.values()):
+            schema = types(frame, [c for c in frame.columns if c not in TIMES])
+        else:
+            schema = kept
         nulls = check_rows(frame, name, count=counted, count_alone=alone, schema=schema)
         frame, derived = _normalise(
             frame,
@@ -545,10 +550,9 @@ def _from_process(
     }
     exprs: dict[str, nw.Expr] = {}
     for name, (values, dtype) in derived.items():
-        from_stage = _by_stage(values, name, engine, dtype)
         kind = schema.get(name)
         if kind is None:
-            exprs[name] = from_stage
+            exprs[name] = _by_stage(values, name, engine, dtype)
         elif name in full:  # no cell left empty: nothing to take from the stage
             if name in given:
                 exprs[name] = given.pop(name).alias(name)
@@ -559,7 +563,7 @@ def _from_process(
             or (name == "forecast_category" and kind == nw.String)
         ):  # a cell left empty takes its stage's value; a cell given is kept
             base = given.pop(name, nw.col(name))
-            exprs[name] = nw.coalesce(base, from_stage).alias(name)
+            exprs[name] = nw.coalesce(base, _by_stage(values, name, engine, dtype)).alias(name)
     return exprs
 
 
