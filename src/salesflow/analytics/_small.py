@@ -11,14 +11,17 @@ __all__ = ["engine_frame", "small_table"]
 
 def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.LazyFrame[Any]:
     """A table of text columns in ``like``'s engine (for DuckDB, on its connection), to join with it."""
+    import polars as pl
+
     names = list(columns)
     rows = list(zip(*columns.values(), strict=True))
     implementation = like.implementation
     native = like.to_native()
+    frame = pl.DataFrame({n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()})
     if implementation is nw.Implementation.DUCKDB:
-        scanned = _duckdb_arrow(native, columns)
-        if scanned is not None:
-            return scanned
+        scanned = engine_frame(like, frame)
+        if scanned is not None and all(str(t) == "VARCHAR" for t in scanned.to_native().types):
+            return scanned  # (a table of that name in the user's database has other types)
 
         def text(value: str) -> str:
             return "'" + value.replace("'", "''") + "'"
@@ -36,50 +39,22 @@ def small_table(like: nw.LazyFrame[Any], columns: dict[str, list[str]]) -> nw.La
             native.sparkSession.createDataFrame(rows, schema=ddl)
         ).lazy()
         return spark
-    import polars as pl
-
-    frame = pl.DataFrame({n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()})
     if implementation is nw.Implementation.POLARS:
         return nw.from_native(frame.lazy())
     return nw.from_native(frame).lazy(backend=implementation)
-
-
-def _duckdb_arrow(native: Any, columns: dict[str, list[str]]) -> nw.LazyFrame[Any] | None:
-    """The table as an Arrow table on ``native``'s connection, or ``None`` where that fails.
-
-    DuckDB finds a Python variable named in a query (a replacement scan) and
-    the relation keeps the Arrow table it reads: 100,000 rows bind in well
-    under a second, where a ``VALUES`` list of that size takes DuckDB tens of
-    seconds. A connection with replacement scans turned off, or a table of
-    the same name in the user's database (its columns differ), falls back to
-    ``VALUES``.
-    """
-    import pyarrow as pa
-
-    # Read by its name in the query below (DuckDB's replacement scan).
-    _salesflow_small_table = pa.table(
-        {name: pa.array(values, type=pa.string()) for name, values in columns.items()}
-    )
-    try:
-        relation = native.query("_salesflow_rows", "SELECT * FROM _salesflow_small_table")
-    except Exception:  # replacement scans off, or any refusal: the VALUES path
-        return None
-    if list(relation.columns) != list(columns) or any(
-        str(kind) != "VARCHAR" for kind in relation.types
-    ):
-        return None
-    found: nw.LazyFrame[Any] = nw.from_native(relation).lazy()
-    return found
 
 
 def engine_frame(like: nw.LazyFrame[Any], table: Any) -> nw.LazyFrame[Any] | None:
     """A small Polars ``table``, whole, as a frame of ``like``'s engine; ``None`` where it cannot be.
 
     DuckDB reads it from Arrow on ``like``'s connection (types as Polars has
-    them: decimals keep their scale); Spark makes a DataFrame of its Arrow
+    them: decimals keep their scale): DuckDB finds a Python variable named in a
+    query (a replacement scan), and the relation keeps the Arrow table it reads
+    — 100,000 rows bind in well under a second, where a ``VALUES`` list of that
+    size takes DuckDB tens of seconds. Spark makes a DataFrame of the Arrow
     table. Other engines, a DuckDB connection without replacement scans, or a
-    table of the same name in the user's database give ``None``: compute in the
-    engine instead.
+    table of the same name and other columns in the user's database give
+    ``None``: compute in the engine instead.
     """
     native = like.to_native()
     arrow = table.to_arrow()
