@@ -918,6 +918,8 @@ _SF_GOOD: dict[str, st.SearchStrategy[str]] = {
     "previous_amount": st.sampled_from(["", "80", "80.5"]),
     "previous_close_date": st.sampled_from(["2026-03-31", ""]),
 }  # fmt: skip
+SF_GOOD = _SF_GOOD
+"""Good cells of Salesforce's and salesflow's columns, by lower-cased column name."""
 
 SALESFLOW_SNAPSHOT_COLUMNS = [
     "id", "stage", "close_date", "name", "amount", "currency", "created_at", "probability",

@@ -313,3 +313,41 @@ def test_a_hubspot_export_into_parquet_is_read_in_columns_with_the_same_tables(
         pl.read_parquet(tmp_path / "deals.history.parquet"),
         pl.read_parquet(tmp_path / "want.history.parquet"),
     )
+
+
+def test_a_parquet_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import csv`` of typed Parquet tables takes the columnar route: the object path's tables."""
+    pl = pytest.importorskip("polars")
+    from polars.testing import assert_frame_equal
+
+    import salesflow.cli._load as load
+    from salesflow.io import write_parquet
+
+    calls = _counted(monkeypatch, load, "read_parquet_frames")
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
+    paths = {table: tmp_path / f"{table}.parquet" for table in ("snapshot", "history")}
+    for table, path in paths.items():
+        write_parquet(path, data.opportunities, table=table)
+    spoiled = pl.read_parquet(paths["snapshot"])
+    spoiled = spoiled.with_columns(
+        stage=pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("Prospektion")).otherwise("stage")
+    )
+    spoiled.write_parquet(paths["snapshot"])
+    out = tmp_path / "deals.parquet"
+    args = ["import", "csv", str(paths["snapshot"]), "--history", str(paths["history"])]
+    assert main([*args, "--out", str(out)]) == 1  # the spoiled record is refused
+    assert calls == ["frames"]
+    assert "Prospektion" in capsys.readouterr().out
+    objects = read_parquet(
+        paths["snapshot"], history=paths["history"], process=sf.presets.salesforce_standard()
+    )
+    assert objects.taken["Opportunity"] == 29
+    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
+    write_parquet(tmp_path / "expected.history.parquet", objects.opportunities, table="history")
+    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
+    assert_frame_equal(
+        pl.read_parquet(tmp_path / "deals.history.parquet"),
+        pl.read_parquet(tmp_path / "expected.history.parquet"),
+    )

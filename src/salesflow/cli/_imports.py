@@ -291,13 +291,14 @@ def table(ctx: click.Context, /, snapshot: str, out: Path, **kwargs: Any) -> Non
     """Generic tables: a CSV or Parquet snapshot, through a column-name preset.
 
     --history and --activities add the other tables; --columns says what the
-    files call salesflow's columns (salesflow, salesforce or maven). A CSV
-    snapshot (with --history or not) into Parquet is read in columns, without
-    building an object per deal: the same records taken and refused, the same tables.
+    files call salesflow's columns (salesflow, salesforce or maven). A CSV or
+    Parquet snapshot (with --history or not) into Parquet is read in columns,
+    without building an object per deal: the same records taken and refused,
+    the same tables.
     """
     options = reader_options(kwargs)
     suffixes = (Path(snapshot).suffix.lower(), out.suffix.lower())
-    if suffixes == (".csv", ".parquet") and kwargs.get("activities") is None:
+    if suffixes[1] == ".parquet" and kwargs.get("activities") is None:
         # the columnar path: the same records, refusals and tables, no objects
         _run(
             ctx,

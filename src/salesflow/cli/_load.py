@@ -26,6 +26,7 @@ from salesflow.io import (
     read_csv_frames,
     read_json,
     read_parquet,
+    read_parquet_frames,
 )
 
 __all__ = ["COLUMN_PRESETS", "import_options", "read_tables", "read_documents", "reader_options"]
@@ -170,8 +171,9 @@ def read_tables(
 ) -> ImportResult | ImportedFrames:
     """A CSV or Parquet snapshot, with ``--history``, ``--activities``, ``--columns``.
 
-    With ``columnar``, a CSV snapshot without activities is read straight into
-    frames (:func:`~salesflow.io.read_csv_frames`), as a report needs it.
+    With ``columnar``, a snapshot without activities is read straight into
+    frames (:func:`~salesflow.io.read_csv_frames`,
+    :func:`~salesflow.io.read_parquet_frames`), as a report needs it.
     """
     suffix = Path(snapshot).suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
@@ -180,8 +182,9 @@ def read_tables(
         )
     columns = COLUMN_PRESETS[kwargs.pop("columns_name")]()
     tables = {"history": kwargs.pop("history"), "activities": kwargs.pop("activities")}
-    if columnar and suffix == ".csv" and tables["activities"] is None:
-        return read_csv_frames(snapshot, columns=columns, history=tables["history"], **options)
+    if columnar and tables["activities"] is None:
+        into_frames = read_csv_frames if suffix == ".csv" else read_parquet_frames
+        return into_frames(snapshot, columns=columns, history=tables["history"], **options)
     read = read_csv if suffix == ".csv" else read_parquet
     return read(snapshot, columns=columns, **tables, **options)
 

@@ -24,7 +24,7 @@ import attrs
 from salesflow.errors import FileFormatError, Problem
 from salesflow.io._source import Source, csv_rows, name_of, read_bytes
 
-__all__ = ["CsvFrame", "csv_frame"]
+__all__ = ["CsvFrame", "csv_frame", "emptied"]
 
 _FIELD = r'(?:[^",\n]*|"(?:[^"]|"")*")'
 _RECORD = rf"^{_FIELD}(?:,{_FIELD})*$"
@@ -52,7 +52,7 @@ def _columns(header: list[str]) -> list[str]:
     return [f"c{i}" for i in range(len(header))]
 
 
-def _emptied(pl: Any, frame: Any, header: list[str]) -> Any:
+def emptied(pl: Any, frame: Any, header: list[str]) -> Any:
     """``""`` and null are one thing, no value: both become null."""
     return frame.with_columns(
         pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in _columns(header)
@@ -85,7 +85,7 @@ def _slow(pl: Any, source: Source | bytes | str, name: str, encoding: str, limit
         )
     except Exception as exc:  # only text that is not unicode (a lone surrogate) gets here
         raise FileFormatError(name, f"cannot hold the text in a frame: {exc}") from exc
-    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), bad)
+    return CsvFrame(name, tuple(header), emptied(pl, frame, header), bad)
 
 
 def _is_utf8(encoding: str) -> bool:
@@ -216,7 +216,7 @@ def _written_back(pl: Any, data: bytes, name: str) -> CsvFrame | None:
     if not same or frame.height == 0:
         return None
     frame = frame.with_row_index("record", offset=1).with_columns(pl.col("record").cast(pl.Int64))
-    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), {})
+    return CsvFrame(name, tuple(header), emptied(pl, frame, header), {})
 
 
 def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
@@ -241,7 +241,7 @@ def _fast(pl: Any, data: bytes, name: str) -> CsvFrame | None:
         return None
     frame = frame.filter(~body["blank"]).with_row_index("record", offset=1)
     frame = frame.with_columns(pl.col("record").cast(pl.Int64))
-    return CsvFrame(name, tuple(header), _emptied(pl, frame, header), {})
+    return CsvFrame(name, tuple(header), emptied(pl, frame, header), {})
 
 
 def csv_frame(source: Source, *, encoding: str, max_bytes: int) -> CsvFrame:

@@ -36,6 +36,7 @@ import attrs
 from salesflow._regular_file import check_limit
 from salesflow.io._cells import Options
 from salesflow.io._column_readers import mapped, timestamps
+from salesflow.io._columnar import tabulated
 from salesflow.io._csv_frame import CsvFrame, csv_frame
 from salesflow.io._frame_rules import Checks, Ruled, refusals, rule, stage_facts
 from salesflow.io._frame_tables import tables
@@ -49,7 +50,7 @@ from salesflow.io.hubspot import (
     scaled_probability,
 )
 from salesflow.io.policy import CloseDatePolicy
-from salesflow.io.result import ImportedFrames, ImportResult
+from salesflow.io.result import ImportedFrames
 from salesflow.process import SalesProcess
 
 __all__ = ["read_hubspot_frames"]
@@ -143,24 +144,8 @@ def read_hubspot_frames(
             encoding=encoding,
             max_bytes=limit,
         )
-        return _tabulated(result, process)
+        return tabulated(result, process)
     return _in_columns(checks, file, entered, options, pipeline)
-
-
-def _tabulated(result: ImportResult, process: SalesProcess) -> ImportedFrames:
-    """The loop's import as frames: what :func:`salesflow.analytics.frames` makes of its deals."""
-    from salesflow.analytics.frames import Frames, frames
-
-    made = frames(result.opportunities)
-    return ImportedFrames(
-        frames=Frames(
-            made.snapshot, made.history, made.activities, made.contact_roles, process=process
-        ),
-        refused=result.refused,
-        notes=result.notes,
-        read=result.read,
-        taken=result.taken,
-    )
 
 
 def _named(content: bytes | str, name: str) -> IO[Any]:

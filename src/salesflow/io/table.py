@@ -113,7 +113,7 @@ def _from_rows(
     return found
 
 
-def _read(
+def read_records(
     records: dict[str, list[Record]],
     *,
     process: SalesProcess,
@@ -124,6 +124,7 @@ def _read(
     timezone: tzinfo | None,
     imported_at: datetime | None,
 ) -> ImportResult:
+    """The records of the four tables, taken and refused as every table reader does."""
     check_columns(columns)
     options = make_options(
         process,
@@ -191,7 +192,7 @@ def read_csv(
         ValidationError: An alias names a stage the process lacks, or a bad ``max_bytes``.
     """
     limit = check_limit(max_bytes)
-    return _read(
+    return read_records(
         {
             "snapshot": _from_csv(snapshot, "snapshot", encoding, limit),
             "history": _from_csv(history, "history", encoding, limit),
@@ -259,7 +260,7 @@ def read_jsonl(
             larger than ``max_bytes``.
     """
     limit = check_limit(max_bytes)
-    return _read(
+    return read_records(
         {
             "snapshot": _jsonl_rows(snapshot, "snapshot", limit),
             "history": _jsonl_rows(history, "history", limit),
@@ -276,9 +277,8 @@ def read_jsonl(
     )
 
 
-def _parquet_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
-    if source is None:
-        return []
+def parquet_file(source: Source, limit: int) -> tuple[str, Any]:
+    """A Parquet file's name and its Polars frame; a path is checked before Polars opens it."""
     from salesflow.analytics._require import require
 
     pl = require("polars")
@@ -288,7 +288,18 @@ def _parquet_rows(source: Source | None, table: Table, limit: int) -> list[Recor
             frame = pl.read_parquet(handle)
         except Exception as exc:  # polars raises many kinds; all mean "not readable"
             raise FileFormatError(name, f"cannot read as Parquet: {exc}") from exc
+    return name, frame
+
+
+def parquet_records(name: str, frame: Any, table: Table) -> list[Record]:
+    """A Parquet frame's rows as records of ``table``, numbered from 1."""
     return _from_rows(name, frame.iter_rows(named=True), table)
+
+
+def _parquet_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
+    if source is None:
+        return []
+    return parquet_records(*parquet_file(source, limit), table)
 
 
 def read_parquet(
@@ -319,7 +330,7 @@ def read_parquet(
             ``max_bytes``, or cannot be read as Parquet.
     """
     limit = check_limit(max_bytes)
-    return _read(
+    return read_records(
         {
             "snapshot": _parquet_rows(snapshot, "snapshot", limit),
             "history": _parquet_rows(history, "history", limit),
