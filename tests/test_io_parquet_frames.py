@@ -310,3 +310,69 @@ def test_a_problem_in_a_typed_column_is_worded_by_the_loop() -> None:
     assert [r.reason for r in columns.refused] == [
         "expected a whole number >= 0, got -2 @ $.push_count"
     ]
+
+
+def test_typed_days_and_times_read_as_their_text_would() -> None:
+    """A ``Date`` where a time belongs is midnight UTC; a ``Datetime`` where a day belongs, its day.
+
+    pandas writes parsed dates as naive timestamps; Polars as days. Both are
+    read as the same text would be (``2026-03-31`` in a time column,
+    ``2026-03-31T22:00:00-05:00`` in a day column: the day as written).
+    """
+    out = io.BytesIO()
+    pl.DataFrame(
+        {
+            "id": ["o-1", "o-2"],
+            "stage": ["Closed Won", "Prospecting"],
+            "close_date": pl.Series(  # wall times in New York: 22:00 is 03:00 UTC next day
+                [datetime(2026, 3, 31, 22), datetime(2026, 4, 30)]  # noqa: DTZ001
+            ).dt.replace_time_zone("America/New_York"),
+            "created_at": [date(2026, 1, 5), date(2026, 2, 1)],
+        }
+    ).write_parquet(out)
+    objects, columns, fell_back = _both(out.getvalue(), None, currency="USD")
+    assert not fell_back
+    assert_same_import(objects, columns)
+    assert columns.refused == ()
+    assert columns.frames.snapshot.select("close_date", "created_at").rows() == [
+        (date(2026, 3, 31), datetime(2026, 1, 5, tzinfo=timezone.utc)),
+        (date(2026, 4, 30), datetime(2026, 2, 1, tzinfo=timezone.utc)),
+    ]
+
+
+def test_the_maven_file_saved_as_parquet_by_pandas_or_polars_reads_as_the_csv(
+    shared_data: Any,
+) -> None:
+    """Maven's CSV read as a user would (pandas with parsed dates, Polars with inferred types)."""
+    pd = pytest.importorskip("pandas")
+    from salesflow.io import read_csv_frames
+
+    path = shared_data / "maven-crm" / "sales_pipeline.csv"
+    options: dict[str, Any] = {
+        "process": sf.presets.maven(),
+        "columns": sf.Columns.maven().replace(snapshot={"created_at": "engage_date"}),
+        "currency": "USD",
+        "close_dates": CloseDatePolicy.fixed(date(2018, 3, 31)),
+        "imported_at": T0,
+    }
+    expected = read_csv_frames(path, **options)
+    assert expected.refused == () and expected.taken["Opportunity"] == 8800
+    saved = {"pandas": io.BytesIO(), "polars": io.BytesIO()}
+    pd.read_csv(path, parse_dates=["engage_date", "close_date"]).to_parquet(saved["pandas"])
+    pl.read_csv(path, try_parse_dates=True).write_parquet(saved["polars"])
+    naive = read_parquet(io.BytesIO(saved["pandas"].getvalue()), **options)
+    assert naive.refused[0].reason == (  # pandas' naive times: in which zone?
+        "timestamp 2016-10-20 00:00:00 has no UTC offset; pass the source's time zone"
+        " @ $.engage_date"
+    )
+    for how, data in saved.items():
+        zone = {"timezone": timezone.utc} if how == "pandas" else {}
+        with mock.patch.object(
+            table_frames, "read_records", wraps=table_frames.read_records
+        ) as loop:
+            found = read_parquet_frames(io.BytesIO(data.getvalue()), **options, **zone)
+        assert not loop.called, how
+        assert found.refused == (), how
+        assert found.frames.snapshot.equals(expected.frames.snapshot), how
+        objects = read_parquet(io.BytesIO(data.getvalue()), **options, **zone)
+        assert_same_import(objects, found)

@@ -6,14 +6,14 @@ text. A typed column is written as text only where, for every value it can
 hold, the text is taken (and gives the same value) exactly when the typed
 value is, for the reader of the field the column fills: an integer as its
 digits (numbers only: ``1`` reads as true, the integer ``1`` does not; and a
-record whose id is an integer is refused without naming it), a decimal as its
-digits, a float as its shortest text (numbers only: a float
-is no text), a flag as ``true``/``false`` (not for text), a date as
-``YYYY-MM-DD`` (not for a timestamp), a timestamp as ISO 8601 in UTC, or
-without an offset when it has no zone (not for a date). Any other type in a
-column the import reads leaves the file to the loop; so does a problem in a
-typed column (the loop words it: it names the value, not its text), which
-:func:`~salesflow.io._columnar.import_files` reports.
+record whose id is an integer is refused without naming it), a decimal as
+its digits, a float as its shortest text (not for text: a float is none), a
+flag as ``true``/``false`` (not for text), a date as ``YYYY-MM-DD``, a
+timestamp as ISO 8601 in UTC, or without an offset when it has no zone (for
+a date: the day it names in its own zone, as written). Any other type in a
+column the import reads leaves the file to the loop; so does a reader's
+refusal of a typed column's cell (the loop words it: it names the value, not
+its text), which :func:`~salesflow.io._columnar.import_files` reports.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ _WRITES: dict[str, frozenset[str]] = {
     "decimal": frozenset({_NUMBER, _DAY, _TIME}),
     "float": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
     "flag": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
-    "day": frozenset({_NUMBER, _FLAG, _DAY}),
-    "time": frozenset({_NUMBER, _FLAG, _TIME}),
+    "day": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
+    "time": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
 }
 """The readers for which a typed column's text reads as its values do."""
 
@@ -108,12 +108,14 @@ def _readers(header: list[str], table: Table, kinds: Mapping[str, str]) -> dict[
     return found
 
 
-def _written(pl: Any, column: Any, kind: str) -> Any:
+def _written(pl: Any, column: Any, kind: str, readers: set[str]) -> Any:
     """A typed column as the text its values read as."""
     if kind == "float":
         return pl.Series(
             column.name, [None if x is None else repr(x) for x in column.to_list()], pl.String
         )
+    if kind == "time" and _DAY in readers:  # the day as written, in the column's own zone
+        return column.dt.to_string("%Y-%m-%d")
     if kind == "time":
         zone = column.dtype.time_zone
         moments = column if zone is None else column.dt.convert_time_zone("UTC")
@@ -144,8 +146,8 @@ def as_text(name: str, frame: Any, kind: str, table: Table) -> TextFile | None:
             return None
         elif found == "text":
             text = column.cast(pl.String)
-        elif readers[column_name] <= _WRITES[found]:
-            text = _written(pl, column, found)
+        elif readers[column_name] <= _WRITES[found] and not {_DAY, _TIME} <= readers[column_name]:
+            text = _written(pl, column, found, readers[column_name])
             typed.add(column_name)
         else:
             return None

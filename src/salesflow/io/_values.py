@@ -87,11 +87,15 @@ def read_date(value: object) -> date | None:
     """A date from ``YYYY-MM-DD``, or the date written in an ISO timestamp.
 
     ``2020-12-22T21:16:01Z`` is read as 2020-12-22, the date as written (some
-    exports write dates as timestamps); no time zone conversion happens.
+    exports write dates as timestamps); no time zone conversion happens. So is
+    a typed timestamp (a Parquet file's, pandas writes dates so): its date in
+    its own zone, or as written when it has none.
     """
     if value is None or value == "":
         return None
-    if isinstance(value, date) and not isinstance(value, datetime):
+    if isinstance(value, datetime):  # a typed source: the date as written
+        return value.date()
+    if isinstance(value, date):
         return value  # a typed source (Parquet)
     if not isinstance(value, str):
         raise Reject(f"expected an ISO date (YYYY-MM-DD), got {_kind(value)}")
@@ -106,11 +110,14 @@ def read_date(value: object) -> date | None:
 def read_datetime(value: object, *, zone: tzinfo | None = None) -> datetime | None:
     """A timezone-aware datetime from ISO 8601 text, ``Z`` included, in UTC.
 
-    A date alone is midnight UTC of that day. A timestamp without an offset is
-    read in ``zone``; without one it is refused.
+    A date alone is midnight UTC of that day, typed (a Parquet ``Date``) or
+    written. A timestamp without an offset is read in ``zone``; without one it
+    is refused.
     """
     if value is None or value == "":
         return None
+    if isinstance(value, date) and not isinstance(value, datetime):  # a typed day
+        return datetime.combine(value, datetime.min.time(), timezone.utc)
     if isinstance(value, datetime):  # a typed source (Parquet)
         if value.utcoffset() is None:
             if zone is None:
