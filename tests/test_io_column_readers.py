@@ -18,7 +18,7 @@ def _two(low: int, high: int) -> st.SearchStrategy[str]:
     return st.integers(low, high).map(lambda n: f"{n:02d}")
 
 
-# Data Loader's and the API's spellings, with fields now and then out of range
+# Data Loader's, the API's and isoformat()'s spellings, with fields now and then out of range
 _STAMPS = st.builds(
     lambda y, mo, d, h, mi, s, ms, off: f"{y:04d}-{mo}-{d}T{h}:{mi}:{s}{ms}{off}",
     st.sampled_from([1, 2, 1970, 2000, 2024, 2026, 9998, 9999]),
@@ -27,9 +27,23 @@ _STAMPS = st.builds(
     _two(0, 25),
     _two(0, 61),
     _two(0, 61),
-    st.sampled_from(["", ".000", ".123", ".5", ".1234567"]),
+    st.sampled_from(["", ".000", ".123", ".5", ".1234567", ".123456", ".123456789", "."]),
     st.sampled_from(
-        ["Z", "+0000", "-0000", "+0530", "-0800", "+2359", "+2400", "+0060", "", "+05:30"]
+        [
+            "Z",
+            "+0000",
+            "-0000",
+            "+0530",
+            "-0800",
+            "+2359",
+            "+2400",
+            "+0060",
+            "",
+            "+05:30",
+            "+00:00",
+            "-00:00",
+            "+00:0",
+        ]
     ),
 )
 _ODD = [
