@@ -376,3 +376,21 @@ def test_the_maven_file_saved_as_parquet_by_pandas_or_polars_reads_as_the_csv(
         assert found.frames.snapshot.equals(expected.frames.snapshot), how
         objects = read_parquet(io.BytesIO(data.getvalue()), **options, **zone)
         assert_same_import(objects, found)
+
+
+def test_integer_ids_and_owners_are_read_in_columns_as_their_digits() -> None:
+    """A numeric id (HubSpot's, a database's) saved by pandas is its digits; a refusal names no id."""
+    out = io.BytesIO()
+    pl.DataFrame(
+        {
+            "id": [1001, 1002],
+            "stage": ["Prospecting", "Nowhere"],
+            "close_date": [date(2026, 3, 31)] * 2,
+            "owner": [7, 8],
+        }
+    ).write_parquet(out)
+    objects, columns, fell_back = _both(out.getvalue(), None)
+    assert not fell_back
+    assert_same_import(objects, columns)
+    assert columns.frames.snapshot.select("id", "owner").rows() == [("1001", "7")]
+    assert [(r.record, r.id) for r in columns.refused] == [(2, None)]

@@ -60,6 +60,9 @@ def import_files(
         if hist_file is None
         else Checks(hist_file, "OpportunityHistory", fields["OpportunityHistory"])
     )
+    for checks in (opps, hist):
+        if checks is not None and typed is not None:
+            checks.typed = frozenset(typed.get(checks.kind, ()))
     ruled = rule(opps, hist, options)
     if typed is not None and any(
         _worded_from_text(checks, typed.get(checks.kind, ()))

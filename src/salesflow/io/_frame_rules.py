@@ -76,6 +76,8 @@ class Checks:
         self.readable = ~self.frame["record"].is_in(list(file.bad))
         self.default_prefix = stem(file.name)
         """A record without an id column is ``<prefix>-<record number>``."""
+        self.typed: frozenset[str] = frozenset()
+        """Header names whose cells were typed values (a Parquet file's), written as text."""
 
     def has(self, field: str) -> bool:
         """Whether the header has ``field`` at all."""
@@ -595,6 +597,8 @@ def refusals(ruled: Ruled) -> tuple[Refusal, ...]:
             own = [*opps.header, *found[row], *ruled.extra.get(row, [])]
         lead = [ruled.first[row]] if row in ruled.first else []
         ident = o["ident"][row]
+        if opps.where.get("id") in opps.typed:  # the loop names a refusal by a text id only
+            ident = None
         refused.append(
             Refusal(
                 source=name,

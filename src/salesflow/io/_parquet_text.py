@@ -5,8 +5,9 @@ with the cell readers of :mod:`salesflow.io._values`; the columnar rules read
 text. A typed column is written as text only where, for every value it can
 hold, the text is taken (and gives the same value) exactly when the typed
 value is, for the reader of the field the column fills: an integer as its
-digits (numbers only: ``1`` reads as true, the integer ``1`` does not; and a
-record whose id is an integer is refused without naming it), a decimal as
+digits (not for a flag: ``1`` reads as true, the integer ``1`` does not; a
+record whose id is an integer is refused without naming it, as the loop
+names a refusal by a text id only), a decimal as
 its digits, a float as its shortest text (not for text: a float is none), a
 flag as ``true``/``false`` (not for text), a date as ``YYYY-MM-DD``, a
 timestamp as ISO 8601 in UTC, or without an offset when it has no zone (for
@@ -55,7 +56,7 @@ KINDS: dict[str, dict[str, str]] = {
 """The reader of each field the loop does not read as text."""
 
 _WRITES: dict[str, frozenset[str]] = {
-    "integer": frozenset({_NUMBER, _DAY, _TIME}),
+    "integer": frozenset({_TEXT, _NUMBER, _DAY, _TIME}),
     "decimal": frozenset({_NUMBER, _DAY, _TIME}),
     "float": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
     "flag": frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
