@@ -47,7 +47,7 @@ from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read
 from salesflow.io.salesforce_frames import read_salesforce_frames
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
-from salesflow.io.table_frames import read_csv_frames, read_parquet_frames
+from salesflow.io.table_frames import read_csv_frames, read_jsonl_frames, read_parquet_frames
 from salesflow.io.versions import VALID_FROM, read_versions
 from salesflow.lead_rows import LEAD_COLUMNS, LEAD_HISTORY_COLUMNS, lead_rows, leads_from_rows
 from salesflow.line_item_rows import (
@@ -97,6 +97,7 @@ __all__ = [
     "read_hubspot_line_items",
     "read_json",
     "read_jsonl",
+    "read_jsonl_frames",
     "read_parquet",
     "read_parquet_frames",
     "read_salesforce_csv",

@@ -28,10 +28,14 @@ column uses each opportunity's id as its name.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
+
+import attrs
 
 from salesflow._json import marked_keys
 from salesflow._regular_file import check_limit
@@ -209,10 +213,8 @@ def read_csv(
     )
 
 
-def _jsonl_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
-    """One record per non-blank line; a line that is not a JSON object is refused."""
-    if source is None:
-        return []
+def jsonl_content(source: Source, limit: int) -> tuple[str, str]:
+    """A JSON Lines file's name and text (bytes that do not decode kept as surrogates)."""
     name = name_of(source)
     content = read_bytes(source, max_bytes=limit)
     text = (
@@ -220,10 +222,20 @@ def _jsonl_rows(source: Source | None, table: Table, limit: int) -> list[Record]
         if isinstance(content, bytes)
         else content
     )
-    found = []
+    return name, text
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines, with their numbers."""
     for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
-        if not line.strip():
-            continue
+        if line.strip():
+            yield number, line
+
+
+def jsonl_records(name: str, text: str, table: Table) -> list[Record]:
+    """One record per non-blank line; a line that is not a JSON object is refused."""
+    found = []
+    for number, line in _lines(text):
         try:
             value = json.loads(line, parse_float=Decimal, object_pairs_hook=marked_keys)
         except (ValueError, RecursionError) as exc:
@@ -234,6 +246,63 @@ def _jsonl_rows(source: Source | None, table: Table, limit: int) -> list[Record]
             bad = value if isinstance(value, Problem) else Problem("expected an object", "$")
             found.append(Record(name, _KIND[table], number, {}, {}, [bad]))
     return found
+
+
+@attrs.frozen
+class JsonColumns:
+    """JSON Lines records as columns: keys (one order for all), line numbers, values, types."""
+
+    header: tuple[str, ...]
+    numbers: list[int]
+    values: list[tuple[Any, ...]]
+    types: list[set[type]]
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal)
+_SPACED_KEY_END = re.compile(r'"[ \t\r]+:')
+"""A key's end with JSON whitespace before its colon (``"key" : 1``)."""
+
+
+def jsonl_columns(text: str) -> JsonColumns | None:
+    """Every line's object as columns, or ``None`` where only the loop can say what it is.
+
+    ``None`` when there is no line, a line is not a JSON object, lines name
+    other keys or another order, a key repeats (a line with more key ends
+    than its object has keys, counting conservatively), or a value is an
+    array or an object: :func:`jsonl_records` words those. The lines are
+    decoded as one array, joined by ``,`` and a line break: a line break
+    cannot stand inside a JSON string, and without arrays and objects a
+    separator can only fall between the lines' objects, so ``n`` lines give
+    ``n`` items only if each line is one object.
+    """
+    numbered = list(_lines(text))
+    if not numbered:
+        return None
+    lines = [line for _, line in numbered]
+    try:
+        items = _DECODER.decode("[" + ",\n".join(lines) + "]")
+    except (ValueError, RecursionError):
+        return None
+    if len(items) != len(lines) or set(map(type, items)) != {dict}:
+        return None
+    header = tuple(items[0])
+    if not header or any(tuple(item) != header for item in items):
+        return None
+    # every line wrote each key at least once: as many key ends as keys on every line
+    ends = text.count('":') + len(_SPACED_KEY_END.findall(text))  # a string may hold more
+    if ends != len(header) * len(lines):
+        return None  # a key written twice, or a string holding a key's end: the loop decides
+    values = [tuple(map(itemgetter(key), items)) for key in header]
+    types = [set(map(type, column)) for column in values]
+    if any({list, dict} & found for found in types):
+        return None
+    return JsonColumns(header, [number for number, _ in numbered], values, types)
+
+
+def _jsonl_rows(source: Source | None, table: Table, limit: int) -> list[Record]:
+    if source is None:
+        return []
+    return jsonl_records(*jsonl_content(source, limit), table)
 
 
 def read_jsonl(

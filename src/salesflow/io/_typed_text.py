@@ -1,4 +1,4 @@
-"""A Parquet frame as text cells that the columnar rules read as the record loop reads its values.
+"""Typed tables (Parquet, JSON Lines) as text cells the columnar rules read as the loop reads values.
 
 The record loop (:func:`~salesflow.io.read_parquet`) reads each typed value
 with the cell readers of :mod:`salesflow.io._values`; the columnar rules read
@@ -20,6 +20,7 @@ its text), which :func:`~salesflow.io._columnar.import_files` reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -27,7 +28,7 @@ import attrs
 from salesflow.io._assemble import Table
 from salesflow.io._csv_frame import CsvFrame, emptied
 
-__all__ = ["TextFile", "as_text"]
+__all__ = ["TextFile", "as_text", "jsonl_text"]
 
 _TEXT, _NUMBER, _FLAG, _DAY, _TIME = "text", "number", "flag", "day", "time"
 
@@ -153,5 +154,59 @@ def as_text(name: str, frame: Any, kind: str, table: Table) -> TextFile | None:
         else:
             return None
         cells.append(text.alias(f"c{index}"))
+    body = emptied(pl, pl.DataFrame(cells), header)
+    return TextFile(CsvFrame(name, tuple(header), body, {}), frozenset(typed))
+
+
+_JSON_WRITES: dict[type, frozenset[str]] = {
+    int: frozenset({_TEXT, _NUMBER, _DAY, _TIME}),
+    Decimal: frozenset({_TEXT, _NUMBER, _DAY, _TIME}),
+    bool: frozenset({_NUMBER, _FLAG, _DAY, _TIME}),
+}
+"""The readers for which a JSON value's text reads as the value does (see :data:`_WRITES`).
+
+A JSON number is its digits as written (``str`` of the exact decimal the
+loop reads: ``1.50`` stays ``1.50``), where text belongs too (the loop keeps
+a number's written digits there); ``true``/``false`` for a flag.
+"""
+
+
+def jsonl_text(name: str, records: Any, kind: str, table: Table) -> TextFile | None:
+    """JSON Lines records (a :class:`~salesflow.io.table.JsonColumns`) as a :class:`CsvFrame`.
+
+    ``None`` if a column the import reads holds a value whose text would not
+    read as the value does, or text and numbers in one text column.
+    """
+    from salesflow.analytics._require import require
+
+    pl = require("polars")
+    header = list(records.header)
+    height = len(records.numbers)
+    readers = _readers(header, table, KINDS.get(kind, {}))
+    cells = [pl.Series("record", records.numbers, pl.Int64)]
+    typed = set()
+    columns = zip(header, records.values, records.types, strict=True)
+    for index, (column_name, values, types) in enumerate(columns):
+        if column_name not in readers:
+            cells.append(pl.repeat(None, height, dtype=pl.String, eager=True).alias(f"c{index}"))
+            continue
+        kinds = types - {str, type(None)}
+        texts: Any = values
+        if kinds:
+            allowed = [_JSON_WRITES.get(k) for k in kinds]
+            wanted = readers[column_name]
+            if any(a is None or not wanted <= a for a in allowed):
+                return None
+            if _TEXT in wanted and str in types:
+                return None  # text and numbers in one id column: the loop names refusals by text
+            typed.add(column_name)
+            texts = [
+                v if v is None else ("true" if v else "false") if type(v) is bool else str(v)
+                for v in values
+            ]
+        try:
+            cells.append(pl.Series(f"c{index}", texts, pl.String))
+        except Exception:  # text a frame cannot hold (a lone surrogate): the loop reads it
+            return None
     body = emptied(pl, pl.DataFrame(cells), header)
     return TextFile(CsvFrame(name, tuple(header), body, {}), frozenset(typed))
