@@ -26,3 +26,21 @@ def assert_same_import(objects: sf.io.ImportResult, columns: sf.io.ImportedFrame
     assert_frame_equal(columns.frames.history, expected.history)
     assert_frame_equal(columns.frames.activities, expected.activities)
     assert_frame_equal(columns.frames.contact_roles, expected.contact_roles)
+
+
+def both_imports(
+    read_objects: Any, read_frames: Any, snapshot: bytes, history: bytes | None, **options: Any
+) -> tuple[Any, Any, bool]:
+    """The two imports of the same bytes, and whether the columnar one fell back to the loop."""
+    import io
+    from unittest import mock
+
+    from salesflow.io import table_frames
+
+    def source(data: bytes | None) -> io.BytesIO | None:
+        return None if data is None else io.BytesIO(data)
+
+    objects = read_objects(source(snapshot), history=source(history), **options)
+    with mock.patch.object(table_frames, "read_records", wraps=table_frames.read_records) as loop:
+        columns = read_frames(source(snapshot), history=source(history), **options)
+    return objects, columns, loop.called

@@ -7,15 +7,14 @@ import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import salesflow as sf
-from salesflow.io import CloseDatePolicy, read_jsonl, read_jsonl_frames, table_frames
-from tests._same_import import assert_same_import
+from salesflow.io import CloseDatePolicy, read_jsonl, read_jsonl_frames
+from tests._same_import import assert_same_import, both_imports
 from tests.strategies import (
     SALESFLOW_HISTORY_COLUMNS,
     SALESFLOW_SNAPSHOT_COLUMNS,
@@ -109,17 +108,15 @@ def jsonl_files(draw: st.DrawFn, columns: list[str], *, ids: list[str] | None = 
 
 
 def _both(snapshot: bytes, history: bytes | None, **options: Any) -> tuple[Any, Any, bool]:
-    def source(data: bytes | None) -> io.BytesIO | None:
-        return None if data is None else io.BytesIO(data)
-
-    objects = read_jsonl(
-        source(snapshot), history=source(history), process=PROCESS, imported_at=T0, **options
+    return both_imports(
+        read_jsonl,
+        read_jsonl_frames,
+        snapshot,
+        history,
+        process=PROCESS,
+        imported_at=T0,
+        **options,
     )
-    with mock.patch.object(table_frames, "read_records", wraps=table_frames.read_records) as loop:
-        columns = read_jsonl_frames(
-            source(snapshot), history=source(history), process=PROCESS, imported_at=T0, **options
-        )
-    return objects, columns, loop.called
 
 
 @settings(max_examples=max(300, settings().max_examples))

@@ -21,7 +21,7 @@ from salesflow.io import (
     table_frames,
     write_parquet,
 )
-from tests._same_import import assert_same_import
+from tests._same_import import assert_same_import, both_imports
 from tests.strategies import (
     SALESFLOW_HISTORY_COLUMNS,
     SALESFLOW_SNAPSHOT_COLUMNS,
@@ -228,17 +228,15 @@ def one_typed_column(draw: st.DrawFn) -> tuple[bytes, bytes | None]:
 
 
 def _both(snapshot: bytes, history: bytes | None, **options: Any) -> tuple[Any, Any, bool]:
-    def source(data: bytes | None) -> io.BytesIO | None:
-        return None if data is None else io.BytesIO(data)
-
-    objects = read_parquet(
-        source(snapshot), history=source(history), process=PROCESS, imported_at=T0, **options
+    return both_imports(
+        read_parquet,
+        read_parquet_frames,
+        snapshot,
+        history,
+        process=PROCESS,
+        imported_at=T0,
+        **options,
     )
-    with mock.patch.object(table_frames, "read_records", wraps=table_frames.read_records) as loop:
-        columns = read_parquet_frames(
-            source(snapshot), history=source(history), process=PROCESS, imported_at=T0, **options
-        )
-    return objects, columns, loop.called
 
 
 @settings(max_examples=max(300, settings().max_examples))  # the thorough profile: more

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
+from typing import Any
 
 from salesflow._regular_file import check_limit
 from salesflow.columns import Columns
@@ -180,16 +181,8 @@ def read_parquet_frames(
     limit = check_limit(max_bytes)
     opps = parquet_file(snapshot, limit)
     hist = None if history is None else parquet_file(history, limit)
-    check_columns(columns)
-    options = make_options(
-        process,
-        aliases=aliases,
-        close_dates=close_dates,
-        currency=currency,
-        zone=timezone,
-        imported_at=imported_at,
-    )
-    fields = source_fields(Columns.salesflow() if columns is None else columns)
+    keywords = _keywords(process, aliases, close_dates, currency, timezone, imported_at)
+    options, fields = _prepared(columns, keywords)
     opp_text = as_text(*opps, "Opportunity", fields["Opportunity"])
     hist_text = (
         None
@@ -204,16 +197,7 @@ def read_parquet_frames(
             "activities": [],
             "contact_roles": [],
         }
-        return read_records(
-            records,
-            process=process,
-            columns=columns,
-            aliases=aliases,
-            close_dates=close_dates,
-            currency=currency,
-            timezone=timezone,
-            imported_at=imported_at,
-        )
+        return read_records(records, columns=columns, **keywords)
 
     return _in_columns_or_loop(opp_text, hist_text, hist is not None, fields, options, loop)
 
@@ -282,16 +266,8 @@ def read_jsonl_frames(
     limit = check_limit(max_bytes)
     opps = jsonl_content(snapshot, limit)
     hist = None if history is None else jsonl_content(history, limit)
-    check_columns(columns)
-    options = make_options(
-        process,
-        aliases=aliases,
-        close_dates=close_dates,
-        currency=currency,
-        zone=timezone,
-        imported_at=imported_at,
-    )
-    fields = source_fields(Columns.salesflow() if columns is None else columns)
+    keywords = _keywords(process, aliases, close_dates, currency, timezone, imported_at)
+    options, fields = _prepared(columns, keywords)
 
     def text(content: tuple[str, str], kind: str) -> TextFile | None:
         found = jsonl_columns(content[1])
@@ -307,18 +283,44 @@ def read_jsonl_frames(
             "activities": [],
             "contact_roles": [],
         }
-        return read_records(
-            records,
-            process=process,
-            columns=columns,
-            aliases=aliases,
-            close_dates=close_dates,
-            currency=currency,
-            timezone=timezone,
-            imported_at=imported_at,
-        )
+        return read_records(records, columns=columns, **keywords)
 
     return _in_columns_or_loop(opp_text, hist_text, hist is not None, fields, options, loop)
+
+
+def _keywords(
+    process: SalesProcess,
+    aliases: Mapping[str, str] | None,
+    close_dates: CloseDatePolicy | None,
+    currency: str | None,
+    timezone: tzinfo | None,
+    imported_at: datetime | None,
+) -> dict[str, Any]:
+    """The reader's options, as :func:`~salesflow.io.table.read_records` takes them."""
+    return {
+        "process": process,
+        "aliases": aliases,
+        "close_dates": close_dates,
+        "currency": currency,
+        "timezone": timezone,
+        "imported_at": imported_at,
+    }
+
+
+def _prepared(
+    columns: Columns | None, keywords: dict[str, Any]
+) -> tuple[Options, dict[str, Table]]:
+    """The checked options, and each kind's fields through ``columns``."""
+    check_columns(columns)
+    options = make_options(
+        keywords["process"],
+        aliases=keywords["aliases"],
+        close_dates=keywords["close_dates"],
+        currency=keywords["currency"],
+        zone=keywords["timezone"],
+        imported_at=keywords["imported_at"],
+    )
+    return options, source_fields(Columns.salesflow() if columns is None else columns)
 
 
 def _in_columns_or_loop(
