@@ -351,3 +351,35 @@ def test_a_parquet_snapshot_into_parquet_is_read_in_columns_with_the_same_tables
         pl.read_parquet(tmp_path / "deals.history.parquet"),
         pl.read_parquet(tmp_path / "expected.history.parquet"),
     )
+
+
+def test_a_jsonl_snapshot_is_read_in_columns_by_import_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``import csv`` and ``report`` take JSON Lines too, in columns: the object path's tables."""
+    pl = pytest.importorskip("polars")
+    from polars.testing import assert_frame_equal
+
+    import salesflow.cli._load as load
+    from salesflow.io import read_jsonl, write_jsonl, write_parquet
+
+    calls = _counted(monkeypatch, load, "read_jsonl_frames")
+    data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
+    paths = {table: tmp_path / f"{table}.jsonl" for table in ("snapshot", "history")}
+    for table, path in paths.items():
+        with path.open("w", encoding="utf-8") as handle:
+            write_jsonl(handle, data.opportunities, table=table)
+    out = tmp_path / "deals.parquet"
+    args = ["import", "csv", str(paths["snapshot"]), "--history", str(paths["history"])]
+    assert main([*args, "--out", str(out)]) == 0
+    objects = read_jsonl(
+        paths["snapshot"], history=paths["history"], process=sf.presets.salesforce_standard()
+    )
+    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
+    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
+    capsys.readouterr()
+    report = ["report", str(paths["snapshot"]), "--history", str(paths["history"])]
+    assert main([*report, "--format", "json"]) == 0
+    assert calls == ["frames", "frames"]
+    sections = json.loads(capsys.readouterr().out)["sections"]
+    assert sections["summary"]["rows"][0]["count"] == 30

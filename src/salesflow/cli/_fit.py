@@ -39,8 +39,32 @@ def read_fit_profile(path: str) -> FitProfile:
     return from_dict(read_document(path), FitProfile, subject=f"fit profile {path}")
 
 
+def _jsonl(path: str, max_bytes: int) -> tuple[list[str], list[Mapping[str, Any]], str]:
+    """A JSON Lines snapshot's keys (in order met) and objects; a line no object holds none."""
+    import json
+    from decimal import Decimal
+
+    from salesflow.io.table import jsonl_content
+
+    _, text = jsonl_content(path, max_bytes)
+    rows: list[Mapping[str, Any]] = []
+    for line in text.removeprefix("\ufeff").split("\n"):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            continue  # the import refuses the line and says why
+        if isinstance(value, dict):
+            rows.append(value)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return columns, rows, "row"
+
+
 def _table(path: str, max_bytes: int) -> tuple[list[str], list[Mapping[str, Any]], str]:
     """The file's columns, its rows, and what a row number is called (``line`` or ``row``)."""
+    if Path(path).suffix.lower() == ".jsonl":
+        return _jsonl(path, max_bytes)
     if Path(path).suffix.lower() == ".csv":
         from salesflow.io.plans import _rows  # the targets reader's: UTF-8, regular file, bounded
 
@@ -60,7 +84,9 @@ def _table(path: str, max_bytes: int) -> tuple[list[str], list[Mapping[str, Any]
 
 
 def _header(path: str, max_bytes: int) -> list[str]:
-    """The file's column names, without reading its rows."""
+    """The file's column names, without reading its rows (a JSON Lines file's: all of it)."""
+    if Path(path).suffix.lower() == ".jsonl":
+        return _jsonl(path, max_bytes)[0]
     if Path(path).suffix.lower() == ".csv":
         from salesflow.io._source import csv_rows
 
@@ -152,7 +178,7 @@ def read_fits(
     """The deals' fits from the snapshot file at ``path``, or ``None`` when it gives none.
 
     Args:
-        path: The CSV or Parquet snapshot.
+        path: The CSV, Parquet or JSON Lines snapshot.
         id_column: What the file calls the deal's id.
         profile: Assess fit from the ``fit_<criterion>`` columns against it
             (the ``fit`` column is then not read).

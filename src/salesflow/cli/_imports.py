@@ -288,11 +288,11 @@ def hubspot(
 @import_options
 @click.pass_context
 def table(ctx: click.Context, /, snapshot: str, out: Path, **kwargs: Any) -> None:
-    """Generic tables: a CSV or Parquet snapshot, through a column-name preset.
+    """Generic tables: a CSV, Parquet or JSON Lines snapshot, through a column-name preset.
 
     --history and --activities add the other tables; --columns says what the
-    files call salesflow's columns (salesflow, salesforce or maven). A CSV or
-    Parquet snapshot (with --history or not) into Parquet is read in columns,
+    files call salesflow's columns (salesflow, salesforce or maven). A
+    snapshot (with --history or not) into Parquet is read in columns,
     without building an object per deal: the same records taken and refused,
     the same tables.
     """

@@ -25,6 +25,8 @@ from salesflow.io import (
     read_csv,
     read_csv_frames,
     read_json,
+    read_jsonl,
+    read_jsonl_frames,
     read_parquet,
     read_parquet_frames,
 )
@@ -37,7 +39,7 @@ COLUMN_PRESETS: dict[str, Callable[[], Columns]] = {
     "maven": Columns.maven,
 }
 
-_TABLE_SUFFIXES = (".csv", ".parquet")
+_TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
 
 
 def _close_dates(text: str | None) -> CloseDatePolicy | None:
@@ -132,12 +134,16 @@ def import_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def table_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The options of a CSV / Parquet snapshot: its history, activities and column names."""
+    """The options of a CSV / Parquet / JSON Lines snapshot: its history, activities, column names."""
     for option in reversed(
         (
-            click.option("--history", type=_EXISTING, help="The history table (CSV / Parquet)."),
             click.option(
-                "--activities", type=_EXISTING, help="The activity table (CSV / Parquet)."
+                "--history", type=_EXISTING, help="The history table (CSV / Parquet / JSON Lines)."
+            ),
+            click.option(
+                "--activities",
+                type=_EXISTING,
+                help="The activity table (CSV / Parquet / JSON Lines).",
             ),
             click.option(
                 "--columns",
@@ -169,7 +175,7 @@ def reader_options(kwargs: dict[str, Any]) -> dict[str, Any]:
 def read_tables(
     snapshot: str, kwargs: dict[str, Any], options: dict[str, Any], *, columnar: bool = False
 ) -> ImportResult | ImportedFrames:
-    """A CSV or Parquet snapshot, with ``--history``, ``--activities``, ``--columns``.
+    """A CSV, Parquet or JSON Lines snapshot, with ``--history``, ``--activities``, ``--columns``.
 
     With ``columnar``, a snapshot without activities is read straight into
     frames (:func:`~salesflow.io.read_csv_frames`,
@@ -178,14 +184,19 @@ def read_tables(
     suffix = Path(snapshot).suffix.lower()
     if suffix not in _TABLE_SUFFIXES:
         raise click.BadParameter(
-            f"{safe_text(snapshot)}: expected a .csv or .parquet table", param_hint="'FILE'"
+            f"{safe_text(snapshot)}: expected a .csv, .parquet or .jsonl table",
+            param_hint="'FILE'",
         )
     columns = COLUMN_PRESETS[kwargs.pop("columns_name")]()
     tables = {"history": kwargs.pop("history"), "activities": kwargs.pop("activities")}
     if columnar and tables["activities"] is None:
-        into_frames = read_csv_frames if suffix == ".csv" else read_parquet_frames
+        into_frames = {
+            ".csv": read_csv_frames,
+            ".parquet": read_parquet_frames,
+            ".jsonl": read_jsonl_frames,
+        }[suffix]
         return into_frames(snapshot, columns=columns, history=tables["history"], **options)
-    read = read_csv if suffix == ".csv" else read_parquet
+    read = {".csv": read_csv, ".parquet": read_parquet, ".jsonl": read_jsonl}[suffix]
     return read(snapshot, columns=columns, **tables, **options)
 
 

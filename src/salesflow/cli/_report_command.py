@@ -127,12 +127,14 @@ def _read(
     suffixes = {Path(name).suffix.lower() for name in files}
     if suffixes == {".json"}:
         if kwargs.get("history") or kwargs.get("activities"):
-            raise click.UsageError("--history and --activities go with a CSV or Parquet snapshot")
+            raise click.UsageError(
+                "--history and --activities go with a CSV, Parquet or JSON Lines snapshot"
+            )
         return read_documents(files, max_bytes=options["max_bytes"])
-    if len(files) == 1 and suffixes <= {".csv", ".parquet"}:
+    if len(files) == 1 and suffixes <= {".csv", ".parquet", ".jsonl"}:
         return read_tables(files[0], kwargs, options, columnar=True)
     raise click.UsageError(
-        "give salesflow JSON files (salesflow import writes them), or one CSV or Parquet "
+        "give salesflow JSON files (salesflow import writes them), or one CSV, Parquet or JSON Lines "
         "snapshot with --history and --activities"
     )
 
@@ -251,7 +253,7 @@ def report(
     """The pipeline inspection report of your data (as salesflow demo shows it).
 
     FILE is salesflow JSON (from salesflow import or salesflow.io.write_json),
-    or one CSV or Parquet snapshot with --history and --activities, named as
+    or one CSV, Parquet or JSON Lines snapshot with --history and --activities, named as
     --columns says. Records that cannot be read are listed on stderr and the
     exit status is 1; the report covers the rest. With --targets or --teams,
     the report ends with each owner's and team's attainment. The prioritised
@@ -273,7 +275,7 @@ def report(
     tabular = preset_name is not None or {Path(f).suffix.lower() for f in files} != {".json"}
     if fit_profile_file is not None and not tabular:
         raise click.UsageError(
-            "--fit-profile reads fit_<criterion> columns of a CSV or Parquet snapshot; "
+            "--fit-profile reads fit_<criterion> columns of a CSV, Parquet or JSON Lines snapshot; "
             "salesflow JSON has no such columns"
         )
     fit_profile = read_fit_profile(fit_profile_file) if fit_profile_file else None
