@@ -169,3 +169,45 @@ def test_numbers_keep_their_written_digits_and_flags_their_truth() -> None:
         ("7", Decimal("1000.00")),
         ("8", Decimal("2.50")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("case", "options"),
+    [
+        ("not a Columns", {"columns": {"id": "Id"}}),
+        ("an alias to no stage", {"aliases": {"Won": "Gewonnen"}}),
+        ("a bad currency", {"currency": "dollars"}),
+        ("a bad limit", {"max_bytes": 0}),
+    ],
+)
+def test_bad_options_and_files_raise_what_the_loop_raises(
+    case: str, options: dict[str, Any], tmp_path: Any
+) -> None:
+    from salesflow.io import read_parquet, read_parquet_frames
+
+    good = b'{"id": "o-1", "stage": "Prospecting", "close_date": "2026-03-31"}\n'
+    parquet = io.BytesIO()
+    pl.DataFrame({"id": ["o-1"], "stage": ["Prospecting"]}).write_parquet(parquet)
+    for read, read_frames, data in (
+        (read_jsonl, read_jsonl_frames, good),
+        (read_parquet, read_parquet_frames, parquet.getvalue()),
+    ):
+        raised = []
+        for reader in (read, read_frames):
+            with pytest.raises(sf.SalesflowError) as error:
+                reader(io.BytesIO(data), process=PROCESS, **options)
+            raised.append((type(error.value), str(error.value)))
+        assert raised[0] == raised[1], case
+    missing = tmp_path / "missing.parquet"
+    for read, read_frames in (
+        (read_jsonl, read_jsonl_frames),
+        (read_parquet, read_parquet_frames),
+    ):
+        errors = []
+        for reader in (read, read_frames):
+            with pytest.raises(sf.FileFormatError) as error:
+                reader(missing, process=PROCESS)
+            errors.append(str(error.value))
+        assert errors[0] == errors[1]
+    with pytest.raises(sf.FileFormatError, match="cannot read as Parquet"):
+        read_parquet_frames(io.BytesIO(good), process=PROCESS)
