@@ -501,6 +501,14 @@ def test_an_amount_beyond_the_documented_limit_is_refused_on_every_backend(
     tables = Frames(made(snapshot), made(polars_tables.history), process=PROCESS)
     with pytest.raises(sf.ValidationError, match=r"amounts must fit DECIMAL\(28, 2\)"):
         pipeline_summary(tables)
+    # a metric that reads no amount is not stopped by one (on Spark: a job less)
+    assert rows_of(win_rate(tables).to_frame()) == rows_of(win_rate(polars_tables).to_frame())
+    from salesflow.analytics._source import resolve
+
+    inputs = resolve(tables)  # one metric's tables: read without, then with, the amounts
+    inputs.table("snapshot", needs=["stage"], amounts=False)
+    with pytest.raises(sf.ValidationError, match=r"amounts must fit DECIMAL\(28, 2\)"):
+        inputs.table("snapshot", needs=["amount"])
     # one cent below the limit is exact everywhere
     below = snapshot.with_columns(
         amount=pl.when(pl.int_range(pl.len()) == 0)

@@ -85,20 +85,26 @@ class Inputs:
         self._tables: dict[str, nw.LazyFrame[Any] | None] = {}
         self._rows: dict[str, tuple[nw.LazyFrame[Any], dict[str, nw.Expr]]] = {}
         self._order: list[str] | None = None
+        self._unchecked: set[str] = set()
+        """Tables read for a metric that reads no amounts, their amounts unchecked."""
 
-    def _get(self, name: Table) -> nw.LazyFrame[Any] | None:
-        if name in self._tables:
+    def _get(self, name: Table, *, amounts: bool = True) -> nw.LazyFrame[Any] | None:
+        if name in self._tables and not (amounts and name in self._unchecked):
             return self._tables[name]
         data = self._data
         if name in ("snapshot", "history") and _leads(data.process):
             self._tables.update(
-                _opportunities_only(self._read("snapshot"), self._read("history"), data.process)
+                _opportunities_only(
+                    self._read("snapshot", amounts=amounts),
+                    self._read("history", amounts=amounts),
+                    data.process,
+                )
             )
         else:
-            self._tables[name] = self._read(name)
+            self._tables[name] = self._read(name, amounts=amounts)
         return self._tables[name]
 
-    def _read(self, name: Table) -> nw.LazyFrame[Any] | None:
+    def _read(self, name: Table, *, amounts: bool = True) -> nw.LazyFrame[Any] | None:
         data = self._data
         native = getattr(data, name)
         if native is None:
@@ -117,7 +123,13 @@ class Inputs:
             schema = types(frame, [c for c in frame.columns if c not in TIMES])
         else:
             schema = kept
-        nulls = check_rows(frame, name, count=counted, count_alone=alone, schema=schema)
+        nulls = check_rows(
+            frame, name, count=counted, count_alone=alone, schema=schema, amounts=amounts
+        )
+        if amounts:
+            self._unchecked.discard(name)
+        else:
+            self._unchecked.add(name)
         frame, derived = _normalise(
             frame,
             schema=schema,
@@ -228,13 +240,19 @@ class Inputs:
             self._order = order
         return self._order
 
-    def table(self, name: Table, *, needs: Sequence[str] = ()) -> nw.LazyFrame[Any]:
+    def table(
+        self, name: Table, *, needs: Sequence[str] = (), amounts: bool = True
+    ) -> nw.LazyFrame[Any]:
         """The table ``name``, checking that it has the columns ``needs``.
+
+        ``amounts=False``: the metric reads none of the table's amounts, which
+        are then not checked against :data:`AMOUNT_LIMIT` (on Spark, a job
+        less; a later call that reads them checks them).
 
         Raises:
             ValidationError: The table was not given or lacks a column.
         """
-        frame: nw.LazyFrame[Any] | None = getattr(self, name)
+        frame = self._get(name, amounts=amounts)
         if frame is None:
             raise ValidationError(
                 [Problem(f"this metric needs the {name} table", f"$.{name}")],
@@ -276,6 +294,7 @@ def check_rows(
     count: Sequence[str] = (),
     count_alone: bool = True,
     schema: Mapping[str, Any] | None = None,
+    amounts: bool = True,
 ) -> dict[str, int]:
     """Refuse rows no metric can place: one query over ``frame``.
 
@@ -285,6 +304,7 @@ def check_rows(
     Returns the empty cells of each column in ``count``, counted in the same query
     (with ``count_alone=False``, only when there is a check to make: else ``{}``).
     ``schema``: the types of ``frame``'s columns, if read already (times may be left out).
+    ``amounts=False``: amounts are not checked (the caller reads none).
 
     Raises:
         ValidationError: Naming the column, how many rows, and the first deal.
@@ -293,9 +313,9 @@ def check_rows(
     nulls = [c for c in _REQUIRED.get(table, ()) if c in names]
     if table == "history" and "sequence" in names:
         nulls.append("sequence")
-    numbers = [c for c in _NUMBERS[:2] if c in names]
-    amounts = types(frame, numbers) if schema is None else {c: schema[c] for c in numbers}
-    large = [c for c, dtype in amounts.items() if _may_pass_the_limit(dtype)]
+    numbers = [c for c in _NUMBERS[:2] if c in names] if amounts else []
+    typed = types(frame, numbers) if schema is None else {c: schema[c] for c in numbers}
+    large = [c for c, dtype in typed.items() if _may_pass_the_limit(dtype)]
     if not nulls and not large and (not count or not count_alone):
         return {}
     limit = nw.lit(AMOUNT_LIMIT, dtype=nw.Decimal(38, 2))
