@@ -127,8 +127,18 @@ def span_micros(frame: Any, later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
 
     The engine's durations where it has them, else calendar arithmetic (PySpark).
     """
-    try:
-        frame.head(0).select((nw.lit(_PROBE) - nw.lit(_PROBE)).dt.total_microseconds())
-    except NotImplementedError:
+    engine = frame.implementation
+    if engine not in _DURATIONS:  # asked once per engine: on Spark each probe is a plan
+        try:
+            frame.head(0).select((nw.lit(_PROBE) - nw.lit(_PROBE)).dt.total_microseconds())
+        except NotImplementedError:
+            _DURATIONS[engine] = False
+        else:
+            _DURATIONS[engine] = True
+    if not _DURATIONS[engine]:
         return micros(later, earlier)
     return (later - earlier).dt.total_microseconds().cast(nw.Int64)
+
+
+_DURATIONS: dict[Any, bool] = {}
+"""Whether an engine (a narwhals ``Implementation``) has durations in whole microseconds."""

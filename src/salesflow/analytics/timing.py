@@ -136,9 +136,9 @@ def time_in_stage(
         closed = [s.name for s in chosen.stages if s.is_closed]
     end = nw.col("_next").fill_null(nw.lit(moment))
     measured = [
-        nw.col("_next").is_null().alias("current"),
-        end.alias("_end"),
-        span_micros(stays, end, nw.col("at")).alias("_micros"),
+        [nw.col("_next").is_null().alias("current"), end.alias("_end")],
+        # from the end as a column: Spark spells a span out field by field, the end in each
+        [span_micros(stays, nw.col("_end"), nw.col("at")).alias("_micros")],
     ]
     # Stays of one deal never overlap, so its latest stay in a stage is the one
     # that starts last and also ends last: no window needed to find it.
@@ -155,7 +155,8 @@ def time_in_stage(
         table = (
             stays.lazy()
             .filter(~nw.col("stage").is_in(closed))
-            .with_columns(*measured)
+            .with_columns(*measured[0])
+            .with_columns(*measured[1])
             .group_by("opportunity_id", "stage")
             .agg(*totals)
             .sort("opportunity_id", "stage")
@@ -187,7 +188,7 @@ def _totals_in_order(
     stays: nw.DataFrame[Any],
     near: Neighbours,
     closed: list[str],
-    measured: list[nw.Expr],
+    measured: list[list[nw.Expr]],
     totals: list[nw.Expr],
 ) -> nw.LazyFrame[Any]:
     """Per deal and stage, ``totals`` of in-memory ``stays`` sorted by deal, sorted likewise.
@@ -213,7 +214,8 @@ def _totals_in_order(
     table = (
         stays.lazy()
         .filter(~nw.col("_place").is_in(shut))
-        .with_columns(*measured)
+        .with_columns(*measured[0])
+        .with_columns(*measured[1])
         .group_by("_key")
         .agg(*totals)
         .sort("_key")
