@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,8 @@ import salesflow as sf
 from salesflow.io import read_hubspot_csv, read_hubspot_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import timed
 
 PROCESS = sf.presets.hubspot_default()
 IDS = [
@@ -84,13 +84,6 @@ def generate(path: Path, deals: int, seed: int) -> None:
             **entered,
         }
     ).write_csv(path)
-
-
-def timed(call: Callable[[], Any]) -> tuple[Any, float, float]:
-    """The result, wall seconds and CPU seconds (all threads) of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = call()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:

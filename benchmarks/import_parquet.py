@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -31,16 +28,10 @@ from salesflow.io import read_parquet, read_parquet_frames
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks._timing import timed
 from benchmarks.pipeline import generate
 
 PROCESS = sf.presets.salesforce_standard()
-
-
-def timed(call: Callable[[], Any]) -> tuple[Any, float, float]:
-    """The result, wall seconds and CPU seconds (all threads) of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = call()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:

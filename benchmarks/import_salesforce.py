@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import polars as pl
 
 import salesflow as sf
 from salesflow.io import read_csv_frames, read_salesforce_csv, read_salesforce_frames
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._timing import timed
 
 PROCESS = sf.presets.salesforce_standard()
 STAGES = PROCESS.stage_names
@@ -99,13 +101,6 @@ def history(opps: pl.DataFrame, per: int, seed: int) -> pl.DataFrame:
             "CreatedById": ["005000000000001"] * n,
         }
     )
-
-
-def timed(what: Callable[[], Any]) -> tuple[Any, float, float]:
-    """Wall clock and CPU seconds of one call."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = what()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:

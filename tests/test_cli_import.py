@@ -30,6 +30,25 @@ def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list
     return calls
 
 
+def _assert_written_as(
+    objects: sf.io.ImportResult, out: Path, *, drop: tuple[str, ...] = ()
+) -> None:
+    """``out`` and its ``.history`` sibling hold the tables the object path's deals make."""
+    import polars as pl
+    from polars.testing import assert_frame_equal
+
+    from salesflow.io import write_parquet
+
+    folder = out.parent
+    for table, name in (("snapshot", out.name), ("history", f"{out.stem}.history.parquet")):
+        want = folder / f"want-{table}.parquet"
+        write_parquet(want, objects.opportunities, table=table)
+        got = pl.read_parquet(folder / name)
+        assert_frame_equal(
+            got.drop(*drop, strict=False), pl.read_parquet(want).drop(*drop, strict=False)
+        )
+
+
 def _tree(tmp_path: Path, *stages: str) -> Path:
     records = [
         {
@@ -215,10 +234,9 @@ def test_an_opportunity_csv_into_parquet_is_read_in_columns_with_the_same_tables
 ) -> None:
     """The columnar route writes what the object path's write_parquet writes, refusals alike."""
     pl = pytest.importorskip("polars")
-    from polars.testing import assert_frame_equal
 
     import salesflow.cli._imports as imports
-    from salesflow.io import read_salesforce_csv, write_parquet
+    from salesflow.io import read_salesforce_csv
 
     calls = _counted(monkeypatch, imports, "read_salesforce_frames")
 
@@ -236,16 +254,8 @@ def test_an_opportunity_csv_into_parquet_is_read_in_columns_with_the_same_tables
     for kind, count in objects.read.items():
         taken = objects.taken.get(kind, 0)
         assert re.search(rf"{kind}\s+│\s+{count}\s+│\s+{taken}\s+│", printed), kind
-    expected = tmp_path / "expected.parquet"
-    write_parquet(expected, objects.opportunities, table="snapshot")
-    write_parquet(tmp_path / "expected.history.parquet", objects.opportunities, table="history")
-    got, want = pl.read_parquet(out), pl.read_parquet(expected)
     # created_at of records without one is the moment of import: the two runs differ there
-    assert_frame_equal(got.drop("created_at"), want.drop("created_at"))
-    assert_frame_equal(
-        pl.read_parquet(tmp_path / "deals.history.parquet"),
-        pl.read_parquet(tmp_path / "expected.history.parquet"),
-    )
+    _assert_written_as(objects, out, drop=("created_at",))
     assert pl.read_parquet(tmp_path / "deals.activities.parquet").height == 0
 
 
@@ -253,11 +263,10 @@ def test_a_csv_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``import csv`` without activities takes the columnar route: the object path's tables."""
-    pl = pytest.importorskip("polars")
-    from polars.testing import assert_frame_equal
+    pytest.importorskip("polars")
 
     import salesflow.cli._load as load
-    from salesflow.io import read_csv, write_parquet
+    from salesflow.io import read_csv
 
     calls = _counted(monkeypatch, load, "read_csv_frames")
 
@@ -282,23 +291,16 @@ def test_a_csv_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
         taken = objects.taken.get(kind, 0)
         assert count > taken or kind == "OpportunityHistory"
         assert re.search(rf"{kind}\s+│\s+{count}\s+│\s+{taken}\s+│", printed), kind
-    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
-    write_parquet(tmp_path / "expected.history.parquet", objects.opportunities, table="history")
-    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
-    assert_frame_equal(
-        pl.read_parquet(tmp_path / "deals.history.parquet"),
-        pl.read_parquet(tmp_path / "expected.history.parquet"),
-    )
+    _assert_written_as(objects, out)
 
 
 def test_a_hubspot_export_into_parquet_is_read_in_columns_with_the_same_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pl = pytest.importorskip("polars")
-    from polars.testing import assert_frame_equal
+    pytest.importorskip("polars")
 
     import salesflow.cli._imports as imports
-    from salesflow.io import read_hubspot_csv, write_parquet
+    from salesflow.io import read_hubspot_csv
 
     calls = _counted(monkeypatch, imports, "read_hubspot_frames")
     source = _hubspot_export(tmp_path)
@@ -306,13 +308,7 @@ def test_a_hubspot_export_into_parquet_is_read_in_columns_with_the_same_tables(
     assert main(["import", "hubspot", str(source), "--out", str(out)]) == 1
     assert calls == ["frames"]
     objects = read_hubspot_csv(source, process=sf.presets.hubspot_default())
-    write_parquet(tmp_path / "want.parquet", objects.opportunities, table="snapshot")
-    write_parquet(tmp_path / "want.history.parquet", objects.opportunities, table="history")
-    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "want.parquet"))
-    assert_frame_equal(
-        pl.read_parquet(tmp_path / "deals.history.parquet"),
-        pl.read_parquet(tmp_path / "want.history.parquet"),
-    )
+    _assert_written_as(objects, out)
 
 
 def test_a_parquet_snapshot_into_parquet_is_read_in_columns_with_the_same_tables(
@@ -320,7 +316,6 @@ def test_a_parquet_snapshot_into_parquet_is_read_in_columns_with_the_same_tables
 ) -> None:
     """``import csv`` of typed Parquet tables takes the columnar route: the object path's tables."""
     pl = pytest.importorskip("polars")
-    from polars.testing import assert_frame_equal
 
     import salesflow.cli._load as load
     from salesflow.io import write_parquet
@@ -344,24 +339,17 @@ def test_a_parquet_snapshot_into_parquet_is_read_in_columns_with_the_same_tables
         paths["snapshot"], history=paths["history"], process=sf.presets.salesforce_standard()
     )
     assert objects.taken["Opportunity"] == 29
-    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
-    write_parquet(tmp_path / "expected.history.parquet", objects.opportunities, table="history")
-    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
-    assert_frame_equal(
-        pl.read_parquet(tmp_path / "deals.history.parquet"),
-        pl.read_parquet(tmp_path / "expected.history.parquet"),
-    )
+    _assert_written_as(objects, out)
 
 
 def test_a_jsonl_snapshot_is_read_in_columns_by_import_and_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``import csv`` and ``report`` take JSON Lines too, in columns: the object path's tables."""
-    pl = pytest.importorskip("polars")
-    from polars.testing import assert_frame_equal
+    pytest.importorskip("polars")
 
     import salesflow.cli._load as load
-    from salesflow.io import read_jsonl, write_jsonl, write_parquet
+    from salesflow.io import read_jsonl, write_jsonl
 
     calls = _counted(monkeypatch, load, "read_jsonl_frames")
     data = sf.datasets.synthetic(sf.presets.salesforce_standard(), 30, seed=5)
@@ -375,8 +363,7 @@ def test_a_jsonl_snapshot_is_read_in_columns_by_import_and_report(
     objects = read_jsonl(
         paths["snapshot"], history=paths["history"], process=sf.presets.salesforce_standard()
     )
-    write_parquet(tmp_path / "expected.parquet", objects.opportunities, table="snapshot")
-    assert_frame_equal(pl.read_parquet(out), pl.read_parquet(tmp_path / "expected.parquet"))
+    _assert_written_as(objects, out)
     capsys.readouterr()
     report = ["report", str(paths["snapshot"]), "--history", str(paths["history"])]
     assert main([*report, "--format", "json"]) == 0
