@@ -125,3 +125,49 @@ def test_revenue_by_period_on_spark_gives_the_result_of_the_objects(spark: Any) 
         expected = analytics.revenue_by_period(DEALS, **options)
         assert rows_of(native) == rows_of(expected.to_frame())
         assert got.coverage == expected.coverage
+
+
+def test_spans_before_1970_count_their_fractions_of_a_second_on_spark(spark: Any) -> None:
+    # PySpark's microsecond of a time before 1970 is negative (a remainder of negative
+    # epoch microseconds): spans were a second too long where a fraction crossed it
+    from datetime import datetime, timedelta, timezone
+
+    import narwhals as nw
+
+    from salesflow.analytics._expr import days
+    from salesflow.analytics._ordered import span_days
+
+    utc = timezone.utc
+    times = [
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=utc),
+        datetime(1970, 1, 1, 0, 0, 1, tzinfo=utc),
+        datetime(1900, 1, 1, 0, 0, 0, 1, tzinfo=utc),
+        datetime(2000, 1, 1, 0, 0, 0, 999_999, tzinfo=utc),
+    ]
+    history = pl.DataFrame(
+        {
+            "opportunity_id": ["a", "a", "b", "b"],
+            "at": times,
+            "stage": ["Prospecting", "Qualification"] * 2,
+        }
+    )
+    spans = pl.DataFrame({"earlier": times[0::2], "later": times[1::2]})
+    frame = nw.from_native(on_spark(spark, spans))
+    got = frame.select(
+        days(nw.col("later"), nw.col("earlier")).alias("calendar"),
+        span_days(frame, nw.col("later"), nw.col("earlier")).alias("span"),
+    ).collect(backend="polars")
+    exact = [
+        (b - a) / timedelta(microseconds=1) / 86_400_000_000
+        for a, b in zip(times[0::2], times[1::2], strict=True)
+    ]
+    assert got["calendar"].to_list() == pytest.approx(exact, rel=1e-15)
+    assert got["span"].to_list() == pytest.approx(exact, rel=1e-15)
+    moment = datetime(2001, 1, 1, tzinfo=utc)
+    on = analytics.Frames(None, on_spark(spark, history))
+    found = from_spark(analytics.time_in_stage(on, as_of=moment).to_frame())
+    expected = analytics.time_in_stage(analytics.Frames(None, history), as_of=moment).to_frame()
+    assert found["latest_days"].to_list() == expected["latest_days"].to_list()
+    assert found.filter(pl.col("stage") == "Prospecting")[
+        "latest_days"
+    ].to_list() == pytest.approx(exact, rel=1e-15)

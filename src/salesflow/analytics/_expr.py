@@ -89,7 +89,9 @@ def _epoch_microsecond(value: nw.Expr) -> nw.Expr:
         + value.dt.minute().cast(nw.Int64) * 60
         + value.dt.second().cast(nw.Int64)
     )
-    return (_epoch_day(value) * 86400 + clock) * 1_000_000 + value.dt.microsecond().cast(nw.Int64)
+    # the microseconds within the second, floored: PySpark's are negative before 1970
+    fraction = value.dt.microsecond().cast(nw.Int64) % 1_000_000
+    return (_epoch_day(value) * 86400 + clock) * 1_000_000 + fraction
 
 
 def days(later: nw.Expr, earlier: nw.Expr) -> nw.Expr:
