@@ -490,7 +490,7 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
                 GROUP BY i ORDER BY i"""
         )
 
-    def time_in_stage() -> Any:
+    def time_in_stage() -> Any:  # sorted, as salesflow's table is
         return run(
             f"""WITH t AS (SELECT opportunity_id, "at", stage,
                       lag(stage) OVER w AS prev FROM h WHERE "at" <= TIMESTAMPTZ '{NOW.isoformat()}'
@@ -503,7 +503,8 @@ def hand_duckdb_path(folder: Path) -> dict[str, Callable[[], Any]]:
                 SELECT opportunity_id, stage, count(*) AS entries,
                        arg_max(epoch(until - "at") / 86400, "at") AS latest_days,
                        sum(epoch(until - "at") / 86400) AS cumulative_days, bool_or(current)
-                FROM stays WHERE stage NOT IN ({closed}) GROUP BY 1, 2"""
+                FROM stays WHERE stage NOT IN ({closed}) GROUP BY 1, 2
+                ORDER BY 1, 2"""
         )
 
     def as_of() -> Any:  # the table salesflow's gives: every column of each deal's latest row
@@ -671,6 +672,7 @@ def hand_spark_path(folder: Path) -> dict[str, Callable[[], Any]]:
                 F.sum("days").alias("cumulative_days"),
                 F.bool_or("current"),
             )
+            .orderBy("opportunity_id", "stage")  # sorted, as salesflow's table is
         )
 
     def as_of() -> Any:  # the table salesflow's gives: every column of each deal's latest row
