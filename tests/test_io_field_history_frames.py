@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta, timezone
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -143,3 +144,97 @@ def test_a_field_starts_at_its_first_known_old_value() -> None:
     columnar, loop = _both(export, None, currency="USD")
     same(columnar, loop)
     assert [str(r["amount"]) for r in loop[0].rows] == ["1000", "900", "1500", "2500"]
+
+
+STAGE_ROWS = st.lists(
+    st.tuples(IDS, TIMES, VALUES, VALUES, VALUES, VALUES, VALUES, VALUES), max_size=8
+)
+STAGE_HEADER = [
+    "OpportunityId", "CreatedDate", "StageName", "Amount", "CloseDate", "Probability",
+    "ForecastCategory", "ForecastCategoryName",
+]  # fmt: skip
+
+
+@given(
+    changes=CHANGES,
+    stages=STAGE_ROWS,
+    columns=st.lists(st.sampled_from(STAGE_HEADER[2:]), unique=True),
+    current=st.none() | CURRENT,
+    ragged=st.none() | st.integers(0, 7),
+    zone=st.sampled_from([timezone.utc, ZoneInfo("Asia/Tokyo")]),
+)
+def test_an_opportunity_history_merges_in_columns_as_in_the_loop(
+    changes: list[tuple[str, ...]],
+    stages: list[tuple[str, ...]],
+    columns: list[str],
+    current: list[tuple[str, ...]] | None,
+    ragged: int | None,
+    zone: Any,
+) -> None:
+    history = _csv(["OpportunityId", "Field", "OldValue", "NewValue", "CreatedDate"], changes)
+    keep = [0, 1, *(STAGE_HEADER.index(c) for c in columns)]
+    merged = _csv(
+        [STAGE_HEADER[i] for i in keep], [tuple(r[i] for i in keep) for r in stages], ragged
+    )
+    now = (
+        None
+        if current is None
+        else _csv(["Id", "CreatedDate", "StageName", "Amount", "Owner"], current)
+    )
+
+    def read() -> sf.io.HistoryTable:
+        return read_field_history(
+            io.StringIO(history, newline=""),
+            process=PROCESS,
+            opportunities=None if now is None else io.StringIO(now, newline=""),
+            stage_history=io.StringIO(merged, newline=""),
+            timezone=zone,
+            currency="USD",
+        )
+
+    same(*both(read, module))
+
+
+def test_an_opportunity_history_row_agrees_with_the_same_number_written_otherwise() -> None:
+    changes = _csv(
+        ["OpportunityId", "Field", "OldValue", "NewValue", "CreatedDate"],
+        [
+            ("006A", "created", "", "", "2026-01-05T09:00:00.000+0000"),
+            ("006A", "Amount", "900", "1000", "2026-01-20T10:00:00.000+0000"),
+            ("006A", "StageName", "Prospecting", "Qualification", "2026-01-20T10:00:00.000+0000"),
+            ("006B", "Amount", "", "1500.5", "2026-01-20T10:00:00.000+0000"),
+        ],
+    )
+    stages = _csv(
+        ["OpportunityId", "CreatedDate", "StageName", "Amount", "ForecastCategory",
+         "ForecastCategoryName"],
+        [
+            ("006A", "2026-01-20T10:00:00.000+0000", "Qualification", "1000.00", "Pipeline",
+             "Best Case"),
+            ("006B", "2026-01-20T10:00:00.000+0000", "", "1500.60", "", ""),
+            ("006C", "2026-02-01T10:00:00.000+0000", "Prospecting", "5", "Pipeline", ""),
+        ],
+    )  # fmt: skip
+
+    def read() -> sf.io.HistoryTable:
+        return read_field_history(
+            io.StringIO(changes, newline=""),
+            process=PROCESS,
+            stage_history=io.StringIO(stages, newline=""),
+            currency="USD",
+        )
+
+    columnar, loop = both(read, module)
+    same(columnar, loop)
+    table = columnar[0]
+    assert [(r.kind, r.record, r.id) for r in table.refused] == [("OpportunityHistory", 2, "006B")]
+    assert str(table.refused[0].problems[0]) == (
+        "amount Decimal('1500.60') contradicts the field history's Decimal('1500.5') "
+        "(record 4) at the same moment @ $.Amount"
+    )
+    rows = {(r["opportunity_id"], str(r["at"])): r for r in table.rows}
+    after = rows[("006A", "2026-01-20 10:00:00+00:00")]
+    # the field history's 1000 and the OpportunityHistory's 1000.00 agree; it sets last
+    assert (after["amount"], after["forecast_category"]) == (Decimal("1000.00"), "Best Case")
+    first = rows[("006C", "2026-02-01 10:00:00+00:00")]  # created at its first row
+    assert (first["stage"], first["previous_amount"]) == ("Prospecting", None)

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import tzinfo
+from decimal import Decimal
 from typing import Any
+
+import attrs
 
 from salesflow.io._column_readers import mapped, python_space
 from salesflow.io._csv_frame import csv_frame
 from salesflow.io._history_columns import (
+    STAGE_HISTORY_FIELDS,
+    STAGE_HISTORY_RECORDS,
     TRACKED,
     File,
     dtype,
@@ -31,6 +36,7 @@ from salesflow.io._history_columns import (
 )
 from salesflow.io._history_table import HistoryTable, framed
 from salesflow.io._source import Source
+from salesflow.io.result import Refusal
 from salesflow.process import SalesProcess
 
 __all__ = ["field_history_frames"]
@@ -41,6 +47,7 @@ def field_history_frames(
     *,
     process: SalesProcess,
     opportunities: Source | None,
+    stage_history: Source | None = None,
     fields: Mapping[str, str],
     keys: tuple[str, ...],
     currency: str | None,
@@ -51,7 +58,8 @@ def field_history_frames(
     """The history table of a field-history export, in columns, and every record refused.
 
     ``fields`` maps Salesforce field names to salesflow's (``FIELD_NAMES``); the
-    rows have the loop's ``keys``.
+    rows have the loop's ``keys``. ``stage_history``: an ``OpportunityHistory``
+    export merged in, as the loop's ``_merge_stage_history`` merges it.
     """
     from salesflow.analytics._require import require
 
@@ -101,16 +109,155 @@ def field_history_frames(
             **{f"new_{k}": v for k, v in new.items()},
         }
     ).filter(accepted)
+    read = f.height
+    seen = events.select("ident", "record")  # deals in the loop's order: by their first record
+    if stage_history is not None:
+        merged = _merged(pl, stage_history, process, events, timezone, encoding, max_bytes)
+        events = pl.concat([events, merged.events], how="diagonal_relaxed")
+        seen = pl.concat([seen, merged.seen])
+        refused += merged.refused
+        read += merged.read
     current = None
     if opportunities is not None:
         current = _current(pl, opportunities, fields, timezone, encoding, max_bytes)
-    table, undated = _replay(pl, events, current, currency)
+    table, undated = _replay(pl, events, seen, current, currency)
     notes: tuple[str, ...] = ()
     if undated:
         notes = (
             f"{undated} deals have no 'created' row: their history starts at their first change",
         )
-    return framed(table, read=f.height, refused=refused, notes=notes, keys=keys)
+    return framed(table, read=read, refused=refused, notes=notes, keys=keys)
+
+
+@attrs.frozen
+class _Merged:
+    """An ``OpportunityHistory`` export read for merging (see :func:`_merged`)."""
+
+    events: Any
+    seen: Any
+    refused: list[Refusal]
+    read: int
+
+
+def _merged(
+    pl: Any,
+    source: Source,
+    process: SalesProcess,
+    changes: Any,
+    zone: tzinfo,
+    encoding: str,
+    max_bytes: int,
+) -> _Merged:
+    """An ``OpportunityHistory`` export's rows as changes, as the loop's ``_merge_stage_history``.
+
+    Each row sets, at its time, every field it has a value for; its record
+    numbers start at ``STAGE_HISTORY_RECORDS``. A row is refused for a
+    value that does not read, an unknown stage, or a value that contradicts
+    what the field history's ``changes`` set that field to at the same moment
+    (its last change there). ``seen``: the deal and record of every row taken,
+    with values or without.
+    """
+    g = File(pl, csv_frame(source, encoding=encoding, max_bytes=max_bytes))
+    readable = g.readable
+    ident = g.ident("OpportunityId")
+    when = moments(pl, g.raw("CreatedDate"), readable, zone)
+    messages: list[tuple[Any, str]] = [
+        (pl.select(pl.when(readable & ident.is_null()).then(pl.lit("no OpportunityId")))
+         .to_series(), "$.OpportunityId"),
+        (pl.select(pl.when(readable & when.is_null()).then(pl.lit("no readable CreatedDate")))
+         .to_series(), "$.CreatedDate"),
+    ]  # fmt: skip
+    said = changes.unique(["ident", "when", "key"], keep="last")  # the last change there
+    settings: list[tuple[str, dict[str, Any], Any]] = []
+    for field, column in STAGE_HISTORY_FIELDS.items():
+        if field not in g.where:
+            continue
+        kinds = pl.repeat(column, g.height, dtype=pl.String, eager=True)
+        values, error = typed(pl, g.given(field), kinds, zone)
+        parts = {p: values[p] for p in value_columns(column)}
+        value = next(iter(parts.values()))  # the field's first part: null where no value
+        given = readable & error.is_null() & value.is_not_null()
+        known = value.is_in(list(process.stage_names)) if column == "stage" else given
+        unknown = given & ~known
+        quoted, _ = mapped(pl, value, repr, pl.String, only=unknown)
+        checked = given & ~unknown & ident.is_not_null() & when.is_not_null()
+        contradicts = _contradictions(pl, column, ident, when, parts, checked, said)
+        problem = pl.select(
+            pl.coalesce(
+                pl.when(readable).then(error),
+                pl.when(unknown).then(pl.lit("unknown stage ") + quoted),
+                contradicts,
+            )
+        ).to_series()
+        messages.append((problem, f"$.{field}"))
+        settings.append((column, parts, given & ~unknown))
+    found = ~readable | pl.select(
+        pl.any_horizontal([m.is_not_null() for m, _ in messages])
+    ).to_series().fill_null(False)
+    refused = refusals(g, ident, messages, found, "OpportunityHistory")
+    taken = ~found & ident.is_not_null()
+    record = g.frame["record"] + STAGE_HISTORY_RECORDS
+    events = [
+        pl.DataFrame(
+            {
+                "record": record,
+                "ident": ident,
+                "when": when,
+                "key": pl.repeat(column, g.height, dtype=pl.String, eager=True),
+                **{f"new_{p}": v for p, v in parts.items()},
+            }
+        ).filter(taken & sets)
+        for column, parts, sets in settings
+    ]
+    seen = pl.DataFrame({"ident": ident, "record": record}).filter(taken)
+    merged = pl.concat(events, how="diagonal_relaxed") if events else seen.clear()
+    return _Merged(merged, seen, refused, g.height)
+
+
+def _contradictions(
+    pl: Any, column: str, ident: Any, when: Any, parts: dict[str, Any], checked: Any, said: Any
+) -> Any:
+    """Where a ``checked`` row's value differs from the field history's at its moment: the message.
+
+    Numbers are compared as decimals (``1000`` is ``1000.00``), once per
+    distinct pair whose text differs; the message shows both values as the
+    loop's ``repr`` does.
+    """
+    rows = pl.DataFrame(
+        {"row": pl.int_range(ident.len(), eager=True), "ident": ident, "when": when, **parts}
+    ).filter(checked)
+    names = list(parts)
+    other = said.filter(pl.col("key") == column).select(
+        "ident", "when", "record", *(pl.col(f"new_{p}").alias(f"other_{p}") for p in names)
+    )
+    pairs = rows.join(other, on=["ident", "when"], how="inner")
+    first = names[0]
+    differ = pairs.filter(
+        pl.col(f"other_{first}").is_null() | (pl.col(f"other_{first}") != pl.col(first))
+    )
+    nothing = pl.repeat(None, ident.len(), dtype=pl.String, eager=True)
+    if differ.is_empty():
+        return nothing
+
+    def typed_value(part: str, value: Any) -> Any:
+        return Decimal(value) if part == "number" and value is not None else value
+
+    shown = "exact" if first == "number" else first
+    lines: list[str] = []
+    at: list[int] = []
+    for found in differ.iter_rows(named=True):
+        value = typed_value(first, found[shown])
+        before = typed_value(first, found[f"other_{shown}"])
+        if before == value:  # the same number, written otherwise
+            continue
+        at.append(found["row"])
+        lines.append(
+            f"{column} {value!r} contradicts the field history's {before!r} "
+            f"(record {found['record']}) at the same moment"
+        )
+    if not at:
+        return nothing
+    return nothing.scatter(at, lines)
 
 
 def _current(
@@ -148,13 +295,18 @@ def _current(
     )
 
 
-def _replay(pl: Any, events: Any, current: Any, currency: str | None) -> tuple[Any, int]:
+def _replay(
+    pl: Any, events: Any, seen: Any, current: Any, currency: str | None
+) -> tuple[Any, int]:
     """The history rows of the accepted changes (and the current values), as the loop's; undated.
 
-    Deals are numbered in the loop's order (by their first change taken, then
-    those only in the ``Opportunity`` export) and joined by that number.
+    Deals are numbered in the loop's order (by the first record ``seen`` of
+    each: its first change taken, or an ``OpportunityHistory`` row taken;
+    then those only in the ``Opportunity`` export) and joined by that number.
+    A deal with no creation time whose first change is an ``OpportunityHistory``
+    row was created then.
     """
-    order = events.group_by("ident").agg(first=pl.col("record").min()).sort("first")
+    order = seen.group_by("ident").agg(first=pl.col("record").min()).sort("first")
     deals = order.select("ident")
     if current is not None:
         later = current.select("ident").join(deals, on="ident", how="anti", maintain_order="left")
@@ -165,15 +317,25 @@ def _replay(pl: Any, events: Any, current: Any, currency: str | None) -> tuple[A
     else:
         deals = deals.with_columns(born=pl.lit(None, dtype=pl.Datetime("us", "UTC")))
     events = events.join(deals.select("ident", "deal"), on="ident", how="left").sort(
-        "deal", "when", "record"
+        "deal",
+        "when",
+        "record",
+        maintain_order=True,  # one OpportunityHistory row: in field order
     )
     made = (
         events.filter(pl.col("key") == "created").group_by("deal").agg(made=pl.col("when").min())
     )
+    opened = (  # the deal's first change, when it is an OpportunityHistory row
+        events.group_by("deal", maintain_order=True)
+        .agg(pl.col("when").first(), pl.col("record").first())
+        .filter(pl.col("record") >= STAGE_HISTORY_RECORDS)
+        .select("deal", opened="when")
+    )
     deals = (
         deals.join(made, on="deal", how="left")
-        .with_columns(created=pl.coalesce("made", "born"))
-        .drop("made", "born")
+        .join(opened, on="deal", how="left")
+        .with_columns(created=pl.coalesce("made", "born", "opened"))
+        .drop("made", "born", "opened")
     )
     undated = int(deals["created"].null_count())
     changes = events.filter(pl.col("key") != "created").join(

@@ -25,6 +25,8 @@ from salesflow.io.result import Refusal
 
 __all__ = [
     "CHANGE_KEYS",
+    "STAGE_HISTORY_FIELDS",
+    "STAGE_HISTORY_RECORDS",
     "TRACKED",
     "File",
     "dtype",
@@ -52,6 +54,20 @@ CHANGE_KEYS = (
 )
 """The keys of each row the field-history and version loops make (a frame may lack the empty
 columns): the tracked fields after each change, and the amount and close date before it."""
+
+STAGE_HISTORY_FIELDS = {
+    "StageName": "stage",
+    "Amount": "amount",
+    "CloseDate": "close_date",
+    "Probability": "probability",
+    "ForecastCategory": "forecast_category",
+    "ForecastCategoryName": "forecast_category",
+}
+"""The ``OpportunityHistory`` columns merged into a field history, and the field each sets."""
+
+STAGE_HISTORY_RECORDS = 1_000_000_000
+"""Where the merged ``OpportunityHistory`` rows' record numbers start: after the field
+history's, so that at one moment the field history's changes come first."""
 
 _ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 

@@ -39,7 +39,11 @@ from typing import Any, cast
 from salesflow._regular_file import check_limit
 from salesflow.errors import Problem
 from salesflow.io._field_history_frames import field_history_frames
-from salesflow.io._history_columns import CHANGE_KEYS
+from salesflow.io._history_columns import (
+    CHANGE_KEYS,
+    STAGE_HISTORY_FIELDS,
+    STAGE_HISTORY_RECORDS,
+)
 from salesflow.io._history_columns import TRACKED as TRACKED
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
 from salesflow.io._stage_cells import typed_value
@@ -104,15 +108,15 @@ def read_field_history(
         ValidationError: A bad ``max_bytes``.
     """
     if (
-        stage_history is None
-        and not _mappings(source)
-        and (opportunities is None or not _mappings(opportunities))
+        not _mappings(source)
+        and all(s is None or not _mappings(s) for s in (opportunities, stage_history))
         and find_spec("polars") is not None
     ):
         return field_history_frames(
-            cast("Source", source),  # not rows: a file
+            cast("Source", source),  # not rows: files
             process=process,
             opportunities=cast("Source | None", opportunities),
+            stage_history=cast("Source | None", stage_history),
             fields=FIELD_NAMES,
             keys=CHANGE_KEYS,
             currency=currency,
@@ -186,7 +190,7 @@ def read_field_history(
             if key != "created" and state[key] is None:
                 state[key] = old
         created = next((e[0] for e in events if e[2] == "created"), born)
-        if created is None and events and events[0][1] >= _STAGE_HISTORY_RECORDS:
+        if created is None and events and events[0][1] >= STAGE_HISTORY_RECORDS:
             created = events[0][0]  # an OpportunityHistory row first: the deal's creation
         for when, _, key, _, new in events:  # what is set at creation is the first state
             if created is not None and when <= created and key != "created":
@@ -215,18 +219,6 @@ def read_field_history(
     )
 
 
-_STAGE_HISTORY_RECORDS = 1_000_000_000
-
-_STAGE_HISTORY = {
-    "StageName": "stage",
-    "Amount": "amount",
-    "CloseDate": "close_date",
-    "Probability": "probability",
-    "ForecastCategory": "forecast_category",
-    "ForecastCategoryName": "forecast_category",
-}
-
-
 def _merge_stage_history(
     source: Source | Iterable[Mapping[str, Any]],
     process: SalesProcess,
@@ -239,7 +231,7 @@ def _merge_stage_history(
     """Add an ``OpportunityHistory`` export's rows to ``changes``; the rows read.
 
     Its records are numbered after the field history's (from
-    ``_STAGE_HISTORY_RECORDS``) so that, at one moment, the field history's
+    ``STAGE_HISTORY_RECORDS``) so that, at one moment, the field history's
     changes come first.
     """
     name, records = source_rows(source, encoding, max_bytes)
@@ -261,7 +253,7 @@ def _merge_stage_history(
                 found.append(Problem("no OpportunityId", "$.OpportunityId"))
             if when is None:
                 found.append(Problem("no readable CreatedDate", "$.CreatedDate"))
-            for field, column in _STAGE_HISTORY.items():
+            for field, column in STAGE_HISTORY_FIELDS.items():
                 if field not in row:
                     continue
                 value, bad = typed_value(column, row.get(field), zone)
@@ -279,7 +271,7 @@ def _merge_stage_history(
                                 f"$.{field}",
                             )
                         )
-                    events.append((when, _STAGE_HISTORY_RECORDS + number, column, None, value))
+                    events.append((when, STAGE_HISTORY_RECORDS + number, column, None, value))
         if found:
             refused.append(
                 Refusal(
