@@ -171,3 +171,31 @@ def test_spans_before_1970_count_their_fractions_of_a_second_on_spark(spark: Any
     assert found.filter(pl.col("stage") == "Prospecting")[
         "latest_days"
     ].to_list() == pytest.approx(exact, rel=1e-15)
+
+
+def test_forecast_categories_in_api_names_read_as_their_labels_on_spark(spark: Any) -> None:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    import salesflow as sf
+    from tests import test_analytics_backends as backends
+
+    export = pl.DataFrame(
+        {
+            "Id": ["006A", "006B", "006C", "006D"],
+            "StageName": ["Prospecting", "Negotiation/Review", "Closed Won", "Prospecting"],
+            "Amount": [Decimal("100.00"), Decimal("200.00"), Decimal("50.00"), Decimal("1.00")],
+            "CurrencyIsoCode": ["USD"] * 4,
+            "Probability": [Decimal("10"), Decimal("90"), Decimal("100"), Decimal("10")],
+            "ForecastCategoryName": ["Pipeline", "BestCase", "Closed", None],  # API values
+            "IsClosed": [False, False, True, False],
+            "IsWon": [False, False, True, False],
+            "CloseDate": [date(2026, 5, 1)] * 4,
+            "CreatedDate": [datetime(2026, 1, 1, 9)] * 4,  # noqa: DTZ001 (naive: read as UTC)
+        }
+    )
+    columns = sf.Columns.salesforce()
+    on = analytics.pipeline_summary(analytics.Frames(on_spark(spark, export), columns=columns))
+    expected = analytics.pipeline_summary(analytics.Frames(export, columns=columns))
+    assert backends.rows_of(on.to_frame()) == backends.rows_of(expected.to_frame())
+    assert on.line("Best Case Forecast").count == 2

@@ -456,11 +456,16 @@ def _rename(frame: nw.LazyFrame[Any], columns: Columns, table: Table) -> nw.Lazy
     frame = frame.drop(clashing) if clashing else frame
     frame = frame.rename(taken) if taken else frame
     # The source's own names stay readable too (``by="sales_agent"`` groups by the owner).
+    # Spark reads names ignoring case: there ``Amount`` is ``amount`` already, and a
+    # column ``Amount`` added would replace it.
     known = set(_KNOWN_COLUMNS[table])
+    blind = frame.implementation.is_spark_like()
     extra += [
         nw.col(ours).alias(theirs)
         for theirs, ours in taken.items()
-        if theirs not in known and theirs not in mapping
+        if theirs not in known
+        and theirs not in mapping
+        and not (blind and theirs.casefold() == ours.casefold())
     ]
     return frame.with_columns(*extra) if extra else frame
 
@@ -509,9 +514,13 @@ def _normalise(
     if probe:
         full, labelled = _probe(frame, schema)
     if schema.get("forecast_category") == nw.String and labelled:  # a few comparisons per row
-        expr = nw.col("forecast_category")
-        for api, label in _API_LABELS.items():
-            expr = nw.when(nw.col("forecast_category") == api).then(nw.lit(label)).otherwise(expr)
+        column = nw.col("forecast_category")
+        expr = column
+        if frame.implementation.is_spark_like():  # one map: each WHEN is a call to the JVM
+            expr = column.replace_strict(_API_LABELS, default=column, return_dtype=nw.String)
+        else:
+            for api, label in _API_LABELS.items():
+                expr = nw.when(column == api).then(nw.lit(label)).otherwise(expr)
         given["forecast_category"] = expr
     if process is not None and "stage" in schema:
         exprs |= _from_process(process, schema, given, full, frame.implementation)
