@@ -113,30 +113,26 @@ def win_rate(
             away = away | nw.col("lost_reason").is_in(names).fill_null(value=False)
     lost = nw.col("is_closed") & ~nw.col("is_won")
     engine = frame.implementation
-    counts = aggregate(
+    counts = aggregate(  # integers as they are counted: no step of their own
         frame,
         keys,
         [
-            _count(nw.col("is_won"), engine).alias("won"),
-            _count(lost & ~away, engine).alias("lost"),
-            _count(lost & away, engine).alias("walked_away"),
-            _count(~nw.col("is_closed"), engine).alias("open"),
-            nw.len().alias("total"),
+            _count(nw.col("is_won"), engine).cast(nw.Int64).alias("won"),
+            _count(lost & ~away, engine).cast(nw.Int64).alias("lost"),
+            _count(lost & away, engine).cast(nw.Int64).alias("walked_away"),
+            _count(~nw.col("is_closed"), engine).cast(nw.Int64).alias("open"),
+            nw.len().cast(nw.Int64).alias("total"),
         ],
     )
-
-    def n(name: str) -> nw.Expr:
-        return nw.col(name).cast(nw.Int64)
-
-    # One projection for the counts, the denominator and the rate: a lazy engine
-    # builds (and DuckDB binds) one relation per step.
+    n = nw.col
+    # One projection for the denominator and the rate: a lazy engine builds (and
+    # DuckDB binds) one relation per step, and Spark one call per expression node.
     if denominator == "closed":
         base = n("won") + n("lost")
         denom = base + n("walked_away") if count_walked_away else base
     else:
         denom = n("total") if count_walked_away else n("total") - n("walked_away")
     table = counts.with_columns(
-        *(n(c) for c in ("won", "lost", "walked_away", "open", "total")),
         denom.alias("denominator"),
         nw.when(denom > 0)
         .then(n("won").cast(nw.Float64) / denom.cast(nw.Float64))
