@@ -607,3 +607,28 @@ def test_days_since_1970_from_calendar_fields_match_python_dates() -> None:
     frame = nw.from_native(pl.DataFrame({"d": days}))
     got = frame.select(_epoch_day(nw.col("d"))).to_native()["d"].to_list()
     assert got == [(d - date(1970, 1, 1)).days for d in days]
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_a_bridge_between_states_in_two_currencies_is_refused_on_every_backend(
+    backend: str,
+) -> None:
+    # each state holds one currency, the two differ: summing their change would mix them
+    day = timedelta(days=1)
+    history = pl.DataFrame(
+        {
+            "opportunity_id": ["A", "A", "B"],
+            "at": [START, START + 2 * day, START],
+            "stage": ["Prospecting"] * 3,
+            "amount": [Decimal("100.00"), Decimal("100.00"), Decimal("5.00")],
+            "currency": ["USD", "EUR", "USD"],
+            "probability": [Decimal("10")] * 3,
+            "forecast_category": ["Pipeline"] * 3,
+            "close_date": [date(2026, 6, 30)] * 3,
+        }
+    ).with_columns(pl.col("at").dt.cast_time_unit("us"))
+    tables = Frames(None, BACKENDS[backend](history.filter(pl.col("opportunity_id") == "A")))
+    with pytest.raises(sf.CurrencyMismatchError):
+        bridge(tables, START + day, START + 3 * day, process=PROCESS)
+    same = Frames(None, BACKENDS[backend](history.filter(pl.col("currency") == "USD")))
+    assert bridge(same, START + day, START + 3 * day, process=PROCESS).currency == "USD"

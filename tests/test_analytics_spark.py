@@ -199,3 +199,26 @@ def test_forecast_categories_in_api_names_read_as_their_labels_on_spark(spark: A
     expected = analytics.pipeline_summary(analytics.Frames(export, columns=columns))
     assert backends.rows_of(on.to_frame()) == backends.rows_of(expected.to_frame())
     assert on.line("Best Case Forecast").count == 2
+
+
+def test_a_bridge_between_states_in_two_currencies_is_refused_on_spark(spark: Any) -> None:
+    from datetime import timedelta
+
+    import salesflow as sf
+    from tests.test_analytics_backends import PROCESS, START
+
+    day = timedelta(days=1)
+    history = pl.DataFrame(
+        {
+            "opportunity_id": ["A", "A"],
+            "at": [START, START + 2 * day],
+            "stage": ["Prospecting"] * 2,
+            "amount": [1.0, 1.0],
+            "currency": ["USD", "EUR"],
+            "probability": [10.0, 10.0],
+            "forecast_category": ["Pipeline"] * 2,
+        }
+    ).with_columns(pl.col("at").dt.cast_time_unit("us"), close_date=pl.date(2026, 6, 30))
+    tables = analytics.Frames(None, on_spark(spark, history))
+    with pytest.raises(sf.CurrencyMismatchError):
+        analytics.bridge(tables, START + day, START + 3 * day, process=PROCESS)

@@ -76,6 +76,28 @@ def state_at(
     Raises:
         ValidationError: A deal's latest rows at or before ``moment`` tie.
     """
+    return at_moment(states_at(inputs, [moment], process, keep=keep), 0)
+
+
+def states_at(
+    inputs: Inputs,
+    moments: Sequence[datetime],
+    process: SalesProcess,
+    *,
+    keep: Sequence[str] | None = None,
+) -> nw.LazyFrame[Any]:
+    """:func:`state_at` at several moments from one pass: each deal's rows that are its state
+    at one of ``moments`` at least, and a flag per moment, ``_at0``, ``_at1`` ... (see
+    :func:`at_moment`).
+
+    The history up to the last moment is read once, each deal's latest row at
+    or before each moment found in the same pass (a window per moment, or on
+    Spark an aggregate and a join), and the rows kept once (DuckDB, Spark) for
+    the tie check, the currencies and the answer.
+
+    Raises:
+        ValidationError: A deal's latest rows at or before one of ``moments`` tie.
+    """  # noqa: D205
     inputs.table("history", needs=(*_STATE, "close_date"))
     parts = inputs.history_rows()
     history, derived = parts if parts is not None else (inputs.table("history"), {})
@@ -85,21 +107,44 @@ def state_at(
         derived = {n: e for n, e in derived.items() if n in wanted}  # each reads its own
         wanted |= {"opportunity_id", *order, "stage"}  # column and the stage only
         history = history.select(*(c for c in history.columns if c in wanted))
-    rows = history.filter(nw.col("at") <= nw.lit(moment))
-    if history.implementation.is_spark_like():  # no ordered filter: an aggregate and a join
-        for column in order:
-            newest = rows.group_by("opportunity_id").agg(nw.col(column).max())
-            rows = rows.join(newest, on=["opportunity_id", column], how="inner")
-    else:  # Polars, DuckDB: one window per column, not a join
-        for column in order:
-            rows = rows.filter(nw.col(column) == nw.col(column).max().over("opportunity_id"))
+    last = max(moments)
+    rows = history.filter(nw.col("at") <= nw.lit(last))
+    # The rows each moment can see; None: all of them (the last moment's).
+    seen: list[nw.Expr | None] = [
+        None if m == last else nw.col("at") <= nw.lit(m) for m in moments
+    ]
+    spark = history.implementation.is_spark_like()  # no ordered filter: an aggregate and a join
+    helpers: list[str] = []
+    for k, column in enumerate(order):  # the latest by each order column in turn
+        names = [f"_best{k}_{i}" for i in range(len(moments))]
+        best = [
+            (nw.col(column) if c is None else nw.when(c).then(nw.col(column))).max().alias(n)
+            for c, n in zip(seen, names, strict=True)
+        ]
+        if spark:
+            rows = rows.join(rows.group_by("opportunity_id").agg(*best), on="opportunity_id")
+        else:
+            rows = rows.with_columns(*(b.over("opportunity_id") for b in best))
+        hits = [nw.col(column) == nw.col(n) for n in names]
+        within = [e if c is None else c & e for c, e in zip(seen, hits, strict=True)]
+        helpers += names
+        # only the rows still in some state go on to the next column's maxima
+        rows = rows.filter(nw.any_horizontal(*within, ignore_nulls=True))
+        seen = [*within]
+    flags = [(c if c is not None else nw.lit(value=True)).fill_null(value=False) for c in seen]
+    rows = rows.with_columns(*(f.alias(f"_at{i}") for i, f in enumerate(flags))).drop(helpers)
     if ROW not in order:
         rows = held(rows)
         refuse_ties(rows, order)
-    flags = _flags(process)  # the process's, over any the table or its stages give
     derived = {n: e for n, e in derived.items() if n not in ("is_closed", "is_won")}
-    latest = rows.drop(ROW, strict=False).with_columns(*derived.values(), *flags)
+    latest = rows.drop(ROW, strict=False).with_columns(*derived.values(), *_flags(process))
     return latest.rename({"opportunity_id": "id"})
+
+
+def at_moment(states: nw.LazyFrame[Any], index: int) -> nw.LazyFrame[Any]:
+    """The state at the ``index``-th moment of :func:`states_at`'s ``states``, without the flags."""
+    flags = [c for c in states.columns if c.startswith("_at") and c[3:].isdigit()]
+    return states.filter(nw.col(f"_at{index}")).drop(flags)
 
 
 def converted_state(
@@ -118,16 +163,60 @@ def converted_state(
     not from the state (its whole query, run once more); the history also
     answers for a state without amounts, as it does elsewhere.
     """
+    states, currency = converted_states(inputs, [moment], process, rates, keep=keep)
+    return states[0], currency
+
+
+def converted_states(
+    inputs: Inputs,
+    moments: Sequence[datetime],
+    process: SalesProcess,
+    rates: Rates | None,
+    *,
+    keep: Sequence[str] | None = None,
+) -> tuple[list[nw.LazyFrame[Any]], str | None]:
+    """:func:`converted_state` at each of ``moments``, their amounts in one currency.
+
+    An engine that keeps results (DuckDB, Spark) finds every state in one
+    :func:`states_at` pass, kept once for the tie check, the currencies and
+    the answers; others (Polars, which plans each state cheaply and runs a
+    state per moment faster than the windows of several) compute each on its
+    own. Either way the currencies are those of all the states together:
+    where they hold several and no ``rates`` are given, that is refused.
+    """
     kept = None if keep is None else ["amount", "currency", *keep]
-    state = state_at(inputs, moment, process, keep=kept)
-    history = inputs.table("history").filter(nw.col("at") <= nw.lit(moment))
-    return convert(
-        state,
+    history = inputs.table("history").filter(nw.col("at") <= nw.lit(max(moments)))
+    if len(moments) > 1 and not holds(history):
+        apart = [at_moment(states_at(inputs, [m], process, keep=kept), 0) for m in moments]
+        together = None
+        if all("currency" in a.columns and "amount" in a.columns for a in apart):
+            together = nw.concat([a.select("amount", "currency") for a in apart])
+        pairs = [
+            convert(
+                state,
+                rates=rates,
+                default=inputs.currency,
+                one_currency_within=history,
+                currencies_of=together,
+            )
+            for state in apart
+        ]
+        return [state for state, _ in pairs], pairs[0][1]
+    states = states_at(inputs, moments, process, keep=kept)
+    converted, currency = convert(
+        states,
         rates=rates,
         default=inputs.currency,
         one_currency_within=history,
-        frame_first=holds(state),
+        frame_first=holds(states),
     )
+    found = [at_moment(converted, i) for i in range(len(moments))]
+    if len(found) > 1 and states.implementation is nw.Implementation.DUCKDB:
+        # DuckDB 2 joins two reads of one kept relation in seconds (4.3 s for two
+        # 500,000-row states, against 0.05 s for two relations kept apart): keep
+        # each state on its own (a copy in memory, in milliseconds).
+        found = [held(state) for state in found]
+    return found, currency
 
 
 def snapshot_at(inputs: Inputs, moment: datetime, process: SalesProcess) -> nw.LazyFrame[Any]:

@@ -57,7 +57,7 @@ from salesflow.analytics._periods import (
     window,
 )
 from salesflow.analytics._source import door, resolve
-from salesflow.analytics.as_of import converted_state
+from salesflow.analytics.as_of import converted_states
 from salesflow.analytics.bridge_totals import MOVEMENTS, BridgeTotals, totals
 from salesflow.analytics.funnel import stage_process
 from salesflow.analytics.rates import Rates
@@ -105,12 +105,6 @@ class Bridge(Result):
         if len(self.keys) == 1:
             return {key[0]: value for key, value in groups.items()}
         return groups
-
-
-def _state(
-    inputs: Any, moment: datetime, process: SalesProcess, rates: Rates | None, keys: list[str]
-) -> Any:
-    return converted_state(inputs, moment, process, rates, keep=["close_date", *keys])
 
 
 @translated("bridge")
@@ -202,8 +196,10 @@ def bridge(
     keys = by_columns(by)
     inputs = resolve(data)
     chosen = stage_process(process, data, "bridge", needs="which stages are closed and won")
-    before, currency = _state(inputs, first, chosen, rates, keys)
-    after, _ = _state(inputs, second, chosen, rates, keys)
+    # both states from one pass over the history, in one currency
+    (before, after), currency = converted_states(
+        inputs, [first, second], chosen, rates, keep=["close_date", *keys]
+    )
 
     def member(prefix: str) -> nw.Expr:
         inside = ~nw.col(f"{prefix}is_closed")
