@@ -35,11 +35,14 @@ from salesflow.process import SalesProcess
 
 __all__ = [
     "PipelineAsOf",
+    "at_moment",
     "converted_state",
+    "converted_states",
     "deals_at",
     "pipeline_as_of",
     "snapshot_at",
     "state_at",
+    "states_at",
 ]
 
 _STATE = ("opportunity_id", "at", "stage", "amount", "probability", "forecast_category")
