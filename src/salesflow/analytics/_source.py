@@ -95,20 +95,50 @@ class Inputs:
         if name in ("snapshot", "history") and _leads(data.process):
             self._tables.update(
                 _opportunities_only(
-                    self._read("snapshot", amounts=amounts),
-                    self._read("history", amounts=amounts),
+                    self._full("snapshot", amounts=amounts),
+                    self._full("history", amounts=amounts),
                     data.process,
                 )
             )
         else:
-            self._tables[name] = self._read(name, amounts=amounts)
+            self._tables[name] = self._full(name, amounts=amounts)
         return self._tables[name]
 
-    def _read(self, name: Table, *, amounts: bool = True) -> nw.LazyFrame[Any] | None:
+    def _full(self, name: Table, *, amounts: bool = True) -> nw.LazyFrame[Any] | None:
+        """Table ``name`` read and checked (once) with every column its rows derive."""
+        if not self._checked(name, amounts=amounts):
+            return None
+        frame, derived = self._rows[name]
+        frame = frame.with_columns(*derived.values()) if derived else frame
+        if name == "snapshot":
+            frame = self._with_primary_contact(frame)
+        return frame
+
+    def _some(self, name: Table, reads: Sequence[str], amounts: bool) -> nw.LazyFrame[Any] | None:
+        """Table ``name`` with only the derived columns in ``reads`` (see :meth:`table`);
+        ``None`` where it is read whole (a process with lead stages, a contact flag asked for)."""  # noqa: D205, D209
+        if _leads(self._data.process) or "has_primary_contact" in reads:
+            return None
+        if name in self._tables and not (amounts and name in self._unchecked):
+            return self._tables[name]  # read whole already
+        if not self._checked(name, amounts=amounts):
+            return None
+        base, derived = self._rows[name]
+        picked = [e for n, e in derived.items() if n in set(reads)]
+        return base.with_columns(*picked) if picked else base
+
+    def _checked(self, name: Table, *, amounts: bool) -> bool:
+        """Read and check table ``name`` unless done (its amounts too, if asked); False: none."""
+        if name not in self._rows or (amounts and name in self._unchecked):
+            self._read(name, amounts=amounts)
+        return name in self._rows
+
+    def _read(self, name: Table, *, amounts: bool = True) -> None:
+        """Read and check table ``name``: its rows before the derived columns, and those (``_rows``)."""
         data = self._data
         native = getattr(data, name)
         if native is None:
-            return None
+            return
         frame, known = coerced(_rename(_lazy(native, name), data.columns, name), name)
         # A lazy table's empty cells are counted with the check (from a Parquet
         # file's statistics, where it has them): a column without one takes
@@ -141,10 +171,6 @@ class Inputs:
             full=frozenset(c for c in counted if nulls.get(c) == 0),
         )
         self._rows[name] = (frame, derived)
-        frame = frame.with_columns(*derived.values()) if derived else frame
-        if name == "snapshot":
-            frame = self._with_primary_contact(frame)
-        return frame
 
     def _with_primary_contact(self, snapshot: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
         """The snapshot with ``has_primary_contact`` from a contact-role table, if it lacks it.
@@ -158,7 +184,7 @@ class Inputs:
         names = snapshot.columns
         if "has_primary_contact" in names or "id" not in names:
             return snapshot
-        roles = self._read("contact_roles")
+        roles = self._full("contact_roles")
         if roles is None:
             return snapshot
         missing = [c for c in ("opportunity_id", "primary") if c not in roles.columns]
@@ -241,18 +267,28 @@ class Inputs:
         return self._order
 
     def table(
-        self, name: Table, *, needs: Sequence[str] = (), amounts: bool = True
+        self,
+        name: Table,
+        *,
+        needs: Sequence[str] = (),
+        amounts: bool = True,
+        reads: Sequence[str] | None = None,
     ) -> nw.LazyFrame[Any]:
         """The table ``name``, checking that it has the columns ``needs``.
 
         ``amounts=False``: the metric reads none of the table's amounts, which
         are then not checked against :data:`AMOUNT_LIMIT` (on Spark, a job
-        less; a later call that reads them checks them).
+        less; a later call that reads them checks them). ``reads``: the only
+        columns the metric reads; of the columns each row derives (from its
+        stage, say), only those are added, and the table's others are left as
+        they are (a lazy engine builds, and DuckDB binds, a relation less).
 
         Raises:
             ValidationError: The table was not given or lacks a column.
         """
-        frame = self._get(name, amounts=amounts)
+        frame = self._some(name, reads, amounts) if reads is not None else None
+        if frame is None:
+            frame = self._get(name, amounts=amounts)
         if frame is None:
             raise ValidationError(
                 [Problem(f"this metric needs the {name} table", f"$.{name}")],

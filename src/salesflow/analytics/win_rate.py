@@ -103,7 +103,8 @@ def win_rate(
     keys = by_columns(by)
     inputs = resolve(data)
     needs = ["is_closed", "is_won", "stage", *keys]
-    frame = inputs.table("snapshot", needs=needs, amounts=False)
+    reads = [*needs, "lost_reason"]
+    frame = inputs.table("snapshot", needs=needs, amounts=False, reads=reads)
     has_reason = "lost_reason" in frame.columns
     names = list(walked_away)
     away: nw.Expr = nw.lit(value=False)
