@@ -66,16 +66,9 @@ def field_history_frames(
     pl = require("polars")
     f = File(pl, csv_frame(source, encoding=encoding, max_bytes=max_bytes))
     readable = f.readable
-    ident = f.ident("OpportunityId")
+    ident, when, messages = _located(pl, f, timezone)
     field = f.raw("Field").str.strip_chars(python_space()).fill_null("")
-    when = moments(pl, f.raw("CreatedDate"), readable, timezone)
     column = field.replace_strict(dict(fields), default=None, return_dtype=pl.String)
-    messages: list[tuple[Any, str]] = [
-        (pl.select(pl.when(readable & ident.is_null()).then(pl.lit("no OpportunityId")))
-         .to_series(), "$.OpportunityId"),
-        (pl.select(pl.when(readable & when.is_null()).then(pl.lit("no readable CreatedDate")))
-         .to_series(), "$.CreatedDate"),
-    ]  # fmt: skip
     kinds = pl.select(pl.when(readable).then(column)).to_series()
     old, old_error = typed(pl, f.given("OldValue"), kinds, timezone)
     new, new_error = typed(pl, f.given("NewValue"), kinds, timezone)
@@ -129,6 +122,20 @@ def field_history_frames(
     return framed(table, read=read, refused=refused, notes=notes, keys=keys)
 
 
+def _located(pl: Any, f: File, zone: tzinfo) -> tuple[Any, Any, list[tuple[Any, str]]]:
+    """Each record's ``OpportunityId`` and ``CreatedDate``, and the messages where one is missing."""
+    readable = f.readable
+    ident = f.ident("OpportunityId")
+    when = moments(pl, f.raw("CreatedDate"), readable, zone)
+    messages: list[tuple[Any, str]] = [
+        (pl.select(pl.when(readable & ident.is_null()).then(pl.lit("no OpportunityId")))
+         .to_series(), "$.OpportunityId"),
+        (pl.select(pl.when(readable & when.is_null()).then(pl.lit("no readable CreatedDate")))
+         .to_series(), "$.CreatedDate"),
+    ]  # fmt: skip
+    return ident, when, messages
+
+
 @attrs.frozen
 class _Merged:
     """An ``OpportunityHistory`` export read for merging (see :func:`_merged`)."""
@@ -159,14 +166,7 @@ def _merged(
     """
     g = File(pl, csv_frame(source, encoding=encoding, max_bytes=max_bytes))
     readable = g.readable
-    ident = g.ident("OpportunityId")
-    when = moments(pl, g.raw("CreatedDate"), readable, zone)
-    messages: list[tuple[Any, str]] = [
-        (pl.select(pl.when(readable & ident.is_null()).then(pl.lit("no OpportunityId")))
-         .to_series(), "$.OpportunityId"),
-        (pl.select(pl.when(readable & when.is_null()).then(pl.lit("no readable CreatedDate")))
-         .to_series(), "$.CreatedDate"),
-    ]  # fmt: skip
+    ident, when, messages = _located(pl, g, zone)
     said = changes.unique(["ident", "when", "key"], keep="last")  # the last change there
     settings: list[tuple[str, dict[str, Any], Any]] = []
     for field, column in STAGE_HISTORY_FIELDS.items():
