@@ -69,7 +69,7 @@ _WRITES: dict[str, frozenset[str]] = {
 
 @attrs.frozen
 class TextFile:
-    """A Parquet frame as text cells, and the header names whose cells were typed."""
+    """A typed table (Parquet, JSON Lines) as text cells, and the header names whose cells were typed."""
 
     file: CsvFrame
     typed: frozenset[str]

@@ -29,7 +29,8 @@ from typing import Any
 
 from salesflow._regular_file import check_limit
 from salesflow.columns import Columns
-from salesflow.io._assemble import Table
+from salesflow.columns import Table as TableName
+from salesflow.io._assemble import Record, Table
 from salesflow.io._cells import Options, make_options
 from salesflow.io._columnar import import_files, import_frames, tabulated
 from salesflow.io._source import MAX_IMPORT_BYTES, Source
@@ -190,15 +191,7 @@ def read_parquet_frames(
         else as_text(*hist, "OpportunityHistory", fields["OpportunityHistory"])
     )
 
-    def loop() -> ImportResult:
-        records = {
-            "snapshot": parquet_records(*opps, "snapshot"),
-            "history": [] if hist is None else parquet_records(*hist, "history"),
-            "activities": [],
-            "contact_roles": [],
-        }
-        return read_records(records, columns=columns, **keywords)
-
+    loop = _loop(parquet_records, opps, hist, columns, keywords)
     return _in_columns_or_loop(opp_text, hist_text, hist is not None, fields, options, loop)
 
 
@@ -276,16 +269,29 @@ def read_jsonl_frames(
     opp_text = text(opps, "Opportunity")
     hist_text = None if hist is None else text(hist, "OpportunityHistory")
 
+    loop = _loop(jsonl_records, opps, hist, columns, keywords)
+    return _in_columns_or_loop(opp_text, hist_text, hist is not None, fields, options, loop)
+
+
+def _loop(
+    read: Callable[[str, Any, TableName], list[Record]],
+    snapshot: tuple[str, Any],
+    history: tuple[str, Any] | None,
+    columns: Columns | None,
+    keywords: dict[str, Any],
+) -> Callable[[], ImportResult]:
+    """The object path's import of the same files, their records read one by one by ``read``."""
+
     def loop() -> ImportResult:
         records = {
-            "snapshot": jsonl_records(*opps, "snapshot"),
-            "history": [] if hist is None else jsonl_records(*hist, "history"),
+            "snapshot": read(*snapshot, "snapshot"),
+            "history": [] if history is None else read(*history, "history"),
             "activities": [],
             "contact_roles": [],
         }
         return read_records(records, columns=columns, **keywords)
 
-    return _in_columns_or_loop(opp_text, hist_text, hist is not None, fields, options, loop)
+    return loop
 
 
 def _keywords(
