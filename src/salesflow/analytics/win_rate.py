@@ -107,20 +107,22 @@ def win_rate(
     frame = inputs.table("snapshot", needs=needs, amounts=False, reads=reads)
     has_reason = "lost_reason" in frame.columns
     names = list(walked_away)
-    away: nw.Expr = nw.lit(value=False)
+    lost = nw.col("is_closed") & ~nw.col("is_won")
+    engine = frame.implementation
+    counted = [_count(nw.col("is_won"), engine).cast(nw.Int64).alias("won")]
     if names:
         away = nw.col("stage").is_in(names)
         if has_reason:
             away = away | nw.col("lost_reason").is_in(names).fill_null(value=False)
-    lost = nw.col("is_closed") & ~nw.col("is_won")
-    engine = frame.implementation
+        counted.append(_count(lost & ~away, engine).cast(nw.Int64).alias("lost"))
+        counted.append(_count(lost & away, engine).cast(nw.Int64).alias("walked_away"))
+    else:  # no deal walked away: nothing to count (a lazy engine builds every node)
+        counted.append(_count(lost, engine).cast(nw.Int64).alias("lost"))
     counts = aggregate(  # integers as they are counted: no step of their own
         frame,
         keys,
         [
-            _count(nw.col("is_won"), engine).cast(nw.Int64).alias("won"),
-            _count(lost & ~away, engine).cast(nw.Int64).alias("lost"),
-            _count(lost & away, engine).cast(nw.Int64).alias("walked_away"),
+            *counted,
             _count(~nw.col("is_closed"), engine).cast(nw.Int64).alias("open"),
             nw.len().cast(nw.Int64).alias("total"),
         ],
@@ -129,11 +131,18 @@ def win_rate(
     # One projection for the denominator and the rate: a lazy engine builds (and
     # DuckDB binds) one relation per step, and Spark one call per expression node.
     if denominator == "closed":
-        base = n("won") + n("lost")
-        denom = base + n("walked_away") if count_walked_away else base
+        denom = n("won") + n("lost")
+        if names and count_walked_away:
+            denom = denom + n("walked_away")
     else:
-        denom = n("total") if count_walked_away else n("total") - n("walked_away")
-    table = counts.with_columns(
+        denom = n("total") - n("walked_away") if names and not count_walked_away else n("total")
+    table = counts.select(
+        *keys,
+        "won",
+        "lost",
+        "walked_away" if names else nw.lit(0, dtype=nw.Int64).alias("walked_away"),
+        "open",
+        "total",
         denom.alias("denominator"),
         nw.when(denom > 0)
         .then(n("won").cast(nw.Float64) / denom.cast(nw.Float64))
