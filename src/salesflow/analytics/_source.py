@@ -205,6 +205,10 @@ class Inputs:
             .drop(flag)
         )
 
+    def given(self, name: Table) -> bool:
+        """Whether table ``name`` was given: asked without reading or checking it."""
+        return getattr(self._data, name) is not None
+
     @property
     def snapshot(self) -> nw.LazyFrame[Any] | None:
         """The snapshot table, or ``None``."""
@@ -243,7 +247,13 @@ class Inputs:
     @property
     def order_columns(self) -> list[str]:
         """The columns of :attr:`history_order`, without its check for ties."""
-        names = [] if self.history is None else self.history.columns
+        # Its rows' columns: the order reads none that a row derives (a lazy engine builds each).
+        if not self.given("history"):
+            names = []
+        elif "history" in self._rows:
+            names = self._rows["history"][0].columns
+        else:
+            names = self.table("history", reads=()).columns
         return ["at", *(c for c in ("sequence", ROW) if c in names)]
 
     @property

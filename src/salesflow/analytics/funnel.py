@@ -115,8 +115,10 @@ def _entries(
     one more entry, after all of its history rows: a deal without history, or
     whose history misses its last move, still reached the stage it is in.
     """
-    if inputs.history is None:
-        snapshot = inputs.table("snapshot", needs=("id", "stage"))
+    # Only the columns read, amounts unchecked: a lazy engine builds every column a row derives.
+    entry = ("id", "stage")
+    if not inputs.given("history"):
+        snapshot = inputs.table("snapshot", needs=entry, amounts=False, reads=entry)
         only = snapshot.select(
             nw.col("id").alias("opportunity_id"),
             nw.col("stage"),
@@ -124,11 +126,12 @@ def _entries(
         )
         return only, ["_tail"]
     now = None
-    if current == "reached" and inputs.snapshot is not None:
-        now = inputs.table("snapshot", needs=("id", "stage")).select(
+    if current == "reached" and inputs.given("snapshot"):
+        now = inputs.table("snapshot", needs=entry, amounts=False, reads=entry).select(
             nw.col("id").alias("opportunity_id"), nw.col("stage")
         )
-    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
+    needs = ("opportunity_id", "at", "stage")
+    history = inputs.table("history", needs=needs, amounts=False, reads=needs)
     order = inputs.history_order if ordered else ["at"]
     rows = history.select("opportunity_id", *order, "stage").with_columns(
         nw.lit(0, dtype=nw.Int64).alias("_tail")
@@ -237,7 +240,9 @@ def funnel(
         )
         flags = [(nw.col(f"_r{i}") == 1) for i in range(len(steps))]
     if keys:
-        snapshot = inputs.table("snapshot", needs=("id", *keys))
+        snapshot = inputs.table(
+            "snapshot", needs=("id", *keys), amounts=False, reads=("id", *keys)
+        )
         per_deal = per_deal.join(
             snapshot.select(nw.col("id").alias("opportunity_id"), *keys),
             on="opportunity_id",
@@ -305,7 +310,7 @@ def _long(wide: nw.LazyFrame[Any], keys: list[str], steps: list[str]) -> nw.Lazy
 
 
 def _gaps(inputs: Inputs) -> list[Gap]:
-    if inputs.history is not None:
+    if inputs.given("history"):
         return []
     reason = "no history table: each deal counts from its current stage only"
     return [Gap("assumed", "every deal", reason)]
