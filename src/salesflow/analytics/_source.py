@@ -244,16 +244,22 @@ class Inputs:
             return None
         return self._rows["history"]
 
+    def _history_rows(self) -> nw.LazyFrame[Any] | None:
+        """The history's rows without the columns each derives (a lazy engine builds
+        each, and orders and ties read none), read and checked once; ``None``: none given."""  # noqa: D205, D209
+        if not self.given("history"):
+            return None
+        if _leads(self._data.process):
+            return self.history  # its rows are the opportunities' only
+        if "history" not in self._rows:
+            self._read("history")
+        return self._rows["history"][0]
+
     @property
     def order_columns(self) -> list[str]:
         """The columns of :attr:`history_order`, without its check for ties."""
-        # Its rows' columns: the order reads none that a row derives (a lazy engine builds each).
-        if not self.given("history"):
-            names = []
-        elif "history" in self._rows:
-            names = self._rows["history"][0].columns
-        else:
-            names = self.table("history", reads=()).columns
+        history = self._history_rows()
+        names = [] if history is None else history.columns
         return ["at", *(c for c in ("sequence", ROW) if c in names)]
 
     @property
@@ -269,7 +275,7 @@ class Inputs:
             ValidationError: Two rows of one deal at one instant, with no order between them.
         """
         if self._order is None:
-            history = self.history
+            history = self._history_rows()
             order = self.order_columns
             if history is not None and ROW not in order:
                 refuse_ties(history, order)

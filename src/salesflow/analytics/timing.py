@@ -120,7 +120,8 @@ def time_in_stage(
     inputs = resolve(data)
     chosen = process if process is not None else getattr(data, "process", None)
     order = inputs.history_order
-    history = inputs.table("history", needs=("opportunity_id", "at", "stage"))
+    needs = ("opportunity_id", "at", "stage")  # only: a lazy engine builds each column added
+    history = inputs.table("history", needs=needs, amounts=False, reads=needs)
     rows: Any = history.filter(nw.col("at") <= nw.lit(moment)).select(
         "opportunity_id", *order, "stage"
     )
@@ -170,7 +171,9 @@ def time_in_stage(
         "current",
     )
     if keys:  # the deal's current values, from the snapshot
-        snapshot = inputs.table("snapshot", needs=("id", *keys)).select("id", *keys)
+        picked = ("id", *keys)
+        snapshot = inputs.table("snapshot", needs=picked, amounts=False, reads=picked)
+        snapshot = snapshot.select(*picked)
         table = (
             table.join(snapshot, on="id", how="left")
             .select("id", *keys, *(c for c in table.columns if c != "id"))
@@ -264,7 +267,8 @@ def deal_age(
     data = door(data, columns=columns, process=process, currency=currency)
     moment = _moment(as_of)
     inputs = resolve(data)
-    snapshot = inputs.table("snapshot", needs=("id", "created_at", "is_closed"))
+    needs = ("id", "created_at", "is_closed")
+    snapshot = inputs.table("snapshot", needs=needs, amounts=False, reads=needs)
     names = snapshot.columns
     end = nw.col("closed_on") if "closed_on" in names else nw.col("close_date")
     created = nw.col("created_at").dt.date()
@@ -342,7 +346,8 @@ def cycle_length(
         )
     keys = by_columns(by)
     inputs = resolve(data)
-    snapshot = inputs.table("snapshot", needs=(start, "is_closed", "is_won", *keys))
+    needs = (start, "is_closed", "is_won", *keys)
+    snapshot = inputs.table("snapshot", needs=needs, amounts=False, reads=needs)
     schema = snapshot.collect_schema()
     end = nw.col("closed_on") if "closed_on" in schema else nw.col("close_date")
     begin = nw.col(start).dt.date() if isinstance(schema[start], nw.Datetime) else nw.col(start)
