@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from salesflow.errors import shorten
@@ -41,6 +42,8 @@ class RepeatedKeys(dict[str, Any]):
     """A JSON object in which keys repeat: it holds the last values, and which keys repeat."""
 
     repeated: tuple[str, ...] = ()
+    made: int = 0
+    """How many were made (by :func:`marked_keys`): a parse that made none repeated no key."""
 
 
 class RepeatedKeyError(ValueError):
@@ -83,6 +86,7 @@ def marked_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         return result
     marked = RepeatedKeys(result)
     marked.repeated = tuple(repeated)
+    RepeatedKeys.made += 1
     return marked
 
 
@@ -99,6 +103,14 @@ def load_unique(text: str | bytes, **options: Any) -> Any:
     except RepeatedKeyError:  # read again, keeping every object, to say where
         value = json.loads(text, object_pairs_hook=marked_keys, **options)
         raise RepeatedKeyError(tuple(repeated_in(value))) from None
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+
+
+def _holds(value: Any) -> bool:
+    """Whether ``value`` is an object or a list (a JSON scalar is told by its type, quickly)."""
+    return type(value) not in _SCALARS and isinstance(value, Mapping | list)
 
 
 def repeated_in(value: Any, path: str = "$") -> Iterator[tuple[str, str]]:
@@ -119,11 +131,9 @@ def repeated_in(value: Any, path: str = "$") -> Iterator[tuple[str, str]]:
             for key in item.repeated:
                 yield key, f"{where}.{key}"
         if isinstance(item, Mapping):
-            inner = [(v, f"{where}.{k}") for k, v in item.items() if isinstance(v, Mapping | list)]
+            inner = [(v, f"{where}.{k}") for k, v in item.items() if _holds(v)]
         elif isinstance(item, list):
-            inner = [
-                (v, f"{where}[{i}]") for i, v in enumerate(item) if isinstance(v, Mapping | list)
-            ]
+            inner = [(v, f"{where}[{i}]") for i, v in enumerate(item) if _holds(v)]
         else:
             continue
         stack.extend(reversed(inner))

@@ -45,6 +45,7 @@ from salesflow.io.policy import CloseDatePolicy
 from salesflow.io.result import ImportedFrames, ImportResult, Note, Refusal
 from salesflow.io.salesforce import SALESFORCE_FIELDS, read_salesforce_csv, read_salesforce_json
 from salesflow.io.salesforce_frames import read_salesforce_frames
+from salesflow.io.salesforce_tree_frames import read_salesforce_json_frames
 from salesflow.io.stage_dates import HistoryTable, hubspot_stage_dates, read_stage_dates
 from salesflow.io.table import read_csv, read_jsonl, read_parquet
 from salesflow.io.table_frames import read_csv_frames, read_jsonl_frames, read_parquet_frames
@@ -103,6 +104,7 @@ __all__ = [
     "read_salesforce_csv",
     "read_salesforce_frames",
     "read_salesforce_json",
+    "read_salesforce_json_frames",
     "read_salesforce_leads",
     "read_salesforce_line_items",
     "read_stage_dates",

@@ -133,8 +133,16 @@ def _percentage(text: str) -> Decimal | None:
         raise Reject(f"expected a percentage in 0..100, got {value}") from None
 
 
-def _money(checks: Checks, field: str, code: Any) -> Any:
-    """An amount and its currency's rules (``_cells.money``): the amounts' exact text."""
+def _codes(code: Any) -> Any:
+    """Whether each currency code is three capital letters (null where none): read once a file."""
+    return code.str.contains(_CURRENCY)
+
+
+def _money(checks: Checks, field: str, code: Any, codes: Any) -> Any:
+    """An amount and its currency's rules (``_cells.money``): the amounts' exact text.
+
+    ``codes``: :func:`_codes` of ``code``.
+    """
     pl = checks.pl
     amount = decimals(pl, checks.raw(field), read_amount)
     present = amount["text"].is_not_null()
@@ -147,7 +155,7 @@ def _money(checks: Checks, field: str, code: Any) -> Any:
     def bad_code(text: str) -> None:
         raise Reject(f"expected an ISO 4217 code of three capital letters, got {text!r}")
 
-    wrong = present & code.is_not_null() & ~code.str.contains(_CURRENCY)
+    wrong = present & code.is_not_null() & ~codes
     _, message = mapped(pl, code, bad_code, pl.Null, only=wrong)
     checks.add(message, "currency")
     return pl.select(pl.when(~wrong).then(amount["text"])).to_series(), amount["places"]
@@ -254,7 +262,7 @@ def _opportunities(
     code = pl.select(
         pl.coalesce(checks.raw("currency"), pl.lit(options.currency, pl.String))
     ).to_series()
-    amount, amount_places = _money(checks, "amount", code)
+    amount, amount_places = _money(checks, "amount", code, _codes(code))
     chance, chance_places = _percentages(checks)
     forecast, error = mapped(pl, checks.raw("forecast_category"), _label, pl.String)
     checks.add(error, "forecast_category")
@@ -501,8 +509,9 @@ def _history(checks: Checks, options: Options, o: Any) -> Any:
     code = pl.select(
         pl.coalesce(checks.raw("currency"), h["raw_currency"], pl.lit(options.currency, pl.String))
     ).to_series()
-    amount, amount_places = _money(checks, "amount", code)
-    previous, previous_places = _money(checks, "previous_amount", code)
+    codes = _codes(code)
+    amount, amount_places = _money(checks, "amount", code, codes)
+    previous, previous_places = _money(checks, "previous_amount", code, codes)
     chance, chance_places = _percentages(checks)
     forecast, error = mapped(pl, checks.raw("forecast_category"), _label, pl.String)
     checks.add(error, "forecast_category")

@@ -220,15 +220,18 @@ def json_value(
         raise FileFormatError(name, f"not JSON: {exc}") from None
 
 
-def fields(record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+def fields(
+    record: Mapping[str, Any], *, repeats: bool = True
+) -> tuple[dict[str, Any], list[Problem]]:
     """A record's fields keyed by lower-cased name, so ``amount`` finds ``Amount``.
 
     Two keys differing only in case are a problem: which one is meant is
-    unknown; so is a key written twice (in a JSON record, or any object inside it).
+    unknown; so is a key written twice (in a JSON record, or any object inside
+    it), looked for unless ``repeats=False`` (its document repeats no key).
     """
     found: dict[str, Any] = {}
     spelled: dict[str, str] = {}
-    flat = type(record) is dict and all(type(v) is str for v in record.values())  # a CSV row
+    flat = not repeats or (type(record) is dict and all(type(v) is str for v in record.values()))
     problems = (
         []
         if flat

@@ -33,10 +33,11 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from salesflow._json import RepeatedKeys
 from salesflow._regular_file import check_limit
 from salesflow.errors import FileFormatError, Problem
 from salesflow.io._assemble import Record, assemble
-from salesflow.io._cells import make_options
+from salesflow.io._cells import Options, make_options
 from salesflow.io._salesforce_fields import KINDS, SALESFORCE_FIELDS
 from salesflow.io._source import MAX_IMPORT_BYTES, Source, csv_rows, fields, json_value, stem
 from salesflow.io.policy import CloseDatePolicy
@@ -46,7 +47,7 @@ from salesflow.process import SalesProcess
 __all__ = ["SALESFORCE_FIELDS", "read_salesforce_csv", "read_salesforce_json"]
 
 
-def _tree_records(name: str, value: Any) -> list[Record]:
+def _tree_records(name: str, value: Any, repeats: bool = True) -> list[Record]:
     if not isinstance(value, Mapping) or not isinstance(value.get("records"), list):
         raise FileFormatError(name, 'expected a tree-import file: {"records": [...]}')
     records = []
@@ -63,7 +64,7 @@ def _tree_records(name: str, value: Any) -> list[Record]:
                 )
             )
             continue
-        data, problems = fields(item)
+        data, problems = fields(item, repeats=repeats)
         attributes = data.pop("attributes", None)
         kind: str = "?"
         ref: str | None = None
@@ -92,11 +93,18 @@ def _tree_records(name: str, value: Any) -> list[Record]:
     return records
 
 
-def _expand(files: tuple[Source, ...], limit: int) -> list[tuple[str, Any]]:
-    """Parsed files, a data plan (``data-plan.json``) replaced by the files it lists."""
-    parsed: list[tuple[str, Any]] = []
+def _parsed(source: Source, limit: int) -> tuple[str, Any, bool]:
+    """A file's name and value, and whether any object in it repeats a key."""
+    before = RepeatedKeys.made
+    name, value = json_value(source, max_bytes=limit)
+    return name, value, RepeatedKeys.made != before
+
+
+def _expand(files: tuple[Source, ...], limit: int) -> list[tuple[str, Any, bool]]:
+    """Parsed files (:func:`_parsed`), a data plan (``data-plan.json``) replaced by the files it lists."""
+    parsed: list[tuple[str, Any, bool]] = []
     for source in files:
-        name, value = json_value(source, max_bytes=limit)
+        name, value, repeats = _parsed(source, limit)
         if isinstance(value, list) and isinstance(source, (str, os.PathLike)):
             folder = Path(source).parent
             for step in value:
@@ -105,9 +113,9 @@ def _expand(files: tuple[Source, ...], limit: int) -> list[tuple[str, Any]]:
                     raise FileFormatError(
                         name, 'expected a data plan: [{"sobject": ..., "files": [...]}]'
                     )
-                parsed.extend(json_value(folder / f, max_bytes=limit) for f in listed)
+                parsed.extend(_parsed(folder / f, limit) for f in listed)
         else:
-            parsed.append((name, value))
+            parsed.append((name, value, repeats))
     return parsed
 
 
@@ -162,7 +170,11 @@ def read_salesforce_json(
         zone=timezone,
         imported_at=imported_at,
     )
-    records = [r for name, value in _expand(files, limit) for r in _tree_records(name, value)]
+    return assembled(tree_records(files, limit), options)
+
+
+def assembled(records: list[Record], options: Options) -> ImportResult:
+    """The tree files' records (:func:`tree_records`) imported one by one."""
     refs = {r.ref for r in records if r.ref is not None}
     by_kind: dict[str, list[Record]] = {kind: [] for kind in KINDS}
     unknown = [r for r in records if r.kind not in by_kind]
@@ -183,6 +195,11 @@ def read_salesforce_json(
         refs=refs,
         default_id=lambda r: r.ref or f"{stem(r.source)}-{r.number}",
     )
+
+
+def tree_records(files: tuple[Source, ...], limit: int) -> list[Record]:
+    """Every record of the tree files (a data plan: of the files it lists), in file order."""
+    return [r for found in _expand(files, limit) for r in _tree_records(*found)]
 
 
 def _csv_records(source: Source | None, kind: str, encoding: str, limit: int) -> list[Record]:
