@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from salesflow.io._assemble import Table
 from salesflow.io._cells import Options
@@ -30,10 +33,15 @@ def import_frames(
     ``fields`` names each salesflow field's possible columns, for the kinds
     ``Opportunity`` and ``OpportunityHistory``; ``max_bytes`` is checked already.
     """
-    opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=max_bytes)
-    hist_file = (
-        None if history is None else csv_frame(history, encoding=encoding, max_bytes=max_bytes)
-    )
+    if history is None:
+        opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=max_bytes)
+        hist_file = None
+    else:  # Polars parses and writes back one file while Python reads the other
+        with ThreadPoolExecutor(1) as pool:  # in this context: a slow read reports progress
+            read = partial(csv_frame, history, encoding=encoding, max_bytes=max_bytes)
+            later = pool.submit(contextvars.copy_context().run, read)
+            opp_file = csv_frame(opportunities, encoding=encoding, max_bytes=max_bytes)
+            hist_file = later.result()
     found = import_files(opp_file, hist_file, fields, options)
     assert found is not None  # nothing was typed
     return found
