@@ -21,7 +21,7 @@ def assert_same_import(objects: sf.io.ImportResult, columns: sf.io.ImportedFrame
     assert dict(columns.taken) == dict(objects.taken)
     assert [str(n) for n in columns.notes] == [str(n) for n in objects.notes]
     assert columns.frames.snapshot["id"].to_list() == [o.id for o in objects.opportunities]
-    expected = frames(objects.opportunities)
+    expected = frames(objects.opportunities, objects.activities)
     assert_frame_equal(columns.frames.snapshot, expected.snapshot)
     assert_frame_equal(columns.frames.history, expected.history)
     assert_frame_equal(columns.frames.activities, expected.activities)

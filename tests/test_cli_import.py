@@ -370,3 +370,30 @@ def test_a_jsonl_snapshot_is_read_in_columns_by_import_and_report(
     assert calls == ["frames", "frames"]
     sections = json.loads(capsys.readouterr().out)["sections"]
     assert sections["summary"]["rows"][0]["count"] == 30
+
+
+def test_tree_files_into_parquet_are_read_in_columns_with_the_same_tables(
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The LWC recipes' data plan into Parquet: the columnar reader, the object path's tables."""
+    pl = pytest.importorskip("polars")
+
+    import salesflow.cli._imports as imports
+    from salesflow.io import read_salesforce_json
+
+    calls = _counted(monkeypatch, imports, "read_salesforce_json_frames")
+    plan = shared_data / "salesforce-lwc-recipes" / "data-plan.json"
+    out = tmp_path / "lwc.parquet"
+    status = main(["import", "salesforce", str(plan), "--currency", "USD", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert calls == ["frames"]
+    objects = read_salesforce_json(plan, currency="USD", process=sf.presets.salesforce_standard())
+    assert status == (1 if objects.refused else 0)
+    for kind, count in objects.read.items():
+        assert re.search(rf"{kind}\s+│\s+{count}\s+│\s+{objects.taken.get(kind, 0)}\s+│", printed)
+    _assert_written_as(objects, out, drop=("created_at",))
+    activities = pl.read_parquet(tmp_path / "lwc.activities.parquet")
+    assert activities.height == len(objects.activities)

@@ -98,6 +98,15 @@ def tree_files(draw: st.DrawFn) -> list[bytes]:
         opps[0]["Extra"] = "x"  # a key only one record has
     elif odd == 2:
         accounts.append({"attributes": {"type": "Contact", "referenceId": "C0"}, "LastName": "X"})
+    elif odd == 7:
+        history.append(
+            {
+                "attributes": {"type": "Task", "referenceId": "TaskRef0"},  # its id
+                "WhatId": draw(st.sampled_from(["@OppRef0", "@OppRef1", "006A"])),
+                "Subject": "Call",
+                "CreatedDate": "2026-05-05T10:00:00Z",
+            }
+        )
     elif odd == 3 and opps:
         opps[-1]["Name"] = [1]  # a value no column holds
     elif odd == 4:
@@ -253,3 +262,22 @@ def test_a_file_that_is_no_tree_raises_what_the_loop_raises(text: bytes, message
     with pytest.raises(sf.FileFormatError) as columns:
         read_salesforce_json_frames(io.BytesIO(text), process=PROCESS)
     assert str(columns.value) == str(loop.value)
+
+
+def test_a_tree_with_tasks_keeps_them_in_the_activity_table() -> None:
+    tree = json.loads(_text(_TREE), parse_float=Decimal)
+    tree["records"].append(
+        {
+            "attributes": {"type": "Task", "referenceId": "TaskRef1"},
+            "WhatId": "@OppRef1",
+            "Subject": "Call",
+            "CreatedDate": "2026-05-05T10:00:00Z",
+        }
+    )
+    objects, columns, looped = _both([_text(tree).encode()], currency="USD")
+    assert looped  # tasks are the loop's to read
+    assert_same_import(objects, columns)
+    assert columns.taken["Task"] == 1
+    assert columns.frames.activities.select("opportunity_id", "subject").rows() == [
+        ("OppRef1", "Call")
+    ]

@@ -25,6 +25,7 @@ from salesflow.io import (
     read_salesforce_csv,
     read_salesforce_frames,
     read_salesforce_json,
+    read_salesforce_json_frames,
     write_json,
     write_parquet,
 )
@@ -225,7 +226,8 @@ def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwarg
     Opportunity export; --history, --contact-roles, --accounts and --contacts
     add the other exports. An Opportunity CSV (with --history or not) into
     Parquet is read in columns, without building an object per deal: the
-    same records taken and refused, the same tables, 12-16x faster.
+    same records taken and refused, the same tables, 12-16x faster; tree
+    files into Parquet too, where their shape allows (about 3x faster).
     """
     tables = {key: kwargs.pop(key) for key in ("history", "contact_roles", "accounts", "contacts")}
     options = reader_options(kwargs)
@@ -246,6 +248,8 @@ def salesforce(ctx: click.Context, /, files: tuple[str, ...], out: Path, **kwarg
         _run(ctx, out, lambda: read_salesforce_csv(files[0], **tables, **options))
     elif any(tables.values()):
         raise click.UsageError("--history, --contact-roles, --accounts, --contacts are for CSV")
+    elif out.suffix.lower() == ".parquet":  # in columns: the same records, refusals, tables
+        _run(ctx, out, lambda: read_salesforce_json_frames(*files, **options), _write_frames)
     else:
         _run(ctx, out, lambda: read_salesforce_json(*files, **options))
 

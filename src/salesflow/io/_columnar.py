@@ -111,10 +111,11 @@ def _worded_from_text(checks: Checks, typed: Collection[str]) -> bool:
 
 
 def tabulated(result: ImportResult, process: SalesProcess) -> ImportedFrames:
-    """The loop's import as frames: what :func:`salesflow.analytics.frames` makes of its deals."""
+    """The loop's import as frames: what :func:`salesflow.analytics.frames` makes of its
+    deals and activities."""  # noqa: D205, D209
     from salesflow.analytics.frames import Frames, frames
 
-    made = frames(result.opportunities)
+    made = frames(result.opportunities, result.activities)
     return ImportedFrames(
         frames=Frames(
             made.snapshot, made.history, made.activities, made.contact_roles, process=process

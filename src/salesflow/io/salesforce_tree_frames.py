@@ -6,7 +6,7 @@ for the same reasons at the same paths, and returns the tables
 :func:`salesflow.analytics.frames` makes of the opportunities it took. Its
 Opportunity and OpportunityHistory records are ruled in columns, as
 :func:`~salesflow.io.read_salesforce_frames` rules a CSV export's rows; its
-accounts, a few per export, are read one by one. A property test holds it to
+accounts and contacts are read one by one. A property test holds it to
 the record loop's answer.
 
 >>> import io, salesflow as sf
@@ -38,6 +38,7 @@ import attrs
 
 from salesflow._regular_file import check_limit
 from salesflow.account import Account
+from salesflow.contact import Contact
 from salesflow.io._assemble import ID_FIELDS, Record, Table, _Run, _simple
 from salesflow.io._cells import Options, make_options
 from salesflow.io._columnar import import_files, tabulated
@@ -52,7 +53,7 @@ from salesflow.process import SalesProcess
 
 __all__ = ["read_salesforce_json_frames"]
 
-_IN_COLUMNS = frozenset({"Opportunity", "OpportunityHistory", "Account"})
+_IN_COLUMNS = frozenset({"Opportunity", "OpportunityHistory", "Account", "Contact"})
 _REFERENCE_ID = "attributes.referenceId"
 _SCALARS = (str, Decimal, int, bool, type(None))
 
@@ -73,13 +74,13 @@ def read_salesforce_json_frames(
     records taken and refused, with the same reasons; the tables are those
     :func:`salesflow.analytics.frames` makes of the opportunities taken
     (``next_gate_met`` null). The Opportunity and OpportunityHistory records
-    are ruled in columns when the files hold only those and accounts, each
-    kind in one file, every record of a kind with the same fields, of text,
+    are ruled in columns when the files hold only those, accounts and
+    contacts (read one by one), each kind in one file, every record of a kind with the same fields, of text,
     numbers, flags and nulls, and every ``@reference`` names a record taken;
-    any other files (contacts, contact roles, tasks; a record the loop would
+    any other files (contact roles, tasks, events; a record the loop would
     refuse for its shape; a reference to a refused or unknown record) are
     read record by record and tabulated: the same answer, at the loop's
-    speed. Refusals are listed accounts first, then opportunities, then
+    speed. Refusals are listed accounts and contacts first, then opportunities, then
     history rows, each in file order (the loop lists a deal's history rows
     after the deal). Needs the ``analytics`` extra (Polars).
 
@@ -133,6 +134,7 @@ def _in_columns(records: list[Record], options: Options) -> ImportedFrames | Non
     refs = {r.ref for r in records if r.ref is not None}
     run = _Run(options)
     _simple(run, kinds["Account"], SALESFORCE_FIELDS["Account"], refs, Account)
+    _simple(run, kinds["Contact"], SALESFORCE_FIELDS["Contact"], refs, Contact)
     hist_table = SALESFORCE_FIELDS["OpportunityHistory"]
     hist_text = None
     if hist:
@@ -140,10 +142,10 @@ def _in_columns(records: list[Record], options: Options) -> ImportedFrames | Non
         if hist_text is None:
             return None
         # a history row without an opportunity is refused first: a reference to it, refused
-        run.refused_refs.update(
+        run.refused_refs.update(  # as the loop reads them, before the deals
             r.ref
             for r in hist
-            if r.ref is not None and _value(r, hist_table, "opportunity_id") is None
+            if r.ref is not None and r.cells(hist_table, refs).text("opportunity_id") is None
         )
     opp_table = _with_reference_ids(opps)
     if opp_table is None:
@@ -162,15 +164,6 @@ def _in_columns(records: list[Record], options: Options) -> ImportedFrames | Non
     if found is None:
         return None
     return _with_accounts(found, run, opps, hist)
-
-
-def _value(record: Record, table: Table, field: str) -> Any:
-    """The record's value of ``field`` (its first name the record has), or ``None``."""
-    for name in table.get(field, ()):
-        key = name.casefold()
-        if key in record.data:
-            return record.data[key]
-    return None
 
 
 def _with_reference_ids(opps: list[Record]) -> Table | None:
@@ -252,7 +245,8 @@ def _resolved(column: list[Any], refs: set[str], refused: frozenset[str]) -> lis
 def _with_accounts(
     found: ImportedFrames, run: _Run, opps: list[Record], hist: list[Record]
 ) -> ImportedFrames:
-    """The columnar import with the accounts' refusals and counts; refusals named as the loop does."""
+    """The columnar import with the accounts' and contacts' refusals and counts (``run``);
+    refusals named as the loop names them."""  # noqa: D205, D209
     opp_refs = {r.number: r.ref for r in opps}
     hist_refs = {r.number: r.ref for r in hist}
     refused = []
@@ -262,7 +256,7 @@ def _with_accounts(
         elif not refusal.id:
             refusal = attrs.evolve(refusal, id=opp_refs.get(refusal.record))
         refused.append(refusal)
-    return ImportedFrames(  # accounts first, as the loop reads them
+    return ImportedFrames(  # accounts and contacts first, as the loop reads them
         frames=found.frames,
         refused=(*run.refused, *refused),
         notes=found.notes,
